@@ -1,0 +1,1 @@
+"""Certificate registry: certification bodies, the certificates they issue, public verification."""

@@ -1,0 +1,202 @@
+"""Repositories: load and save domain objects from and to registry rows."""
+
+from dataclasses import fields
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from services.registry.adapters.orm import (
+    AccreditationHistoryRow,
+    BodyRow,
+    CertificateRow,
+    ChangeRow,
+    HolderSanctionRow,
+    TransitionRow,
+)
+from services.registry.domain.model import (
+    AccreditationStatus,
+    Certificate,
+    CertificateStatus,
+    CertificationBody,
+    Transition,
+)
+from shared.clock import utcnow
+from shared.db import take_append_lock
+from shared.uscc import region_of
+
+_CERT_FIELDS = [f.name for f in fields(Certificate) if f.name != "history"]
+
+
+class BodyRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self._rows: dict[str, BodyRow] = {}
+
+    def get(self, body_id: str, *, for_update: bool = False) -> CertificationBody | None:
+        stmt = select(BodyRow).where(BodyRow.id == body_id)
+        if for_update:
+            stmt = stmt.with_for_update()
+        row = self.session.execute(stmt).scalar_one_or_none()
+        if row is None:
+            return None
+        self._rows[body_id] = row
+        return CertificationBody(
+            id=row.id,
+            name=row.name,
+            region_code=row.region_code,
+            approved_schemes=list(row.approved_schemes),
+            accreditation_status=AccreditationStatus(row.accreditation_status),
+            accreditation_reason_code=row.accreditation_reason_code,
+            accreditation_changed_at=row.accreditation_changed_at,
+        )
+
+    def add(self, body: CertificationBody) -> None:
+        row = BodyRow(
+            id=body.id,
+            name=body.name,
+            region_code=body.region_code,
+            approved_schemes=body.approved_schemes,
+            accreditation_status=body.accreditation_status.value,
+            accreditation_reason_code=body.accreditation_reason_code,
+            accreditation_changed_at=body.accreditation_changed_at,
+            registered_at=utcnow(),
+        )
+        self.session.add(row)
+        self.session.flush()  # history rows reference it; no ORM relationship orders them
+        self._rows[body.id] = row
+
+    def save(self, body: CertificationBody) -> None:
+        row = self._rows[body.id]
+        row.accreditation_status = body.accreditation_status.value
+        row.accreditation_reason_code = body.accreditation_reason_code
+        row.accreditation_changed_at = body.accreditation_changed_at
+        row.approved_schemes = list(body.approved_schemes)
+
+    def record_accreditation(
+        self,
+        body_id: str,
+        old: AccreditationStatus | None,
+        body: CertificationBody,
+        reason: str,
+        actor: str,
+    ) -> None:
+        self.session.add(
+            AccreditationHistoryRow(
+                body_id=body_id,
+                from_status=old.value if old else None,
+                to_status=body.accreditation_status.value,
+                reason_code=body.accreditation_reason_code or "",
+                reason=reason,
+                actor=actor,
+                occurred_at=body.accreditation_changed_at or utcnow(),
+            )
+        )
+
+
+class CertificateRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self._rows: dict[str, CertificateRow] = {}
+
+    def get(self, number: str, *, for_update: bool = False) -> Certificate | None:
+        stmt = select(CertificateRow).where(CertificateRow.number == number)
+        if for_update:
+            stmt = stmt.with_for_update()
+        row = self.session.execute(stmt).scalar_one_or_none()
+        if row is None:
+            return None
+        self._rows[number] = row
+        values = {name: getattr(row, name) for name in _CERT_FIELDS}
+        values["status"] = CertificateStatus(values["status"])
+        return Certificate(**values)
+
+    def exists(self, number: str) -> bool:
+        stmt = select(CertificateRow.id).where(CertificateRow.number == number)
+        return self.session.execute(stmt).first() is not None
+
+    def add(self, cert: Certificate) -> None:
+        row = CertificateRow(
+            **{name: getattr(cert, name) for name in _CERT_FIELDS},
+            holder_region=region_of(cert.holder_uscc),
+            created_at=utcnow(),
+        )
+        row.status = cert.status.value
+        self.session.add(row)
+        self._rows[cert.number] = row
+        self._flush_history(cert)
+
+    def save(self, cert: Certificate) -> None:
+        row = self._rows[cert.number]
+        row.status = cert.status.value
+        row.status_reason_code = cert.status_reason_code
+        row.status_changed_at = cert.status_changed_at
+        row.replaced_by_number = cert.replaced_by_number
+        row.version += 1
+        self._flush_history(cert)
+
+    def _flush_history(self, cert: Certificate) -> None:
+        row = self._rows[cert.number]
+        if cert.history:
+            self.session.flush()  # the row needs its id before history can point at it
+        for t in cert.history:
+            self.session.add(_transition_row(row.id, t))  # type: ignore[arg-type]
+        cert.history.clear()
+
+    def numbers_due_to_expire(self, today: object, limit: int) -> list[str]:
+        stmt = (
+            select(CertificateRow.number)
+            .where(
+                CertificateRow.status.in_(["valid", "suspended"]),  # type: ignore[attr-defined]
+                CertificateRow.expiry_date < today,
+            )
+            .order_by(CertificateRow.expiry_date)
+            .limit(limit)
+        )
+        return list(self.session.execute(stmt).scalars())
+
+
+def _transition_row(certificate_id: int, t: Transition) -> TransitionRow:
+    return TransitionRow(
+        certificate_id=certificate_id,
+        action=t.action.value,
+        from_status=t.from_status.value if t.from_status else None,
+        to_status=t.to_status.value,
+        reason_code=t.reason_code,
+        reason=t.reason,
+        actor=t.actor,
+        occurred_at=t.occurred_at,
+    )
+
+
+class ChangeLog:
+    """Appends to the public change feed under the append lock (ids visible in order)."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self._pending: list[ChangeRow] = []
+
+    def record(self, entity: str, key: str, change: str, status: str | None) -> None:
+        self._pending.append(
+            ChangeRow(
+                entity=entity, entity_key=key, change=change, status=status, occurred_at=utcnow()
+            )
+        )
+
+    def flush(self) -> None:
+        if not self._pending:
+            return
+        take_append_lock(self.session, "change_log")
+        self.session.add_all(self._pending)
+        self._pending = []
+
+
+class SanctionRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def active_for(self, uscc: str) -> list[HolderSanctionRow]:
+        stmt = select(HolderSanctionRow).where(
+            HolderSanctionRow.holder_uscc == uscc,
+            HolderSanctionRow.active.is_(True),  # type: ignore[attr-defined]
+        )
+        return list(self.session.execute(stmt).scalars())

@@ -1,0 +1,24 @@
+"""Registry settings: environment variables prefixed ``REGISTRY_``."""
+
+from pathlib import Path
+
+from pydantic_settings import SettingsConfigDict
+
+from shared.settings import ServiceSettings
+
+SERVICE_DIR = Path(__file__).parent
+
+
+class RegistrySettings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="REGISTRY_", extra="ignore")
+
+    service_name: str = "registry"
+    database_url: str = "sqlite:///var/registry.db"
+    host: str = "127.0.0.1"
+    port: int = 8001
+    # How stale another replica's verification cache may be: the change-log poll interval.
+    cache_refresh_seconds: float = 0.5
+    cache_size: int = 200_000
+    expiry_job_interval_seconds: float = 3600
+    # Joint punishment: also suspend existing certificates of a listed holder (default: flag only).
+    suspend_certificates_of_listed_holders: bool = False

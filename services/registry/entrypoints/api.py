@@ -1,0 +1,402 @@
+"""The registry's HTTP API. Each route's docstring says who may call it."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, FastAPI, Query, Request, Response
+from fastapi.concurrency import run_in_threadpool
+from pydantic_core import to_json
+from sqlalchemy import select
+from sqlalchemy.engine import Engine
+
+from services.registry.adapters.orm import BodyRow, outbox
+from services.registry.config import RegistrySettings
+from services.registry.domain.reasons import ACCREDITATION_REASONS, REASON_CODES, Action
+from services.registry.domain.schemes import CATALOGUE
+from services.registry.entrypoints import schemas as s
+from services.registry.entrypoints.cache import VerificationCache, keep_fresh
+from services.registry.service_layer import services, views
+from services.registry.service_layer.commands import IssueCertificate, RegisterBody
+from services.registry.service_layer.unit_of_work import RegistryUnitOfWork
+from shared.auth import Role
+from shared.clock import today_in_china
+from shared.db import make_engine
+from shared.exceptions import NotFound
+from shared.web.app import create_app as create_service_app
+from shared.web.auth import AnyUser, CertificationBody, CurrentPrincipal, Regulator, require
+from shared.web.problems import PROBLEM_RESPONSES
+
+JSON = "application/json"
+
+
+def get_engine(request: Request) -> Engine:
+    return request.app.state.engine  # type: ignore[no-any-return]
+
+
+def get_uow(request: Request) -> RegistryUnitOfWork:
+    return RegistryUnitOfWork(request.app.state.engine)
+
+
+def get_cache(request: Request) -> VerificationCache:
+    return request.app.state.cache  # type: ignore[no-any-return]
+
+
+EngineDep = Annotated[Engine, Depends(get_engine)]
+Uow = Annotated[RegistryUnitOfWork, Depends(get_uow)]
+Cache = Annotated[VerificationCache, Depends(get_cache)]
+
+public = APIRouter(tags=["public verification"], responses=PROBLEM_RESPONSES)
+bodies = APIRouter(tags=["certification bodies"], responses=PROBLEM_RESPONSES)
+certificates = APIRouter(tags=["certificates"], responses=PROBLEM_RESPONSES)
+catalogue = APIRouter(tags=["catalogues"])
+
+
+# -- public ------------------------------------------------------------------------------------
+@public.get(
+    "/public/certificates/{number}",
+    response_model=None,
+    responses={200: {"model": s.PublicCertificateOut}},
+    summary="Verify one certificate",
+)
+async def verify_one(number: str, cache: Cache) -> Response:
+    """Anyone, no login. Status, holder, scheme, scope, validity, the issuing body and its
+    accreditation, and joint-punishment measures against the holder."""
+    hits, misses = cache.get_many([number])
+    if misses:
+        hits = await run_in_threadpool(cache.load, misses)
+    record = hits.get(number)
+    if record is None:
+        raise NotFound(f"no certificate numbered {number}", code="certificate_not_found")
+    return Response(to_json(views.public_view(record, today_in_china())), media_type=JSON)
+
+
+@public.post(
+    "/public/certificates/verify",
+    response_model=None,
+    responses={200: {"model": s.BulkVerifyOut}},
+    summary="Verify up to 1000 certificates",
+)
+async def verify_bulk(body: s.BulkVerifyIn, cache: Cache) -> Response:
+    """Anyone, no login. Each number is reported found (with its status) or not found."""
+    hits, misses = cache.get_many(body.numbers)
+    if misses:
+        hits.update(await run_in_threadpool(cache.load, misses))
+    today = today_in_china()
+    items = []
+    for number in body.numbers:
+        record = hits.get(number)
+        if record is None:
+            items.append({"number": number, "found": False})
+        else:
+            view = views.public_view(record, today)
+            items.append(
+                {"number": number, "found": True, "status": view["status"], "certificate": view}
+            )
+    return Response(to_json({"items": items}), media_type=JSON)
+
+
+@public.get(
+    "/public/certificates",
+    response_model=s.CertificatePageOut,
+    summary="Search certificates by holder",
+)
+def search_public(
+    engine: EngineDep,
+    holder_uscc: Annotated[str | None, Query(max_length=18)] = None,
+    holder_name: Annotated[str | None, Query(min_length=2, max_length=200)] = None,
+    scheme: Annotated[str | None, Query(max_length=32)] = None,
+    status: Annotated[str | None, Query(max_length=20)] = None,
+    cursor: Annotated[str | None, Query(max_length=200)] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> dict:
+    """Anyone, no login. Needs holder_uscc or holder_name; pages with an opaque cursor."""
+    if not holder_uscc and not holder_name:
+        from shared.exceptions import InvalidInput
+
+        raise InvalidInput("give holder_uscc or holder_name", code="search_criteria_required")
+    with engine.connect() as conn:
+        return views.search(
+            conn,
+            holder_uscc=holder_uscc and holder_uscc.upper(),
+            holder_name=holder_name,
+            body_id=None,
+            scheme=scheme,
+            status=status,
+            cursor=cursor,
+            limit=limit,
+            today=today_in_china(),
+        )
+
+
+@public.get("/public/changes", response_model=s.ChangePageOut, summary="Change feed")
+def change_feed(
+    engine: EngineDep,
+    cursor: Annotated[str | None, Query(max_length=200)] = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+) -> dict:
+    """Anyone (credit and certification portals). Every change to certificates, bodies and
+    holders' joint-punishment status, in order; keep the returned cursor and ask again."""
+    with engine.connect() as conn:
+        return views.changes(conn, cursor=cursor, limit=limit)
+
+
+@public.get("/public/statistics", summary="Certification statistics")
+def public_statistics(engine: EngineDep) -> dict:
+    """Anyone. Counts of certificates and certified enterprises by status, scheme and region."""
+    with engine.connect() as conn:
+        return views.statistics(conn)
+
+
+# -- catalogues ---------------------------------------------------------------------------------
+@catalogue.get("/schemes", summary="Certification schemes")
+async def list_schemes() -> list[dict]:
+    """Anyone. The catalogue of schemes certificates can be issued under."""
+    return [
+        {
+            "code": sc.code,
+            "name": sc.name,
+            "name_zh": sc.name_zh,
+            "kind": sc.kind,
+            "compulsory": sc.compulsory,
+            "max_validity_years": sc.max_validity_years,
+        }
+        for sc in CATALOGUE.values()
+    ]
+
+
+@catalogue.get("/reason-codes", summary="Reason codes")
+async def list_reason_codes() -> dict:
+    """Anyone. Reason codes accepted for each certificate action and accreditation change."""
+    return {
+        "certificate": {a.value: codes for a, codes in REASON_CODES.items()},
+        "accreditation": ACCREDITATION_REASONS,
+    }
+
+
+# -- bodies -------------------------------------------------------------------------------------
+def _body_out(row: BodyRow) -> dict:
+    return s.BodyOut.model_validate(row, from_attributes=True).model_dump()
+
+
+@bodies.post(
+    "/bodies", status_code=201, response_model=s.BodyOut, summary="Register a certification body"
+)
+def register_body(body: s.BodyIn, actor: Regulator, uow: Uow, engine: EngineDep) -> dict:
+    """Regulators only."""
+    services.register_body(uow, RegisterBody(**body.model_dump()), actor)
+    return _get_body(engine, body.id)
+
+
+@bodies.get("/bodies", response_model=list[s.BodyOut], summary="List certification bodies")
+def list_bodies(engine: EngineDep) -> list[dict]:
+    """Anyone. Bodies with their accreditation status (public information)."""
+    with engine.connect() as conn:
+        rows = conn.execute(select(BodyRow).order_by(BodyRow.id)).all()  # type: ignore[arg-type]
+    return [_body_out(BodyRow.model_validate(r._mapping)) for r in rows]
+
+
+@bodies.get("/bodies/{body_id}", response_model=s.BodyOut, summary="One certification body")
+def get_body(body_id: str, engine: EngineDep) -> dict:
+    """Anyone."""
+    return _get_body(engine, body_id)
+
+
+def _get_body(engine: Engine, body_id: str) -> dict:
+    with engine.connect() as conn:
+        row = conn.execute(select(BodyRow.__table__).where(BodyRow.id == body_id)).first()  # type: ignore[attr-defined]
+    if row is None:
+        raise NotFound(f"no certification body {body_id}", code="body_not_found")
+    return _body_out(BodyRow.model_validate(row._mapping))
+
+
+@bodies.post(
+    "/bodies/{body_id}/accreditation",
+    response_model=s.BodyOut,
+    summary="Change a body's accreditation",
+)
+def change_accreditation(
+    body_id: str,
+    change: s.AccreditationIn,
+    actor: Regulator,
+    uow: Uow,
+    engine: EngineDep,
+    cache: Cache,
+) -> dict:
+    """Regulators only. active <-> suspended, either -> withdrawn (final)."""
+    services.change_accreditation(
+        uow, body_id, change.status, change.reason_code, change.reason, actor
+    )
+    cache.clear()
+    return _get_body(engine, body_id)
+
+
+# -- certificates -------------------------------------------------------------------------------
+def _command(c: s.CertificateIn) -> IssueCertificate:
+    return IssueCertificate(**c.model_dump())
+
+
+@certificates.post(
+    "/certificates",
+    status_code=201,
+    response_model=s.FullCertificateOut,
+    summary="Issue a certificate",
+)
+def issue(
+    cert: s.CertificateIn, actor: CertificationBody, uow: Uow, engine: EngineDep, cache: Cache
+) -> dict:
+    """Certification bodies only, for themselves; the body must be active and approved for
+    the scheme, and the holder must not be barred by joint punishment."""
+    services.issue_certificate(uow, _command(cert), actor)
+    cache.evict([cert.number])
+    return _full(engine, cert.number)
+
+
+@certificates.post(
+    "/certificates/{number}/renew",
+    status_code=201,
+    response_model=s.FullCertificateOut,
+    summary="Renew (replace) a certificate",
+)
+def renew(
+    number: str,
+    body: s.RenewIn,
+    actor: CertificationBody,
+    uow: Uow,
+    engine: EngineDep,
+    cache: Cache,
+) -> dict:
+    """The issuing body only. Issues the successor and marks this certificate replaced."""
+    services.renew_certificate(uow, number, _command(body.successor), body.reason_code, actor)
+    cache.evict([number, body.successor.number])
+    return _full(engine, body.successor.number)
+
+
+def _transition_route(action: Action, who: str) -> None:
+    roles = (
+        (Role.CERTIFICATION_BODY, Role.REGULATOR)
+        if action in services.REGULATOR_ACTIONS
+        else (Role.CERTIFICATION_BODY,)
+    )
+
+    def route(
+        number: str,
+        body: s.TransitionIn,
+        uow: Uow,
+        engine: EngineDep,
+        cache: Cache,
+        actor=require(*roles),  # type: ignore[no-untyped-def]
+    ) -> dict:
+        services.change_status(uow, number, action, body.reason_code, body.reason, actor)
+        cache.evict([number])
+        return _full(engine, number)
+
+    route.__doc__ = f"{who}. Reason codes: GET /reason-codes. Illegal transitions get 409."
+    certificates.add_api_route(
+        f"/certificates/{{number}}/{action.value}",
+        route,
+        methods=["POST"],
+        response_model=s.FullCertificateOut,
+        summary=f"{action.value.capitalize()} a certificate",
+        name=f"{action.value}_certificate",
+    )
+
+
+_transition_route(Action.SUSPEND, "The issuing body, or a regulator of the holder's region")
+_transition_route(Action.RESTORE, "The issuing body only")
+_transition_route(Action.REVOKE, "The issuing body, or a regulator of the holder's region")
+_transition_route(Action.CANCEL, "The issuing body only (on the holder's surrender)")
+
+
+@certificates.get(
+    "/certificates/{number}",
+    response_model=s.FullCertificateOut | s.PublicCertificateOut,
+    summary="A certificate, in the view the caller is entitled to",
+)
+def get_certificate(number: str, actor: CurrentPrincipal, engine: EngineDep) -> dict:
+    """Anyone. The issuing body, the holder and regulators get the full view with signer
+    details and history; everyone else gets the public view."""
+    with engine.connect() as conn:
+        owner = views.owner_of(conn, number)
+        if owner is None:
+            raise NotFound(f"no certificate numbered {number}", code="certificate_not_found")
+        body_id, holder = owner
+        entitled = (
+            actor.is_regulator
+            or (actor.role is Role.CERTIFICATION_BODY and actor.body_id == body_id)
+            or (actor.role is Role.ENTERPRISE and actor.uscc == holder)
+        )
+        if entitled:
+            view = views.full_view(conn, number, today_in_china())
+        else:
+            view = views.public_view(views.load_records(conn, [number])[number], today_in_china())
+    return view  # type: ignore[return-value]
+
+
+@certificates.get(
+    "/certificates",
+    response_model=s.CertificatePageOut,
+    summary="List certificates you issued or hold",
+)
+def list_certificates(
+    actor: AnyUser,
+    engine: EngineDep,
+    status: Annotated[str | None, Query(max_length=20)] = None,
+    scheme: Annotated[str | None, Query(max_length=32)] = None,
+    cursor: Annotated[str | None, Query(max_length=200)] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> dict:
+    """Certification bodies see their own certificates, enterprises those they hold,
+    regulators all."""
+    with engine.connect() as conn:
+        return views.search(
+            conn,
+            holder_uscc=actor.uscc if actor.role is Role.ENTERPRISE else None,
+            holder_name=None,
+            body_id=actor.body_id if actor.role is Role.CERTIFICATION_BODY else None,
+            scheme=scheme,
+            status=status,
+            cursor=cursor,
+            limit=limit,
+            today=today_in_china(),
+        )
+
+
+def _full(engine: Engine, number: str) -> dict:
+    with engine.connect() as conn:
+        view = views.full_view(conn, number, today_in_china())
+    assert view is not None
+    return view
+
+
+# -- the app ------------------------------------------------------------------------------------
+def create_app(settings: RegistrySettings | None = None, engine: Engine | None = None) -> FastAPI:
+    settings = settings or RegistrySettings()
+    engine = engine or make_engine(settings.database_url)
+    cache = VerificationCache(engine, settings.cache_size)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        import asyncio
+
+        stopping = False
+        task = asyncio.create_task(
+            keep_fresh(cache, settings.cache_refresh_seconds, lambda: stopping)
+        )
+        yield
+        stopping = True
+        task.cancel()
+
+    app = create_service_app(
+        settings=settings,
+        engine=engine,
+        outbox=outbox,
+        title="Certificate registry",
+        description="Certification bodies, the certificates they issue, and public verification "
+        "for market regulators, enterprises, the public and credit portals.",
+        lifespan=lifespan,
+        extra_state={"cache": cache},
+    )
+    for router in (public, catalogue, bodies, certificates):
+        app.include_router(router)
+    return app

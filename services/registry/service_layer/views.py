@@ -1,0 +1,304 @@
+"""Read side: public verification, search, change feed and statistics.
+
+Reads use single SQLAlchemy Core queries (no ORM objects) because verification is the hot
+path. The verification cache lives in ``entrypoints/cache.py``; these functions only read.
+"""
+
+import base64
+import binascii
+from collections.abc import Iterable
+from datetime import date
+from typing import Any
+
+from sqlalchemy import and_, distinct, func, select
+from sqlalchemy.engine import Connection
+
+from services.registry.adapters.orm import (
+    BodyRow,
+    CertificateRow,
+    ChangeRow,
+    HolderSanctionRow,
+    TransitionRow,
+)
+from services.registry.domain.model import effective_status
+from services.registry.domain.schemes import CATALOGUE
+from shared.exceptions import InvalidInput
+
+C = CertificateRow.__table__.c  # type: ignore[attr-defined]
+B = BodyRow.__table__.c  # type: ignore[attr-defined]
+H = HolderSanctionRow.__table__.c  # type: ignore[attr-defined]
+L = ChangeRow.__table__.c  # type: ignore[attr-defined]
+T = TransitionRow.__table__.c  # type: ignore[attr-defined]
+
+_PUBLIC_COLUMNS = (
+    C.number,
+    C.status,
+    C.status_reason_code,
+    C.status_changed_at,
+    C.scheme,
+    C.scope,
+    C.product_name,
+    C.product_model,
+    C.holder_uscc,
+    C.holder_name,
+    C.issue_date,
+    C.expiry_date,
+    C.signer_name,
+    C.replaces_number,
+    C.replaced_by_number,
+    C.body_id,
+    B.name.label("body_name"),
+    B.accreditation_status,
+    B.accreditation_changed_at,
+    H.measure_code,
+    H.measure_name,
+    H.legal_basis,
+    H.listing_id,
+    H.started_at,
+)
+MAX_BULK = 1000
+
+
+def load_records(conn: Connection, numbers: Iterable[str]) -> dict[str, dict[str, Any]]:
+    """One round trip for any number of certificates, with body and active sanctions."""
+    wanted = list(numbers)
+    if not wanted:
+        return {}
+    stmt = (
+        select(*_PUBLIC_COLUMNS)
+        .select_from(
+            CertificateRow.__table__.join(  # type: ignore[attr-defined]
+                BodyRow.__table__,
+                B.id == C.body_id,  # type: ignore[attr-defined]
+            ).outerjoin(
+                HolderSanctionRow.__table__,  # type: ignore[attr-defined]
+                and_(H.holder_uscc == C.holder_uscc, H.active.is_(True)),
+            )
+        )
+        .where(C.number.in_(wanted))
+    )
+    records: dict[str, dict[str, Any]] = {}
+    for row in conn.execute(stmt).mappings():
+        record = records.get(row["number"])
+        if record is None:
+            record = {k: row[k] for k in row if k not in _SANCTION_KEYS}
+            record["sanctions"] = []
+            records[row["number"]] = record
+        if row["measure_code"]:
+            record["sanctions"].append({k: row[k] for k in _SANCTION_KEYS})
+    return records
+
+
+_SANCTION_KEYS = ("measure_code", "measure_name", "legal_basis", "listing_id", "started_at")
+
+
+def public_view(record: dict[str, Any], today: date) -> dict[str, Any]:
+    """What anyone may see. No internal ids, and of the signer only the name."""
+    scheme = CATALOGUE.get(record["scheme"])
+    status = effective_status(record["status"], record["expiry_date"], today)
+    return {
+        "number": record["number"],
+        "status": status.value,
+        "status_reason_code": "validity_ended"
+        if status.value != record["status"]
+        else record["status_reason_code"],
+        "status_changed_at": record["status_changed_at"],
+        "scheme": {
+            "code": record["scheme"],
+            "name": scheme.name if scheme else record["scheme"],
+            "name_zh": scheme.name_zh if scheme else None,
+            "compulsory": scheme.compulsory if scheme else False,
+        },
+        "scope": record["scope"],
+        "product_name": record["product_name"],
+        "product_model": record["product_model"],
+        "holder": {"uscc": record["holder_uscc"], "name": record["holder_name"]},
+        "issue_date": record["issue_date"],
+        "expiry_date": record["expiry_date"],
+        "signer_name": record["signer_name"],
+        "body": {
+            "id": record["body_id"],
+            "name": record["body_name"],
+            "accreditation_status": record["accreditation_status"],
+            "accreditation_changed_at": record["accreditation_changed_at"],
+        },
+        "replaces_number": record["replaces_number"],
+        "replaced_by_number": record["replaced_by_number"],
+        "joint_punishment": [
+            {
+                "measure": s["measure_code"],
+                "measure_name": s["measure_name"],
+                "legal_basis": s["legal_basis"],
+                "listing_id": s["listing_id"],
+                "since": s["started_at"],
+            }
+            for s in record["sanctions"]
+        ],
+    }
+
+
+def full_view(conn: Connection, number: str, today: date) -> dict[str, Any] | None:
+    """The issuing body's, the holder's and regulators' view: adds signer details, history."""
+    records = load_records(conn, [number])
+    if number not in records:
+        return None
+    view = public_view(records[number], today)
+    row = conn.execute(
+        select(C.id, C.signer_position, C.signer_registration_no, C.created_at).where(
+            C.number == number
+        )
+    ).one()
+    view["signer_position"] = row.signer_position
+    view["signer_registration_no"] = row.signer_registration_no
+    view["recorded_at"] = row.created_at
+    view["history"] = [
+        dict(r)
+        for r in conn.execute(
+            select(
+                T.action,
+                T.from_status,
+                T.to_status,
+                T.reason_code,
+                T.reason,
+                T.actor,
+                T.occurred_at,
+            )
+            .where(T.certificate_id == row.id)
+            .order_by(T.id)
+        ).mappings()
+    ]
+    return view
+
+
+def owner_of(conn: Connection, number: str) -> tuple[str, str] | None:
+    row = conn.execute(select(C.body_id, C.holder_uscc).where(C.number == number)).first()
+    return (row.body_id, row.holder_uscc) if row else None
+
+
+# -- cursors ----------------------------------------------------------------------------------
+def encode_cursor(last_id: int) -> str:
+    return base64.urlsafe_b64encode(f"v1:{last_id}".encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str | None) -> int:
+    if not cursor:
+        return 0
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        version, _, value = raw.partition(":")
+        if version != "v1":
+            raise ValueError(version)
+        last_id = int(value)
+        if last_id < 0:
+            raise ValueError(value)
+        return last_id
+    except (ValueError, UnicodeDecodeError, binascii.Error):
+        raise InvalidInput(
+            "the cursor is not one this API handed out", code="invalid_cursor"
+        ) from None
+
+
+def search(
+    conn: Connection,
+    *,
+    holder_uscc: str | None,
+    holder_name: str | None,
+    body_id: str | None,
+    scheme: str | None,
+    status: str | None,
+    cursor: str | None,
+    limit: int,
+    today: date,
+) -> dict[str, Any]:
+    after = decode_cursor(cursor)
+    stmt = select(C.id, C.number).where(C.id > after).order_by(C.id).limit(limit + 1)
+    if holder_uscc:
+        stmt = stmt.where(C.holder_uscc == holder_uscc)
+    if holder_name:
+        escaped = holder_name.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        stmt = stmt.where(C.holder_name.like(f"%{escaped}%", escape="\\"))
+    if body_id:
+        stmt = stmt.where(C.body_id == body_id)
+    if scheme:
+        stmt = stmt.where(C.scheme == scheme)
+    if status:
+        stmt = stmt.where(C.status == status)
+    rows = conn.execute(stmt).all()
+    page, more = rows[:limit], len(rows) > limit
+    records = load_records(conn, [r.number for r in page])
+    return {
+        "items": [public_view(records[r.number], today) for r in page if r.number in records],
+        "next_cursor": encode_cursor(page[-1].id) if more else None,
+    }
+
+
+def changes(conn: Connection, *, cursor: str | None, limit: int) -> dict[str, Any]:
+    """Ordered by id; ids become visible in commit order (append lock), so paging by the
+    last id seen never skips or repeats a change."""
+    after = decode_cursor(cursor)
+    rows = conn.execute(
+        select(L.id, L.entity, L.entity_key, L.change, L.status, L.occurred_at)
+        .where(L.id > after)
+        .order_by(L.id)
+        .limit(limit)
+    ).all()
+    return {
+        "items": [
+            {
+                "sequence": r.id,
+                "entity": r.entity,
+                "key": r.entity_key,
+                "change": r.change,
+                "status": r.status,
+                "occurred_at": r.occurred_at,
+            }
+            for r in rows
+        ],
+        # With an empty page the cursor stays put: portals poll again with the same one.
+        "next_cursor": encode_cursor(rows[-1].id) if rows else (cursor or encode_cursor(0)),
+    }
+
+
+def changes_since(conn: Connection, last_id: int, limit: int = 5000) -> list[Any]:
+    return conn.execute(
+        select(L.id, L.entity, L.entity_key).where(L.id > last_id).order_by(L.id).limit(limit)
+    ).all()
+
+
+def last_change_id(conn: Connection) -> int:
+    return int(conn.execute(select(func.coalesce(func.max(L.id), 0))).scalar_one())
+
+
+def statistics(conn: Connection) -> dict[str, Any]:
+    by_status = {
+        r.status: r.n
+        for r in conn.execute(select(C.status, func.count().label("n")).group_by(C.status))
+    }
+    by_scheme: dict[str, dict[str, int]] = {}
+    for r in conn.execute(
+        select(C.scheme, C.status, func.count().label("n")).group_by(C.scheme, C.status)
+    ):
+        by_scheme.setdefault(r.scheme, {})[r.status] = r.n
+    by_region: dict[str, dict[str, int]] = {}
+    for r in conn.execute(
+        select(
+            C.holder_region,
+            func.count().label("n"),
+            func.count(distinct(C.holder_uscc)).label("enterprises"),
+        )
+        .where(C.status == "valid")
+        .group_by(C.holder_region)
+    ):
+        by_region[r.holder_region] = {
+            "valid_certificates": r.n,
+            "certified_enterprises": r.enterprises,
+        }
+    certified = conn.execute(
+        select(func.count(distinct(C.holder_uscc))).where(C.status == "valid")
+    ).scalar_one()
+    return {
+        "certificates_by_status": by_status,
+        "certificates_by_scheme_and_status": by_scheme,
+        "valid_by_region": by_region,
+        "certified_enterprises": certified,
+    }

@@ -1,0 +1,1 @@
+"""The project's shared kernel: settings, database, outbox, Kafka relay and consumer, auth, errors."""

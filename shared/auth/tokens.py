@@ -1,0 +1,111 @@
+"""JWT bearer tokens (PyJWT): HS256 with a dev key in dev/test, RS256 in production."""
+
+import uuid
+from datetime import timedelta
+from typing import Any
+
+import jwt
+
+from shared.auth.principal import AuthorityLevel, Principal, Role
+from shared.clock import utcnow
+from shared.exceptions import Unauthenticated
+from shared.settings import ServiceSettings
+
+
+class TokenVerifier:
+    def __init__(self, settings: ServiceSettings) -> None:
+        self.algorithm = settings.jwt_algorithm
+        if self.algorithm == "RS256":
+            if not settings.jwt_public_key:
+                raise ValueError("RS256 requires a JWT public key")
+            self.key: Any = settings.jwt_public_key
+        else:
+            if settings.jwt_dev_secret is None:
+                raise ValueError("HS256 requires JWT_DEV_SECRET")
+            self.key = settings.jwt_dev_secret.get_secret_value()
+        self.issuer = settings.jwt_issuer
+        self.audience = settings.jwt_audience
+
+    def verify(self, token: str) -> Principal:
+        try:
+            claims = jwt.decode(
+                token,
+                self.key,
+                algorithms=[self.algorithm],
+                issuer=self.issuer,
+                audience=self.audience,
+                options={"require": ["exp", "sub", "role"]},
+            )
+        except jwt.ExpiredSignatureError:
+            raise Unauthenticated("the token has expired", code="token_expired") from None
+        except jwt.PyJWTError as exc:
+            raise Unauthenticated(f"invalid token: {exc}", code="invalid_token") from None
+        return principal_from_claims(claims)
+
+
+def principal_from_claims(claims: dict[str, Any]) -> Principal:
+    try:
+        role = Role(claims["role"])
+    except ValueError:
+        raise Unauthenticated(f"unknown role {claims['role']!r}", code="invalid_token") from None
+    if role is Role.ANONYMOUS:
+        raise Unauthenticated("tokens cannot carry the anonymous role", code="invalid_token")
+    required = {
+        Role.REGULATOR: ("authority_level", "region_code", "department"),
+        Role.CERTIFICATION_BODY: ("body_id",),
+        Role.ENTERPRISE: ("uscc",),
+    }[role]
+    missing = [c for c in required if not claims.get(c)]
+    if missing:
+        raise Unauthenticated(
+            f"a {role.value} token needs the claims {', '.join(missing)}", code="invalid_token"
+        )
+    level = claims.get("authority_level")
+    try:
+        authority_level = AuthorityLevel(level) if level else None
+    except ValueError:
+        raise Unauthenticated(f"unknown authority level {level!r}", code="invalid_token") from None
+    return Principal(
+        role=role,
+        subject=str(claims["sub"]),
+        name=claims.get("name"),
+        authority_level=authority_level,
+        department=claims.get("department"),
+        region_code=claims.get("region_code"),
+        body_id=claims.get("body_id"),
+        uscc=claims.get("uscc"),
+    )
+
+
+def mint_token(
+    *,
+    key: str,
+    algorithm: str = "HS256",
+    issuer: str = "quality-platform",
+    audience: str = "quality-platform",
+    ttl: timedelta = timedelta(hours=12),
+    **claims: Any,
+) -> str:
+    """Sign a token. Used by the dev CLI and by tests; production tokens come from the IdP."""
+    now = utcnow()
+    payload = {
+        "iss": issuer,
+        "aud": audience,
+        "iat": now,
+        "nbf": now,
+        "exp": now + ttl,
+        "jti": uuid.uuid4().hex,
+        **{k: v for k, v in claims.items() if v is not None},
+    }
+    return jwt.encode(payload, key, algorithm=algorithm)
+
+
+def dev_token(settings: ServiceSettings | None = None, **claims: Any) -> str:
+    settings = settings or ServiceSettings()
+    assert settings.jwt_dev_secret is not None
+    return mint_token(
+        key=settings.jwt_dev_secret.get_secret_value(),
+        issuer=settings.jwt_issuer,
+        audience=settings.jwt_audience,
+        **claims,
+    )

@@ -1,0 +1,233 @@
+"""The idempotent consumer.
+
+For each message: parse the envelope, then in ONE database transaction check the
+``processed_events`` table, apply the handler's effect and record the event id. Offsets are
+committed to Kafka only after the database commit, so a crash in between redelivers the
+message and the recorded id turns the redelivery into a no-op. A message whose handler keeps
+failing goes to the consumer's dead-letter topic with the error after ``max_attempts`` and the
+stream moves on. Database outages are not the message's fault: those are retried, never
+dead-lettered.
+"""
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from kafka import KafkaConsumer, KafkaProducer
+from kafka.errors import KafkaError
+from prometheus_client import Counter, Histogram
+from sqlalchemy import Table, insert, select
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
+from sqlmodel import Session
+from tenacity import Retrying, retry_if_exception, stop_never, wait_exponential_jitter
+
+from shared.clock import as_utc, utcnow
+from shared.db import WRITE, is_sqlite
+from shared.events import EventEnvelope, dead_letter_topic
+
+log = logging.getLogger(__name__)
+
+PROCESSED = Counter("consumer_processed_total", "Events applied", ["consumer", "event_type"])
+DUPLICATES = Counter("consumer_duplicates_total", "Redelivered events skipped", ["consumer"])
+FAILED = Counter("consumer_failed_attempts_total", "Failed handling attempts", ["consumer"])
+DEAD_LETTERED = Counter("consumer_dead_lettered_total", "Events sent to the DLQ", ["consumer"])
+PROPAGATION = Histogram(
+    "consumer_propagation_delay_seconds",
+    "From event occurred_at to its effect committed",
+    ["consumer", "event_type"],
+    buckets=(0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300, 3600),
+)
+
+Handler = Callable[[Session, EventEnvelope], None]
+
+
+class PoisonMessage(Exception):
+    """A message that can never be handled (unparseable, unknown contract)."""
+
+
+def _is_infrastructure_error(exc: BaseException) -> bool:
+    """Database unreachable or busy: retry forever rather than dead-letter the message."""
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        return True
+    return isinstance(exc, OperationalError | InterfaceError)
+
+
+@dataclass
+class ConsumerStats:
+    processed: int = 0
+    duplicates: int = 0
+    dead_lettered: int = 0
+
+
+class IdempotentConsumer:
+    def __init__(
+        self,
+        *,
+        name: str,
+        topics: list[str],
+        engine: Engine,
+        processed_table: Table,
+        handler: Handler,
+        consumer_factory: Callable[[], KafkaConsumer],
+        producer_factory: Callable[[], KafkaProducer],
+        max_attempts: int = 3,
+        retry_delay: float = 0.2,
+        dlq_topic: str | None = None,
+    ) -> None:
+        self.name = name
+        self.topics = topics
+        self.engine = engine.execution_options(**WRITE) if is_sqlite(engine) else engine
+        self.processed = processed_table
+        self.handler = handler
+        self.consumer_factory = consumer_factory
+        self.producer_factory = producer_factory
+        self.max_attempts = max_attempts
+        self.retry_delay = retry_delay
+        self.dlq_topic = dlq_topic or dead_letter_topic(name)
+        self.stats = ConsumerStats()
+        self._consumer: KafkaConsumer | None = None
+        self._producer: KafkaProducer | None = None
+
+    # -- one message ----------------------------------------------------------------------
+    def handle_raw(self, raw: bytes, *, origin: str = "") -> None:
+        """Apply one message exactly once, or dead-letter it. Raises only on infra failure."""
+        try:
+            envelope = EventEnvelope.from_bytes(raw)
+        except ValueError as exc:
+            self._dead_letter(raw, exc, origin=origin, attempts=1)
+            return
+        last_error: BaseException | None = None
+        for attempt in range(1, self.max_attempts + 1):
+            try:
+                self._apply_with_db_retry(envelope)
+                return
+            except PoisonMessage as exc:
+                last_error = exc
+                break
+            except Exception as exc:  # noqa: BLE001 - any handler bug counts as an attempt
+                last_error = exc
+                FAILED.labels(self.name).inc()
+                log.warning(
+                    "%s: attempt %d/%d for %s failed: %s",
+                    self.name,
+                    attempt,
+                    self.max_attempts,
+                    envelope.event_id,
+                    exc,
+                )
+                time.sleep(self.retry_delay * attempt)
+        assert last_error is not None
+        self._dead_letter(raw, last_error, origin=origin, attempts=self.max_attempts)
+
+    def _apply_with_db_retry(self, envelope: EventEnvelope) -> None:
+        for attempt in Retrying(
+            retry=retry_if_exception(_is_infrastructure_error),
+            wait=wait_exponential_jitter(initial=0.5, max=10),
+            stop=stop_never,
+            reraise=True,
+        ):
+            with attempt:
+                self._apply(envelope)
+
+    def _apply(self, envelope: EventEnvelope) -> None:
+        event_id = str(envelope.event_id)
+        try:
+            with Session(self.engine) as session, session.begin():
+                seen = session.execute(
+                    select(self.processed.c.event_id).where(
+                        self.processed.c.consumer == self.name,
+                        self.processed.c.event_id == event_id,
+                    )
+                ).first()
+                if seen:
+                    DUPLICATES.labels(self.name).inc()
+                    self.stats.duplicates += 1
+                    return
+                self.handler(session, envelope)
+                session.execute(
+                    insert(self.processed).values(
+                        consumer=self.name,
+                        event_id=event_id,
+                        event_type=envelope.event_type,
+                        processed_at=utcnow(),
+                    )
+                )
+        except IntegrityError:
+            # A concurrent instance recorded the same event first: its effect stands.
+            if self._already_processed(event_id):
+                DUPLICATES.labels(self.name).inc()
+                self.stats.duplicates += 1
+                return
+            raise
+        PROCESSED.labels(self.name, envelope.event_type).inc()
+        PROPAGATION.labels(self.name, envelope.event_type).observe(
+            max(0.0, (utcnow() - as_utc(envelope.occurred_at)).total_seconds())
+        )
+        self.stats.processed += 1
+
+    def _already_processed(self, event_id: str) -> bool:
+        with self.engine.connect() as conn:
+            return (
+                conn.execute(
+                    select(self.processed.c.event_id).where(
+                        self.processed.c.consumer == self.name,
+                        self.processed.c.event_id == event_id,
+                    )
+                ).first()
+                is not None
+            )
+
+    def _dead_letter(self, raw: bytes, exc: BaseException, *, origin: str, attempts: int) -> None:
+        headers = [
+            ("error", f"{type(exc).__name__}: {exc}"[:4000].encode()),
+            ("origin", origin.encode()),
+            ("attempts", str(attempts).encode()),
+            ("consumer", self.name.encode()),
+            ("dead_lettered_at", utcnow().isoformat().encode()),
+        ]
+        if self._producer is None:
+            self._producer = self.producer_factory()
+        self._producer.send(self.dlq_topic, value=raw, headers=headers).get(timeout=15)
+        DEAD_LETTERED.labels(self.name).inc()
+        self.stats.dead_lettered += 1
+        log.error("%s: dead-lettered message from %s: %s", self.name, origin, exc)
+
+    # -- the loop -------------------------------------------------------------------------
+    def poll_once(self, timeout_ms: int = 500) -> int:
+        if self._consumer is None:
+            self._consumer = self.consumer_factory()
+            self._consumer.subscribe(self.topics)
+        batches = self._consumer.poll(timeout_ms=timeout_ms)
+        count = 0
+        for tp, messages in batches.items():
+            for msg in messages:
+                self.handle_raw(msg.value, origin=f"{tp.topic}/{tp.partition}@{msg.offset}")
+                count += 1
+        if count:
+            self._consumer.commit()  # only after every effect above is committed
+        return count
+
+    def run(self, stop: threading.Event) -> None:
+        while not stop.is_set():
+            try:
+                self.poll_once()
+            except KafkaError as exc:
+                # Broker gone or the group rebalanced: rebuild the client, resume from the
+                # last committed offsets; uncommitted messages come again and are deduplicated.
+                log.warning("%s: broker error, reconnecting: %s", self.name, exc)
+                self.close()
+                stop.wait(1)
+        self.close()
+
+    def close(self) -> None:
+        for client in (self._consumer, self._producer):
+            if client is not None:
+                try:
+                    client.close()
+                except Exception:  # noqa: BLE001
+                    log.debug("close failed", exc_info=True)
+        self._consumer = None
+        self._producer = None

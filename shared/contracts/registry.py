@@ -1,0 +1,90 @@
+"""Events the registry publishes on ``registry.events``."""
+
+from datetime import date
+
+from shared.events import EventPayload, contracts
+
+
+class CertificateIssuedV1(EventPayload):
+    EVENT_TYPE = "registry.certificate.issued"
+    VERSION = 1
+
+    number: str
+    scheme: str
+    compulsory: bool
+    product_name: str | None
+    product_model: str | None
+    holder_uscc: str
+    holder_name: str
+    body_id: str
+    issue_date: date
+    expiry_date: date
+    replaces_number: str | None = None
+
+
+class _StatusChanged(EventPayload):
+    VERSION = 1
+
+    number: str
+    scheme: str
+    holder_uscc: str
+    holder_name: str
+    body_id: str
+    product_name: str | None
+    product_model: str | None
+    from_status: str
+    to_status: str
+    reason_code: str
+    reason: str
+    for_cause: bool = False
+    replaced_by_number: str | None = None
+
+
+class CertificateSuspendedV1(_StatusChanged):
+    EVENT_TYPE = "registry.certificate.suspended"
+
+
+class CertificateRestoredV1(_StatusChanged):
+    EVENT_TYPE = "registry.certificate.restored"
+
+
+class CertificateRevokedV1(_StatusChanged):
+    EVENT_TYPE = "registry.certificate.revoked"
+
+
+class CertificateCancelledV1(_StatusChanged):
+    EVENT_TYPE = "registry.certificate.cancelled"
+
+
+class CertificateExpiredV1(_StatusChanged):
+    EVENT_TYPE = "registry.certificate.expired"
+
+
+class CertificateReplacedV1(_StatusChanged):
+    EVENT_TYPE = "registry.certificate.replaced"
+
+
+class BodyAccreditationChangedV1(EventPayload):
+    EVENT_TYPE = "registry.body.accreditation_changed"
+    VERSION = 1
+
+    body_id: str
+    body_name: str
+    region_code: str
+    from_status: str | None
+    to_status: str
+    reason_code: str
+    reason: str
+
+
+STATUS_EVENTS: dict[str, type[_StatusChanged]] = {
+    "suspend": CertificateSuspendedV1,
+    "restore": CertificateRestoredV1,
+    "revoke": CertificateRevokedV1,
+    "cancel": CertificateCancelledV1,
+    "expire": CertificateExpiredV1,
+    "replace": CertificateReplacedV1,
+}
+
+for _model in (CertificateIssuedV1, BodyAccreditationChangedV1, *STATUS_EVENTS.values()):
+    contracts.register(_model)

@@ -1,0 +1,71 @@
+"""kafka-python client factories with settings that suit both Apache Kafka and the test broker."""
+
+import logging
+from collections.abc import Iterable
+from typing import Any
+
+from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
+from kafka.admin import NewTopic
+from kafka.errors import KafkaError, TopicAlreadyExistsError
+
+log = logging.getLogger(__name__)
+
+DEFAULT_PARTITIONS = 4
+
+
+def make_producer(bootstrap: list[str], **overrides: Any) -> KafkaProducer:
+    config: dict[str, Any] = {
+        "bootstrap_servers": bootstrap,
+        "acks": "all",
+        # The outbox already gives at-least-once and consumers are idempotent; Kafka's own
+        # idempotence adds a producer id that becomes unusable when a broker loses its state.
+        "enable_idempotence": False,
+        "max_in_flight_requests_per_connection": 1,
+        "retries": 3,
+        "linger_ms": 5,
+        "request_timeout_ms": 10_000,
+        "max_block_ms": 10_000,
+        "reconnect_backoff_max_ms": 2_000,
+    }
+    config.update(overrides)
+    return KafkaProducer(**config)
+
+
+def make_consumer(bootstrap: list[str], group_id: str, **overrides: Any) -> KafkaConsumer:
+    config: dict[str, Any] = {
+        "bootstrap_servers": bootstrap,
+        "group_id": group_id,
+        "enable_auto_commit": False,
+        # 'latest' relies on end offsets, which the test broker gets wrong; consumers are
+        # idempotent, so starting from the earliest retained message is always safe.
+        "auto_offset_reset": "earliest",
+        "session_timeout_ms": 6_000,
+        "heartbeat_interval_ms": 1_000,
+        "max_poll_records": 200,
+        "reconnect_backoff_max_ms": 2_000,
+        "request_timeout_ms": 30_000,
+    }
+    config.update(overrides)
+    return KafkaConsumer(**config)
+
+
+def ensure_topics(
+    bootstrap: list[str], topics: Iterable[str], partitions: int = DEFAULT_PARTITIONS
+) -> None:
+    """Create missing topics (an idempotent no-op for those that exist)."""
+    admin = KafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=10_000)
+    try:
+        existing = set(admin.list_topics())
+        missing = [t for t in topics if t not in existing]
+        if not missing:
+            return
+        try:
+            admin.create_topics(
+                [NewTopic(t, num_partitions=partitions, replication_factor=1) for t in missing]
+            )
+        except TopicAlreadyExistsError:
+            pass
+        except KafkaError as exc:  # a concurrent creator may have won for some topics
+            log.warning("create_topics: %s", exc)
+    finally:
+        admin.close()

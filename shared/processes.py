@@ -1,0 +1,28 @@
+"""Process plumbing for the long-running workers (relays, consumers, schedulers)."""
+
+import signal
+import threading
+
+
+def stop_on_signals() -> threading.Event:
+    """An event set on SIGTERM/SIGINT so workers finish the current batch and exit cleanly."""
+    stop = threading.Event()
+
+    def handler(_signum: int, _frame: object) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGTERM, handler)
+    signal.signal(signal.SIGINT, handler)
+    return stop
+
+
+def die_with_parent() -> None:
+    """Linux: deliver SIGTERM to this process when its parent dies (no orphaned brokers)."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        pr_set_pdeathsig = 1
+        libc.prctl(pr_set_pdeathsig, signal.SIGTERM)
+    except (OSError, AttributeError):
+        pass

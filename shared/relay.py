@@ -1,0 +1,224 @@
+"""The outbox relay: publishes unsent outbox rows to Kafka in id order and marks them sent.
+
+Several relays may run against one database: on PostgreSQL each claims its batch with
+``FOR UPDATE SKIP LOCKED`` and holds the row locks while publishing, so no row is published by
+two relays at once; on SQLite the batch is claimed under the database write lock. A broker
+outage rolls the batch back, recreates the producer and retries with backoff: nothing is lost,
+and a row is marked sent only after the broker acknowledged it (acks=all).
+"""
+
+import argparse
+import logging
+import threading
+import time
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from kafka import KafkaProducer
+from kafka.errors import KafkaError
+from prometheus_client import Counter, Histogram
+from sqlalchemy import select, update
+from sqlalchemy.engine import Engine
+from tenacity import Retrying, retry_if_exception_type, wait_exponential_jitter
+
+from shared.clock import as_utc, utcnow
+from shared.db import WRITE, is_sqlite
+from shared.kafka import make_producer
+from shared.outbox import Outbox
+
+log = logging.getLogger(__name__)
+
+PUBLISHED = Counter("outbox_published_total", "Outbox rows published", ["service"])
+PUBLISH_ERRORS = Counter("outbox_publish_errors_total", "Failed publish batches", ["service"])
+PUBLISH_DELAY = Histogram(
+    "outbox_publish_delay_seconds",
+    "Time from outbox row creation to broker acknowledgement",
+    ["service"],
+    buckets=(0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300),
+)
+
+
+class OutboxRelay:
+    def __init__(
+        self,
+        *,
+        service: str,
+        engine: Engine,
+        outbox: Outbox,
+        producer_factory: Callable[[], KafkaProducer],
+        batch_size: int = 500,
+        send_timeout: float = 15.0,
+    ) -> None:
+        self.service = service
+        self.engine = engine
+        self.outbox = outbox
+        self.producer_factory = producer_factory
+        self.batch_size = batch_size
+        self.send_timeout = send_timeout
+        self._producer: KafkaProducer | None = None
+
+    @property
+    def producer(self) -> KafkaProducer:
+        if self._producer is None:
+            self._producer = self.producer_factory()
+        return self._producer
+
+    def reset_producer(self) -> None:
+        """Drop the producer after a failure; the next batch builds a fresh one."""
+        if self._producer is not None:
+            try:
+                self._producer.close(timeout=1)
+            except Exception:  # noqa: BLE001 - a broken producer may fail to close; drop it anyway
+                log.debug("closing broken producer failed", exc_info=True)
+        self._producer = None
+
+    def publish_batch(self) -> int:
+        """Publish one batch; returns how many rows were sent. Raises KafkaError on failure."""
+        t = self.outbox.table
+        claim = (
+            select(t.c.id, t.c.topic, t.c.message_key, t.c.body, t.c.created_at, t.c.event_type)
+            .where(t.c.sent_at.is_(None))
+            .order_by(t.c.id)
+            .limit(self.batch_size)
+        )
+        engine = self.engine
+        if is_sqlite(engine):
+            engine = engine.execution_options(**WRITE)  # type: ignore[assignment]
+        else:
+            claim = claim.with_for_update(skip_locked=True)
+        with engine.begin() as conn:
+            rows = conn.execute(claim).all()
+            if not rows:
+                return 0
+            producer = self.producer
+            futures = [
+                producer.send(
+                    row.topic,
+                    key=row.message_key.encode(),
+                    value=row.body.encode(),
+                    headers=[("event_type", row.event_type.encode())],
+                )
+                for row in rows
+            ]
+            producer.flush(timeout=self.send_timeout)
+            for future in futures:
+                future.get(timeout=self.send_timeout)  # raises the broker's error, if any
+            sent_at = utcnow()
+            conn.execute(update(t).where(t.c.id.in_([r.id for r in rows])).values(sent_at=sent_at))
+        PUBLISHED.labels(self.service).inc(len(rows))
+        for row in rows:
+            PUBLISH_DELAY.labels(self.service).observe(
+                max(0.0, (sent_at - as_utc(row.created_at)).total_seconds())
+            )
+        return len(rows)
+
+    def _record_failure(self, exc: BaseException) -> None:
+        PUBLISH_ERRORS.labels(self.service).inc()
+        log.warning("publishing outbox batch failed, will retry: %s", exc)
+        self.reset_producer()
+        t = self.outbox.table
+        try:
+            with self.engine.begin() as conn:
+                first = conn.execute(
+                    select(t.c.id).where(t.c.sent_at.is_(None)).order_by(t.c.id).limit(1)
+                ).scalar()
+                if first is not None:
+                    conn.execute(
+                        update(t)
+                        .where(t.c.id == first)
+                        .values(attempts=t.c.attempts + 1, last_error=str(exc)[:2000])
+                    )
+        except Exception:  # noqa: BLE001 - bookkeeping only; the retry loop carries on
+            log.debug("could not record publish failure", exc_info=True)
+
+    def run(self, stop: threading.Event, *, idle_sleep: float = 0.1) -> None:
+        """Publish until ``stop`` is set, surviving broker outages and database hiccups."""
+        retrying = Retrying(
+            retry=retry_if_exception_type((KafkaError, OSError)),
+            wait=wait_exponential_jitter(initial=0.2, max=5),
+            before_sleep=lambda state: self._record_failure(state.outcome.exception()),  # type: ignore[union-attr]
+            reraise=True,
+        )
+        while not stop.is_set():
+            try:
+                sent = retrying(self.publish_batch)
+            except Exception:  # noqa: BLE001 - e.g. database unreachable: log, wait, go on
+                log.exception("relay loop error")
+                self.reset_producer()
+                stop.wait(2)
+                continue
+            if sent == 0:
+                stop.wait(idle_sleep)
+        self.reset_producer()
+
+
+def add_relay_arguments(parser: argparse.ArgumentParser) -> None:
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("run", help="publish the outbox continuously")
+    replay = sub.add_parser("replay", help="republish retained outbox rows")
+    group = replay.add_mutually_exclusive_group(required=True)
+    group.add_argument(
+        "--since", type=datetime.fromisoformat, help="ISO time, e.g. 2026-11-01T00:00Z"
+    )
+    group.add_argument("--since-id", type=int, help="first outbox id to republish")
+    sub.add_parser("purge", help="delete sent rows older than the retention period")
+    sub.add_parser("status", help="print the backlog")
+
+
+def run_relay_command(
+    args: argparse.Namespace,
+    *,
+    service: str,
+    engine: Engine,
+    outbox: Outbox,
+    bootstrap: list[str],
+    retention: timedelta,
+    metrics_port: int = 0,
+) -> int:
+    if args.command == "replay":
+        since = as_utc(args.since) if args.since else None
+        with engine.begin() as conn:
+            count = outbox.mark_for_replay(conn, since=since, since_id=args.since_id)
+        print(f"{count} outbox rows queued for republishing")
+        return 0
+    if args.command == "purge":
+        with engine.begin() as conn:
+            print(f"{outbox.purge_sent(conn, retention=retention)} sent rows purged")
+        return 0
+    if args.command == "status":
+        with engine.connect() as conn:
+            count, oldest = outbox.backlog(conn)
+        print(f"unsent: {count}; oldest unsent created at: {oldest}")
+        return 0
+    from shared.observability import serve_metrics
+    from shared.processes import stop_on_signals
+
+    serve_metrics(metrics_port)
+    stop = stop_on_signals()
+    relay = OutboxRelay(
+        service=service,
+        engine=engine,
+        outbox=outbox,
+        producer_factory=lambda: make_producer(bootstrap),
+    )
+    log.info("outbox relay for %s started", service)
+    last_purge = 0.0
+    while not stop.is_set():
+        relay.run(_until(stop, 600))
+        if time.monotonic() - last_purge > 3600:  # hourly retention clean-up
+            with engine.begin() as conn:
+                outbox.purge_sent(conn, retention=retention)
+            last_purge = time.monotonic()
+    return 0
+
+
+def _until(stop: threading.Event, seconds: float) -> threading.Event:
+    """An event that fires when ``stop`` does or after ``seconds``, to interleave chores."""
+    chunk = threading.Event()
+
+    def watch() -> None:
+        stop.wait(seconds)
+        chunk.set()
+
+    threading.Thread(target=watch, daemon=True).start()
+    return chunk

@@ -1,0 +1,46 @@
+"""Typed settings shared by every service; each service subclasses with its own env prefix."""
+
+from typing import Literal
+
+from pydantic import SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEV_JWT_SECRET = "dev-only-signing-key-change-me-0123456789abcdef"
+
+
+class ServiceSettings(BaseSettings):
+    """Settings every service has. Subclasses set ``env_prefix`` (e.g. ``REGISTRY_``)."""
+
+    model_config = SettingsConfigDict(extra="ignore", env_file=None)
+
+    service_name: str = "service"
+    environment: Literal["dev", "test", "prod"] = "dev"
+    database_url: str = "sqlite:///var/service.db"
+    kafka_bootstrap_servers: str = "127.0.0.1:9092"
+    # Auth: HS256 with a shared dev key in dev/test, RS256 with a public key in production.
+    jwt_algorithm: Literal["HS256", "RS256"] = "HS256"
+    jwt_dev_secret: SecretStr | None = SecretStr(DEV_JWT_SECRET)
+    jwt_public_key: str | None = None
+    jwt_issuer: str = "quality-platform"
+    jwt_audience: str = "quality-platform"
+    outbox_retention_days: int = 14
+    log_level: str = "INFO"
+    log_json: bool = True
+    metrics_port: int = 0
+
+    @model_validator(mode="after")
+    def _fail_fast_outside_dev(self) -> "ServiceSettings":
+        if self.environment != "prod":
+            return self
+        problems = []
+        if self.jwt_algorithm != "RS256" or not self.jwt_public_key:
+            problems.append("production requires JWT_ALGORITHM=RS256 and JWT_PUBLIC_KEY")
+        if self.database_url.startswith("sqlite"):
+            problems.append("production requires a PostgreSQL DATABASE_URL")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+    @property
+    def bootstrap_servers(self) -> list[str]:
+        return [s.strip() for s in self.kafka_bootstrap_servers.split(",") if s.strip()]

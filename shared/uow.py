@@ -1,0 +1,65 @@
+"""Unit of work: one use case is one explicit database transaction (``with uow: ... commit``).
+
+Events a use case emits go to the outbox inside the same transaction. Callbacks registered with
+``after_commit`` run only once the commit succeeded (e.g. evicting a read cache).
+"""
+
+from collections.abc import Callable
+from typing import Any, Self
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from shared.db import WRITE, is_sqlite
+from shared.events import EventEnvelope, EventPayload, topic_for
+from shared.observability import request_id_var
+from shared.outbox import Outbox, OutboxMessage
+
+
+class SqlUnitOfWork:
+    def __init__(self, engine: Engine, outbox: Outbox, producer: str) -> None:
+        self.engine = engine.execution_options(**WRITE) if is_sqlite(engine) else engine
+        self.outbox = outbox
+        self.producer = producer
+        self._after_commit: list[Callable[[], Any]] = []
+        self._pending: list[OutboxMessage] = []
+
+    def __enter__(self) -> Self:
+        self.session = Session(self.engine, expire_on_commit=False)
+        self.session.begin()
+        self._pending = []
+        self._after_commit = []
+        self.enter_repositories()
+        return self
+
+    def enter_repositories(self) -> None:
+        """Subclasses build their repositories on ``self.session`` here."""
+
+    def __exit__(self, *exc: object) -> None:
+        if self.session.in_transaction():
+            self.session.rollback()
+        self.session.close()
+
+    def emit(self, payload: EventPayload, *, subject: str) -> EventEnvelope:
+        envelope = EventEnvelope.wrap(
+            payload, producer=self.producer, subject=subject, correlation_id=request_id_var.get()
+        )
+        self._pending.append(OutboxMessage(topic_for(self.producer), envelope))
+        return envelope
+
+    def after_commit(self, callback: Callable[[], Any]) -> None:
+        self._after_commit.append(callback)
+
+    def commit(self) -> None:
+        self.session.flush()
+        self.outbox.append(self.session, self._pending)
+        self.session.commit()
+        self._pending = []
+        callbacks, self._after_commit = self._after_commit, []
+        for callback in callbacks:
+            callback()
+
+    def rollback(self) -> None:
+        self.session.rollback()
+        self._pending = []
+        self._after_commit = []

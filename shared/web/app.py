@@ -1,0 +1,111 @@
+"""Builds a service's FastAPI app with the kernel's health, metrics, errors and auth wiring."""
+
+import asyncio
+import socket
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI, Response
+from fastapi.concurrency import run_in_threadpool
+from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, generate_latest
+from prometheus_client.core import GaugeMetricFamily
+from sqlalchemy.engine import Engine
+
+from shared.auth.tokens import TokenVerifier
+from shared.clock import as_utc, utcnow
+from shared.db import ping
+from shared.observability import CallbackGauges, ObservabilityMiddleware
+from shared.outbox import Outbox
+from shared.settings import ServiceSettings
+from shared.web.problems import install_problem_handlers, problem
+
+Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
+
+
+def broker_reachable(bootstrap: list[str], timeout: float = 1.0) -> bool:
+    """A TCP connection to any bootstrap server (the cheap, honest readiness signal)."""
+    for server in bootstrap:
+        host, _, port = server.rpartition(":")
+        try:
+            with socket.create_connection((host, int(port)), timeout=timeout):
+                return True
+        except OSError:
+            continue
+    return False
+
+
+def outbox_gauges(service: str, engine: Engine, outbox: Outbox) -> CallbackGauges:
+    def collect() -> list[GaugeMetricFamily]:
+        with engine.connect() as conn:
+            count, oldest = outbox.backlog(conn)
+        backlog = GaugeMetricFamily("outbox_backlog", "Unsent outbox rows", labels=["service"])
+        backlog.add_metric([service], count)
+        lag = GaugeMetricFamily(
+            "outbox_publish_lag_seconds", "Age of the oldest unsent outbox row", labels=["service"]
+        )
+        lag.add_metric([service], (utcnow() - as_utc(oldest)).total_seconds() if oldest else 0.0)
+        return [backlog, lag]
+
+    return CallbackGauges(collect)
+
+
+def create_app(
+    *,
+    settings: ServiceSettings,
+    engine: Engine,
+    outbox: Outbox,
+    title: str,
+    description: str,
+    version: str = "1.0.0",
+    lifespan: Lifespan | None = None,
+    extra_state: dict[str, Any] | None = None,
+) -> FastAPI:
+    @asynccontextmanager
+    async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if lifespan is None:
+            yield
+        else:
+            async with lifespan(app):
+                yield
+
+    app = FastAPI(title=title, description=description, version=version, lifespan=_lifespan)
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.outbox = outbox
+    app.state.token_verifier = TokenVerifier(settings)
+    for key, value in (extra_state or {}).items():
+        setattr(app.state, key, value)
+    install_problem_handlers(app)
+    app.add_middleware(ObservabilityMiddleware, service=settings.service_name)
+
+    service_metrics = CollectorRegistry(auto_describe=True)
+    service_metrics.register(outbox_gauges(settings.service_name, engine, outbox))
+
+    @app.get("/healthz", tags=["operations"], summary="Liveness")
+    async def healthz() -> dict[str, str]:
+        """Anyone. The process is up (says nothing about its dependencies)."""
+        return {"status": "ok"}
+
+    @app.get("/readyz", tags=["operations"], summary="Readiness", response_model=None)
+    async def readyz() -> Response | dict[str, Any]:
+        """Anyone. 200 when the database answers and a Kafka broker accepts connections."""
+        checks: dict[str, str] = {}
+        try:
+            await run_in_threadpool(ping, engine)
+            checks["database"] = "ok"
+        except Exception as exc:  # noqa: BLE001 - report, don't crash
+            checks["database"] = f"unreachable: {type(exc).__name__}"
+        ok = await asyncio.to_thread(broker_reachable, settings.bootstrap_servers)
+        checks["broker"] = "ok" if ok else "unreachable"
+        if all(v == "ok" for v in checks.values()):
+            return {"status": "ready", "checks": checks}
+        return problem(503, "not_ready", "Dependencies unavailable", checks=checks)
+
+    @app.get("/metrics", tags=["operations"], summary="Prometheus metrics")
+    async def metrics() -> Response:
+        """Scraped by Prometheus inside the cluster (block it at the ingress)."""
+        body = generate_latest(REGISTRY) + await run_in_threadpool(generate_latest, service_metrics)
+        return Response(body, media_type=CONTENT_TYPE_LATEST)
+
+    return app

@@ -1,0 +1,55 @@
+"""Fixtures every service's tests share: database backends and the real Kafka-protocol broker.
+
+Every database test runs on SQLite and on PostgreSQL (``backend`` fixture). PostgreSQL must be
+reachable: a missing server fails the run instead of silently skipping half the suite.
+"""
+
+import os
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import text
+
+from shared.testing.broker import TestBroker
+from shared.testing.databases import POSTGRES_ADMIN_URL, postgres_admin
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def backend(request: pytest.FixtureRequest) -> str:
+    if request.param == "postgresql":
+        _require_postgres()
+    return str(request.param)
+
+
+_pg_checked = False
+
+
+def _require_postgres() -> None:
+    global _pg_checked
+    if _pg_checked:
+        return
+    try:
+        engine = postgres_admin()
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        engine.dispose()
+    except Exception as exc:  # noqa: BLE001
+        pytest.fail(f"PostgreSQL is required at {POSTGRES_ADMIN_URL}: {exc}", pytrace=False)
+    _pg_checked = True
+
+
+@pytest.fixture(scope="session")
+def broker() -> Iterator[TestBroker]:
+    """One real broker per test session (per xdist worker); tests use their own topics."""
+    test_broker = TestBroker().start()
+    os.environ.setdefault("TEST_BROKER", test_broker.bootstrap)
+    yield test_broker
+    test_broker.stop()
+
+
+@pytest.fixture
+def own_broker() -> Iterator[TestBroker]:
+    """A broker of the test's own, for tests that stop and restart it."""
+    test_broker = TestBroker().start()
+    yield test_broker
+    test_broker.stop()
