@@ -190,7 +190,10 @@ class IdempotentConsumer:
         ]
         if self._producer is None:
             self._producer = self.producer_factory()
-        self._producer.send(self.dlq_topic, value=raw, headers=headers).get(timeout=15)
+        # keyed by origin partition so a partition's dead letters stay in order
+        self._producer.send(
+            self.dlq_topic, key=origin.encode() or None, value=raw, headers=headers
+        ).get(timeout=15)
         DEAD_LETTERED.labels(self.name).inc()
         self.stats.dead_lettered += 1
         log.error("%s: dead-lettered message from %s: %s", self.name, origin, exc)

@@ -4,4 +4,5 @@ Services never import each other; they agree on these models. Importing this pac
 registers every contract in ``shared.events.contracts``.
 """
 
+from shared.contracts import credit  # noqa: F401
 from shared.contracts import registry  # noqa: F401

@@ -53,8 +53,14 @@ def bearer(settings: RegistrySettings, **claims: object) -> dict[str, str]:
 
 @pytest.fixture
 def as_regulator(settings: RegistrySettings) -> dict[str, str]:
-    return bearer(settings, role="regulator", sub="zj-amr-1", authority_level="provincial",
-                  region_code="330000", department="ZJAMR")
+    return bearer(
+        settings,
+        role="regulator",
+        sub="zj-amr-1",
+        authority_level="provincial",
+        region_code="330000",
+        department="ZJAMR",
+    )
 
 
 @pytest.fixture
@@ -79,12 +85,20 @@ def as_other_enterprise(settings: RegistrySettings) -> dict[str, str]:
 
 @pytest.fixture
 def bodies(client: TestClient, as_regulator: dict[str, str]) -> None:
-    for body_id, name in ((BODY_A, "China Quality Certification Centre"),
-                          (BODY_B, "Zhejiang Certification Co.")):
-        r = client.post("/bodies", headers=as_regulator, json={
-            "id": body_id, "name": name, "region_code": "330000",
-            "approved_schemes": ["CCC", "ISO9001", "ORGANIC"],
-        })
+    for body_id, name in (
+        (BODY_A, "China Quality Certification Centre"),
+        (BODY_B, "Zhejiang Certification Co."),
+    ):
+        r = client.post(
+            "/bodies",
+            headers=as_regulator,
+            json={
+                "id": body_id,
+                "name": name,
+                "region_code": "330000",
+                "approved_schemes": ["CCC", "ISO9001", "ORGANIC"],
+            },
+        )
         assert r.status_code == 201, r.text
 
 

@@ -39,36 +39,48 @@ def test_lifecycle_with_history(client: TestClient, issued: str, as_body_a, as_h
         ("suspend", "surveillance_overdue", "suspended"),
         ("revoke", "suspension_not_remedied", "revoked"),
     ):
-        r = client.post(f"/certificates/{issued}/{action}", headers=as_body_a,
-                        json={"reason_code": code, "reason": "audit report 42"})
+        r = client.post(
+            f"/certificates/{issued}/{action}",
+            headers=as_body_a,
+            json={"reason_code": code, "reason": "audit report 42"},
+        )
         assert r.status_code == 200, r.text
         assert r.json()["status"] == expected
     full = client.get(f"/certificates/{issued}", headers=as_holder).json()
     assert [h["action"] for h in full["history"]] == [
-        "issue", "suspend", "restore", "suspend", "revoke"
+        "issue",
+        "suspend",
+        "restore",
+        "suspend",
+        "revoke",
     ]
     assert full["history"][1]["reason"] == "audit report 42"
     assert full["history"][1]["actor"] == "certification_body:cqc-officer"
 
 
 def test_illegal_transition_is_409_with_current_state(client, issued, as_body_a) -> None:
-    r = client.post(f"/certificates/{issued}/restore", headers=as_body_a,
-                    json={"reason_code": "corrective_action_verified"})
+    r = client.post(
+        f"/certificates/{issued}/restore",
+        headers=as_body_a,
+        json={"reason_code": "corrective_action_verified"},
+    )
     body = problem(r, 409, "illegal_transition")
     assert body["current_status"] == "valid"
 
 
 def test_unknown_reason_code_lists_allowed(client, issued, as_body_a) -> None:
-    r = client.post(f"/certificates/{issued}/suspend", headers=as_body_a,
-                    json={"reason_code": "because"})
+    r = client.post(
+        f"/certificates/{issued}/suspend", headers=as_body_a, json={"reason_code": "because"}
+    )
     body = problem(r, 422, "unknown_reason_code")
     assert "misuse_of_mark" in body["allowed"]
 
 
 def test_renewal_replaces(client, issued, as_body_a) -> None:
     successor = certificate("CCC-2026-000002")
-    r = client.post(f"/certificates/{issued}/renew", headers=as_body_a,
-                    json={"successor": successor})
+    r = client.post(
+        f"/certificates/{issued}/renew", headers=as_body_a, json={"successor": successor}
+    )
     assert r.status_code == 201, r.text
     assert r.json()["replaces_number"] == issued
     old = client.get(f"/public/certificates/{issued}").json()
@@ -77,9 +89,15 @@ def test_renewal_replaces(client, issued, as_body_a) -> None:
 
 def test_expired_by_date_shows_expired_before_the_job(client, bodies, as_body_a, engine) -> None:
     today = date.today()
-    r = client.post("/certificates", headers=as_body_a, json=certificate(
-        "CCC-OLD-1", issue_date=(today - timedelta(days=400)).isoformat(),
-        expiry_date=(today - timedelta(days=1)).isoformat()))
+    r = client.post(
+        "/certificates",
+        headers=as_body_a,
+        json=certificate(
+            "CCC-OLD-1",
+            issue_date=(today - timedelta(days=400)).isoformat(),
+            expiry_date=(today - timedelta(days=1)).isoformat(),
+        ),
+    )
     assert r.status_code == 201
     assert client.get("/public/certificates/CCC-OLD-1").json()["status"] == "expired"
 
@@ -93,52 +111,104 @@ def test_expired_by_date_shows_expired_before_the_job(client, bodies, as_body_a,
 
 
 def test_bad_inputs_are_problem_json(client, bodies, as_body_a) -> None:
-    problem(client.post("/certificates", headers=as_body_a,
-                        json=certificate(holder_uscc="91330100MA2ABCDE1X")), 422, "uscc_checksum")
-    problem(client.post("/certificates", headers=as_body_a,
-                        json=certificate(holder_uscc="91330100MA2ABCDEIR")), 422, "uscc_character")
-    problem(client.post("/certificates", headers=as_body_a,
-                        json=certificate(scheme="NOPE")), 422, "unknown_scheme")
-    problem(client.post("/certificates", headers=as_body_a,
-                        json=certificate(product_model=None)), 422, "product_required")
-    problem(client.post("/certificates", headers=as_body_a,
-                        json=certificate(expiry_date="2020-01-01")), 422, "invalid_validity")
-    problem(client.post("/certificates", headers=as_body_a,
-                        json=certificate(expiry_date="2099-01-01")), 422, "validity_too_long")
-    problem(client.post("/certificates", headers=as_body_a,
-                        json={"number": "x"}), 422, "validation_error")
-    problem(client.post("/certificates", headers=as_body_a, content=b"{not json",
-                        ), 422, "validation_error")
+    problem(
+        client.post(
+            "/certificates", headers=as_body_a, json=certificate(holder_uscc="91330100MA2ABCDE1X")
+        ),
+        422,
+        "uscc_checksum",
+    )
+    problem(
+        client.post(
+            "/certificates", headers=as_body_a, json=certificate(holder_uscc="91330100MA2ABCDEIR")
+        ),
+        422,
+        "uscc_character",
+    )
+    problem(
+        client.post("/certificates", headers=as_body_a, json=certificate(scheme="NOPE")),
+        422,
+        "unknown_scheme",
+    )
+    problem(
+        client.post("/certificates", headers=as_body_a, json=certificate(product_model=None)),
+        422,
+        "product_required",
+    )
+    problem(
+        client.post("/certificates", headers=as_body_a, json=certificate(expiry_date="2020-01-01")),
+        422,
+        "invalid_validity",
+    )
+    problem(
+        client.post("/certificates", headers=as_body_a, json=certificate(expiry_date="2099-01-01")),
+        422,
+        "validity_too_long",
+    )
+    problem(
+        client.post("/certificates", headers=as_body_a, json={"number": "x"}),
+        422,
+        "validation_error",
+    )
+    problem(
+        client.post(
+            "/certificates",
+            headers=as_body_a,
+            content=b"{not json",
+        ),
+        422,
+        "validation_error",
+    )
     problem(client.get("/public/changes?cursor=garbage"), 422, "invalid_cursor")
-    problem(client.post("/public/certificates/verify", json={"numbers": ["A"] * 1001}),
-            422, "validation_error")
+    problem(
+        client.post("/public/certificates/verify", json={"numbers": ["A"] * 1001}),
+        422,
+        "validation_error",
+    )
     problem(client.get("/public/certificates/NOPE-1"), 404, "certificate_not_found")
 
 
-def test_duplicate_number_is_409_and_nothing_half_written(client, issued, as_body_a,
-                                                           engine: Engine) -> None:
+def test_duplicate_number_is_409_and_nothing_half_written(
+    client, issued, as_body_a, engine: Engine
+) -> None:
     with engine.connect() as conn:
         before = conn.execute(text("SELECT count(*) FROM outbox")).scalar()
-    problem(client.post("/certificates", headers=as_body_a, json=certificate()), 409,
-            "duplicate_certificate_number")
+    problem(
+        client.post("/certificates", headers=as_body_a, json=certificate()),
+        409,
+        "duplicate_certificate_number",
+    )
     with engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM outbox")).scalar() == before
         assert conn.execute(text("SELECT count(*) FROM certificate")).scalar() == 1
 
 
-def test_body_not_active_cannot_issue_and_withdrawal_shows(client, issued, as_regulator,
-                                                            as_body_a) -> None:
-    r = client.post(f"/bodies/{BODY_A}/accreditation", headers=as_regulator,
-                    json={"status": "withdrawn", "reason_code": "false_certification"})
+def test_body_not_active_cannot_issue_and_withdrawal_shows(
+    client, issued, as_regulator, as_body_a
+) -> None:
+    r = client.post(
+        f"/bodies/{BODY_A}/accreditation",
+        headers=as_regulator,
+        json={"status": "withdrawn", "reason_code": "false_certification"},
+    )
     assert r.status_code == 200, r.text
-    problem(client.post("/certificates", headers=as_body_a,
-                        json=certificate("CCC-2026-000009")), 409, "body_not_active")
+    problem(
+        client.post("/certificates", headers=as_body_a, json=certificate("CCC-2026-000009")),
+        409,
+        "body_not_active",
+    )
     view = client.get(f"/public/certificates/{issued}").json()
     assert view["status"] == "valid"
     assert view["body"]["accreditation_status"] == "withdrawn"
-    problem(client.post(f"/bodies/{BODY_A}/accreditation", headers=as_regulator,
-                        json={"status": "active", "reason_code": "corrective_action_verified"}),
-            409, "illegal_transition")
+    problem(
+        client.post(
+            f"/bodies/{BODY_A}/accreditation",
+            headers=as_regulator,
+            json={"status": "active", "reason_code": "corrective_action_verified"},
+        ),
+        409,
+        "illegal_transition",
+    )
 
 
 def test_bulk_verification(client, issued) -> None:
@@ -151,8 +221,12 @@ def test_bulk_verification(client, issued) -> None:
 
 def test_search_by_holder_paginates(client, bodies, as_body_a) -> None:
     for i in range(5):
-        assert client.post("/certificates", headers=as_body_a,
-                           json=certificate(f"CCC-P-{i}")).status_code == 201
+        assert (
+            client.post(
+                "/certificates", headers=as_body_a, json=certificate(f"CCC-P-{i}")
+            ).status_code
+            == 201
+        )
     seen, cursor = [], None
     while True:
         params = {"holder_uscc": HOLDER, "limit": 2} | ({"cursor": cursor} if cursor else {})
@@ -168,8 +242,9 @@ def test_search_by_holder_paginates(client, bodies, as_body_a) -> None:
 
 
 def test_change_feed_pages_without_gaps(client, issued, as_body_a) -> None:
-    client.post(f"/certificates/{issued}/suspend", headers=as_body_a,
-                json={"reason_code": "misuse_of_mark"})
+    client.post(
+        f"/certificates/{issued}/suspend", headers=as_body_a, json={"reason_code": "misuse_of_mark"}
+    )
     first = client.get("/public/changes", params={"limit": 2}).json()
     rest = client.get("/public/changes", params={"cursor": first["next_cursor"]}).json()
     seqs = [c["sequence"] for c in first["items"] + rest["items"]]
@@ -180,9 +255,17 @@ def test_change_feed_pages_without_gaps(client, issued, as_body_a) -> None:
 
 
 def test_statistics(client, issued, as_body_a) -> None:
-    client.post("/certificates", headers=as_body_a,
-                json=certificate("ISO-1", scheme="ISO9001", product_name=None, product_model=None,
-                                 expiry_date=(date.today() + timedelta(days=700)).isoformat()))
+    client.post(
+        "/certificates",
+        headers=as_body_a,
+        json=certificate(
+            "ISO-1",
+            scheme="ISO9001",
+            product_name=None,
+            product_model=None,
+            expiry_date=(date.today() + timedelta(days=700)).isoformat(),
+        ),
+    )
     stats = client.get("/public/statistics").json()
     assert stats["certificates_by_status"] == {"valid": 2}
     assert stats["certificates_by_scheme_and_status"]["ISO9001"] == {"valid": 1}

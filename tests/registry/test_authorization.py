@@ -20,19 +20,29 @@ def test_bad_token_is_401_not_anonymous(client, issued) -> None:
 def test_wrong_role_is_403(client, bodies, as_holder, as_body_a) -> None:
     r = client.post("/certificates", headers=as_holder, json=certificate())
     assert r.status_code == 403 and r.json()["code"] == "role_not_allowed"
-    r = client.post("/bodies", headers=as_body_a, json={
-        "id": "X-1-2", "name": "n", "region_code": "110000", "approved_schemes": ["CCC"]})
+    r = client.post(
+        "/bodies",
+        headers=as_body_a,
+        json={"id": "X-1-2", "name": "n", "region_code": "110000", "approved_schemes": ["CCC"]},
+    )
     assert r.status_code == 403
 
 
 def test_body_cannot_touch_another_bodys_certificate(client, issued, as_body_b) -> None:
-    for action, code in (("suspend", "misuse_of_mark"), ("revoke", "fraud"),
-                         ("cancel", "holder_surrender")):
-        r = client.post(f"/certificates/{issued}/{action}", headers=as_body_b,
-                        json={"reason_code": code})
+    for action, code in (
+        ("suspend", "misuse_of_mark"),
+        ("revoke", "fraud"),
+        ("cancel", "holder_surrender"),
+    ):
+        r = client.post(
+            f"/certificates/{issued}/{action}", headers=as_body_b, json={"reason_code": code}
+        )
         assert r.status_code == 404 and r.json()["code"] == "certificate_not_found"
-    r = client.post(f"/certificates/{issued}/renew", headers=as_body_b,
-                    json={"successor": certificate("CCC-HIJACK")})
+    r = client.post(
+        f"/certificates/{issued}/renew",
+        headers=as_body_b,
+        json={"successor": certificate("CCC-HIJACK")},
+    )
     assert r.status_code == 404
     assert client.get(f"/public/certificates/{issued}").json()["status"] == "valid"
     # and its full view is not theirs either
@@ -42,8 +52,9 @@ def test_body_cannot_touch_another_bodys_certificate(client, issued, as_body_b) 
     assert listing["items"] == []
 
 
-def test_enterprise_sees_only_public_view_of_others(client, issued, as_holder,
-                                                     as_other_enterprise) -> None:
+def test_enterprise_sees_only_public_view_of_others(
+    client, issued, as_holder, as_other_enterprise
+) -> None:
     own = client.get(f"/certificates/{issued}", headers=as_holder).json()
     assert own["signer_registration_no"] == "CCAA-2019-123456" and own["history"]
     other = client.get(f"/certificates/{issued}", headers=as_other_enterprise).json()
@@ -53,19 +64,32 @@ def test_enterprise_sees_only_public_view_of_others(client, issued, as_holder,
 
 
 def test_regulator_may_suspend_but_not_restore(client, issued, as_regulator) -> None:
-    r = client.post(f"/certificates/{issued}/suspend", headers=as_regulator,
-                    json={"reason_code": "regulator_order"})
+    r = client.post(
+        f"/certificates/{issued}/suspend",
+        headers=as_regulator,
+        json={"reason_code": "regulator_order"},
+    )
     assert r.status_code == 200, r.text
-    r = client.post(f"/certificates/{issued}/restore", headers=as_regulator,
-                    json={"reason_code": "corrective_action_verified"})
+    r = client.post(
+        f"/certificates/{issued}/restore",
+        headers=as_regulator,
+        json={"reason_code": "corrective_action_verified"},
+    )
     assert r.status_code == 403
 
 
 def test_regulator_outside_jurisdiction(client, issued, settings) -> None:
     from tests.registry.conftest import bearer
 
-    beijing = bearer(settings, role="regulator", sub="bj", authority_level="municipal",
-                     region_code="110100", department="BJAMR")
-    r = client.post(f"/certificates/{issued}/suspend", headers=beijing,
-                    json={"reason_code": "regulator_order"})
+    beijing = bearer(
+        settings,
+        role="regulator",
+        sub="bj",
+        authority_level="municipal",
+        region_code="110100",
+        department="BJAMR",
+    )
+    r = client.post(
+        f"/certificates/{issued}/suspend", headers=beijing, json={"reason_code": "regulator_order"}
+    )
     assert r.status_code == 403 and r.json()["code"] == "outside_jurisdiction"

@@ -51,7 +51,7 @@ class VerificationCache:
         with self.engine.connect() as conn:
             records = views.load_records(conn, numbers)
         with self._lock:
-            if epoch == self.epoch:
+            if epoch == self.epoch and self._entries.maxsize > 0:
                 for n in numbers:
                     self._entries[n] = records.get(n, MISSING)
         return records

@@ -1,0 +1,163 @@
+"""Events the credit service publishes on ``credit.events`` (message key: the enterprise's USCC).
+
+Joint punishment works through these: ``credit.measure.applied`` / ``credit.measure.lifted``
+carry each measure's code, name, legal basis and the service that enforces it (``registry``,
+``inspection``, ``credit`` or ``external:<authority>``), so enforcing services need no
+catalogue of their own. ``credit.listing.listed`` / ``delisted`` carry the full measure list
+as well, for consumers that mirror whole listings.
+"""
+
+from datetime import date
+
+from pydantic import BaseModel, ConfigDict
+
+from shared.events import EventPayload, contracts
+
+
+class MeasureV1(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    code: str
+    name: str
+    name_zh: str
+    legal_basis: str
+    enforcing_service: str
+
+
+class CreditRecordAddedV1(EventPayload):
+    EVENT_TYPE = "credit.record.added"
+    VERSION = 1
+
+    record_id: str
+    uscc: str
+    enterprise_name: str
+    record_class: str
+    kind: str
+    severity: str
+    sector: str
+    title: str
+    legal_basis: str
+    decision_number: str
+    decision_date: date
+    source_service: str
+    source_department: str
+    source_event_id: str | None
+    publication_until: date
+    disclosed: bool
+
+
+class RiskGradeChangedV1(EventPayload):
+    EVENT_TYPE = "credit.risk_grade.changed"
+    VERSION = 1
+
+    uscc: str
+    enterprise_name: str
+    from_grade: str | None
+    to_grade: str
+    score: int
+    rule_version: str
+    reasons: list[str]
+    trigger: str
+
+
+class ListingProposedV1(EventPayload):
+    """The enterprise is notified: reasons, legal basis and until when it may object."""
+
+    EVENT_TYPE = "credit.listing.proposed"
+    VERSION = 1
+
+    listing_id: str
+    uscc: str
+    enterprise_name: str
+    reason: str
+    legal_basis: str
+    basis_record_ids: list[str]
+    measures: list[MeasureV1]
+    term_years: int | None  # None: indefinite
+    proposed_on: date
+    objection_deadline: date
+
+
+class ListedV1(EventPayload):
+    EVENT_TYPE = "credit.listing.listed"
+    VERSION = 1
+
+    listing_id: str
+    uscc: str
+    enterprise_name: str
+    category: str
+    reason: str
+    legal_basis: str
+    term_start: date
+    term_end: date | None  # None: indefinite
+    measures: list[MeasureV1]
+
+
+class DelistedV1(EventPayload):
+    EVENT_TYPE = "credit.listing.delisted"
+    VERSION = 1
+
+    listing_id: str
+    uscc: str
+    enterprise_name: str
+    from_status: str  # proposed | objection_filed | listed
+    removal_reason: str  # term_ended | repaired | objection_upheld | basis_revoked
+    removed_on: date
+    measures: list[MeasureV1]  # lifted (empty when it was never listed)
+
+
+class RepairDecidedV1(EventPayload):
+    EVENT_TYPE = "credit.repair.decided"
+    VERSION = 1
+
+    application_id: str
+    uscc: str
+    enterprise_name: str
+    record_id: str
+    approved: bool
+    reason: str
+    decided_on: date
+    disclosure_ended: bool
+    delisted_listing_ids: list[str]
+
+
+class _MeasureEvent(EventPayload):
+    VERSION = 1
+
+    listing_id: str
+    uscc: str
+    enterprise_name: str
+    category: str
+    measure: MeasureV1
+    # flat copies of the measure for consumers that store rows (e.g. the registry's sanctions)
+    measure_code: str
+    measure_name: str
+    legal_basis: str
+    enforcing_service: str
+
+
+class MeasureAppliedV1(_MeasureEvent):
+    EVENT_TYPE = "credit.measure.applied"
+
+    term_start: date
+    term_end: date | None
+
+
+class MeasureLiftedV1(_MeasureEvent):
+    EVENT_TYPE = "credit.measure.lifted"
+
+    lifted_on: date
+    removal_reason: str
+
+
+for _model in (
+    CreditRecordAddedV1,
+    RiskGradeChangedV1,
+    ListingProposedV1,
+    ListedV1,
+    DelistedV1,
+    RepairDecidedV1,
+    MeasureAppliedV1,
+    MeasureLiftedV1,
+):
+    contracts.register(_model)
