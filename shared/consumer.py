@@ -192,7 +192,7 @@ class IdempotentConsumer:
             self._producer = self.producer_factory()
         # keyed by origin partition so a partition's dead letters stay in order
         self._producer.send(
-            self.dlq_topic, key=origin.encode() or None, value=raw, headers=headers
+            self.dlq_topic, key=origin.rsplit("@", 1)[0].encode() or None, value=raw, headers=headers
         ).get(timeout=15)
         DEAD_LETTERED.labels(self.name).inc()
         self.stats.dead_lettered += 1

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from shared.auth.tokens import dev_token
 from shared.migrations import upgrade
+from shared.processes import die_with_parent
 from shared.testing.broker import TestBroker
 
 SERVICES = ("registry", "inspection", "credit")
@@ -56,7 +57,12 @@ def discover() -> list[DevService]:
     return found
 
 
+def _interrupt(_signum: int, _frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def main() -> int:
+    signal.signal(signal.SIGTERM, _interrupt)  # stop everything on SIGTERM as on Ctrl-C
     VAR.mkdir(exist_ok=True)
     services = discover()
     broker = TestBroker(log_dir=VAR).start()
@@ -81,7 +87,10 @@ def main() -> int:
             commands = [["-m", f"services.{svc.name}.entrypoints.api"], *svc.workers]
             for args in commands:
                 children.append(
-                    subprocess.Popen([sys.executable, *args], env=env, stdout=log, stderr=log)
+                    subprocess.Popen(
+                        [sys.executable, *args], env=env, stdout=log, stderr=log,
+                        preexec_fn=die_with_parent,  # noqa: PLW1509
+                    )
                 )
         _wait_for_apis(services)
         _print_banner(services, broker)

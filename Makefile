@@ -1,0 +1,42 @@
+# Two commands matter: `make run` (whole system on SQLite with demo data) and `make test`.
+# Both create the virtualenv and install what they need on a fresh machine (Python 3.11).
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+PYTEST_WORKERS ?= 3
+
+.PHONY: run test test-fast lint typecheck bench validators clean
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(PY) -m shared.devstack
+
+validators: $(STAMP)
+	bash deploy/tools/install-validators.sh $(VENV)
+
+test: $(STAMP) validators
+	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadfile
+
+test-fast: $(STAMP)
+	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadfile -m "not broker and not e2e" --ignore=tests/deploy
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check shared services tests bench
+	$(VENV)/bin/ruff format --check shared services tests bench
+
+typecheck: $(STAMP)
+	$(VENV)/bin/mypy shared services
+
+bench: $(STAMP)
+	command -v wrk >/dev/null || (apt-get install -y wrk || (apt-get update && apt-get install -y wrk))
+	$(PY) -m bench
+
+clean:
+	rm -rf var .pytest_cache .mypy_cache .ruff_cache
