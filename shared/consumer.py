@@ -234,3 +234,34 @@ class IdempotentConsumer:
                     log.debug("close failed", exc_info=True)
         self._consumer = None
         self._producer = None
+
+
+def run_consumer_process(
+    *,
+    name: str,
+    topics: list[str],
+    engine: Engine,
+    processed_table: Table,
+    handler: Handler,
+    bootstrap: list[str],
+    metrics_port: int = 0,
+) -> None:
+    """Body of every service's ``entrypoints/consumer.py``: run until SIGTERM."""
+    from shared.kafka import ensure_topics, make_consumer, make_producer
+    from shared.observability import serve_metrics
+    from shared.processes import stop_on_signals
+
+    serve_metrics(metrics_port)
+    stop = stop_on_signals()
+    for attempt in Retrying(wait=wait_exponential_jitter(initial=0.5, max=10), stop=stop_never,
+                            retry=retry_if_exception(lambda e: isinstance(e, KafkaError | OSError))):
+        with attempt:  # the broker may not be up yet; topics must exist before subscribing
+            ensure_topics(bootstrap, [*topics, dead_letter_topic(name)])
+    consumer = IdempotentConsumer(
+        name=name, topics=topics, engine=engine, processed_table=processed_table,
+        handler=handler,
+        consumer_factory=lambda: make_consumer(bootstrap, name),
+        producer_factory=lambda: make_producer(bootstrap),
+    )
+    log.info("%s consuming %s", name, topics)
+    consumer.run(stop)

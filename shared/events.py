@@ -6,6 +6,7 @@ An event on Kafka is a JSON envelope; its ``payload`` conforms to a versioned py
 
 import uuid
 from datetime import datetime
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -72,11 +73,19 @@ class EventEnvelope(BaseModel):
         return cls.model_validate_json(raw)
 
 
+Upcaster = Callable[[dict[str, Any]], dict[str, Any]]
+
+
 class ContractRegistry:
-    """Maps (event_type, version) to its payload model; consumers parse payloads through it."""
+    """Maps (event_type, version) to its payload model; consumers parse payloads through it.
+
+    Consumers call ``parse_latest``: a message of an older version is upcast step by step
+    (v1 -> v2 -> ...) by registered upcasters, so handlers only ever see the newest model.
+    """
 
     def __init__(self) -> None:
         self._models: dict[tuple[str, int], type[EventPayload]] = {}
+        self._upcasters: dict[tuple[str, int], Upcaster] = {}
 
     def register(self, model: type[EventPayload]) -> type[EventPayload]:
         key = (model.EVENT_TYPE, model.VERSION)
@@ -98,6 +107,28 @@ class ContractRegistry:
 
     def all(self) -> list[type[EventPayload]]:
         return list(self._models.values())
+
+    def register_upcaster(self, event_type: str, from_version: int, upcaster: Upcaster) -> None:
+        """``upcaster`` turns a v``from_version`` payload into a v``from_version + 1`` one."""
+        self._upcasters[(event_type, from_version)] = upcaster
+
+    def latest_version(self, event_type: str) -> int:
+        versions = [v for (t, v) in self._models if t == event_type]
+        if not versions:
+            raise KeyError(f"no contract for {event_type}")
+        return max(versions)
+
+    def parse_latest(self, envelope: EventEnvelope) -> EventPayload:
+        payload, version = dict(envelope.payload), envelope.schema_version
+        latest = self.latest_version(envelope.event_type)
+        if version > latest:
+            raise KeyError(f"{envelope.event_type} v{version} is newer than this consumer knows")
+        while version < latest:
+            upcaster = self._upcasters.get((envelope.event_type, version))
+            if upcaster is None:
+                raise KeyError(f"no upcaster for {envelope.event_type} v{version}")
+            payload, version = upcaster(payload), version + 1
+        return self.model_for(envelope.event_type, version).model_validate(payload)
 
 
 contracts = ContractRegistry()

@@ -7,6 +7,7 @@ Events a use case emits go to the outbox inside the same transaction. Callbacks 
 from collections.abc import Callable
 from typing import Any, Self
 
+from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
@@ -17,16 +18,31 @@ from shared.outbox import Outbox, OutboxMessage
 
 
 class SqlUnitOfWork:
+    """Owns its transaction, or joins one (``joining``) that a consumer owns.
+
+    A consumer records the processed event id in its own transaction; the use case it calls
+    must write its effect (and its outbox rows) into that same transaction, so a joined unit
+    of work flushes on ``commit`` and leaves the real commit to the transaction's owner.
+    """
+
     def __init__(self, engine: Engine, outbox: Outbox, producer: str) -> None:
         self.engine = engine.execution_options(**WRITE) if is_sqlite(engine) else engine
         self.outbox = outbox
         self.producer = producer
         self._after_commit: list[Callable[[], Any]] = []
         self._pending: list[OutboxMessage] = []
+        self._joined: Session | None = None
+
+    def joining(self, session: Session) -> Self:
+        self._joined = session
+        return self
 
     def __enter__(self) -> Self:
-        self.session = Session(self.engine, expire_on_commit=False)
-        self.session.begin()
+        if self._joined is not None:
+            self.session = self._joined
+        else:
+            self.session = Session(self.engine, expire_on_commit=False)
+            self.session.begin()
         self._pending = []
         self._after_commit = []
         self.enter_repositories()
@@ -36,6 +52,8 @@ class SqlUnitOfWork:
         """Subclasses build their repositories on ``self.session`` here."""
 
     def __exit__(self, *exc: object) -> None:
+        if self._joined is not None:
+            return  # the owner of the transaction commits or rolls back
         if self.session.in_transaction():
             self.session.rollback()
         self.session.close()
@@ -53,13 +71,18 @@ class SqlUnitOfWork:
     def commit(self) -> None:
         self.session.flush()
         self.outbox.append(self.session, self._pending)
-        self.session.commit()
+        if self._joined is None:
+            self.session.commit()
         self._pending = []
         callbacks, self._after_commit = self._after_commit, []
         for callback in callbacks:
-            callback()
+            if self._joined is None:
+                callback()
+            else:  # run when the owner really commits
+                event.listen(self.session, "after_commit", lambda _s, cb=callback: cb(), once=True)
 
     def rollback(self) -> None:
-        self.session.rollback()
+        if self._joined is None:
+            self.session.rollback()
         self._pending = []
         self._after_commit = []

@@ -12,6 +12,7 @@ SERVICE = DevService(
     workers=[
         ["-m", "services.registry.entrypoints.relay", "run"],
         ["-m", "services.registry.entrypoints.scheduler"],
+        ["-m", "services.registry.entrypoints.consumer"],
     ],
     seed=seed,
     tokens={

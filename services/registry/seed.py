@@ -17,6 +17,7 @@ from services.registry.service_layer.commands import IssueCertificate, RegisterB
 from services.registry.service_layer.unit_of_work import RegistryUnitOfWork
 from shared.auth import AuthorityLevel, Principal, Role
 from shared.db import make_engine
+from shared import uscc
 from shared.demo import demo_enterprises
 
 BODIES = [
@@ -31,6 +32,12 @@ REGULATOR = Principal(role=Role.REGULATOR, subject="demo-seed", authority_level=
                       department="CNCA", region_code="100000")
 
 
+def body_uscc(body_id: str) -> str:
+    """Demo bodies' own USCCs (deterministic, valid checksums)."""
+    digits = "".join(ch for ch in body_id if ch.isdigit())[-7:].rjust(7, "0")
+    return uscc.make(f"12110000{digits}AB")
+
+
 def seed(url: str, count: int = CERTIFICATES) -> None:
     engine = make_engine(url)
     with engine.connect() as conn:
@@ -39,7 +46,8 @@ def seed(url: str, count: int = CERTIFICATES) -> None:
     rng = random.Random(42)
     for body_id, name, region, schemes in BODIES:
         services.register_body(RegistryUnitOfWork(engine),
-                               RegisterBody(body_id, name, region, schemes), REGULATOR)
+                               RegisterBody(body_id, name, body_uscc(body_id), region, schemes),
+                               REGULATOR)
     enterprises = demo_enterprises()
     today = date.today()
     for i in range(count):

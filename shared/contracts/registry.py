@@ -71,6 +71,7 @@ class BodyAccreditationChangedV1(EventPayload):
     body_id: str
     body_name: str
     region_code: str
+    body_uscc: str | None = None
     from_status: str | None
     to_status: str
     reason_code: str

@@ -17,6 +17,8 @@ BODY_A = "CNCA-R-2002-001"
 BODY_B = "CNCA-R-2003-017"
 HOLDER = uscc.make("91330100MA2ABCDE1")
 OTHER_HOLDER = uscc.make("91110000100012345")
+BODY_A_USCC = uscc.make("12100000400001234")
+BODY_B_USCC = uscc.make("91330000MA27XY812")
 
 
 @pytest.fixture(scope="session")
@@ -85,9 +87,9 @@ def as_other_enterprise(settings: RegistrySettings) -> dict[str, str]:
 
 @pytest.fixture
 def bodies(client: TestClient, as_regulator: dict[str, str]) -> None:
-    for body_id, name in (
-        (BODY_A, "China Quality Certification Centre"),
-        (BODY_B, "Zhejiang Certification Co."),
+    for body_id, name, code in (
+        (BODY_A, "China Quality Certification Centre", BODY_A_USCC),
+        (BODY_B, "Zhejiang Certification Co.", BODY_B_USCC),
     ):
         r = client.post(
             "/bodies",
@@ -95,6 +97,7 @@ def bodies(client: TestClient, as_regulator: dict[str, str]) -> None:
             json={
                 "id": body_id,
                 "name": name,
+                "uscc": code,
                 "region_code": "330000",
                 "approved_schemes": ["CCC", "ISO9001", "ORGANIC"],
             },

@@ -24,6 +24,7 @@ class BodyRow(Base, table=True):  # type: ignore[call-arg,misc]
     id: str = Field(primary_key=True, max_length=64)
     name: str = Field(max_length=200)
     region_code: str = Field(max_length=6)
+    uscc: str | None = Field(default=None, max_length=18, unique=True)
     approved_schemes: list[str] = Field(sa_column=Column(JSON, nullable=False))
     accreditation_status: str = Field(max_length=20, index=True)
     accreditation_reason_code: str | None = Field(default=None, max_length=64)
@@ -104,13 +105,17 @@ class HolderSanctionRow(Base, table=True):  # type: ignore[call-arg,misc]
     """Joint-punishment measures against a holder, mirrored from the credit service."""
 
     __tablename__ = "holder_sanction"
-    __table_args__ = (Index("ix_holder_sanction_uscc_active", "holder_uscc", "active"),)
+    __table_args__ = (
+        Index("ix_holder_sanction_uscc_active", "holder_uscc", "active"),
+        Index("uq_holder_sanction_listing_measure", "listing_id", "measure_code", unique=True),
+    )
     id: int | None = Field(default=None, sa_column=Column(BigId, primary_key=True))
     holder_uscc: str = Field(max_length=18)
     listing_id: str = Field(max_length=64)
     measure_code: str = Field(max_length=64)
     measure_name: str = Field(max_length=200)
     legal_basis: str
+    enforcing_service: str = Field(default="registry", max_length=64)
     active: bool = Field(default=True)
     started_at: datetime = Field(sa_column=_ts(nullable=False))
     lifted_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))

@@ -44,6 +44,7 @@ class BodyRepository:
             id=row.id,
             name=row.name,
             region_code=row.region_code,
+            uscc=row.uscc,
             approved_schemes=list(row.approved_schemes),
             accreditation_status=AccreditationStatus(row.accreditation_status),
             accreditation_reason_code=row.accreditation_reason_code,
@@ -55,6 +56,7 @@ class BodyRepository:
             id=body.id,
             name=body.name,
             region_code=body.region_code,
+            uscc=body.uscc,
             approved_schemes=body.approved_schemes,
             accreditation_status=body.accreditation_status.value,
             accreditation_reason_code=body.accreditation_reason_code,
@@ -64,6 +66,9 @@ class BodyRepository:
         self.session.add(row)
         self.session.flush()  # history rows reference it; no ORM relationship orders them
         self._rows[body.id] = row
+
+    def id_by_uscc(self, uscc: str) -> str | None:
+        return self.session.execute(select(BodyRow.id).where(BodyRow.uscc == uscc)).scalar()
 
     def save(self, body: CertificationBody) -> None:
         row = self._rows[body.id]
@@ -193,6 +198,24 @@ class ChangeLog:
 class SanctionRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
+
+    def get(self, listing_id: str, measure_code: str) -> HolderSanctionRow | None:
+        stmt = select(HolderSanctionRow).where(
+            HolderSanctionRow.listing_id == listing_id,
+            HolderSanctionRow.measure_code == measure_code,
+        )
+        return self.session.execute(stmt).scalar_one_or_none()
+
+    def add(self, row: HolderSanctionRow) -> None:
+        self.session.add(row)
+
+    def valid_certificate_numbers(self, uscc: str, status: str, reason_code: str | None = None) -> list[str]:
+        stmt = select(CertificateRow.number).where(
+            CertificateRow.holder_uscc == uscc, CertificateRow.status == status
+        )
+        if reason_code:
+            stmt = stmt.where(CertificateRow.status_reason_code == reason_code)
+        return list(self.session.execute(stmt).scalars())
 
     def active_for(self, uscc: str) -> list[HolderSanctionRow]:
         stmt = select(HolderSanctionRow).where(

@@ -74,6 +74,7 @@ class CertificationBody:
     name: str
     region_code: str
     approved_schemes: list[str]
+    uscc: str | None = None  # the body's own Unified Social Credit Code
     accreditation_status: AccreditationStatus = AccreditationStatus.ACTIVE
     accreditation_reason_code: str | None = None
     accreditation_changed_at: datetime | None = None

@@ -22,10 +22,12 @@ REASON_CODES: dict[Action, dict[str, str]] = {
         "product_change_unapproved": "Product changed without approval",
         "holder_request": "Suspension requested by the holder",
         "regulator_order": "Ordered by a market regulator",
+        "joint_punishment": "Holder on the dishonesty list (joint punishment measure)",
     },
     Action.RESTORE: {
         "corrective_action_verified": "Corrective actions verified",
         "surveillance_completed": "Overdue surveillance completed",
+        "joint_punishment_lifted": "Holder removed from the dishonesty list",
     },
     Action.REVOKE: {
         "forgery": "Forged or altered certification documents",

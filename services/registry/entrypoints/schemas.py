@@ -23,6 +23,7 @@ class BodyIn(Strict):
         description="approval number issued by the accreditation administration, e.g. CNCA-R-2002-001"
     )
     name: Text200
+    uscc: str = Field(max_length=32, description="the body's own Unified Social Credit Code")
     region_code: RegionCode
     approved_schemes: list[str] = Field(min_length=1, max_length=50)
 
@@ -160,6 +161,7 @@ class ChangePageOut(BaseModel):
 class BodyOut(BaseModel):
     id: str
     name: str
+    uscc: str | None
     region_code: str
     approved_schemes: list[str]
     accreditation_status: str

@@ -8,6 +8,7 @@ from datetime import date
 class RegisterBody:
     id: str
     name: str
+    uscc: str
     region_code: str
     approved_schemes: list[str]
 

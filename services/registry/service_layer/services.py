@@ -1,8 +1,9 @@
 """Registry use cases. Each is one transaction: ``with uow: ... uow.commit()``."""
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date
 
+from services.registry.adapters.orm import HolderSanctionRow
 from services.registry.domain import model
 from services.registry.domain.model import (
     AccreditationStatus,
@@ -29,18 +30,24 @@ from shared.uscc import validate as validate_uscc
 # everything else is the issuing body's alone.
 REGULATOR_ACTIONS = frozenset({Action.SUSPEND, Action.REVOKE})
 BARRING_MEASURE = "no_new_certificates"
+LIFETIME_BAN = "lifetime_ban"
 
 
 def register_body(uow: RegistryUnitOfWork, cmd: RegisterBody, actor: Principal) -> None:
     unknown = sorted(set(cmd.approved_schemes) - set(CATALOGUE))
     if unknown:
         raise InvalidInput(f"unknown schemes {unknown}", code="unknown_scheme")
+    body_uscc = validate_uscc(cmd.uscc)
     with uow:
         if uow.bodies.get(cmd.id) is not None:
             raise Conflict(f"certification body {cmd.id} already exists", code="duplicate_body")
+        if uow.bodies.id_by_uscc(body_uscc) is not None:
+            raise Conflict(f"a body with USCC {body_uscc} is already registered",
+                           code="duplicate_body")
         body = CertificationBody(
             id=cmd.id,
             name=cmd.name,
+            uscc=body_uscc,
             region_code=cmd.region_code,
             approved_schemes=sorted(set(cmd.approved_schemes)),
             accreditation_reason_code="initial_approval",
@@ -81,6 +88,7 @@ def _accreditation_event(
         body_id=body.id,
         body_name=body.name,
         region_code=body.region_code,
+        body_uscc=body.uscc,
         from_status=old.value if old else None,
         to_status=body.accreditation_status.value,
         reason_code=body.accreditation_reason_code or "",
@@ -276,3 +284,78 @@ def expire_due(uow: RegistryUnitOfWork, today: date, batch_size: int = 500) -> i
             _save_transition(uow, cert, t)
         uow.commit()
         return len(numbers)
+
+
+# -- joint punishment (applied from credit events) ------------------------------------------
+@dataclass(frozen=True)
+class MeasureChange:
+    listing_id: str
+    uscc: str
+    measure_code: str
+    measure_name: str
+    legal_basis: str
+    enforcing_service: str
+
+
+def apply_measure(
+    uow: RegistryUnitOfWork, m: MeasureChange, *, suspend_existing: bool = False
+) -> None:
+    """A dishonesty-list measure against ``m.uscc`` takes effect here. Idempotent."""
+    with uow:
+        if uow.sanctions.get(m.listing_id, m.measure_code) is None:
+            uow.sanctions.add(HolderSanctionRow(
+                holder_uscc=m.uscc, listing_id=m.listing_id, measure_code=m.measure_code,
+                measure_name=m.measure_name, legal_basis=m.legal_basis,
+                enforcing_service=m.enforcing_service, active=True, started_at=utcnow(),
+            ))
+            uow.changes.record("holder", m.uscc, f"measure_applied:{m.measure_code}", "active")
+            if m.measure_code == BARRING_MEASURE and suspend_existing:
+                _joint_transition(uow, m.uscc, Action.SUSPEND, "valid", "joint_punishment", None)
+            if m.measure_code == LIFETIME_BAN:
+                _withdraw_banned_body(uow, m)
+        uow.commit()
+
+
+def lift_measure(
+    uow: RegistryUnitOfWork, m: MeasureChange, *, suspend_existing: bool = False
+) -> None:
+    """Delisting or approved repair: the measure stops; certificates suspended for it return."""
+    with uow:
+        row = uow.sanctions.get(m.listing_id, m.measure_code)
+        if row is not None and row.active:
+            row.active = False
+            row.lifted_at = utcnow()
+            uow.changes.record("holder", m.uscc, f"measure_lifted:{m.measure_code}", "lifted")
+            if m.measure_code == BARRING_MEASURE and suspend_existing and not _still_barred(uow, m):
+                _joint_transition(uow, m.uscc, Action.RESTORE, "suspended",
+                                  "joint_punishment_lifted", "joint_punishment")
+        uow.commit()
+
+
+def _still_barred(uow: RegistryUnitOfWork, m: MeasureChange) -> bool:
+    return any(s.measure_code == BARRING_MEASURE and s.listing_id != m.listing_id
+               for s in uow.sanctions.active_for(m.uscc))
+
+
+def _joint_transition(uow: RegistryUnitOfWork, uscc: str, action: Action, status: str,
+                      reason_code: str, only_reason: str | None) -> None:
+    for number in uow.sanctions.valid_certificate_numbers(uscc, status, only_reason):
+        cert = uow.certificates.get(number, for_update=True)
+        assert cert is not None
+        t = cert.apply(action, reason_code=reason_code, reason="joint punishment",
+                       actor="system:joint-punishment", at=utcnow())
+        _save_transition(uow, cert, t)
+
+
+def _withdraw_banned_body(uow: RegistryUnitOfWork, m: MeasureChange) -> None:
+    """A lifetime ban of a certification body withdraws its accreditation for good."""
+    body_id = uow.bodies.id_by_uscc(m.uscc)
+    body = uow.bodies.get(body_id, for_update=True) if body_id else None
+    if body is None or body.accreditation_status is AccreditationStatus.WITHDRAWN:
+        return
+    old = body.change_accreditation(AccreditationStatus.WITHDRAWN, "lifetime_ban", utcnow())
+    uow.bodies.save(body)
+    reason = f"lifetime ban, listing {m.listing_id}"
+    uow.bodies.record_accreditation(body.id, old, body, reason, "system:joint-punishment")
+    uow.changes.record("body", body.id, "accreditation_changed", body.accreditation_status.value)
+    uow.emit(_accreditation_event(body, old, reason), subject=body.id)
