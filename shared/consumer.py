@@ -192,7 +192,10 @@ class IdempotentConsumer:
             self._producer = self.producer_factory()
         # keyed by origin partition so a partition's dead letters stay in order
         self._producer.send(
-            self.dlq_topic, key=origin.rsplit("@", 1)[0].encode() or None, value=raw, headers=headers
+            self.dlq_topic,
+            key=origin.rsplit("@", 1)[0].encode() or None,
+            value=raw,
+            headers=headers,
         ).get(timeout=15)
         DEAD_LETTERED.labels(self.name).inc()
         self.stats.dead_lettered += 1
@@ -253,12 +256,18 @@ def run_consumer_process(
 
     serve_metrics(metrics_port)
     stop = stop_on_signals()
-    for attempt in Retrying(wait=wait_exponential_jitter(initial=0.5, max=10), stop=stop_never,
-                            retry=retry_if_exception(lambda e: isinstance(e, KafkaError | OSError))):
+    for attempt in Retrying(
+        wait=wait_exponential_jitter(initial=0.5, max=10),
+        stop=stop_never,
+        retry=retry_if_exception(lambda e: isinstance(e, KafkaError | OSError)),
+    ):
         with attempt:  # the broker may not be up yet; topics must exist before subscribing
             ensure_topics(bootstrap, [*topics, dead_letter_topic(name)])
     consumer = IdempotentConsumer(
-        name=name, topics=topics, engine=engine, processed_table=processed_table,
+        name=name,
+        topics=topics,
+        engine=engine,
+        processed_table=processed_table,
         handler=handler,
         consumer_factory=lambda: make_consumer(bootstrap, name),
         producer_factory=lambda: make_producer(bootstrap),

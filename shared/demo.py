@@ -10,13 +10,44 @@ from dataclasses import dataclass
 from shared import uscc
 
 CITIES = {
-    "330100": "杭州", "330200": "宁波", "330300": "温州", "330400": "嘉兴",
-    "330500": "湖州", "330600": "绍兴", "330700": "金华", "330800": "衢州",
+    "330100": "杭州",
+    "330200": "宁波",
+    "330300": "温州",
+    "330400": "嘉兴",
+    "330500": "湖州",
+    "330600": "绍兴",
+    "330700": "金华",
+    "330800": "衢州",
 }
-WORDS = ["安源", "恒泰", "华达", "金鼎", "瑞丰", "新亚", "永信", "正和", "中天", "宏远",
-         "德力", "光明", "天成", "博远", "海星", "嘉禾", "鑫源", "长青", "东方", "万隆"]
+WORDS = [
+    "安源",
+    "恒泰",
+    "华达",
+    "金鼎",
+    "瑞丰",
+    "新亚",
+    "永信",
+    "正和",
+    "中天",
+    "宏远",
+    "德力",
+    "光明",
+    "天成",
+    "博远",
+    "海星",
+    "嘉禾",
+    "鑫源",
+    "长青",
+    "东方",
+    "万隆",
+]
 INDUSTRIES = [
-    ("electrical", "电器", "household_appliances", ["Electric kettle", "Rice cooker", "Hair dryer"]),
+    (
+        "electrical",
+        "电器",
+        "household_appliances",
+        ["Electric kettle", "Rice cooker", "Hair dryer"],
+    ),
     ("toys", "玩具", "toys", ["Plush toy", "Ride-on car", "Building blocks"]),
     ("food", "食品", "packaged_food", ["Soy sauce", "Green tea", "Rice wine"]),
     ("textiles", "纺织", "children_clothing", ["Children's jacket", "School uniform"]),

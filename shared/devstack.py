@@ -88,7 +88,10 @@ def main() -> int:
             for args in commands:
                 children.append(
                     subprocess.Popen(
-                        [sys.executable, *args], env=env, stdout=log, stderr=log,
+                        [sys.executable, *args],
+                        env=env,
+                        stdout=log,
+                        stderr=log,
                         preexec_fn=die_with_parent,  # noqa: PLW1509
                     )
                 )

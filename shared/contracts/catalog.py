@@ -55,8 +55,9 @@ def incompatibilities(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
         problems.append(f"property {name!r} is newly required")
     if old.get("$defs") != new.get("$defs"):
         for key in set(old.get("$defs", {})) | set(new.get("$defs", {})):
-            sub = incompatibilities(old.get("$defs", {}).get(key, {}),
-                                    new.get("$defs", {}).get(key, {}))
+            sub = incompatibilities(
+                old.get("$defs", {}).get(key, {}), new.get("$defs", {}).get(key, {})
+            )
             problems += [f"{key}: {p}" for p in sub]
     return problems
 
@@ -84,7 +85,9 @@ def write_schemas() -> list[Path]:
                     f"{model.EVENT_TYPE} v{model.VERSION} changed incompatibly ({'; '.join(broken)})"
                     ": add a new VERSION with an upcaster instead"
                 )
-        path.write_text(json.dumps(schema_of(model), indent=2, ensure_ascii=False, sort_keys=True) + "\n")
+        path.write_text(
+            json.dumps(schema_of(model), indent=2, ensure_ascii=False, sort_keys=True) + "\n"
+        )
         written.append(path)
     return written
 

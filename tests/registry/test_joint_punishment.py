@@ -26,7 +26,9 @@ class NoBroker:
 
 def consumer(engine: Engine, *, suspend_existing: bool = False) -> IdempotentConsumer:
     return IdempotentConsumer(
-        name="registry-consumer", topics=TOPICS, engine=engine,
+        name="registry-consumer",
+        topics=TOPICS,
+        engine=engine,
         processed_table=processed_events,
         handler=make_handler(engine, suspend_existing=suspend_existing),
         consumer_factory=lambda: None,  # type: ignore[arg-type,return-value]
@@ -72,10 +74,15 @@ def test_listed_holder_is_refused_and_verification_shows_the_measure(
 
     c.handle_raw(LIFTED.read_bytes())
     wait_until(lambda: measures() == [], timeout=10)
-    assert client.post("/certificates", headers=as_body_a,
-                       json=certificate("CCC-NEW-1")).status_code == 201
-    changes = [c["change"] for c in client.get("/public/changes").json()["items"]
-               if c["entity"] == "holder"]
+    assert (
+        client.post("/certificates", headers=as_body_a, json=certificate("CCC-NEW-1")).status_code
+        == 201
+    )
+    changes = [
+        c["change"]
+        for c in client.get("/public/changes").json()["items"]
+        if c["entity"] == "holder"
+    ]
     assert changes == ["measure_applied:no_new_certificates", "measure_lifted:no_new_certificates"]
 
 
@@ -90,13 +97,22 @@ def test_configured_suspension_of_existing_certificates_and_restore(
     full = client.get(f"/certificates/{issued}", headers=as_holder).json()
     assert full["status"] == "valid"
     assert [h["reason_code"] for h in full["history"]][-2:] == [
-        "joint_punishment", "joint_punishment_lifted"]
+        "joint_punishment",
+        "joint_punishment_lifted",
+    ]
 
 
 def test_lifetime_ban_withdraws_the_bodys_accreditation(client, bodies, engine) -> None:
     c = consumer(engine)
-    c.handle_raw(sample(APPLIED, uscc=BODY_A_USCC, measure_code="lifetime_ban",
-                        listing_id="LST-BODY-1", category="certification_body"))
+    c.handle_raw(
+        sample(
+            APPLIED,
+            uscc=BODY_A_USCC,
+            measure_code="lifetime_ban",
+            listing_id="LST-BODY-1",
+            category="certification_body",
+        )
+    )
     body = client.get(f"/bodies/{BODY_A}").json()
     assert body["accreditation_status"] == "withdrawn"
     assert body["accreditation_reason_code"] == "lifetime_ban"
