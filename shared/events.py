@@ -5,8 +5,8 @@ An event on Kafka is a JSON envelope; its ``payload`` conforms to a versioned py
 """
 
 import uuid
-from datetime import datetime
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field

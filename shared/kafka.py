@@ -1,11 +1,13 @@
 """kafka-python client factories with settings that suit both Apache Kafka and the test broker."""
 
 import logging
+import time
 from collections.abc import Iterable
 from typing import Any
 
-from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
+from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.admin import NewTopic
+from kafka.consumer.fetcher import ConsumerRecord
 from kafka.errors import KafkaError, TopicAlreadyExistsError
 
 log = logging.getLogger(__name__)
@@ -69,3 +71,40 @@ def ensure_topics(
             log.warning("create_topics: %s", exc)
     finally:
         admin.close()
+
+
+def read_topic(
+    bootstrap: str, topic: str, *, settle: float = 1.0, timeout: float = 20
+) -> list[ConsumerRecord]:
+    """Every message on ``topic`` from the beginning, once no new one arrived for ``settle`` s.
+
+    Reads without a consumer group (no join delay, nothing committed): for operations tools
+    (DLQ inspection) and tests."""
+    consumer = KafkaConsumer(
+        bootstrap_servers=[bootstrap],
+        enable_auto_commit=False,
+        group_id=None,
+        consumer_timeout_ms=int(settle * 1000),
+    )
+    try:
+        deadline = time.monotonic() + timeout
+        partitions = None
+        while partitions is None and time.monotonic() < deadline:
+            partitions = consumer.partitions_for_topic(topic)
+            if partitions is None:
+                time.sleep(0.2)
+        if not partitions:
+            return []
+        tps = [TopicPartition(topic, p) for p in partitions]
+        consumer.assign(tps)
+        consumer.seek_to_beginning(*tps)
+        messages: list[ConsumerRecord] = []
+        quiet_since = time.monotonic()
+        while time.monotonic() - quiet_since < settle and time.monotonic() < deadline:
+            batch = consumer.poll(timeout_ms=200)
+            for records in batch.values():
+                messages.extend(records)
+                quiet_since = time.monotonic()
+        return messages
+    finally:
+        consumer.close()

@@ -10,7 +10,7 @@ from typing import Any
 
 from prometheus_client import Counter, Histogram, start_http_server
 from prometheus_client.core import GaugeMetricFamily
-from prometheus_client.registry import REGISTRY, Collector
+from prometheus_client.registry import Collector
 from pythonjsonlogger.json import JsonFormatter
 
 request_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar(
@@ -106,13 +106,6 @@ class CallbackGauges(Collector):
             yield from self.callback()
         except Exception:  # noqa: BLE001 - a failed scrape must not break /metrics
             logging.getLogger(__name__).warning("metrics callback failed", exc_info=True)
-
-
-def register_collector(collector: Collector) -> None:
-    try:
-        REGISTRY.register(collector)
-    except ValueError:  # already registered (tests build several apps in one process)
-        pass
 
 
 def serve_metrics(port: int) -> None:

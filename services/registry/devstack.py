@@ -17,14 +17,21 @@ SERVICE = DevService(
     seed=seed,
     tokens={
         "regulator (provincial, Zhejiang)": {
-            "role": "regulator", "sub": "zj-amr-inspector", "authority_level": "provincial",
-            "region_code": "330000", "department": "ZJAMR",
+            "role": "regulator",
+            "sub": "zj-amr-inspector",
+            "authority_level": "provincial",
+            "region_code": "330000",
+            "department": "ZJAMR",
         },
         f"certification body {BODIES[0][0]}": {
-            "role": "certification_body", "sub": "cqc-officer", "body_id": BODIES[0][0],
+            "role": "certification_body",
+            "sub": "cqc-officer",
+            "body_id": BODIES[0][0],
         },
         "enterprise (demo holder)": {
-            "role": "enterprise", "sub": "demo-enterprise", "uscc": demo_enterprises()[0].uscc,
+            "role": "enterprise",
+            "sub": "demo-enterprise",
+            "uscc": demo_enterprises()[0].uscc,
         },
     },
 )

@@ -15,21 +15,46 @@ from services.registry.domain.reasons import Action
 from services.registry.service_layer import services
 from services.registry.service_layer.commands import IssueCertificate, RegisterBody
 from services.registry.service_layer.unit_of_work import RegistryUnitOfWork
+from shared import uscc
 from shared.auth import AuthorityLevel, Principal, Role
 from shared.db import make_engine
-from shared import uscc
 from shared.demo import demo_enterprises
 
 BODIES = [
-    ("CNCA-R-2002-001", "中国质量认证中心", "110000", ["CCC", "ISO9001", "ISO14001", "ISO45001", "ENERGY_SAVING", "CQC_VOLUNTARY"]),
-    ("CNCA-R-2002-004", "方圆标志认证集团有限公司", "110000", ["ISO9001", "ISO14001", "ISO45001", "ISO27001"]),
-    ("CNCA-R-2003-117", "杭州万泰认证有限公司", "330100", ["ISO9001", "HACCP", "ISO22000", "ORGANIC", "GAP"]),
-    ("CNCA-R-2004-052", "中环联合(北京)认证中心有限公司", "110000", ["ISO14001", "LOW_CARBON", "GREEN_PRODUCT"]),
+    (
+        "CNCA-R-2002-001",
+        "中国质量认证中心",
+        "110000",
+        ["CCC", "ISO9001", "ISO14001", "ISO45001", "ENERGY_SAVING", "CQC_VOLUNTARY"],
+    ),
+    (
+        "CNCA-R-2002-004",
+        "方圆标志认证集团有限公司",
+        "110000",
+        ["ISO9001", "ISO14001", "ISO45001", "ISO27001"],
+    ),
+    (
+        "CNCA-R-2003-117",
+        "杭州万泰认证有限公司",
+        "330100",
+        ["ISO9001", "HACCP", "ISO22000", "ORGANIC", "GAP"],
+    ),
+    (
+        "CNCA-R-2004-052",
+        "中环联合(北京)认证中心有限公司",
+        "110000",
+        ["ISO14001", "LOW_CARBON", "GREEN_PRODUCT"],
+    ),
     ("CNCA-R-2011-139", "浙江公信认证有限公司", "330100", ["ISO9001", "SERVICE", "ISO20000"]),
 ]
 CERTIFICATES = 2500
-REGULATOR = Principal(role=Role.REGULATOR, subject="demo-seed", authority_level=AuthorityLevel.NATIONAL,
-                      department="CNCA", region_code="100000")
+REGULATOR = Principal(
+    role=Role.REGULATOR,
+    subject="demo-seed",
+    authority_level=AuthorityLevel.NATIONAL,
+    department="CNCA",
+    region_code="100000",
+)
 
 
 def body_uscc(body_id: str) -> str:
@@ -45,9 +70,11 @@ def seed(url: str, count: int = CERTIFICATES) -> None:
             return
     rng = random.Random(42)
     for body_id, name, region, schemes in BODIES:
-        services.register_body(RegistryUnitOfWork(engine),
-                               RegisterBody(body_id, name, body_uscc(body_id), region, schemes),
-                               REGULATOR)
+        services.register_body(
+            RegistryUnitOfWork(engine),
+            RegisterBody(body_id, name, body_uscc(body_id), region, schemes),
+            REGULATOR,
+        )
     enterprises = demo_enterprises()
     today = date.today()
     for i in range(count):
@@ -55,18 +82,23 @@ def seed(url: str, count: int = CERTIFICATES) -> None:
         scheme = rng.choice(schemes)
         holder = rng.choice(enterprises)
         product = rng.choice(holder.products)
-        actor = Principal(role=Role.CERTIFICATION_BODY, subject=f"{body_id}-officer",
-                          body_id=body_id)
+        actor = Principal(
+            role=Role.CERTIFICATION_BODY, subject=f"{body_id}-officer", body_id=body_id
+        )
         years = 1 if scheme in ("ORGANIC", "GAP") else 3
         issued = today - timedelta(days=rng.randrange(0, 365 * years + 200))
         number = f"{body_id[-3:]}{issued:%Y}{scheme[:3]}{i:06d}"
         cmd = IssueCertificate(
-            number=number, scheme=scheme,
+            number=number,
+            scheme=scheme,
             scope=f"Design, production and sale of {product.lower()}s",
-            holder_uscc=holder.uscc, holder_name=holder.name,
-            issue_date=issued, expiry_date=issued + timedelta(days=365 * years - 1),
+            holder_uscc=holder.uscc,
+            holder_name=holder.name,
+            issue_date=issued,
+            expiry_date=issued + timedelta(days=365 * years - 1),
             signer_name=rng.choice(["张伟", "王芳", "李娜", "刘洋", "陈静", "杨磊"]),
-            product_name=product, product_model=f"{product[:2].upper()}-{rng.randrange(100, 9999)}",
+            product_name=product,
+            product_model=f"{product[:2].upper()}-{rng.randrange(100, 9999)}",
             signer_position="Certification decision maker",
             signer_registration_no=f"CCAA-{rng.randrange(2010, 2025)}-{rng.randrange(10**6):06d}",
         )
@@ -82,13 +114,20 @@ def _random_lifecycle(engine, rng: random.Random, number: str, actor: Principal)
     if roll < 0.06:
         steps = [(Action.SUSPEND, "surveillance_nonconformity")]
     elif roll < 0.09:
-        steps = [(Action.SUSPEND, "surveillance_overdue"), (Action.RESTORE, "surveillance_completed")]
+        steps = [
+            (Action.SUSPEND, "surveillance_overdue"),
+            (Action.RESTORE, "surveillance_completed"),
+        ]
     elif roll < 0.12:
-        steps = [(Action.SUSPEND, "surveillance_nonconformity"), (Action.REVOKE, "suspension_not_remedied")]
+        steps = [
+            (Action.SUSPEND, "surveillance_nonconformity"),
+            (Action.REVOKE, "suspension_not_remedied"),
+        ]
     elif roll < 0.13:
         steps = [(Action.REVOKE, rng.choice(["forgery", "fraud", "serious_nonconformity"]))]
     elif roll < 0.16:
         steps = [(Action.CANCEL, "holder_surrender")]
     for action, reason in steps:
-        services.change_status(RegistryUnitOfWork(engine), number, action, reason,
-                               "demo data", actor)
+        services.change_status(
+            RegistryUnitOfWork(engine), number, action, reason, "demo data", actor
+        )

@@ -4,5 +4,7 @@ Services never import each other; they agree on these models. Importing this pac
 registers every contract in ``shared.events.contracts``.
 """
 
-from shared.contracts import credit  # noqa: F401
-from shared.contracts import registry  # noqa: F401
+from shared.contracts import (
+    credit,  # noqa: F401
+    registry,  # noqa: F401
+)

@@ -12,6 +12,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from services.registry.adapters.orm import HolderSanctionRow, outbox, processed_events
+from shared import dlq
 from shared.clock import utcnow
 from shared.consumer import IdempotentConsumer
 from shared.contracts.registry import CertificateIssuedV1
@@ -139,9 +140,12 @@ def running(consumer: IdempotentConsumer) -> Iterator[None]:
         worker.join(15)
 
 
+BUGGY = {"on": True}  # the handler's "bug", fixed before a redrive
+
+
 def sanction_handler(session: Session, envelope: EventEnvelope) -> None:
     """A test effect: one sanction row per event; fails on demand to exercise the DLQ."""
-    if envelope.payload.get("explode"):
+    if envelope.payload.get("explode") and BUGGY["on"]:
         raise ValueError("handler cannot process this event")
     session.add(
         HolderSanctionRow(
@@ -231,6 +235,18 @@ def test_poison_messages_go_to_the_dead_letter_topic_and_the_stream_flows(engine
     assert any("handler cannot process" in e for e in errors)
     failing = next(m for m in dead if b"handler cannot" in dict(m.headers)["error"])
     assert dict(failing.headers)["attempts"] == b"2"
+
+    # the runbook: inspect, fix the cause, redrive; the fixed message is applied once
+    letters = dlq.inspect(broker.bootstrap, consumer.name)
+    assert {letter["origin"].split("/")[0] for letter in letters} == {topic}
+    BUGGY["on"] = False
+    try:
+        assert dlq.redrive(broker.bootstrap, consumer.name) == 2
+        with running(consumer):
+            wait_until(lambda: consumer.stats.processed == 2 and consumer.stats.dead_lettered == 3)
+    finally:
+        BUGGY["on"] = True
+    assert sanctions(engine) == 2
 
 
 def test_offsets_survive_a_consumer_restart(engine, broker) -> None:

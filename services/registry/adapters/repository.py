@@ -209,7 +209,9 @@ class SanctionRepository:
     def add(self, row: HolderSanctionRow) -> None:
         self.session.add(row)
 
-    def valid_certificate_numbers(self, uscc: str, status: str, reason_code: str | None = None) -> list[str]:
+    def valid_certificate_numbers(
+        self, uscc: str, status: str, reason_code: str | None = None
+    ) -> list[str]:
         stmt = select(CertificateRow.number).where(
             CertificateRow.holder_uscc == uscc, CertificateRow.status == status
         )

@@ -422,8 +422,13 @@ def main() -> None:
     from shared.web.serve import serve
 
     settings = RegistrySettings()
-    serve("services.registry.entrypoints.api:create_app", settings, settings.host, settings.port,
-          settings.workers)
+    serve(
+        "services.registry.entrypoints.api:create_app",
+        settings,
+        settings.host,
+        settings.port,
+        settings.workers,
+    )
 
 
 if __name__ == "__main__":

@@ -42,8 +42,9 @@ def register_body(uow: RegistryUnitOfWork, cmd: RegisterBody, actor: Principal) 
         if uow.bodies.get(cmd.id) is not None:
             raise Conflict(f"certification body {cmd.id} already exists", code="duplicate_body")
         if uow.bodies.id_by_uscc(body_uscc) is not None:
-            raise Conflict(f"a body with USCC {body_uscc} is already registered",
-                           code="duplicate_body")
+            raise Conflict(
+                f"a body with USCC {body_uscc} is already registered", code="duplicate_body"
+            )
         body = CertificationBody(
             id=cmd.id,
             name=cmd.name,
@@ -303,11 +304,18 @@ def apply_measure(
     """A dishonesty-list measure against ``m.uscc`` takes effect here. Idempotent."""
     with uow:
         if uow.sanctions.get(m.listing_id, m.measure_code) is None:
-            uow.sanctions.add(HolderSanctionRow(
-                holder_uscc=m.uscc, listing_id=m.listing_id, measure_code=m.measure_code,
-                measure_name=m.measure_name, legal_basis=m.legal_basis,
-                enforcing_service=m.enforcing_service, active=True, started_at=utcnow(),
-            ))
+            uow.sanctions.add(
+                HolderSanctionRow(
+                    holder_uscc=m.uscc,
+                    listing_id=m.listing_id,
+                    measure_code=m.measure_code,
+                    measure_name=m.measure_name,
+                    legal_basis=m.legal_basis,
+                    enforcing_service=m.enforcing_service,
+                    active=True,
+                    started_at=utcnow(),
+                )
+            )
             uow.changes.record("holder", m.uscc, f"measure_applied:{m.measure_code}", "active")
             if m.measure_code == BARRING_MEASURE and suspend_existing:
                 _joint_transition(uow, m.uscc, Action.SUSPEND, "valid", "joint_punishment", None)
@@ -327,23 +335,42 @@ def lift_measure(
             row.lifted_at = utcnow()
             uow.changes.record("holder", m.uscc, f"measure_lifted:{m.measure_code}", "lifted")
             if m.measure_code == BARRING_MEASURE and suspend_existing and not _still_barred(uow, m):
-                _joint_transition(uow, m.uscc, Action.RESTORE, "suspended",
-                                  "joint_punishment_lifted", "joint_punishment")
+                _joint_transition(
+                    uow,
+                    m.uscc,
+                    Action.RESTORE,
+                    "suspended",
+                    "joint_punishment_lifted",
+                    "joint_punishment",
+                )
         uow.commit()
 
 
 def _still_barred(uow: RegistryUnitOfWork, m: MeasureChange) -> bool:
-    return any(s.measure_code == BARRING_MEASURE and s.listing_id != m.listing_id
-               for s in uow.sanctions.active_for(m.uscc))
+    return any(
+        s.measure_code == BARRING_MEASURE and s.listing_id != m.listing_id
+        for s in uow.sanctions.active_for(m.uscc)
+    )
 
 
-def _joint_transition(uow: RegistryUnitOfWork, uscc: str, action: Action, status: str,
-                      reason_code: str, only_reason: str | None) -> None:
+def _joint_transition(
+    uow: RegistryUnitOfWork,
+    uscc: str,
+    action: Action,
+    status: str,
+    reason_code: str,
+    only_reason: str | None,
+) -> None:
     for number in uow.sanctions.valid_certificate_numbers(uscc, status, only_reason):
         cert = uow.certificates.get(number, for_update=True)
         assert cert is not None
-        t = cert.apply(action, reason_code=reason_code, reason="joint punishment",
-                       actor="system:joint-punishment", at=utcnow())
+        t = cert.apply(
+            action,
+            reason_code=reason_code,
+            reason="joint punishment",
+            actor="system:joint-punishment",
+            at=utcnow(),
+        )
         _save_transition(uow, cert, t)
 
 
