@@ -1,0 +1,159 @@
+"""Credit tables (SQLModel), in a metadata of the credit service's own."""
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, Column, Index, Integer, Text
+from sqlmodel import Field
+
+from shared.db import UtcDateTime, make_registry, service_base
+from shared.outbox import Outbox, outbox_table, processed_events_table
+
+mapper_registry = make_registry()
+metadata = mapper_registry.metadata
+Base = service_base(mapper_registry)
+
+BigId = BigInteger().with_variant(Integer(), "sqlite")
+
+
+def _ts(**kw: Any) -> Column:  # type: ignore[type-arg]
+    return Column(UtcDateTime(), **kw)
+
+
+class EnterpriseRow(Base, table=True):  # type: ignore[call-arg,misc]
+    __tablename__ = "enterprise"
+    uscc: str = Field(primary_key=True, max_length=18)
+    name: str = Field(max_length=200, index=True)
+    region_code: str = Field(max_length=6, index=True)
+    category: str = Field(max_length=30)
+    operator_name: str | None = Field(default=None, max_length=100)
+    operator_id_number: str | None = Field(default=None, max_length=32)
+    risk_grade: str = Field(max_length=1, index=True)
+    grade_score: int = Field(default=0)
+    grade_rule_version: str = Field(max_length=20, index=True)
+    graded_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    registered_at: datetime = Field(sa_column=_ts(nullable=False))
+    version: int = Field(default=1)
+
+
+class RecordRow(Base, table=True):  # type: ignore[call-arg,misc]
+    __tablename__ = "credit_record"
+    __table_args__ = (
+        Index("ix_credit_record_uscc_disclosed", "uscc", "disclosed"),
+        # the publication-period job: disclosed records by the last day of their period
+        Index("ix_credit_record_due", "disclosed", "publication_until"),
+    )
+    id: str = Field(primary_key=True, max_length=24)
+    uscc: str = Field(foreign_key="enterprise.uscc", max_length=18)
+    record_class: str = Field(max_length=40)
+    severity: str = Field(max_length=20)
+    sector: str = Field(max_length=40)
+    title: str = Field(max_length=200)
+    facts: str = Field(sa_column=Column(Text, nullable=False))
+    legal_basis: str = Field(sa_column=Column(Text, nullable=False))
+    decision_number: str = Field(max_length=100)
+    decision_date: date
+    source_service: str = Field(max_length=40)
+    source_department: str = Field(max_length=100)
+    publication_until: date
+    persons: list[dict[str, str]] = Field(sa_column=Column(JSON, nullable=False))
+    source_event_id: str | None = Field(default=None, max_length=64, unique=True)
+    disclosed: bool
+    disclosure_ended_on: date | None = None
+    disclosure_end_reason: str | None = Field(default=None, max_length=20)
+    recorded_by: str = Field(max_length=200)
+    recorded_at: datetime = Field(sa_column=_ts(nullable=False))
+
+
+class GradeChangeRow(Base, table=True):  # type: ignore[call-arg,misc]
+    """Every risk-grade change with the rule version it was computed under."""
+
+    __tablename__ = "grade_change"
+    id: int | None = Field(default=None, sa_column=Column(BigId, primary_key=True))
+    uscc: str = Field(foreign_key="enterprise.uscc", max_length=18, index=True)
+    from_grade: str | None = Field(default=None, max_length=1)
+    to_grade: str = Field(max_length=1)
+    score: int
+    rule_version: str = Field(max_length=20)
+    reasons: list[str] = Field(sa_column=Column(JSON, nullable=False))
+    trigger: str = Field(max_length=80)
+    occurred_at: datetime = Field(sa_column=_ts(nullable=False))
+
+
+class ListingRow(Base, table=True):  # type: ignore[call-arg,misc]
+    __tablename__ = "listing"
+    __table_args__ = (Index("ix_listing_status_term_end", "status", "term_end"),)
+    id: str = Field(primary_key=True, max_length=24)
+    uscc: str = Field(foreign_key="enterprise.uscc", max_length=18, index=True)
+    status: str = Field(max_length=20)
+    reason: str = Field(sa_column=Column(Text, nullable=False))
+    legal_basis: str = Field(sa_column=Column(Text, nullable=False))
+    basis_record_ids: list[str] = Field(sa_column=Column(JSON, nullable=False))
+    measure_codes: list[str] = Field(sa_column=Column(JSON, nullable=False))
+    term_years: int | None = None
+    proposed_on: date
+    proposed_by: str = Field(max_length=200)
+    objection_deadline: date
+    objection: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    listed_on: date | None = None
+    listed_by: str | None = Field(default=None, max_length=200)
+    term_end: date | None = None
+    removed_on: date | None = None
+    removal_reason: str | None = Field(default=None, max_length=30)
+    removed_by: str | None = Field(default=None, max_length=200)
+    version: int = Field(default=1)
+
+
+class RepairRow(Base, table=True):  # type: ignore[call-arg,misc]
+    __tablename__ = "repair_application"
+    id: str = Field(primary_key=True, max_length=24)
+    uscc: str = Field(foreign_key="enterprise.uscc", max_length=18, index=True)
+    record_id: str = Field(foreign_key="credit_record.id", max_length=24, index=True)
+    commitment: str = Field(sa_column=Column(Text, nullable=False))
+    evidence: list[str] = Field(sa_column=Column(JSON, nullable=False))
+    status: str = Field(max_length=20, index=True)
+    applied_on: date
+    applied_by: str = Field(max_length=200)
+    decided_on: date | None = None
+    decided_by: str | None = Field(default=None, max_length=200)
+    decision_reason: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+
+
+class NoticeRow(Base, table=True):  # type: ignore[call-arg,misc]
+    """What the enterprise was told, and when (due process: reasons and legal basis)."""
+
+    __tablename__ = "notice"
+    id: int | None = Field(default=None, sa_column=Column(BigId, primary_key=True))
+    uscc: str = Field(foreign_key="enterprise.uscc", max_length=18, index=True)
+    kind: str = Field(max_length=40)
+    subject_id: str = Field(max_length=24)
+    message: str = Field(sa_column=Column(Text, nullable=False))
+    legal_basis: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    created_at: datetime = Field(sa_column=_ts(nullable=False))
+
+
+class DisclosureRow(Base, table=True):  # type: ignore[call-arg,misc]
+    """The public disclosure feed: publish and withdraw entries, ids visible in commit order."""
+
+    __tablename__ = "disclosure_entry"
+    id: int | None = Field(default=None, sa_column=Column(BigId, primary_key=True))
+    entity: str = Field(max_length=10)  # record | listing
+    entity_id: str = Field(max_length=24)
+    uscc: str = Field(max_length=18)
+    action: str = Field(max_length=10)  # publish | withdraw
+    reason: str | None = Field(default=None, max_length=30)
+    occurred_at: datetime = Field(sa_column=_ts(nullable=False))
+
+
+class ProfileChangeRow(Base, table=True):  # type: ignore[call-arg,misc]
+    """Which enterprises' public profiles changed, in commit order (drives profile caches)."""
+
+    __tablename__ = "profile_change"
+    id: int | None = Field(default=None, sa_column=Column(BigId, primary_key=True))
+    uscc: str = Field(max_length=18)
+    change: str = Field(max_length=40)
+    occurred_at: datetime = Field(sa_column=_ts(nullable=False))
+
+
+outbox = Outbox(outbox_table(metadata))
+processed_events = processed_events_table(metadata)

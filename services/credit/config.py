@@ -1,0 +1,51 @@
+"""Credit settings: environment variables prefixed ``CREDIT_``."""
+
+from functools import cached_property
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import SettingsConfigDict
+
+from services.credit.domain.periods import Period, Unit
+from services.credit.service_layer.services import Policy
+from shared.settings import ServiceSettings
+from shared.workdays import WorkdayCalendar
+
+SERVICE_DIR = Path(__file__).parent
+
+
+class CreditSettings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="CREDIT_", extra="ignore")
+
+    service_name: str = "credit"
+    database_url: str = "sqlite:///var/credit.db"
+    host: str = "127.0.0.1"
+    port: int = 8003
+    workers: int = 1
+    # How stale another replica's profile cache may be: the change-log poll interval.
+    cache_refresh_seconds: float = 0.5
+    cache_size: int = 200_000
+    scheduler_interval_seconds: float = 3600
+    # Due process: how long an enterprise may object to a proposed listing.
+    objection_window_length: int = Field(default=15, ge=1, le=90)
+    objection_window_unit: Literal["days", "workdays"] = "days"
+    # USCCs issued before validation was enforced: legal although they fail the checksum.
+    # JSON list in the environment, e.g. CREDIT_LEGACY_USCC_CODES='["91350100M000100Y4X"]'.
+    legacy_uscc_codes: list[str] = Field(default_factory=list)
+    # Official working-day schedules for years chinese-calendar does not know yet, as JSON
+    # {"2027": {"holidays": [...], "makeup_workdays": [...]}} from the State Council notice.
+    workday_calendar_file: Path | None = None
+
+    @cached_property
+    def policy(self) -> Policy:
+        workdays = (
+            WorkdayCalendar.from_file(self.workday_calendar_file)
+            if self.workday_calendar_file
+            else WorkdayCalendar()
+        )
+        return Policy(
+            workdays=workdays,
+            objection_window=Period(self.objection_window_length, Unit(self.objection_window_unit)),
+            legacy_codes=frozenset(c.strip().upper() for c in self.legacy_uscc_codes),
+        )

@@ -1,0 +1,274 @@
+"""Request and response shapes of the credit API (pydantic)."""
+
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+Text200 = Annotated[str, StringConstraints(min_length=1, max_length=200, strip_whitespace=True)]
+Uscc = Annotated[str, Field(max_length=32, description="18-character Unified Social Credit Code")]
+LongText = Annotated[str, StringConstraints(max_length=4000)]
+Evidence = list[Annotated[str, StringConstraints(min_length=1, max_length=500)]]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class EnterpriseIn(Strict):
+    uscc: Uscc
+    name: Text200
+    category: str = Field(default="enterprise", max_length=30)
+    region_code: Annotated[str, StringConstraints(pattern=r"^\d{6}$")] | None = Field(
+        default=None, description="GB/T 2260 code; defaults to characters 3-8 of the USCC"
+    )
+    operator_name: str | None = Field(
+        default=None, max_length=100, description="natural person operating an individual business"
+    )
+    operator_id_number: str | None = Field(default=None, max_length=32)
+
+
+class PersonIn(Strict):
+    role: Annotated[str, StringConstraints(min_length=1, max_length=60)] = Field(
+        description="e.g. legal representative, person directly responsible"
+    )
+    name: Annotated[str, StringConstraints(min_length=1, max_length=100)]
+    id_number: str | None = Field(default=None, max_length=32, description="never disclosed")
+
+
+class RecordIn(Strict):
+    uscc: Uscc
+    record_class: str = Field(max_length=40, description="see GET /catalogue/record-classes")
+    severity: str | None = Field(default=None, max_length=20)
+    sector: str = Field(default="general", max_length=40)
+    title: str = Field(max_length=200)
+    facts: LongText = ""
+    legal_basis: str = Field(default="", max_length=2000)
+    decision_number: str = Field(max_length=100)
+    decision_date: date
+    persons: list[PersonIn] = Field(default_factory=list, max_length=20)
+
+
+class ListingIn(Strict):
+    uscc: Uscc
+    reason: LongText = ""
+    legal_basis: str = Field(
+        default="", max_length=2000, description="required: no basis, no listing"
+    )
+    basis_record_ids: list[str] = Field(default_factory=list, max_length=50)
+    measures: list[str] = Field(default_factory=list, max_length=20)
+    term_years: int | None = Field(default=3, ge=1, le=10)
+    indefinite: bool = False
+
+
+class ObjectionIn(Strict):
+    statement: LongText
+    evidence: Evidence = Field(default_factory=list, max_length=20)
+
+
+class ObjectionDecisionIn(Strict):
+    upheld: bool
+    reason: LongText
+
+
+class RemovalIn(Strict):
+    reason: Literal["basis_revoked"] = Field(
+        description="term ends, repairs and upheld objections remove listings by themselves"
+    )
+    note: str = Field(default="", max_length=2000)
+
+
+class RepairIn(Strict):
+    record_id: str = Field(max_length=24)
+    commitment: LongText
+    evidence: Evidence = Field(default_factory=list, max_length=20)
+
+
+class RepairDecisionIn(Strict):
+    approved: bool
+    reason: LongText
+
+
+# -- responses --------------------------------------------------------------------------------
+class Open(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+
+class GradeOut(BaseModel):
+    grade: Literal["A", "B", "C", "D"]
+    label: str
+    rule_version: str
+    score: int
+    assessed_at: datetime | None
+
+
+class MeasureOut(BaseModel):
+    code: str
+    name: str
+    name_zh: str | None
+    legal_basis: str | None
+    enforcing_service: str | None
+
+
+class ActiveMeasureOut(MeasureOut):
+    listing_id: str
+    since: date
+    until: date | None
+
+
+class PublicListingOut(BaseModel):
+    id: str
+    uscc: str
+    enterprise_name: str | None
+    reason: str
+    legal_basis: str
+    term_start: date | None
+    term_end: date | None
+    indefinite: bool
+    measures: list[MeasureOut]
+
+
+class ListingStatusOut(BaseModel):
+    listed: bool
+    listings: list[PublicListingOut]
+
+
+class ProfileOut(BaseModel):
+    uscc: str
+    name: str
+    category: str
+    region_code: str
+    operator_name: str | None = Field(description="masked: surname only")
+    risk_grade: GradeOut
+    dishonesty_list: ListingStatusOut
+    active_measures: list[ActiveMeasureOut]
+    records_in_disclosure: int
+
+
+class PersonOut(BaseModel):
+    role: str
+    name: str
+
+
+class PublicRecordOut(BaseModel):
+    id: str
+    uscc: str
+    enterprise_name: str | None
+    record_class: str
+    class_name: str
+    class_name_zh: str | None
+    kind: str | None
+    severity: str
+    sector: str
+    title: str
+    facts: str
+    legal_basis: str
+    decision_number: str
+    decision_date: date
+    source_department: str
+    publication_until: date
+    persons: list[PersonOut]
+
+
+class FullRecordOut(PublicRecordOut):
+    persons: list[dict[str, Any]]  # type: ignore[assignment]
+    source_service: str
+    source_event_id: str | None
+    disclosed: bool
+    disclosure_ended_on: date | None
+    disclosure_end_reason: str | None
+    repairable: bool
+    earliest_repair_application: date | None
+    recorded_by: str
+    recorded_at: datetime
+
+
+class FullListingOut(PublicListingOut):
+    status: str
+    basis_record_ids: list[str]
+    term_years: int | None
+    proposed_on: date
+    proposed_by: str
+    objection_deadline: date
+    objection: dict[str, Any] | None
+    listed_by: str | None
+    removed_on: date | None
+    removal_reason: str | None
+    removed_by: str | None
+
+
+class RepairOut(BaseModel):
+    id: str
+    uscc: str
+    record_id: str
+    commitment: str
+    evidence: list[str]
+    status: str
+    applied_on: date
+    applied_by: str
+    decided_on: date | None
+    decided_by: str | None
+    decision_reason: str | None
+
+
+class FeedItemOut(BaseModel):
+    sequence: int
+    action: Literal["publish", "withdraw"]
+    entity: Literal["record", "listing"]
+    id: str
+    uscc: str
+    occurred_at: datetime
+    reason: str | None = Field(default=None, description="withdrawals: why it left disclosure")
+    record: PublicRecordOut | None = None
+    listing: PublicListingOut | None = None
+
+
+class FeedPageOut(BaseModel):
+    items: list[FeedItemOut]
+    next_cursor: str
+    has_more: bool
+
+
+class RecordPageOut(BaseModel):
+    items: list[PublicRecordOut]
+    next_cursor: str | None
+
+
+class ListingPageOut(BaseModel):
+    items: list[PublicListingOut]
+    next_cursor: str | None
+
+
+class FullListingPageOut(BaseModel):
+    items: list[FullListingOut]
+    next_cursor: str | None
+
+
+class RepairPageOut(BaseModel):
+    items: list[RepairOut]
+    next_cursor: str | None
+
+
+class EnterpriseOut(BaseModel):
+    uscc: str
+    name: str
+    category: str
+    region_code: str
+
+
+class NoticeOut(BaseModel):
+    id: int
+    kind: str
+    subject_id: str
+    message: str
+    legal_basis: str | None
+    created_at: datetime
+
+
+class CreditFileOut(Open):
+    """The enterprise's own full file (and regulators'): records, listings, repairs, history;
+    everyone else gets the public profile with the records in disclosure."""
+
+    uscc: str
+    name: str
+    risk_grade: GradeOut
