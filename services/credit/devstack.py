@@ -14,6 +14,7 @@ SERVICE = DevService(
     workers=[
         ["-m", "services.credit.entrypoints.relay", "run"],
         ["-m", "services.credit.entrypoints.scheduler"],
+        ["-m", "services.credit.entrypoints.consumer"],
     ],
     seed=seed,
     tokens={

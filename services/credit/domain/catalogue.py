@@ -122,6 +122,15 @@ _CLASSES = [
         repairable=True,
     ),
     RecordClass(
+        "accreditation_withdrawn",
+        Kind.ADMINISTRATIVE_PENALTY,
+        "Certification body's approval withdrawn",
+        "认证机构资质被撤销",
+        Period(3, Unit.YEARS),
+        (Severity.SERIOUS, Severity.VERY_SERIOUS),
+        repairable=True,
+    ),
+    RecordClass(
         "commendation",
         Kind.COMMENDATION,
         "Commendation or honour",

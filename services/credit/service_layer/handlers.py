@@ -1,0 +1,123 @@
+"""Other services' events that become credit records (joint punishment, issue 5).
+
+- inspection: a final failed result -> ``spot_check_failed``; refused -> ``inspection_refused``;
+- registry: a certificate revoked for cause -> ``certificate_revoked`` of the holder;
+  a body's approval withdrawn -> ``accreditation_withdrawn`` of the body (by its USCC).
+Each record carries the event id as ``source_event_id``, and runs in the consumer's
+transaction, so a redelivered event has exactly one effect.
+"""
+
+from collections.abc import Callable
+from datetime import date
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from services.credit.service_layer import services
+from services.credit.service_layer.commands import AddRecord
+from services.credit.service_layer.unit_of_work import CreditUnitOfWork
+from shared.clock import CHINA_TZ, today_in_china
+from shared.contracts.inspection import ResultFinalisedV1
+from shared.contracts.registry import BodyAccreditationChangedV1, CertificateRevokedV1
+from shared.events import EventEnvelope, contracts
+
+TOPICS = ["inspection.events", "registry.events"]
+CONSUMER = services.SystemActor("credit-consumer")
+
+SPOT_CHECK_BASIS = "《中华人民共和国产品质量法》第十五条；《产品质量监督抽查管理暂行办法》"
+REFUSAL_BASIS = "《中华人民共和国产品质量法》第五十六条"
+REVOCATION_BASIS = "《认证证书和认证标志管理办法》；《中华人民共和国认证认可条例》"
+WITHDRAWAL_BASIS = "《中华人民共和国认证认可条例》；《认证机构管理办法》"
+VERY_SERIOUS_REVOCATIONS = {"forgery", "fraud"}
+
+
+def record_for_inspection(event_id: str, p: ResultFinalisedV1) -> AddRecord | None:
+    if p.outcome not in ("fail", "refused"):
+        return None
+    failed = "; ".join(f"{i.item} ({i.requirement}: {i.measured})" for i in p.failed_items)
+    refused = p.outcome == "refused"
+    return AddRecord(
+        uscc=p.enterprise_uscc,
+        record_class="inspection_refused" if refused else "spot_check_failed",
+        severity="serious" if refused else "general",
+        title=("Refused a supervisory spot check" if refused else "Failed a supervisory spot check")
+        + f": {p.product_name} {p.model}",
+        facts=failed or p.outcome,
+        legal_basis=REFUSAL_BASIS if refused else SPOT_CHECK_BASIS,
+        decision_number=f"INSP-{p.task_id}",
+        decision_date=p.finalised_at.astimezone(CHINA_TZ).date(),
+        source_service="inspection",
+        source_department=f"{p.authority_level} market regulator {p.region_code}",
+        source_event_id=event_id,
+        enterprise_name=p.enterprise_name,
+    )
+
+
+def record_for_revocation(event_id: str, p: CertificateRevokedV1, today: date) -> AddRecord | None:
+    if not p.for_cause:
+        return None
+    return AddRecord(
+        uscc=p.holder_uscc,
+        record_class="certificate_revoked",
+        severity="very_serious" if p.reason_code in VERY_SERIOUS_REVOCATIONS else "serious",
+        title=f"Certificate {p.number} ({p.scheme}) revoked: {p.reason_code}",
+        facts=p.reason,
+        legal_basis=REVOCATION_BASIS,
+        decision_number=f"CERT-REVOKED-{p.number}",
+        decision_date=today,
+        source_service="registry",
+        source_department=f"certification body {p.body_id}",
+        source_event_id=event_id,
+        enterprise_name=p.holder_name,
+    )
+
+
+def record_for_withdrawal(
+    event_id: str, p: BodyAccreditationChangedV1, today: date
+) -> AddRecord | None:
+    if p.to_status != "withdrawn" or p.from_status == "withdrawn" or not p.body_uscc:
+        return None
+    if p.reason_code in ("voluntary_exit", "lifetime_ban"):
+        return None  # leaving the market is no misconduct; a ban already is the punishment
+    return AddRecord(
+        uscc=p.body_uscc,
+        record_class="accreditation_withdrawn",
+        severity="very_serious" if p.reason_code == "false_certification" else "serious",
+        title=f"Approval of certification body {p.body_id} withdrawn: {p.reason_code}",
+        facts=p.reason,
+        legal_basis=WITHDRAWAL_BASIS,
+        decision_number=f"BODY-WITHDRAWN-{p.body_id}",
+        decision_date=today,
+        source_service="registry",
+        source_department="certification and accreditation administration",
+        source_event_id=event_id,
+        enterprise_name=p.body_name,
+        enterprise_category="certification_body",
+    )
+
+
+def make_handler(engine: Engine, policy: services.Policy) -> Callable[[Session, EventEnvelope], None]:
+    def handle(session: Session, envelope: EventEnvelope) -> None:
+        cmd = command_for(envelope, today_in_china())
+        if cmd is not None:
+            uow = CreditUnitOfWork(engine).joining(session)
+            services.add_record(uow, cmd, CONSUMER, today=today_in_china(), policy=policy)
+
+    return handle
+
+
+def command_for(envelope: EventEnvelope, today: date) -> AddRecord | None:
+    event_id = str(envelope.event_id)
+    if envelope.event_type == ResultFinalisedV1.EVENT_TYPE:
+        p = contracts.parse_latest(envelope)
+        assert isinstance(p, ResultFinalisedV1)
+        return record_for_inspection(event_id, p)
+    if envelope.event_type == CertificateRevokedV1.EVENT_TYPE:
+        p2 = contracts.parse_latest(envelope)
+        assert isinstance(p2, CertificateRevokedV1)
+        return record_for_revocation(event_id, p2, today)
+    if envelope.event_type == BodyAccreditationChangedV1.EVENT_TYPE:
+        p3 = contracts.parse_latest(envelope)
+        assert isinstance(p3, BodyAccreditationChangedV1)
+        return record_for_withdrawal(event_id, p3, today)
+    return None

@@ -1,0 +1,101 @@
+"""Inspection and registry events become credit records (golden samples fed to the handler)."""
+
+import json
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import Engine
+
+from services.credit.adapters.orm import processed_events
+from services.credit.service_layer.handlers import TOPICS, make_handler
+from shared.consumer import IdempotentConsumer
+from shared.contracts.catalog import SAMPLES
+from tests.credit.conftest import HANGZHOU
+
+
+class NoBroker:
+    def send(self, *_a: object, **_k: object) -> None:
+        raise AssertionError("unexpected dead-lettering")
+
+
+def consumer(engine: Engine, settings) -> IdempotentConsumer:  # type: ignore[no-untyped-def]
+    return IdempotentConsumer(
+        name="credit-consumer", topics=TOPICS, engine=engine, processed_table=processed_events,
+        handler=make_handler(engine, settings.policy), max_attempts=1,
+        consumer_factory=lambda: None,  # type: ignore[arg-type,return-value]
+        producer_factory=lambda: NoBroker(),  # type: ignore[arg-type,return-value]
+    )
+
+
+def sample(name: str, **payload: object) -> bytes:
+    data = json.loads((SAMPLES / name).read_text())
+    data["payload"].update(payload)
+    return json.dumps(data).encode()
+
+
+def records(engine: Engine) -> list[tuple[str, str, str]]:
+    with engine.connect() as conn:
+        return [tuple(r) for r in conn.execute(text(
+            "SELECT uscc, record_class, severity FROM credit_record ORDER BY uscc"))]
+
+
+def test_revocation_for_cause_becomes_one_record_and_regrades(
+    engine, settings, client, as_regulator
+) -> None:
+    c = consumer(engine, settings)
+    raw = sample("registry.certificate.revoked.v1.json")
+    c.handle_raw(raw)
+    c.handle_raw(raw)  # redelivered
+    assert (c.stats.processed, c.stats.duplicates) == (1, 1)
+    assert records(engine) == [(HANGZHOU, "certificate_revoked", "very_serious")]
+    file = client.get(f"/enterprises/{HANGZHOU}", headers=as_regulator).json()
+    [record] = file["records"]
+    assert record["source_service"] == "registry"
+    assert record["decision_number"] == "CERT-REVOKED-CCC-2026-000001"
+    assert file["grade_history"][-1]["trigger"].startswith("record_added:")
+    profile = client.get(f"/public/enterprises/{HANGZHOU}").json()
+    assert profile["risk_grade"]["grade"] in ("C", "D")
+
+
+def test_revocation_not_for_cause_and_other_events_leave_no_record(engine, settings) -> None:
+    c = consumer(engine, settings)
+    c.handle_raw(sample("registry.certificate.revoked.v1.json", for_cause=False,
+                        reason_code="suspension_not_remedied"))
+    c.handle_raw(sample("registry.certificate.issued.v1.json"))
+    assert records(engine) == []
+    assert c.stats.processed == 2  # recorded as processed all the same
+
+
+def test_accreditation_withdrawal_becomes_a_record_of_the_body(engine, settings) -> None:
+    c = consumer(engine, settings)
+    c.handle_raw(sample("registry.body.accreditation_changed.v1.json"))
+    [(uscc, record_class, severity)] = records(engine)
+    assert record_class == "accreditation_withdrawn" and severity == "very_serious"
+    with engine.connect() as conn:
+        category = conn.execute(text("SELECT category FROM enterprise WHERE uscc = :u"),
+                                {"u": uscc}).scalar_one()
+    assert category == "certification_body"
+
+
+@pytest.mark.parametrize("outcome,expected", [("fail", "spot_check_failed"),
+                                              ("refused", "inspection_refused"),
+                                              ("pass", None)])
+def test_final_inspection_results(engine, settings, outcome: str, expected: str | None) -> None:
+    path = next(SAMPLES.glob("inspection.result.finalised.v1*.json"), None)
+    if path is None:
+        pytest.fail("no golden sample for inspection.result.finalised v1")
+    c = consumer(engine, settings)
+    c.handle_raw(sample(path.name, outcome=outcome))
+    got = [r[1] for r in records(engine)]
+    assert got == ([expected] if expected else [])
+
+
+@pytest.mark.parametrize(
+    "path", sorted([*SAMPLES.glob("registry.*.json"), *SAMPLES.glob("inspection.*.json")]),
+    ids=lambda p: p.name,
+)
+def test_every_consumed_golden_sample_is_accepted(path: Path, engine, settings) -> None:
+    c = consumer(engine, settings)
+    c.handle_raw(path.read_bytes())
+    assert c.stats.processed == 1 and c.stats.dead_lettered == 0
