@@ -6,5 +6,6 @@ registers every contract in ``shared.events.contracts``.
 
 from shared.contracts import (
     credit,  # noqa: F401
+    inspection,  # noqa: F401
     registry,  # noqa: F401
 )

@@ -16,7 +16,7 @@ from services.credit.domain import catalogue as cat
 from services.credit.domain.catalogue import RemovalReason
 from services.credit.domain.grading import GRADE_LABELS, RULE_TABLES
 from services.credit.entrypoints import schemas as s
-from services.credit.entrypoints.cache import MISSING, ProfileCache, keep_fresh
+from services.credit.entrypoints.cache import ProfileCache, profile_cache
 from services.credit.service_layer import services, views
 from services.credit.service_layer.commands import (
     AddRecord,
@@ -27,6 +27,7 @@ from services.credit.service_layer.commands import (
 from services.credit.service_layer.services import Policy
 from services.credit.service_layer.unit_of_work import CreditUnitOfWork
 from shared.auth import Principal, Role
+from shared.cache import keep_fresh
 from shared.clock import today_in_china
 from shared.db import make_engine
 from shared.exceptions import Forbidden, NotFound
@@ -90,11 +91,12 @@ async def public_profile(uscc: str, request: Request) -> Response:
     # The hot path: no dependencies (a sync dependency would cost a threadpool hop).
     cache: ProfileCache = request.app.state.cache
     uscc = normalise(uscc)
-    body = cache.get(uscc)
-    if body is None:
+    hits, misses = cache.get_many([uscc])
+    if misses:
         validate_uscc(uscc, legacy_codes=request.app.state.settings.policy.legacy_codes)
-        body = await run_in_threadpool(cache.load, uscc)
-    if body == MISSING:
+        hits = await run_in_threadpool(cache.load, misses)
+    body = hits.get(uscc)
+    if body is None:
         raise NotFound(f"no enterprise {uscc}", code="enterprise_not_found")
     return Response(body, media_type=JSON)
 
@@ -496,7 +498,7 @@ def create_app(
     engine = engine or make_engine(settings.database_url)
     clock = today or today_in_china
     settings.policy  # noqa: B018 - load the calendar file now: a bad file fails at startup
-    cache = ProfileCache(engine, settings.cache_size, clock)
+    cache = profile_cache(engine, settings.cache_size, clock)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

@@ -1,0 +1,843 @@
+"""Repositories: rows <-> domain objects, and the set-based SQL the big rosters need.
+
+Freezing a roster of a million units happens in the database (INSERT ... SELECT), never row
+by row in Python; reading a snapshot back is one query on the driver's cursor.
+"""
+
+import json
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    and_,
+    case,
+    delete,
+    exists,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    text,
+    update,
+)
+from sqlalchemy.engine import Connection
+from sqlalchemy.sql.elements import ColumnElement
+from sqlmodel import Session
+
+from services.inspection.adapters.bulk import insert_rows
+from services.inspection.adapters.orm import (
+    CertifiedProductRow,
+    CheckRecordRow,
+    ClaimRow,
+    DishonestyMeasureRow,
+    DrawRow,
+    EnterpriseRiskRow,
+    InspectorRow,
+    LabRow,
+    PlanRow,
+    PolicyRow,
+    ResultRow,
+    SnapshotEntryRow,
+    SnapshotExclusionRow,
+    SnapshotRow,
+    TaskRow,
+    UnitRow,
+)
+from services.inspection.domain.draw import UNIT_COLUMNS, paused_gc
+from services.inspection.domain.model import (
+    CheckType,
+    FailedItem,
+    Outcome,
+    Plan,
+    Result,
+    ResultStatus,
+    Sampling,
+    Scope,
+    region_prefix,
+)
+from services.inspection.domain.policy import (
+    CheckRecord,
+    Claim,
+    EligibilityPolicy,
+    Rule,
+)
+from services.inspection.domain.roster import Inspector, Lab, Unit
+from shared.auth.principal import AuthorityLevel
+from shared.clock import utcnow
+from shared.db import take_append_lock
+
+U = UnitRow.__table__.c  # type: ignore[attr-defined]
+E = SnapshotEntryRow.__table__.c  # type: ignore[attr-defined]
+X = SnapshotExclusionRow.__table__.c  # type: ignore[attr-defined]
+C = ClaimRow.__table__.c  # type: ignore[attr-defined]
+R = CheckRecordRow.__table__.c  # type: ignore[attr-defined]
+T = TaskRow.__table__.c  # type: ignore[attr-defined]
+K = EnterpriseRiskRow.__table__.c  # type: ignore[attr-defined]
+D = DishonestyMeasureRow.__table__.c  # type: ignore[attr-defined]
+I = InspectorRow.__table__.c  # type: ignore[attr-defined]  # noqa: E741
+L = LabRow.__table__.c  # type: ignore[attr-defined]
+
+
+def _upsert(session: Session, table: Any, rows: list[dict], key: str) -> tuple[int, int]:
+    """Insert new rows, update existing ones (by primary key); returns (created, updated)."""
+    if not rows:
+        return 0, 0
+    keys = [r[key] for r in rows]
+    existing: set[str] = set()
+    for start in range(0, len(keys), 1000):
+        chunk = keys[start : start + 1000]
+        existing |= set(
+            session.execute(select(table.c[key]).where(table.c[key].in_(chunk))).scalars()
+        )
+    new = [r for r in rows if r[key] not in existing]
+    old = [r for r in rows if r[key] in existing]
+    if new:
+        session.execute(insert(table), new)
+    for row in old:
+        session.execute(update(table).where(table.c[key] == row[key]).values(**row))
+    return len(new), len(old)
+
+
+class RosterRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def upsert_units(self, units: Sequence[Unit]) -> tuple[int, int]:
+        now = utcnow()
+        rows = [
+            {
+                "id": u.id,
+                "enterprise_uscc": u.enterprise_uscc,
+                "enterprise_name": u.enterprise_name,
+                "product_name": u.product_name,
+                "model": u.model,
+                "industry": u.industry,
+                "product_category": u.product_category,
+                "region_code": u.region_code,
+                "risk_class": u.risk_class.value,
+                "updated_at": now,
+            }
+            for u in units
+        ]
+        return _upsert(self.session, UnitRow.__table__, rows, "id")
+
+    def upsert_inspectors(self, inspectors: Sequence[Inspector]) -> tuple[int, int]:
+        now = utcnow()
+        rows = [
+            {
+                "id": i.id,
+                "name": i.name,
+                "department": i.department,
+                "region_code": i.region_code,
+                "qualifications": list(i.qualifications),
+                "expertise": list(i.expertise),
+                "conflicts": list(i.conflicts),
+                "active": i.active,
+                "updated_at": now,
+            }
+            for i in inspectors
+        ]
+        return _upsert(self.session, InspectorRow.__table__, rows, "id")
+
+    def upsert_labs(self, labs: Sequence[Lab]) -> tuple[int, int]:
+        now = utcnow()
+        rows = [
+            {
+                "id": lab.id,
+                "name": lab.name,
+                "region_code": lab.region_code,
+                "accredited_categories": list(lab.accredited_categories),
+                "conflicts": list(lab.conflicts),
+                "active": lab.active,
+                "updated_at": now,
+            }
+            for lab in labs
+        ]
+        return _upsert(self.session, LabRow.__table__, rows, "id")
+
+    def unit(self, unit_id: str) -> dict | None:
+        row = (
+            self.session.execute(select(UnitRow.__table__).where(U.id == unit_id))
+            .mappings()
+            .first()
+        )  # type: ignore[attr-defined]
+        return dict(row) if row else None
+
+    def units(self, unit_ids: Iterable[str]) -> dict[str, dict]:
+        wanted = list(unit_ids)
+        found: dict[str, dict] = {}
+        for start in range(0, len(wanted), 1000):
+            stmt = select(UnitRow.__table__).where(U.id.in_(wanted[start : start + 1000]))  # type: ignore[attr-defined]
+            for row in self.session.execute(stmt).mappings():
+                found[row["id"]] = dict(row)
+        return found
+
+    def inspector_pool(self, region_code: str, level: AuthorityLevel) -> dict[str, list]:
+        """Active inspectors of the authority's region, as snapshot columns sorted by id."""
+        stmt = select(I.id, I.region_code, I.expertise).where(I.active.is_(True)).order_by(I.id)
+        if level is not AuthorityLevel.NATIONAL:
+            stmt = stmt.where(I.region_code.startswith(region_prefix(region_code)))
+        rows = sorted(self.session.execute(stmt).all(), key=lambda r: r.id)
+        return {
+            "inspector_id": [r.id for r in rows],
+            "region_code": [r.region_code for r in rows],
+            "expertise": [sorted(r.expertise) for r in rows],
+        }
+
+    def lab_pool(self) -> dict[str, list]:
+        rows = sorted(
+            self.session.execute(
+                select(L.id, L.accredited_categories).where(L.active.is_(True))
+            ).all(),
+            key=lambda r: r.id,
+        )
+        return {
+            "lab_id": [r.id for r in rows],
+            "categories": [sorted(r.accredited_categories) for r in rows],
+        }
+
+    def conflicts(
+        self, inspector_ids: Iterable[str], lab_ids: Iterable[str]
+    ) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
+        """Declared conflicts: enterprise USCC -> inspector ids / lab ids."""
+        inspectors: dict[str, set[str]] = {}
+        labs: dict[str, set[str]] = {}
+        ins = set(inspector_ids)
+        for row in self.session.execute(select(I.id, I.conflicts)):
+            if row.id in ins:
+                for uscc in row.conflicts:
+                    inspectors.setdefault(uscc, set()).add(row.id)
+        lab_set = set(lab_ids)
+        for row in self.session.execute(select(L.id, L.conflicts)):
+            if row.id in lab_set:
+                for uscc in row.conflicts:
+                    labs.setdefault(uscc, set()).add(row.id)
+        return inspectors, labs
+
+
+class PolicyRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def current(self, today: date) -> EligibilityPolicy:
+        row = self.session.execute(
+            select(PolicyRow.document)
+            .where(PolicyRow.effective_from <= today)
+            .order_by(PolicyRow.version.desc())  # type: ignore[attr-defined]
+            .limit(1)
+        ).scalar_one()
+        return EligibilityPolicy.from_doc(row)
+
+    def get(self, version: int) -> EligibilityPolicy:
+        doc = self.session.execute(
+            select(PolicyRow.document).where(PolicyRow.version == version)
+        ).scalar_one()
+        return EligibilityPolicy.from_doc(doc)
+
+    def latest_version(self) -> int:
+        return int(
+            self.session.execute(select(func.coalesce(func.max(PolicyRow.version), 0))).scalar_one()
+        )
+
+    def add(self, policy: EligibilityPolicy, effective_from: date, actor: str) -> None:
+        self.session.add(
+            PolicyRow(
+                version=policy.version,
+                effective_from=effective_from,
+                document=policy.as_doc(),
+                created_by=actor,
+                created_at=utcnow(),
+            )
+        )
+
+
+def plan_from_row(row: Any) -> Plan:
+    scope = row.scope
+    return Plan(
+        id=row.id,
+        name=row.name,
+        authority_level=AuthorityLevel(row.authority_level),
+        department=row.department,
+        region_code=row.region_code,
+        check_type=CheckType(row.check_type),
+        scope=Scope(
+            industries=tuple(scope.get("industries", [])),
+            product_categories=tuple(scope.get("product_categories", [])),
+            regions=tuple(scope.get("regions", [])),
+        ),
+        sampling=Sampling.from_doc(row.sampling),
+        team_size=row.team_size,
+        cross_region_teams=row.cross_region_teams,
+        inspector_cooldown_days=row.inspector_cooldown_days,
+        period_start=row.period_start,
+        period_end=row.period_end,
+        created_by=row.created_by,
+        publication_deadline=row.publication_deadline,
+    )
+
+
+class PlanRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def get(self, plan_id: str, *, for_update: bool = False) -> Plan | None:
+        stmt = select(PlanRow).where(PlanRow.id == plan_id)
+        if for_update:
+            stmt = stmt.with_for_update()
+        row = self.session.execute(stmt).scalar_one_or_none()
+        return plan_from_row(row) if row else None
+
+    def add(self, plan: Plan, deadline_problem: str | None) -> None:
+        self.session.add(
+            PlanRow(
+                id=plan.id,
+                name=plan.name,
+                authority_level=plan.authority_level.value,
+                department=plan.department,
+                region_code=plan.region_code,
+                check_type=plan.check_type.value,
+                scope=plan.scope.as_doc(),
+                sampling=plan.sampling.as_doc(),
+                team_size=plan.team_size,
+                cross_region_teams=plan.cross_region_teams,
+                inspector_cooldown_days=plan.inspector_cooldown_days,
+                period_start=plan.period_start,
+                period_end=plan.period_end,
+                publication_deadline=plan.publication_deadline,
+                deadline_problem=deadline_problem,
+                created_by=plan.created_by,
+                created_at=utcnow(),
+            )
+        )
+
+    def set_deadline(self, plan_id: str, deadline: date | None, problem: str | None) -> None:
+        self.session.execute(
+            update(PlanRow.__table__)  # type: ignore[arg-type]
+            .where(PlanRow.id == plan_id)
+            .values(publication_deadline=deadline, deadline_problem=problem)
+        )
+
+    def without_deadline(self) -> list[Plan]:
+        rows = self.session.execute(
+            select(PlanRow).where(PlanRow.publication_deadline.is_(None))
+        ).scalars()  # type: ignore[union-attr]
+        return [plan_from_row(r) for r in rows]
+
+
+def read_snapshot_units(
+    conn: Connection, snapshot_id: str, columns: Sequence[str] = UNIT_COLUMNS
+) -> dict[str, list]:
+    """A snapshot's unit columns sorted by unit id (code-point order): one query on the
+    driver's cursor, no Row objects. Reading every column is the benchmark's baseline."""
+    postgres = conn.dialect.name == "postgresql"
+    unknown = set(columns) - set(UNIT_COLUMNS)
+    if unknown:
+        raise ValueError(f"not snapshot columns: {unknown}")
+    sql = (
+        f"SELECT {', '.join(columns)} FROM snapshot_entry "
+        f"WHERE snapshot_id = {'%s' if postgres else '?'} ORDER BY unit_id"
+    )
+    cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    with paused_gc():
+        try:
+            cursor.execute(sql, (snapshot_id,))
+            rows = cursor.fetchall()
+        finally:
+            cursor.close()
+        if not rows:
+            return {c: [] for c in columns}
+        return dict(zip(columns, map(list, zip(*rows, strict=True)), strict=True))
+
+
+def read_snapshot_details(
+    conn: Connection, snapshot_id: str, unit_ids: Sequence[str]
+) -> dict[str, tuple]:
+    """Unit id -> (enterprise_uscc, region_code, product_category) for some units."""
+    found: dict[str, tuple] = {}
+    for start in range(0, len(unit_ids), 1000):
+        stmt = select(E.unit_id, E.enterprise_uscc, E.region_code, E.product_category).where(
+            E.snapshot_id == snapshot_id, E.unit_id.in_(unit_ids[start : start + 1000])
+        )
+        for row in conn.execute(stmt):
+            found[row.unit_id] = (row.enterprise_uscc, row.region_code, row.product_category)
+    return found
+
+
+def _rank_of(level_column: Any) -> Any:
+    return case({lvl.value: lvl.rank for lvl in AuthorityLevel}, value=level_column, else_=99)
+
+
+class SnapshotRepository:
+    """Freezing (set-based SQL), reading back, and the snapshot rows themselves."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    # -- scope ------------------------------------------------------------------------------
+    @staticmethod
+    def _scope(plan: Plan) -> list[ColumnElement[bool]]:
+        conds: list[ColumnElement[bool]] = []
+        if plan.authority_level is not AuthorityLevel.NATIONAL:
+            conds.append(U.region_code.startswith(region_prefix(plan.region_code)))
+        if plan.scope.regions:
+            conds.append(
+                or_(*[U.region_code.startswith(region_prefix(r)) for r in plan.scope.regions])
+            )
+        if plan.scope.industries:
+            conds.append(U.industry.in_(plan.scope.industries))
+        if plan.scope.product_categories:
+            conds.append(U.product_category.in_(plan.scope.product_categories))
+        effective = func.coalesce(K.risk_class, U.risk_class)
+        conds.append(effective.in_([c.value for c in plan.sampling.classes]))
+        return conds
+
+    @staticmethod
+    def _units_with_risk() -> Any:
+        return UnitRow.__table__.outerjoin(EnterpriseRiskRow.__table__, K.uscc == U.enterprise_uscc)  # type: ignore[attr-defined]
+
+    @staticmethod
+    def _dishonest(uscc_column: Any) -> Any:
+        return exists().where(D.uscc == uscc_column, D.active.is_(True))
+
+    # -- freeze ------------------------------------------------------------------------------
+    def freeze(self, snapshot_id: str, plan: Plan, policy: EligibilityPolicy, today: date) -> None:
+        """Record exclusions (with their causes), then copy the eligible units as entries."""
+        scope = self._scope(plan)
+        base = self._units_with_risk()
+        # 1. units in another plan's running check (one claim row per unit)
+        running = (
+            select(
+                literal(snapshot_id),
+                U.id,
+                case(
+                    (
+                        _rank_of(C.authority_level) < plan.authority_level.rank,
+                        Rule.HIGHER_LEVEL_RUNNING_CHECK.value,
+                    ),
+                    else_=Rule.RUNNING_CHECK.value,
+                ),
+                C.task_id,
+                C.plan_id,
+                C.authority_level,
+                C.region_code,
+                literal(None),
+            )
+            .select_from(base.join(ClaimRow.__table__, C.unit_id == U.id))  # type: ignore[attr-defined]
+            .where(*scope, C.plan_id != plan.id)
+        )
+        columns = [
+            "snapshot_id",
+            "unit_id",
+            "rule",
+            "cause_task_id",
+            "cause_plan_id",
+            "cause_authority_level",
+            "cause_region_code",
+            "cause_date",
+        ]
+        self.session.execute(insert(SnapshotExclusionRow.__table__).from_select(columns, running))  # type: ignore[arg-type]
+        # 2. units whose latest counting check in the window passed (the six-month rule)
+        ranked = (
+            select(
+                R.unit_id,
+                R.task_id,
+                R.plan_id,
+                R.authority_level,
+                R.region_code,
+                R.sampling_date,
+                func.row_number()
+                .over(
+                    partition_by=R.unit_id,
+                    order_by=(
+                        R.sampling_date.desc(),
+                        func.coalesce(R.task_id, "").desc(),
+                        func.coalesce(R.plan_id, "").desc(),
+                    ),
+                )
+                .label("latest"),
+            )
+            .where(
+                R.outcome.in_([o.value for o in policy.counting_outcomes]),
+                R.check_type.in_([c.value for c in policy.counting_check_types]),
+                R.sampling_date >= policy.protected_from(today),
+                R.sampling_date <= today,
+            )
+            .subquery()
+        )
+        # units step 1 excluded (not the statement's own target table: PostgreSQL would scan
+        # the growing table once per row)
+        claimed = exists().where(C.unit_id == U.id, C.plan_id != plan.id)
+        conds = [*scope, ranked.c.latest == 1, ~claimed]
+        if policy.dishonest_exemption_lifted:
+            conds.append(~self._dishonest(U.enterprise_uscc))
+        passed = (
+            select(
+                literal(snapshot_id),
+                U.id,
+                literal(Rule.SIX_MONTH_PASS.value),
+                ranked.c.task_id,
+                ranked.c.plan_id,
+                ranked.c.authority_level,
+                ranked.c.region_code,
+                ranked.c.sampling_date,
+            )
+            .select_from(base.join(ranked, ranked.c.unit_id == U.id))
+            .where(*conds)
+        )
+        self.session.execute(insert(SnapshotExclusionRow.__table__).from_select(columns, passed))  # type: ignore[arg-type]
+        # 3. the eligible units, with their weights, become the snapshot's entries
+        s = plan.sampling
+        effective = func.coalesce(K.risk_class, U.risk_class)
+        dishonest = self._dishonest(U.enterprise_uscc)
+        class_weight = case({c.value: w for c, w in s.weights.items()}, value=effective, else_=0)
+        entries = (
+            select(
+                literal(snapshot_id),
+                U.id,
+                U.enterprise_uscc,
+                U.region_code,
+                U.product_category,
+                effective,
+                case((dishonest, 1), else_=0),
+                class_weight * case((dishonest, s.dishonest_multiplier), else_=1),
+            )
+            .select_from(base)
+            .where(
+                *scope,
+                ~exists().where(X.snapshot_id == snapshot_id, X.unit_id == U.id),
+            )
+            .order_by(U.id)
+        )  # stored in reading order
+        self.session.execute(
+            insert(SnapshotEntryRow.__table__).from_select(  # type: ignore[arg-type]
+                ["snapshot_id", *UNIT_COLUMNS], entries
+            )
+        )
+        if self.session.get_bind().dialect.name == "postgresql":
+            # up to a million rows just arrived: without fresh statistics the planner takes a
+            # snapshot for a few rows and scans all of them to find the drawn units
+            self.session.execute(text("ANALYZE snapshot_entry, snapshot_exclusion"))
+
+    # -- read back ---------------------------------------------------------------------------
+    def read_units(
+        self, snapshot_id: str, columns: Sequence[str] = UNIT_COLUMNS
+    ) -> dict[str, list]:
+        return read_snapshot_units(self.session.connection(), snapshot_id, columns)
+
+    def read_details(self, snapshot_id: str, unit_ids: Sequence[str]) -> dict[str, tuple]:
+        return read_snapshot_details(self.session.connection(), snapshot_id, unit_ids)
+
+    def get(self, snapshot_id: str, *, for_update: bool = False) -> SnapshotRow | None:
+        stmt = select(SnapshotRow).where(SnapshotRow.id == snapshot_id)
+        if for_update:
+            stmt = stmt.with_for_update()
+        return self.session.execute(stmt).scalar_one_or_none()
+
+    def add(self, row: SnapshotRow) -> None:
+        self.session.add(row)
+        self.session.flush()
+
+    def counts(self, snapshot_id: str) -> tuple[int, int]:
+        units = self.session.execute(
+            select(func.count()).where(E.snapshot_id == snapshot_id)
+        ).scalar_one()
+        excluded = self.session.execute(
+            select(func.count()).where(X.snapshot_id == snapshot_id)
+        ).scalar_one()
+        return int(units), int(excluded)
+
+    def abandon_undrawn(self, plan_id: str) -> None:
+        self.session.execute(
+            update(SnapshotRow.__table__)  # type: ignore[arg-type]
+            .where(SnapshotRow.plan_id == plan_id, SnapshotRow.status == "committed")
+            .values(status="abandoned")
+        )
+
+    def history_watermark(self) -> int:
+        """The newest check record id; every older one is committed (append lock)."""
+        return int(self.session.execute(select(func.coalesce(func.max(R.id), 0))).scalar_one())
+
+    def late_candidates(
+        self, snapshot_id: str, plan_id: str, policy: EligibilityPolicy, today: date, watermark: int
+    ) -> tuple[list[tuple[str, str]], set[str], list[Claim], list[CheckRecord]]:
+        """Facts that arrived after the freeze about the snapshot's units: other plans' claims
+        and counting checks. The pure policy decides which of them exclude."""
+        in_snapshot = and_(E.snapshot_id == snapshot_id)
+        claims = [
+            Claim(r.unit_id, r.task_id, r.plan_id, AuthorityLevel(r.authority_level), r.region_code)
+            for r in self.session.execute(
+                select(C.unit_id, C.task_id, C.plan_id, C.authority_level, C.region_code)
+                .select_from(
+                    ClaimRow.__table__.join(SnapshotEntryRow.__table__, E.unit_id == C.unit_id)
+                )  # type: ignore[attr-defined]
+                .where(in_snapshot, C.plan_id != plan_id)
+            )
+        ]
+        records = [
+            CheckRecord(
+                r.unit_id,
+                Outcome(r.outcome),
+                CheckType(r.check_type),
+                r.sampling_date,
+                r.task_id,
+                r.plan_id,
+                AuthorityLevel(r.authority_level),
+                r.region_code,
+            )
+            for r in self.session.execute(
+                select(
+                    R.unit_id,
+                    R.outcome,
+                    R.check_type,
+                    R.sampling_date,
+                    R.task_id,
+                    R.plan_id,
+                    R.authority_level,
+                    R.region_code,
+                )
+                .select_from(
+                    CheckRecordRow.__table__.join(
+                        SnapshotEntryRow.__table__, E.unit_id == R.unit_id
+                    )
+                )  # type: ignore[attr-defined]
+                .where(
+                    in_snapshot, R.id > watermark, R.sampling_date >= policy.protected_from(today)
+                )
+            )
+        ]
+        involved = {c.unit_id for c in claims} | {r.unit_id for r in records}
+        units: list[tuple[str, str]] = []
+        dishonest: set[str] = set()
+        if involved:
+            for row in self.session.execute(
+                select(E.unit_id, E.enterprise_uscc, E.dishonest).where(
+                    in_snapshot, E.unit_id.in_(sorted(involved))
+                )
+            ):
+                units.append((row.unit_id, row.enterprise_uscc))
+                if row.dishonest:
+                    dishonest.add(row.enterprise_uscc)
+        return units, dishonest, claims, records
+
+
+class DrawRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def active_for_plan(self, plan_id: str, *, for_update: bool = False) -> DrawRow | None:
+        stmt = select(DrawRow).where(DrawRow.plan_id == plan_id, DrawRow.status == "active")
+        if for_update:
+            stmt = stmt.with_for_update()
+        return self.session.execute(stmt).scalar_one_or_none()
+
+    def add(self, row: DrawRow) -> None:
+        self.session.add(row)
+        self.session.flush()
+
+
+class TaskRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def get(self, task_id: str, *, for_update: bool = False) -> TaskRow | None:
+        stmt = select(TaskRow).where(TaskRow.id == task_id)
+        if for_update:
+            stmt = stmt.with_for_update()
+        return self.session.execute(stmt).scalar_one_or_none()
+
+    def add_many(self, rows: list[dict]) -> None:
+        insert_rows(self.session, TaskRow.__table__, rows)  # type: ignore[arg-type]
+
+    def claim_units_of_draw(self, draw_id: str, level: str, region_code: str, at: datetime) -> None:
+        """One claim per drawn unit, in the draw's transaction; a unit another authority
+        claimed concurrently makes this statement fail on the primary key."""
+        stmt = insert(ClaimRow.__table__).from_select(  # type: ignore[arg-type]
+            ["unit_id", "task_id", "plan_id", "authority_level", "region_code", "claimed_at"],
+            select(
+                T.unit_id,
+                T.id,
+                T.plan_id,
+                literal(level),
+                literal(region_code),
+                literal(at, UnitRow.__table__.c.updated_at.type),
+            ).where(T.draw_id == draw_id),  # type: ignore[attr-defined]
+        )
+        self.session.execute(stmt)
+
+    def release_claim(self, task_id: str) -> None:
+        self.session.execute(delete(ClaimRow.__table__).where(C.task_id == task_id))  # type: ignore[arg-type]
+
+    def cancel_draw_tasks(self, draw_id: str, reason: str) -> None:
+        self.session.execute(
+            delete(ClaimRow.__table__).where(
+                C.task_id.in_(select(T.id).where(T.draw_id == draw_id))
+            )  # type: ignore[arg-type]
+        )
+        self.session.execute(
+            update(TaskRow.__table__)  # type: ignore[arg-type]
+            .where(T.draw_id == draw_id, T.status != "cancelled")
+            .values(status="cancelled", cancel_reason=reason)
+        )
+
+    def results_exist(self, draw_id: str) -> bool:
+        stmt = (
+            select(ResultRow.task_id)
+            .join(TaskRow, TaskRow.id == ResultRow.task_id)
+            .where(TaskRow.draw_id == draw_id)
+            .limit(1)
+        )  # type: ignore[arg-type]
+        return self.session.execute(stmt).first() is not None
+
+    def recent_teams(
+        self, enterprises: Iterable[str], since: datetime, exclude_draw: str | None
+    ) -> dict[str, set[str]]:
+        """Enterprise USCC -> inspectors on its tasks assigned since ``since`` (for recusal)."""
+        wanted = sorted(set(enterprises))
+        found: dict[str, set[str]] = {}
+        for start in range(0, len(wanted), 1000):
+            stmt = select(T.enterprise_uscc, T.inspectors).where(
+                T.enterprise_uscc.in_(wanted[start : start + 1000]),
+                T.assigned_at >= since,
+                T.status != "cancelled",
+            )
+            if exclude_draw:
+                stmt = stmt.where(T.draw_id != exclude_draw)
+            for row in self.session.execute(stmt):
+                inspectors = (
+                    row.inspectors
+                    if isinstance(row.inspectors, list)
+                    else json.loads(row.inspectors)
+                )
+                found.setdefault(row.enterprise_uscc, set()).update(inspectors)
+        return found
+
+    def set_status(self, task_id: str, status: str, published_at: datetime | None = None) -> None:
+        values: dict[str, Any] = {"status": status}
+        if published_at is not None:
+            values["published_at"] = published_at
+        self.session.execute(update(TaskRow.__table__).where(T.id == task_id).values(**values))  # type: ignore[arg-type]
+
+    def publishable(self, plan_id: str) -> list[str]:
+        stmt = (
+            select(T.id)
+            .select_from(TaskRow.__table__.join(ResultRow.__table__, ResultRow.task_id == T.id))  # type: ignore[attr-defined]
+            .where(T.plan_id == plan_id, T.status == "final", ResultRow.status == "final")
+            .order_by(T.id)
+        )
+        return list(self.session.execute(stmt).scalars())
+
+
+class ResultRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self._rows: dict[str, ResultRow] = {}
+
+    def get(self, task_id: str, *, for_update: bool = False) -> Result | None:
+        stmt = select(ResultRow).where(ResultRow.task_id == task_id)
+        if for_update:
+            stmt = stmt.with_for_update()
+        row = self.session.execute(stmt).scalar_one_or_none()
+        if row is None:
+            return None
+        self._rows[task_id] = row
+        return Result(
+            task_id=row.task_id,
+            outcome=Outcome(row.outcome),
+            failed_items=[FailedItem(**f) for f in row.failed_items],
+            sampling_date=row.sampling_date,
+            status=ResultStatus(row.status),
+            objection_deadline=row.objection_deadline,
+            objected_at=row.objected_at,
+            objection_reason=row.objection_reason,
+            retested=row.retested,
+            recorded_by=row.recorded_by,
+            recorded_at=row.recorded_at,
+            finalised_at=row.finalised_at,
+            finalised_by=row.finalised_by,
+        )
+
+    def add(self, result: Result) -> None:
+        row = ResultRow(task_id=result.task_id, **self._values(result))
+        self.session.add(row)
+        self._rows[result.task_id] = row
+
+    def save(self, result: Result) -> None:
+        row = self._rows[result.task_id]
+        for key, value in self._values(result).items():
+            setattr(row, key, value)
+
+    @staticmethod
+    def _values(r: Result) -> dict[str, Any]:
+        return {
+            "outcome": r.outcome.value,
+            "failed_items": [f.__dict__ for f in r.failed_items],
+            "sampling_date": r.sampling_date,
+            "status": r.status.value,
+            "objection_deadline": r.objection_deadline,
+            "objected_at": r.objected_at,
+            "objection_reason": r.objection_reason,
+            "retested": r.retested,
+            "recorded_by": r.recorded_by,
+            "recorded_at": r.recorded_at,
+            "finalised_at": r.finalised_at,
+            "finalised_by": r.finalised_by,
+        }
+
+    def due_for_finalisation(self, today: date, limit: int) -> list[str]:
+        stmt = (
+            select(ResultRow.task_id)
+            .where(ResultRow.status == "provisional", ResultRow.objection_deadline < today)  # type: ignore[operator]
+            .order_by(ResultRow.task_id)
+            .limit(limit)
+        )
+        return list(self.session.execute(stmt).scalars())
+
+    def add_check_record(self, task: TaskRow, plan: Plan, result: Result, unit: dict) -> None:
+        # ids become visible in commit order, so a snapshot's watermark splits the history
+        # exactly into what its freeze saw and what came later
+        take_append_lock(self.session, "check_record")
+        self.session.add(
+            CheckRecordRow(
+                unit_id=task.unit_id,
+                enterprise_uscc=task.enterprise_uscc,
+                task_id=task.id,
+                plan_id=task.plan_id,
+                authority_level=plan.authority_level.value,
+                region_code=plan.region_code,
+                check_type=plan.check_type.value,
+                outcome=result.outcome.value,
+                sampling_date=result.sampling_date,
+                recorded_at=utcnow(),
+            )
+        )
+
+
+class MirrorRepository:
+    """Facts about enterprises mirrored from the credit and registry services."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def risk(self, uscc: str, *, for_update: bool = False) -> EnterpriseRiskRow | None:
+        stmt = select(EnterpriseRiskRow).where(EnterpriseRiskRow.uscc == uscc)
+        if for_update:
+            stmt = stmt.with_for_update()
+        return self.session.execute(stmt).scalar_one_or_none()
+
+    def add(self, row: Any) -> None:
+        self.session.add(row)
+
+    def measure(self, listing_id: str, *, for_update: bool = False) -> DishonestyMeasureRow | None:
+        stmt = select(DishonestyMeasureRow).where(DishonestyMeasureRow.listing_id == listing_id)
+        if for_update:
+            stmt = stmt.with_for_update()
+        return self.session.execute(stmt).scalar_one_or_none()
+
+    def certified(self, number: str) -> CertifiedProductRow | None:
+        return self.session.execute(
+            select(CertifiedProductRow)
+            .where(CertifiedProductRow.certificate_number == number)
+            .with_for_update()
+        ).scalar_one_or_none()

@@ -1,0 +1,38 @@
+"""How ``make run`` starts the inspection service (see shared/devstack.py)."""
+
+from services.inspection.config import SERVICE_DIR
+from services.inspection.seed import seed
+from shared.demo import demo_enterprises
+from shared.devstack import DevService
+
+SERVICE = DevService(
+    name="inspection",
+    port=8002,
+    service_dir=SERVICE_DIR,
+    workers=[
+        ["-m", "services.inspection.entrypoints.relay", "run"],
+        ["-m", "services.inspection.entrypoints.scheduler"],
+    ],
+    seed=seed,
+    tokens={
+        "inspection planner (provincial, Zhejiang AMR)": {
+            "role": "regulator",
+            "sub": "zj-amr-planner",
+            "authority_level": "provincial",
+            "region_code": "330000",
+            "department": "ZJAMR",
+        },
+        "inspection planner (municipal, Hangzhou AMR)": {
+            "role": "regulator",
+            "sub": "hz-amr-planner",
+            "authority_level": "municipal",
+            "region_code": "330100",
+            "department": "HZAMR",
+        },
+        "enterprise (demo, inspected)": {
+            "role": "enterprise",
+            "sub": "demo-enterprise",
+            "uscc": demo_enterprises()[0].uscc,
+        },
+    },
+)

@@ -1,0 +1,141 @@
+"""Offline verification of a published draw against its snapshot. Pure.
+
+The draw record (``inspection-draw/1``, served at ``/public/draws/{id}/verification``) holds
+the revealed seed, the hashes published before the draw, the late exclusions and recusals, and
+the published selection with teams and labs. ``verify`` recomputes everything from the snapshot
+bytes and the seed and lists every discrepancy.
+"""
+
+import json
+from bisect import bisect_left
+from dataclasses import dataclass, field
+from typing import Any
+
+from services.inspection.domain.draw import (
+    ALGORITHM,
+    DRAW_FORMAT,
+    SNAPSHOT_FORMAT,
+    Recusal,
+    compute_draw,
+    paused_gc,
+    seed_commitment,
+    sha256_hex,
+)
+from services.inspection.domain.model import Sampling
+from shared.exceptions import DomainError
+
+
+@dataclass
+class Report:
+    problems: list[str] = field(default_factory=list)
+    checked_units: int = 0
+    selected: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def verify(bundle: dict[str, Any], snapshot_bytes: bytes, *, use_numpy: bool = True) -> Report:
+    report = Report()
+    problems = report.problems
+    if bundle.get("format") != DRAW_FORMAT:
+        problems.append(f"not a draw record of format {DRAW_FORMAT}")
+        return report
+    if bundle.get("algorithm") != ALGORITHM:
+        problems.append(f"unsupported algorithm {bundle.get('algorithm')!r}")
+        return report
+    try:
+        seed = bytes.fromhex(bundle["seed"])
+    except (KeyError, TypeError, ValueError):
+        problems.append("the draw record has no valid hex seed")
+        return report
+    if seed_commitment(seed) != bundle.get("seed_commitment"):
+        problems.append("the seed does not match the seed commitment published before the draw")
+    if sha256_hex(snapshot_bytes) != bundle.get("snapshot_hash"):
+        problems.append("the snapshot does not match the snapshot hash published before the draw")
+    try:
+        with paused_gc():
+            doc = json.loads(snapshot_bytes)
+    except ValueError:
+        problems.append("the snapshot is not valid JSON")
+        return report
+    if doc.get("format") != SNAPSHOT_FORMAT or doc.get("algorithm") != ALGORITHM:
+        problems.append("the snapshot is not an es-hmac-sha256-v1 snapshot")
+        return report
+    if doc.get("seed_commitment") != bundle.get("seed_commitment"):
+        problems.append("the snapshot commits to a different seed")
+    report.checked_units = len(doc["units"]["unit_id"])
+    problems.extend(_check_weights(doc))
+    late = [e["unit_id"] for e in bundle.get("late_exclusions", [])]
+    strays = [u for u in late if not _contains(doc["units"]["unit_id"], u)]
+    if strays:
+        problems.append(f"late exclusions name units not in the snapshot: {strays[:5]}")
+    recusals = [
+        Recusal(r["unit_id"], r["kind"], r["id"], r["reason"]) for r in bundle.get("recusals", [])
+    ]
+    try:
+        outcome = compute_draw(
+            doc, seed, late_excluded=late, recusals=recusals, use_numpy=use_numpy
+        )
+    except DomainError as exc:
+        problems.append(f"the draw cannot be recomputed: {exc.detail}")
+        return report
+    expected = outcome.selection_doc()
+    published = bundle.get("selection", [])
+    report.selected = len(published)
+    problems.extend(_diff_selection(expected, published))
+    if bundle.get("result_digest") != outcome.result_digest and not problems:
+        problems.append("the result digest does not match the selection")
+    return report
+
+
+def _contains(sorted_ids: list[str], unit_id: str) -> bool:
+    i = bisect_left(sorted_ids, unit_id)
+    return i < len(sorted_ids) and sorted_ids[i] == unit_id
+
+
+def _check_weights(doc: dict) -> list[str]:
+    """Each unit's weight must follow from its risk class and dishonesty flag."""
+    sampling = Sampling.from_doc(doc["plan"]["sampling"])
+    expected = {
+        (c.value, flag): sampling.weight(c, bool(flag)) for c in sampling.weights for flag in (0, 1)
+    }
+    units = doc["units"]
+    derived = list(map(expected.get, zip(units["risk_class"], units["dishonest"], strict=True)))
+    if derived == units["weight"]:
+        return []
+    wrong = [
+        u for u, e, w in zip(units["unit_id"], derived, units["weight"], strict=True) if e != w
+    ]
+    return [f"{len(wrong)} units carry weights the plan does not give them, e.g. {wrong[:3]}"]
+
+
+def _diff_selection(expected: list[dict], published: list[dict]) -> list[str]:
+    problems = []
+    exp_units = {e["unit_id"]: e for e in expected}
+    pub_units = {p.get("unit_id"): p for p in published}
+    missing = [u for u in exp_units if u not in pub_units]
+    extra = [u for u in pub_units if u not in exp_units]
+    if missing:
+        problems.append(
+            f"{len(missing)} units the draw selects are not published, e.g. {missing[:3]}"
+        )
+    if extra:
+        problems.append(f"{len(extra)} published units the draw does not select, e.g. {extra[:3]}")
+    for unit_id, exp in exp_units.items():
+        pub = pub_units.get(unit_id)
+        if pub is None:
+            continue
+        for key in ("stratum", "rank", "inspectors", "lab"):
+            if pub.get(key) != exp[key]:
+                problems.append(
+                    f"unit {unit_id}: published {key} {pub.get(key)!r}, recomputed {exp[key]!r}"
+                )
+                break
+        if len(problems) > 20:
+            problems.append("... (further differences not listed)")
+            break
+    if len(published) != len(pub_units):
+        problems.append("the published selection lists a unit twice")
+    return problems

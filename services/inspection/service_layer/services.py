@@ -1,0 +1,830 @@
+"""Inspection use cases. Each is one transaction: ``with uow: ... uow.commit()``."""
+
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy.exc import IntegrityError
+
+from services.inspection.adapters.orm import (
+    CertifiedProductRow,
+    DishonestyMeasureRow,
+    DrawRow,
+    EnterpriseRiskRow,
+    SnapshotRow,
+    TaskRow,
+)
+from services.inspection.domain import policy as eligibility
+from services.inspection.domain.draw import (
+    ALGORITHM,
+    SEED_BYTES,
+    SNAPSHOT_FORMAT,
+    Chosen,
+    DrawOutcome,
+    Pools,
+    Recusal,
+    assign_teams,
+    canonical_bytes,
+    paused_gc,
+    seed_commitment,
+    select_units,
+    sha256_hex,
+)
+from services.inspection.domain.model import (
+    FailedItem,
+    Outcome,
+    Plan,
+    Result,
+    ResultStatus,
+    RiskClass,
+    TaskStatus,
+)
+from services.inspection.domain.policy import EligibilityPolicy
+from services.inspection.domain.roster import parse_inspectors, parse_labs, parse_units
+from services.inspection.service_layer.commands import CreatePlan, RecordResult
+from services.inspection.service_layer.unit_of_work import InspectionUnitOfWork, new_uuids
+from shared.auth import AuthorityLevel, Principal, Role
+from shared.clock import today_in_china, utcnow
+from shared.contracts.inspection import (
+    DrawMadeV1,
+    FailedItemV1,
+    ResultFinalisedV1,
+    ResultPublishedV1,
+    ResultRecordedV1,
+    SnapshotCommittedV1,
+    TaskAssignedV1,
+)
+from shared.exceptions import Conflict, Forbidden, InvalidInput, NotFound
+from shared.workdays import CalendarNotCovered, WorkdayCalendar
+
+
+# -- who may -------------------------------------------------------------------------------------
+def require_authority(plan: Plan, actor: Principal) -> None:
+    """Plans, draws and results are managed by the plan's own authority: a regulator of the
+    same level and department whose jurisdiction covers the plan's region."""
+    if (
+        not actor.is_regulator
+        or actor.authority_level is not plan.authority_level
+        or actor.department != plan.department
+        or not actor.covers_region(plan.region_code)
+    ):
+        raise Forbidden(
+            f"plan {plan.id} belongs to the {plan.authority_level.value} authority "
+            f"{plan.department} of region {plan.region_code}",
+            code="not_plan_authority",
+        )
+
+
+def _load_plan(uow: InspectionUnitOfWork, plan_id: str, *, for_update: bool = False) -> Plan:
+    plan = uow.plans.get(plan_id, for_update=for_update)
+    if plan is None:
+        raise NotFound(f"no plan {plan_id}", code="plan_not_found")
+    return plan
+
+
+# -- rosters -------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ImportReport:
+    rows: int
+    created: int
+    updated: int
+
+
+def _import(uow: InspectionUnitOfWork, parsed: object, save: str) -> ImportReport:
+    errors = parsed.errors  # type: ignore[attr-defined]
+    items = parsed.items  # type: ignore[attr-defined]
+    if errors:
+        raise InvalidInput(
+            f"{len(errors)} problems in the file; nothing was imported",
+            code="import_rows_invalid",
+            errors=[e.as_doc() for e in errors[:1000]],
+            error_count=len(errors),
+        )
+    if not items:
+        raise InvalidInput("the file has no rows", code="import_empty")
+    with uow:
+        created, updated = getattr(uow.rosters, save)(items)
+        uow.commit()
+    return ImportReport(len(items), created, updated)
+
+
+def import_units(uow: InspectionUnitOfWork, text: str, actor: Principal) -> ImportReport:
+    return _import(uow, parse_units(text, actor.covers_region), "upsert_units")
+
+
+def import_inspectors(uow: InspectionUnitOfWork, text: str, actor: Principal) -> ImportReport:
+    return _import(uow, parse_inspectors(text, actor.covers_region), "upsert_inspectors")
+
+
+def import_labs(uow: InspectionUnitOfWork, text: str, actor: Principal) -> ImportReport:
+    return _import(uow, parse_labs(text, actor.covers_region), "upsert_labs")
+
+
+# -- policy --------------------------------------------------------------------------------------
+def add_policy(uow: InspectionUnitOfWork, doc: dict, effective_from: date, actor: Principal) -> int:
+    """A new version of the eligibility policy (national regulators only)."""
+    if actor.authority_level is not AuthorityLevel.NATIONAL:
+        raise Forbidden(
+            "only the national authority sets the eligibility policy", code="national_only"
+        )
+    with uow:
+        version = uow.policies.latest_version() + 1
+        policy = EligibilityPolicy.from_doc({**doc, "version": version})
+        uow.policies.add(policy, effective_from, actor.actor())
+        uow.commit()
+    return version
+
+
+# -- plans ---------------------------------------------------------------------------------------
+def publication_deadline(
+    calendar: WorkdayCalendar, period_end: date, workdays: int
+) -> tuple[date | None, str | None]:
+    """The last day to publish; unknown (with the reason) where no official calendar exists."""
+    try:
+        return calendar.add_workdays(period_end, workdays), None
+    except CalendarNotCovered as exc:
+        return None, f"calendar_year_not_covered: {exc.extra.get('year')}"
+
+
+def create_plan(
+    uow: InspectionUnitOfWork,
+    cmd: CreatePlan,
+    actor: Principal,
+    calendar: WorkdayCalendar,
+    publication_workdays: int,
+) -> str:
+    if actor.authority_level is None or actor.region_code is None or actor.department is None:
+        raise Forbidden("only regulators plan spot checks", code="role_not_allowed")
+    deadline, problem = publication_deadline(calendar, cmd.period_end, publication_workdays)
+    plan = Plan(
+        id=str(uuid.uuid4()),
+        name=cmd.name,
+        authority_level=actor.authority_level,
+        department=actor.department,
+        region_code=actor.region_code,
+        check_type=cmd.check_type,
+        scope=cmd.scope,
+        sampling=cmd.sampling,
+        team_size=cmd.team_size,
+        cross_region_teams=cmd.cross_region_teams,
+        inspector_cooldown_days=cmd.inspector_cooldown_days,
+        period_start=cmd.period_start,
+        period_end=cmd.period_end,
+        created_by=actor.actor(),
+        publication_deadline=deadline,
+    )
+    with uow:
+        uow.plans.add(plan, problem)
+        uow.commit()
+    return plan.id
+
+
+def refresh_deadlines(
+    uow: InspectionUnitOfWork, calendar: WorkdayCalendar, publication_workdays: int
+) -> int:
+    """Compute deadlines that were unknown, once the calendar covers their year."""
+    with uow:
+        done = 0
+        for plan in uow.plans.without_deadline():
+            deadline, problem = publication_deadline(
+                calendar, plan.period_end, publication_workdays
+            )
+            uow.plans.set_deadline(plan.id, deadline, problem)
+            done += deadline is not None
+        uow.commit()
+    return done
+
+
+# -- commit: freeze the eligible roster and commit to a seed -------------------------------------
+def commit_snapshot(
+    uow: InspectionUnitOfWork, plan_id: str, actor: Principal, today: date | None = None
+) -> str:
+    today = today or today_in_china()
+    with uow:
+        plan = _load_plan(uow, plan_id, for_update=True)
+        require_authority(plan, actor)
+        policy = uow.policies.current(today)
+        snapshot_id = str(uuid.uuid4())
+        seed = secrets.token_bytes(SEED_BYTES)
+        uow.snapshots.abandon_undrawn(plan.id)
+        watermark = uow.snapshots.history_watermark()  # before the freeze reads the history
+        uow.snapshots.freeze(snapshot_id, plan, policy, today)
+        units = uow.snapshots.read_units(snapshot_id)
+        unit_count, excluded = len(units["unit_id"]), uow.snapshots.counts(snapshot_id)[1]
+        if unit_count == 0:
+            raise Conflict(
+                f"no unit in the plan's scope is eligible ({excluded} excluded)",
+                code="no_eligible_units",
+                excluded_count=excluded,
+            )
+        header = {
+            "format": SNAPSHOT_FORMAT,
+            "algorithm": ALGORITHM,
+            "snapshot_id": snapshot_id,
+            "plan": plan.as_doc(),
+            "policy": policy.as_doc(),
+            "frozen_on": today.isoformat(),
+            "seed_commitment": seed_commitment(seed),
+            "excluded_count": excluded,
+            "inspectors": uow.rosters.inspector_pool(plan.region_code, plan.authority_level),
+            "labs": uow.rosters.lab_pool(),
+        }
+        snapshot_hash = sha256_hex(canonical_bytes({**header, "units": units}))
+        uow.snapshots.add(
+            SnapshotRow(
+                id=snapshot_id,
+                plan_id=plan.id,
+                status="committed",
+                policy_version=policy.version,
+                frozen_on=today,
+                snapshot_hash=snapshot_hash,
+                seed_commitment=header["seed_commitment"],
+                seed_hex=seed.hex(),
+                unit_count=unit_count,
+                excluded_count=excluded,
+                history_watermark=watermark,
+                header=header,
+                created_by=actor.actor(),
+                created_at=utcnow(),
+            )
+        )
+        uow.emit(
+            SnapshotCommittedV1(
+                snapshot_id=snapshot_id,
+                plan_id=plan.id,
+                authority_level=plan.authority_level.value,
+                region_code=plan.region_code,
+                algorithm=ALGORITHM,
+                snapshot_hash=snapshot_hash,
+                seed_commitment=header["seed_commitment"],
+                policy_version=policy.version,
+                unit_count=unit_count,
+                excluded_count=excluded,
+                frozen_on=today,
+            ),
+            subject=snapshot_id,
+        )
+        uow.commit()
+    return snapshot_id
+
+
+# -- reveal: the draw ----------------------------------------------------------------------------
+class UnitClaimedConcurrently(Conflict):
+    code = "unit_claimed_concurrently"
+
+
+def make_draw(
+    uow: InspectionUnitOfWork,
+    snapshot_id: str,
+    actor: Principal,
+    redraw_reason: str | None = None,
+    today: date | None = None,
+) -> str:
+    """Reveal the seed, draw units, teams and labs, create the tasks and claim the units."""
+    today = today or today_in_china()
+    reason = (redraw_reason or "").strip() or None
+    with uow:
+        snap = uow.snapshots.get(snapshot_id, for_update=True)
+        if snap is None:
+            raise NotFound(f"no snapshot {snapshot_id}", code="snapshot_not_found")
+        plan = _load_plan(uow, snap.plan_id, for_update=True)  # one draw of a plan at a time
+        require_authority(plan, actor)
+        if snap.status != "committed":
+            raise Conflict(
+                f"snapshot {snapshot_id} is {snap.status}; freeze a new one to draw again",
+                code="snapshot_not_drawable",
+                snapshot_status=snap.status,
+            )
+        active = uow.draws.active_for_plan(plan.id, for_update=True)
+        _check_redraw(uow, active, reason)
+        late = _late_exclusions(uow, snap, plan, today)
+        # phase 1 needs three columns of every unit; the rest only for the units drawn
+        doc = {**snap.header, "units": uow.snapshots.read_units(snap.id, SELECTION_COLUMNS)}
+        seed = bytes.fromhex(snap.seed_hex)
+        with paused_gc():
+            chosen, summaries = select_units(doc, seed, late_excluded=late.keys())
+        _fill_details(uow, snap.id, doc["units"], chosen)
+        recusals = _recusals(uow, doc, chosen, plan, active.id if active else None)
+        with paused_gc():
+            outcome = DrawOutcome(assign_teams(doc, seed, chosen, recusals), summaries)
+        draw_id = str(uuid.uuid4())
+        now = utcnow()
+        if active is not None:
+            active.status = "superseded"
+            active.superseded_by = draw_id
+            uow.tasks.cancel_draw_tasks(active.id, f"superseded by re-draw {draw_id}: {reason}")
+        uow.draws.add(
+            DrawRow(
+                id=draw_id,
+                snapshot_id=snap.id,
+                plan_id=plan.id,
+                status="active",
+                algorithm=ALGORITHM,
+                seed_hex=snap.seed_hex,
+                result_digest=outcome.result_digest,
+                selected_count=len(outcome.selection),
+                strata=[s.__dict__ for s in outcome.strata],
+                late_exclusions=[
+                    e.as_doc() for e in sorted(late.values(), key=lambda e: e.unit_id)
+                ],
+                recusals=[r.as_doc() for r in recusals],
+                supersedes_draw_id=active.id if active else None,
+                redraw_reason=reason,
+                drawn_by=actor.actor(),
+                drawn_at=now,
+            )
+        )
+        snap.status = "drawn"
+        tasks = _task_rows(doc, chosen, outcome, draw_id, plan, now)
+        uow.tasks.add_many(tasks)
+        try:
+            uow.tasks.claim_units_of_draw(
+                draw_id, plan.authority_level.value, plan.region_code, now
+            )
+        except IntegrityError:
+            raise UnitClaimedConcurrently(
+                "another authority's draw took some of these units at the same moment; "
+                "nothing was recorded: draw again (those units will be excluded, with the reason)",
+                retry=True,
+            ) from None
+        _emit_draw_events(uow, snap, plan, draw_id, outcome, late, reason, active, tasks)
+        uow.commit()
+    return draw_id
+
+
+SELECTION_COLUMNS = ("unit_id", "risk_class", "weight")
+
+
+def _fill_details(
+    uow: InspectionUnitOfWork, snapshot_id: str, units: dict[str, list], chosen: Chosen
+) -> None:
+    """Complete the unit columns at the drawn positions (teams, tasks and events need them)."""
+    ids = units["unit_id"]
+    details = uow.snapshots.read_details(snapshot_id, [ids[pos] for _, _, pos in chosen])
+    for column in ("enterprise_uscc", "region_code", "product_category"):
+        units[column] = [None] * len(ids)
+    for _, _, pos in chosen:
+        uscc, region, category = details[ids[pos]]
+        units["enterprise_uscc"][pos] = uscc
+        units["region_code"][pos] = region
+        units["product_category"][pos] = category
+
+
+def _check_redraw(uow: InspectionUnitOfWork, active: DrawRow | None, reason: str | None) -> None:
+    if active is None:
+        if reason:
+            raise InvalidInput("the plan has no draw to replace", code="no_draw_to_replace")
+        return
+    if reason is None:
+        raise Conflict(
+            f"the plan already has draw {active.id}; a re-draw needs a recorded reason",
+            code="redraw_reason_required",
+            active_draw_id=active.id,
+        )
+    if uow.tasks.results_exist(active.id):
+        raise Conflict(
+            f"draw {active.id} already has recorded results and cannot be replaced",
+            code="results_already_recorded",
+            active_draw_id=active.id,
+        )
+
+
+def _late_exclusions(
+    uow: InspectionUnitOfWork, snap: SnapshotRow, plan: Plan, today: date
+) -> dict[str, eligibility.Exclusion]:
+    """Units of the snapshot that became ineligible since the freeze (claimed by another
+    plan, or passed a check): listed in the draw record so the verifier skips them too."""
+    policy = uow.policies.get(snap.policy_version)
+    units, dishonest, claims, records = uow.snapshots.late_candidates(
+        snap.id, plan.id, policy, today, snap.history_watermark
+    )
+    if not units:
+        return {}
+    return eligibility.exclusions(
+        policy,
+        today=today,
+        plan_id=plan.id,
+        plan_level=plan.authority_level,
+        units=units,
+        dishonest=dishonest,
+        claims=claims,
+        history=records,
+    )
+
+
+def _recusals(
+    uow: InspectionUnitOfWork, doc: dict, chosen: Chosen, plan: Plan, replaced_draw: str | None
+) -> list[Recusal]:
+    """Declared conflicts and recent inspections of the same enterprise, per drawn unit."""
+    pools = Pools(doc)
+    units = doc["units"]
+    inspector_conflicts, lab_conflicts = uow.rosters.conflicts(
+        doc["inspectors"]["inspector_id"], doc["labs"]["lab_id"]
+    )
+    recent: dict[str, set[str]] = {}
+    if plan.inspector_cooldown_days > 0:
+        since = utcnow() - timedelta(days=plan.inspector_cooldown_days)
+        drawn = [units["enterprise_uscc"][pos] for _, _, pos in chosen]
+        recent = uow.tasks.recent_teams(drawn, since, replaced_draw)
+    found: list[Recusal] = []
+    for _, _, pos in chosen:
+        uscc, unit_id = units["enterprise_uscc"][pos], units["unit_id"][pos]
+        category, region = units["product_category"][pos], units["region_code"][pos]
+        conflicted = inspector_conflicts.get(uscc, set())
+        recently = recent.get(uscc, set()) - conflicted
+        if conflicted or recently:
+            candidates = set(pools.inspector_candidates(category, region))
+            found += [
+                Recusal(unit_id, "inspector", i, "conflict_of_interest")
+                for i in sorted(conflicted & candidates)
+            ]
+            found += [
+                Recusal(unit_id, "inspector", i, "inspected_recently")
+                for i in sorted(recently & candidates)
+            ]
+        labs = lab_conflicts.get(uscc)
+        if labs:
+            found += [
+                Recusal(unit_id, "lab", lab, "conflict_of_interest")
+                for lab in sorted(labs & set(pools.lab_candidates(category)))
+            ]
+    return found
+
+
+def _task_rows(
+    doc: dict, chosen: Chosen, outcome: DrawOutcome, draw_id: str, plan: Plan, now: datetime
+) -> list[dict]:
+    units = doc["units"]
+    ids = new_uuids(len(chosen))
+    return [
+        {
+            "id": ids[n],
+            "draw_id": draw_id,
+            "plan_id": plan.id,
+            "unit_id": sel.unit_id,
+            "enterprise_uscc": units["enterprise_uscc"][pos],
+            "product_category": units["product_category"][pos],
+            "region_code": units["region_code"][pos],
+            "stratum": sel.stratum,
+            "rank": sel.rank,
+            "inspectors": list(sel.inspectors),
+            "lab_id": sel.lab,
+            "status": TaskStatus.ASSIGNED.value,
+            "assigned_at": now,
+        }
+        for n, ((_, _, pos), sel) in enumerate(zip(chosen, outcome.selection, strict=True))
+    ]
+
+
+def _emit_draw_events(
+    uow: InspectionUnitOfWork,
+    snap: SnapshotRow,
+    plan: Plan,
+    draw_id: str,
+    outcome: DrawOutcome,
+    late: dict,
+    reason: str | None,
+    active: DrawRow | None,
+    tasks: list[dict],
+) -> None:
+    uow.emit(
+        DrawMadeV1(
+            draw_id=draw_id,
+            snapshot_id=snap.id,
+            plan_id=plan.id,
+            authority_level=plan.authority_level.value,
+            region_code=plan.region_code,
+            algorithm=ALGORITHM,
+            seed=snap.seed_hex,
+            seed_commitment=snap.seed_commitment,
+            snapshot_hash=snap.snapshot_hash,
+            result_digest=outcome.result_digest,
+            selected_count=len(outcome.selection),
+            late_exclusion_count=len(late),
+            supersedes_draw_id=active.id if active else None,
+            redraw_reason=reason,
+        ),
+        subject=draw_id,
+    )
+    period_end = plan.period_end.isoformat()
+    uow.emit_many(
+        TaskAssignedV1,
+        [
+            (
+                task["enterprise_uscc"],
+                {
+                    "task_id": task["id"],
+                    "draw_id": draw_id,
+                    "plan_id": plan.id,
+                    "unit_id": task["unit_id"],
+                    "enterprise_uscc": task["enterprise_uscc"],
+                    "product_category": task["product_category"],
+                    "region_code": task["region_code"],
+                    "authority_level": plan.authority_level.value,
+                    "inspector_ids": task["inspectors"],
+                    "lab_id": task["lab_id"],
+                    "period_end": period_end,
+                },
+            )
+            for task in tasks
+        ],
+    )
+
+
+# -- results -------------------------------------------------------------------------------------
+def _load_task(uow: InspectionUnitOfWork, task_id: str) -> TaskRow:
+    task = uow.tasks.get(task_id, for_update=True)
+    if task is None:
+        raise NotFound(f"no task {task_id}", code="task_not_found")
+    return task
+
+
+def record_result(
+    uow: InspectionUnitOfWork,
+    task_id: str,
+    cmd: RecordResult,
+    actor: Principal,
+    objection_window_days: int,
+    today: date | None = None,
+) -> None:
+    today = today or today_in_china()
+    with uow:
+        task = _load_task(uow, task_id)
+        plan = _load_plan(uow, task.plan_id)
+        require_authority(plan, actor)
+        if task.status != TaskStatus.ASSIGNED.value:
+            raise Conflict(
+                f"task {task_id} is {task.status}; a result is recorded once",
+                code="result_already_recorded" if task.status != "cancelled" else "task_cancelled",
+                task_status=task.status,
+            )
+        now = utcnow()
+        result = Result.record(
+            task_id=task_id,
+            outcome=cmd.outcome,
+            failed_items=cmd.failed_items,
+            sampling_date=cmd.sampling_date,
+            today=today,
+            objection_window_days=objection_window_days,
+            actor=actor.actor(),
+            at=now,
+        )
+        uow.results.add(result)
+        unit = uow.rosters.unit(task.unit_id) or {}
+        uow.emit(
+            ResultRecordedV1(
+                **_result_fields(task, plan, unit, result),
+                status=result.status.value,
+                objection_deadline=result.objection_deadline,
+            ),
+            subject=task.enterprise_uscc,
+        )
+        if result.status is ResultStatus.FINAL:
+            _on_final(uow, task, plan, unit, result)
+        else:
+            uow.tasks.set_status(task.id, TaskStatus.RESULT_RECORDED.value)
+        uow.commit()
+
+
+def _result_fields(task: TaskRow, plan: Plan, unit: dict, result: Result) -> dict:
+    return {
+        "task_id": task.id,
+        "plan_id": plan.id,
+        "unit_id": task.unit_id,
+        "enterprise_uscc": task.enterprise_uscc,
+        "enterprise_name": unit.get("enterprise_name", ""),
+        "product_name": unit.get("product_name", ""),
+        "model": unit.get("model", ""),
+        "authority_level": plan.authority_level.value,
+        "region_code": plan.region_code,
+        "check_type": plan.check_type.value,
+        "outcome": result.outcome.value,
+        "failed_items": [FailedItemV1(**f.__dict__) for f in result.failed_items],
+        "sampling_date": result.sampling_date,
+    }
+
+
+def _on_final(
+    uow: InspectionUnitOfWork, task: TaskRow, plan: Plan, unit: dict, result: Result
+) -> None:
+    """A final result ends the running check: the claim goes, the check enters the history
+    the six-month rule reads, and the result waits for publication."""
+    uow.tasks.release_claim(task.id)
+    uow.tasks.set_status(task.id, TaskStatus.FINAL.value)
+    uow.results.add_check_record(task, plan, result, unit)
+    assert result.finalised_at is not None
+    uow.emit(
+        ResultFinalisedV1(
+            **_result_fields(task, plan, unit, result),
+            finalised_at=result.finalised_at,
+            retested=result.retested,
+        ),
+        subject=task.enterprise_uscc,
+    )
+
+
+def object_to_result(
+    uow: InspectionUnitOfWork,
+    task_id: str,
+    reason: str,
+    actor: Principal,
+    today: date | None = None,
+) -> None:
+    """The inspected enterprise objects to a failure within its window (asks for a re-test)."""
+    today = today or today_in_china()
+    with uow:
+        task = uow.tasks.get(task_id, for_update=True)
+        if task is None or actor.role is not Role.ENTERPRISE or actor.uscc != task.enterprise_uscc:
+            raise NotFound(f"no task {task_id} of yours", code="task_not_found")
+        result = uow.results.get(task_id, for_update=True)
+        if result is None:
+            raise Conflict("no result has been recorded yet", code="no_result")
+        result.object(reason, today, utcnow())
+        uow.results.save(result)
+        uow.commit()
+
+
+def record_retest(
+    uow: InspectionUnitOfWork,
+    task_id: str,
+    outcome: Outcome,
+    failed_items: list[FailedItem],
+    actor: Principal,
+) -> None:
+    with uow:
+        task = _load_task(uow, task_id)
+        plan = _load_plan(uow, task.plan_id)
+        require_authority(plan, actor)
+        result = uow.results.get(task_id, for_update=True)
+        if result is None:
+            raise Conflict("no result has been recorded yet", code="no_result")
+        result.record_retest(outcome, failed_items, actor.actor(), utcnow())
+        uow.results.save(result)
+        _on_final(uow, task, plan, uow.rosters.unit(task.unit_id) or {}, result)
+        uow.commit()
+
+
+def finalise_due(uow: InspectionUnitOfWork, today: date, batch_size: int = 500) -> int:
+    """The scheduled job: failures whose objection window passed unused become final."""
+    with uow:
+        done = 0
+        for task_id in uow.results.due_for_finalisation(today, batch_size):
+            result = uow.results.get(task_id, for_update=True)
+            task = uow.tasks.get(task_id, for_update=True)
+            if result is None or task is None or not result.finalise_if_due(today, utcnow()):
+                continue
+            uow.results.save(result)
+            plan = _load_plan(uow, task.plan_id)
+            _on_final(uow, task, plan, uow.rosters.unit(task.unit_id) or {}, result)
+            done += 1
+        uow.commit()
+    return done
+
+
+def publish_results(uow: InspectionUnitOfWork, plan_id: str, actor: Principal) -> int:
+    """Publish ("一公开") every final, unpublished result of the plan."""
+    with uow:
+        plan = _load_plan(uow, plan_id, for_update=True)
+        require_authority(plan, actor)
+        task_ids = uow.tasks.publishable(plan.id)
+        if not task_ids:
+            raise Conflict("no final result waits for publication", code="nothing_to_publish")
+        now = utcnow()
+        for task_id in task_ids:
+            task = uow.tasks.get(task_id)
+            result = uow.results.get(task_id)
+            assert task is not None and result is not None
+            uow.tasks.set_status(task_id, TaskStatus.PUBLISHED.value, published_at=now)
+            uow.emit(
+                ResultPublishedV1(
+                    **_result_fields(task, plan, uow.rosters.unit(task.unit_id) or {}, result),
+                    published_at=now,
+                    publication_deadline=plan.publication_deadline,
+                ),
+                subject=task.enterprise_uscc,
+            )
+        uow.commit()
+    return len(task_ids)
+
+
+def cancel_task(uow: InspectionUnitOfWork, task_id: str, reason: str, actor: Principal) -> None:
+    """Withdraw a task without result (e.g. the enterprise closed down); frees the unit."""
+    if not reason.strip():
+        raise InvalidInput("cancelling a task needs a reason", code="reason_required")
+    with uow:
+        task = _load_task(uow, task_id)
+        require_authority(_load_plan(uow, task.plan_id), actor)
+        if task.status != TaskStatus.ASSIGNED.value:
+            raise Conflict(
+                f"task {task_id} is {task.status}",
+                code="task_not_cancellable",
+                task_status=task.status,
+            )
+        task.status = TaskStatus.CANCELLED.value
+        task.cancel_reason = reason.strip()
+        uow.tasks.release_claim(task.id)
+        uow.commit()
+
+
+# -- facts from other services (issue 5's consumers call these with the source event id) --------
+def set_enterprise_risk_class(
+    uow: InspectionUnitOfWork,
+    uscc: str,
+    risk_class: str,
+    source_event_id: str,
+    occurred_at: datetime,
+) -> bool:
+    """The credit service graded the enterprise: its units are weighted by this class from the
+    next snapshot on. Older events than the one applied are ignored (returns False)."""
+    cls = RiskClass(risk_class)
+    with uow:
+        row = uow.mirror.risk(uscc, for_update=True)
+        if row is not None and row.occurred_at >= occurred_at:
+            return False
+        if row is None:
+            uow.mirror.add(
+                EnterpriseRiskRow(
+                    uscc=uscc,
+                    risk_class=cls.value,
+                    source_event_id=source_event_id,
+                    occurred_at=occurred_at,
+                    updated_at=utcnow(),
+                )
+            )
+        else:
+            row.risk_class, row.source_event_id = cls.value, source_event_id
+            row.occurred_at, row.updated_at = occurred_at, utcnow()
+        uow.commit()
+    return True
+
+
+def apply_dishonesty_measure(
+    uow: InspectionUnitOfWork,
+    uscc: str,
+    listing_id: str,
+    measure_code: str,
+    source_event_id: str,
+    occurred_at: datetime,
+) -> bool:
+    """A listed dishonest enterprise: higher weight, no six-month exemption, while active."""
+    with uow:
+        if uow.mirror.measure(listing_id, for_update=True) is not None:
+            return False
+        uow.mirror.add(
+            DishonestyMeasureRow(
+                uscc=uscc,
+                listing_id=listing_id,
+                measure_code=measure_code,
+                active=True,
+                source_event_id=source_event_id,
+                started_at=occurred_at,
+            )
+        )
+        uow.commit()
+    return True
+
+
+def lift_dishonesty_measure(
+    uow: InspectionUnitOfWork, listing_id: str, source_event_id: str, occurred_at: datetime
+) -> bool:
+    with uow:
+        row = uow.mirror.measure(listing_id, for_update=True)
+        if row is None or not row.active:
+            return False
+        row.active, row.lifted_at, row.lifted_event_id = False, occurred_at, source_event_id
+        uow.commit()
+    return True
+
+
+def mark_certified_product(
+    uow: InspectionUnitOfWork,
+    certificate_number: str,
+    uscc: str,
+    product_name: str | None,
+    model: str | None,
+    status: str,
+    source_event_id: str,
+    occurred_at: datetime,
+) -> bool:
+    """Mirror a certificate (from the registry's events) so views can show certified units."""
+    with uow:
+        row = uow.mirror.certified(certificate_number)
+        if row is not None and row.occurred_at >= occurred_at:
+            return False
+        if row is None:
+            uow.mirror.add(
+                CertifiedProductRow(
+                    certificate_number=certificate_number,
+                    uscc=uscc,
+                    product_name=product_name,
+                    model=model,
+                    status=status,
+                    source_event_id=source_event_id,
+                    occurred_at=occurred_at,
+                )
+            )
+        else:
+            row.status, row.source_event_id, row.occurred_at = status, source_event_id, occurred_at
+        uow.commit()
+    return True

@@ -1,0 +1,140 @@
+"""An in-process read cache kept correct by a service's ordered change log.
+
+Hot public reads (certificate verification, credit profiles) cannot afford a database round
+trip each. Entries are evicted:
+- at once for this process's own writes (the caller evicts after its commit);
+- within ``refresh_seconds`` for writes by other replicas, schedulers or consumers, by polling
+  the service's change log, whose ids become visible in commit order (the append lock), so no
+  change is missed;
+- all at once when the day changes, because what is public depends on the date.
+A load that raced with an eviction is not cached (the ``epoch`` check), so a stale entry can
+never outlive the next poll.
+"""
+
+import asyncio
+import logging
+import threading
+from collections.abc import Callable, Iterable
+from datetime import date
+from typing import Generic, TypeVar
+
+from cachetools import LRUCache
+from fastapi.concurrency import run_in_threadpool
+from sqlalchemy.engine import Connection, Engine
+
+from shared.clock import today_in_china
+
+log = logging.getLogger(__name__)
+V = TypeVar("V")
+
+# (change id, key that changed, or None when the change may touch any entry)
+Change = tuple[int, str | None]
+Loader = Callable[[Connection, list[str], date], dict[str, V]]
+ChangesSince = Callable[[Connection, int], list[Change]]
+LastChange = Callable[[Connection], int]
+
+
+class _Missing:
+    """A known absence is cached too: probing unknown keys must not hit the database."""
+
+
+MISSING = _Missing()
+
+
+class ChangeLogCache(Generic[V]):
+    def __init__(
+        self,
+        engine: Engine,
+        maxsize: int,
+        *,
+        load: Loader[V],
+        changes_since: ChangesSince,
+        last_change_id: LastChange,
+        today: Callable[[], date] = today_in_china,
+    ) -> None:
+        self.engine = engine
+        self._load = load
+        self._changes_since = changes_since
+        self._last_change_id = last_change_id
+        self.today = today
+        self._entries: LRUCache[str, V | _Missing] = LRUCache(maxsize=max(maxsize, 1))
+        self._enabled = maxsize > 0
+        self._lock = threading.Lock()  # an LRU lookup reorders entries
+        self._day = today()
+        self.epoch = 0
+        self.last_change_id = 0
+
+    def get_many(self, keys: Iterable[str]) -> tuple[dict[str, V], list[str]]:
+        """Cached values (known absences omitted) and the keys that must be loaded."""
+        hits: dict[str, V] = {}
+        misses: list[str] = []
+        with self._lock:
+            for key in keys:
+                value = self._entries.get(key)
+                if value is None:
+                    misses.append(key)
+                elif not isinstance(value, _Missing):
+                    hits[key] = value
+        return hits, misses
+
+    def load(self, keys: list[str]) -> dict[str, V]:
+        """Read from the database (blocking); cache unless an eviction happened meanwhile."""
+        epoch, today = self.epoch, self.today()
+        with self.engine.connect() as conn:
+            values = self._load(conn, keys, today)
+        with self._lock:
+            if self._enabled and epoch == self.epoch and today == self._day:
+                for key in keys:
+                    self._entries[key] = values.get(key, MISSING)
+        return values
+
+    async def fetch(self, keys: list[str]) -> dict[str, V]:
+        """For async routes: hits at once, misses loaded in the thread pool."""
+        hits, misses = self.get_many(keys)
+        if misses:
+            hits.update(await run_in_threadpool(self.load, misses))
+        return hits
+
+    def evict(self, keys: Iterable[str]) -> None:
+        with self._lock:
+            self.epoch += 1
+            for key in keys:
+                self._entries.pop(key, None)
+
+    def clear(self) -> None:
+        with self._lock:
+            self.epoch += 1
+            self._entries.clear()
+
+    def prime_position(self) -> None:
+        with self.engine.connect() as conn:
+            self.last_change_id = self._last_change_id(conn)
+
+    def refresh(self) -> int:
+        """Evict what changed since the last poll, and everything on a new day (blocking)."""
+        today = self.today()
+        if today != self._day:
+            with self._lock:
+                self._day = today
+            self.clear()
+        with self.engine.connect() as conn:
+            changes = self._changes_since(conn, self.last_change_id)
+        if not changes:
+            return 0
+        if any(key is None for _, key in changes):
+            self.clear()
+        else:
+            self.evict(key for _, key in changes if key is not None)
+        self.last_change_id = changes[-1][0]
+        return len(changes)
+
+
+async def keep_fresh(cache: ChangeLogCache, interval: float, stopped: Callable[[], bool]) -> None:  # type: ignore[type-arg]
+    """Poll the change log until ``stopped``; call ``prime_position`` before serving."""
+    while not stopped():
+        await asyncio.sleep(interval)
+        try:
+            await run_in_threadpool(cache.refresh)
+        except Exception:  # noqa: BLE001 - a database blip: clear to stay correct, retry
+            log.warning("change-log poll failed; clearing the cache", exc_info=True)
+            cache.clear()

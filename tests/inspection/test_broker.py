@@ -1,0 +1,73 @@
+"""Inspection events leave through the outbox and the real relay onto ``inspection.events``."""
+
+from collections import Counter
+
+import pytest
+from sqlalchemy.engine import Engine
+
+from services.inspection.adapters.orm import outbox
+from shared.contracts.inspection import DrawMadeV1, SnapshotCommittedV1, TaskAssignedV1
+from shared.events import EventEnvelope, contracts
+from shared.kafka import make_producer, read_topic
+from shared.relay import OutboxRelay
+from shared.testing.broker import TestBroker
+from tests.inspection.conftest import create_plan, draw, freeze, tasks_of
+
+pytestmark = pytest.mark.broker
+
+
+def relay_for(engine: Engine, broker: TestBroker) -> OutboxRelay:
+    return OutboxRelay(
+        service="inspection",
+        engine=engine,
+        outbox=outbox,
+        producer_factory=lambda: make_producer(
+            [broker.bootstrap], max_block_ms=2000, request_timeout_ms=2000
+        ),
+        send_timeout=3,
+    )
+
+
+def drain(relay: OutboxRelay) -> int:
+    total = 0
+    while sent := relay.publish_batch():
+        total += sent
+    return total
+
+
+def test_draw_events_arrive_exactly_once(client, roster, as_zj, engine, broker) -> None:
+    plan_id = create_plan(client, as_zj)
+    snap = freeze(client, as_zj, plan_id)
+    made = draw(client, as_zj, snap["id"])
+    task_ids = {t["id"] for t in tasks_of(client, as_zj, plan_id)}
+    relay = relay_for(engine, broker)
+    try:
+        assert drain(relay) == 1 + 1 + len(task_ids)
+        assert drain(relay) == 0  # marked sent: nothing goes out twice
+    finally:
+        relay.reset_producer()
+    events = [
+        EventEnvelope.from_bytes(m.value) for m in read_topic(broker.bootstrap, "inspection.events")
+    ]
+    ours = [e for e in events if e.payload.get("plan_id") == plan_id]
+    counts = Counter(e.event_type for e in ours)
+    assert counts == {
+        SnapshotCommittedV1.EVENT_TYPE: 1,
+        DrawMadeV1.EVENT_TYPE: 1,
+        TaskAssignedV1.EVENT_TYPE: len(task_ids),
+    }
+    assert len({e.event_id for e in ours}) == len(ours)
+    committed = next(e for e in ours if e.event_type == SnapshotCommittedV1.EVENT_TYPE)
+    payload = contracts.parse(committed)
+    assert isinstance(payload, SnapshotCommittedV1)
+    assert payload.snapshot_hash == snap["snapshot_hash"] and committed.subject == snap["id"]
+    drawn = contracts.parse(next(e for e in ours if e.event_type == DrawMadeV1.EVENT_TYPE))
+    assert isinstance(drawn, DrawMadeV1) and drawn.seed == made["seed"]
+    assigned = [contracts.parse(e) for e in ours if e.event_type == TaskAssignedV1.EVENT_TYPE]
+    assert {a.task_id for a in assigned} == task_ids  # type: ignore[attr-defined]
+    # task events are keyed by the enterprise, so one enterprise's events stay in order
+    assert all(
+        e.subject == e.payload["enterprise_uscc"]
+        for e in ours
+        if e.event_type == TaskAssignedV1.EVENT_TYPE
+    )
