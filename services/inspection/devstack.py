@@ -12,6 +12,7 @@ SERVICE = DevService(
     workers=[
         ["-m", "services.inspection.entrypoints.relay", "run"],
         ["-m", "services.inspection.entrypoints.scheduler"],
+        ["-m", "services.inspection.entrypoints.consumer"],
     ],
     seed=seed,
     tokens={

@@ -31,7 +31,10 @@ class ManagedProcess:
     def start(self) -> None:
         with self.log.open("ab") as out:
             self.process = subprocess.Popen(
-                [sys.executable, *self.args], env=self.env, stdout=out, stderr=subprocess.STDOUT,
+                [sys.executable, *self.args],
+                env=self.env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
                 preexec_fn=die_with_parent,  # noqa: PLW1509
             )
 
@@ -83,7 +86,9 @@ class System:
 
         for service in SERVICES:
             service_dir = Path(__file__).resolve().parents[2] / "services" / service
-            self.urls[service] = new_database("postgresql", service_dir, self.root, f"e2e_{service}")
+            self.urls[service] = new_database(
+                "postgresql", service_dir, self.root, f"e2e_{service}"
+            )
             self.ports[service] = free_port()
             for role in ROLES:
                 name = f"{service}-{role}"
@@ -91,7 +96,8 @@ class System:
                 if role == "relay":
                     args.append("run")
                 self.processes[name] = ManagedProcess(
-                    name, args, self.env(service), self.root / f"{name}.log")
+                    name, args, self.env(service), self.root / f"{name}.log"
+                )
                 self.processes[name].start()
         self.wait_healthy()
         return self
@@ -120,7 +126,11 @@ class System:
     def relay_command(self, service: str, *args: str) -> str:
         result = subprocess.run(
             [sys.executable, "-m", f"services.{service}.entrypoints.relay", *args],
-            env=self.env(service), capture_output=True, text=True, check=True, timeout=60,
+            env=self.env(service),
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=60,
         )
         return result.stdout
 

@@ -42,7 +42,7 @@ def test_every_contract_has_a_golden_sample(model: type[EventPayload]) -> None:
 @pytest.mark.parametrize("path,envelope", all_samples(), ids=lambda x: getattr(x, "name", ""))
 def test_golden_samples_parse_to_the_latest_version(path, envelope: EventEnvelope) -> None:
     payload = contracts.parse_latest(envelope)
-    assert payload.EVENT_TYPE == envelope.event_type
+    assert envelope.event_type == payload.EVENT_TYPE
     assert envelope.producer == envelope.event_type.split(".")[0]
 
 

@@ -21,8 +21,12 @@ class NoBroker:
 
 def consumer(engine: Engine, settings) -> IdempotentConsumer:  # type: ignore[no-untyped-def]
     return IdempotentConsumer(
-        name="credit-consumer", topics=TOPICS, engine=engine, processed_table=processed_events,
-        handler=make_handler(engine, settings.policy), max_attempts=1,
+        name="credit-consumer",
+        topics=TOPICS,
+        engine=engine,
+        processed_table=processed_events,
+        handler=make_handler(engine, settings.policy),
+        max_attempts=1,
         consumer_factory=lambda: None,  # type: ignore[arg-type,return-value]
         producer_factory=lambda: NoBroker(),  # type: ignore[arg-type,return-value]
     )
@@ -36,8 +40,12 @@ def sample(name: str, **payload: object) -> bytes:
 
 def records(engine: Engine) -> list[tuple[str, str, str]]:
     with engine.connect() as conn:
-        return [tuple(r) for r in conn.execute(text(
-            "SELECT uscc, record_class, severity FROM credit_record ORDER BY uscc"))]
+        return [
+            tuple(r)
+            for r in conn.execute(
+                text("SELECT uscc, record_class, severity FROM credit_record ORDER BY uscc")
+            )
+        ]
 
 
 def test_revocation_for_cause_becomes_one_record_and_regrades(
@@ -60,8 +68,13 @@ def test_revocation_for_cause_becomes_one_record_and_regrades(
 
 def test_revocation_not_for_cause_and_other_events_leave_no_record(engine, settings) -> None:
     c = consumer(engine, settings)
-    c.handle_raw(sample("registry.certificate.revoked.v1.json", for_cause=False,
-                        reason_code="suspension_not_remedied"))
+    c.handle_raw(
+        sample(
+            "registry.certificate.revoked.v1.json",
+            for_cause=False,
+            reason_code="suspension_not_remedied",
+        )
+    )
     c.handle_raw(sample("registry.certificate.issued.v1.json"))
     assert records(engine) == []
     assert c.stats.processed == 2  # recorded as processed all the same
@@ -73,14 +86,16 @@ def test_accreditation_withdrawal_becomes_a_record_of_the_body(engine, settings)
     [(uscc, record_class, severity)] = records(engine)
     assert record_class == "accreditation_withdrawn" and severity == "very_serious"
     with engine.connect() as conn:
-        category = conn.execute(text("SELECT category FROM enterprise WHERE uscc = :u"),
-                                {"u": uscc}).scalar_one()
+        category = conn.execute(
+            text("SELECT category FROM enterprise WHERE uscc = :u"), {"u": uscc}
+        ).scalar_one()
     assert category == "certification_body"
 
 
-@pytest.mark.parametrize("outcome,expected", [("fail", "spot_check_failed"),
-                                              ("refused", "inspection_refused"),
-                                              ("pass", None)])
+@pytest.mark.parametrize(
+    "outcome,expected",
+    [("fail", "spot_check_failed"), ("refused", "inspection_refused"), ("pass", None)],
+)
 def test_final_inspection_results(engine, settings, outcome: str, expected: str | None) -> None:
     path = next(SAMPLES.glob("inspection.result.finalised.v1*.json"), None)
     if path is None:
@@ -92,7 +107,8 @@ def test_final_inspection_results(engine, settings, outcome: str, expected: str 
 
 
 @pytest.mark.parametrize(
-    "path", sorted([*SAMPLES.glob("registry.*.json"), *SAMPLES.glob("inspection.*.json")]),
+    "path",
+    sorted([*SAMPLES.glob("registry.*.json"), *SAMPLES.glob("inspection.*.json")]),
     ids=lambda p: p.name,
 )
 def test_every_consumed_golden_sample_is_accepted(path: Path, engine, settings) -> None:

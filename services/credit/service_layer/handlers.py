@@ -96,7 +96,9 @@ def record_for_withdrawal(
     )
 
 
-def make_handler(engine: Engine, policy: services.Policy) -> Callable[[Session, EventEnvelope], None]:
+def make_handler(
+    engine: Engine, policy: services.Policy
+) -> Callable[[Session, EventEnvelope], None]:
     def handle(session: Session, envelope: EventEnvelope) -> None:
         cmd = command_for(envelope, today_in_china())
         if cmd is not None:

@@ -1,0 +1,119 @@
+"""Credit and registry events applied by the inspection consumer's handler (golden samples)."""
+
+import json
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import Engine
+
+from services.inspection.adapters.orm import processed_events
+from services.inspection.service_layer.handlers import TOPICS, make_handler
+from shared.consumer import IdempotentConsumer
+from shared.contracts.catalog import SAMPLES
+
+HOLDER = "91330100MA2ABCDE1R"
+
+
+class NoBroker:
+    def send(self, *_a: object, **_k: object) -> None:
+        raise AssertionError("unexpected dead-lettering")
+
+
+def consumer(engine: Engine) -> IdempotentConsumer:
+    return IdempotentConsumer(
+        name="inspection-consumer",
+        topics=TOPICS,
+        engine=engine,
+        processed_table=processed_events,
+        handler=make_handler(engine),
+        max_attempts=1,
+        consumer_factory=lambda: None,  # type: ignore[arg-type,return-value]
+        producer_factory=lambda: NoBroker(),  # type: ignore[arg-type,return-value]
+    )
+
+
+def sample(
+    name: str, *, event_id: str | None = None, occurred_at: str | None = None, **payload: object
+) -> bytes:
+    data = json.loads((SAMPLES / name).read_text())
+    data["payload"].update(payload)
+    if event_id:
+        data["event_id"] = event_id
+    if occurred_at:
+        data["occurred_at"] = occurred_at
+    return json.dumps(data).encode()
+
+
+def rows(engine: Engine, sql: str) -> list[tuple]:
+    with engine.connect() as conn:
+        return [tuple(r) for r in conn.execute(text(sql))]
+
+
+def test_risk_grade_reaches_the_roster_and_older_events_are_ignored(engine) -> None:
+    c = consumer(engine)
+    newer = sample(
+        "credit.risk_grade.changed.v1.json",
+        uscc=HOLDER,
+        to_grade="D",
+        event_id="00000000-0000-4000-8000-000000000002",
+        occurred_at="2026-11-21T10:00:00Z",
+    )
+    older = sample(
+        "credit.risk_grade.changed.v1.json",
+        uscc=HOLDER,
+        to_grade="B",
+        event_id="00000000-0000-4000-8000-000000000001",
+        occurred_at="2026-11-20T10:00:00Z",
+    )
+    c.handle_raw(newer)
+    c.handle_raw(older)  # arrives late: must not overwrite the newer grade
+    c.handle_raw(newer)  # redelivered
+    assert rows(engine, "SELECT uscc, risk_class FROM enterprise_risk") == [(HOLDER, "D")]
+    assert c.stats.duplicates == 1
+
+
+def test_inspection_measures_apply_and_lift_others_are_ignored(engine) -> None:
+    c = consumer(engine)
+    c.handle_raw(sample("credit.measure.applied.v1.json"))  # enforced by the registry
+    assert rows(engine, "SELECT uscc FROM dishonesty_measure") == []
+    c.handle_raw(
+        sample(
+            "credit.measure.applied.v1.json",
+            enforcing_service="inspection",
+            measure_code="no_six_month_exemption",
+            event_id="00000000-0000-4000-8000-0000000000a1",
+        )
+    )
+    assert rows(engine, "SELECT uscc, active FROM dishonesty_measure") == [(HOLDER, True)]
+    c.handle_raw(
+        sample(
+            "credit.measure.lifted.v1.json",
+            enforcing_service="inspection",
+            measure_code="no_six_month_exemption",
+            event_id="00000000-0000-4000-8000-0000000000a2",
+        )
+    )
+    assert rows(engine, "SELECT uscc, active FROM dishonesty_measure") == [(HOLDER, False)]
+
+
+def test_certificates_mark_certified_products(engine) -> None:
+    c = consumer(engine)
+    c.handle_raw(sample("registry.certificate.issued.v1.json"))
+    c.handle_raw(
+        sample("registry.certificate.suspended.v1.json", occurred_at="2026-11-21T08:30:00Z")
+    )
+    assert rows(
+        engine, "SELECT certificate_number, uscc, model, status FROM certified_product"
+    ) == [("CCC-2026-000001", HOLDER, "KT-1800", "suspended")]
+
+
+@pytest.mark.parametrize(
+    "path",
+    sorted([*SAMPLES.glob("credit.*.json"), *SAMPLES.glob("registry.*.json")]),
+    ids=lambda p: p.name,
+)
+def test_every_consumed_golden_sample_is_accepted(path: Path, engine) -> None:
+    c = consumer(engine)
+    c.handle_raw(path.read_bytes())
+    assert c.stats.processed == 1 and c.stats.dead_lettered == 0
