@@ -15,11 +15,12 @@ from services.registry.config import RegistrySettings
 from services.registry.domain.reasons import ACCREDITATION_REASONS, REASON_CODES, Action
 from services.registry.domain.schemes import CATALOGUE
 from services.registry.entrypoints import schemas as s
-from services.registry.entrypoints.cache import VerificationCache, keep_fresh
+from services.registry.entrypoints.cache import VerificationCache, verification_cache
 from services.registry.service_layer import services, views
 from services.registry.service_layer.commands import IssueCertificate, RegisterBody
 from services.registry.service_layer.unit_of_work import RegistryUnitOfWork
 from shared.auth import Role
+from shared.cache import keep_fresh
 from shared.clock import today_in_china
 from shared.db import make_engine
 from shared.exceptions import NotFound
@@ -63,10 +64,7 @@ async def verify_one(number: str, request: Request) -> Response:
     """Anyone, no login. Status, holder, scheme, scope, validity, the issuing body and its
     accreditation, and joint-punishment measures against the holder."""
     cache: VerificationCache = request.app.state.cache
-    hits, misses = cache.get_many([number])
-    if misses:
-        hits = await run_in_threadpool(cache.load, misses)
-    record = hits.get(number)
+    record = (await cache.fetch([number])).get(number)
     if record is None:
         raise NotFound(f"no certificate numbered {number}", code="certificate_not_found")
     return Response(rendered(record), media_type=JSON)
@@ -96,9 +94,7 @@ def rendered_with_status(record: dict) -> tuple[str, bytes]:
 )
 async def verify_bulk(body: s.BulkVerifyIn, cache: Cache) -> Response:
     """Anyone, no login. Each number is reported found (with its status) or not found."""
-    hits, misses = cache.get_many(body.numbers)
-    if misses:
-        hits.update(await run_in_threadpool(cache.load, misses))
+    hits = await cache.fetch(body.numbers)
     # Assembled from the memoised per-certificate JSON: 1000 views are not re-encoded.
     parts = []
     for number in body.numbers:
@@ -389,13 +385,14 @@ def _full(engine: Engine, number: str) -> dict:
 def create_app(settings: RegistrySettings | None = None, engine: Engine | None = None) -> FastAPI:
     settings = settings or RegistrySettings()
     engine = engine or make_engine(settings.database_url)
-    cache = VerificationCache(engine, settings.cache_size)
+    cache = verification_cache(engine, settings.cache_size)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         import asyncio
 
         stopping = False
+        await run_in_threadpool(cache.prime_position)  # before the first request is served
         task = asyncio.create_task(
             keep_fresh(cache, settings.cache_refresh_seconds, lambda: stopping)
         )
