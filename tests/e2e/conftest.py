@@ -11,15 +11,20 @@ from shared import uscc
 from shared.testing.broker import TestBroker
 from shared.testing.system import System
 
-REGULATOR = {"role": "regulator", "sub": "zj-e2e", "authority_level": "provincial",
-             "region_code": "330000", "department": "ZJAMR"}
+REGULATOR = {
+    "role": "regulator",
+    "sub": "zj-e2e",
+    "authority_level": "provincial",
+    "region_code": "330000",
+    "department": "ZJAMR",
+}
 BODY_ID = "CNCA-R-2002-001"
 BODY_USCC = uscc.make("12100000400001234")
 BODY = {"role": "certification_body", "sub": "cqc-e2e", "body_id": BODY_ID}
 
 
 def enterprise(i: int) -> str:
-    return uscc.make(f"913301{i:02d}MA2E2E{i:03d}")
+    return uscc.make(f"913301{i % 100:02d}MA2E{i:05d}")
 
 
 @pytest.fixture(scope="session")
@@ -37,50 +42,84 @@ def system(tmp_path_factory: pytest.TempPathFactory) -> Iterator[System]:
 
 def _register_body(system: System) -> None:
     with system.client("registry", **REGULATOR) as reg:
-        r = reg.post("/bodies", json={
-            "id": BODY_ID, "name": "中国质量认证中心", "uscc": BODY_USCC, "region_code": "110000",
-            "approved_schemes": ["CCC", "ISO9001"]})
+        r = reg.post(
+            "/bodies",
+            json={
+                "id": BODY_ID,
+                "name": "中国质量认证中心",
+                "uscc": BODY_USCC,
+                "region_code": "110000",
+                "approved_schemes": ["CCC", "ISO9001"],
+            },
+        )
         assert r.status_code == 201, r.text
 
 
 def certificate(number: str, holder: str, **overrides: object) -> dict:
     today = date.today()
     return {
-        "number": number, "scheme": "CCC", "scope": "Household electric kettles",
-        "product_name": "Electric kettle", "product_model": "KT-1800",
-        "holder_uscc": holder, "holder_name": f"企业{holder[-6:]}有限公司",
+        "number": number,
+        "scheme": "CCC",
+        "scope": "Household electric kettles",
+        "product_name": "Electric kettle",
+        "product_model": "KT-1800",
+        "holder_uscc": holder,
+        "holder_name": f"企业{holder[-6:]}有限公司",
         "issue_date": (today - timedelta(days=10)).isoformat(),
         "expiry_date": (today + timedelta(days=1000)).isoformat(),
-        "signer_name": "张伟", **overrides,
+        "signer_name": "张伟",
+        **overrides,
     }
 
 
-def list_enterprise(system: System, holder: str, measures: list[str],
-                    category: str = "enterprise") -> str:
+def list_enterprise(
+    system: System, holder: str, measures: list[str], category: str = "enterprise"
+) -> str:
     """The full due process: record, proposal, objection, objection rejected, listing."""
-    with system.client("credit", **REGULATOR) as credit, system.client(
-        "credit", role="enterprise", sub="e2e-ent", uscc=holder
-    ) as ent:
-        r = credit.post("/enterprises", json={"uscc": holder, "name": f"企业{holder[-6:]}有限公司",
-                                              "category": category})
+    with (
+        system.client("credit", **REGULATOR) as credit,
+        system.client("credit", role="enterprise", sub="e2e-ent", uscc=holder) as ent,
+    ):
+        r = credit.post(
+            "/enterprises",
+            json={"uscc": holder, "name": f"企业{holder[-6:]}有限公司", "category": category},
+        )
         assert r.status_code in (201, 409), r.text
-        r = credit.post("/records", json={
-            "uscc": holder, "record_class": "penalty", "severity": "very_serious",
-            "title": "Sold counterfeit CCC-marked products", "legal_basis": "《产品质量法》第五十三条",
-            "decision_number": f"浙市监罚〔2026〕{holder[-4:]}号", "decision_date": "2026-09-01"})
+        r = credit.post(
+            "/records",
+            json={
+                "uscc": holder,
+                "record_class": "penalty",
+                "severity": "very_serious",
+                "title": "Sold counterfeit CCC-marked products",
+                "legal_basis": "《产品质量法》第五十三条",
+                "decision_number": f"浙市监罚〔2026〕{holder[-4:]}号",
+                "decision_date": "2026-09-01",
+            },
+        )
         assert r.status_code == 201, r.text
         record_id = r.json()["id"]
-        r = credit.post("/listings", json={
-            "uscc": holder, "reason": "Serious violation: counterfeit certification marks",
-            "legal_basis": "《市场监督管理严重违法失信名单管理办法》第九条",
-            "basis_record_ids": [record_id], "measures": measures, "term_years": 3})
+        r = credit.post(
+            "/listings",
+            json={
+                "uscc": holder,
+                "reason": "Serious violation: counterfeit certification marks",
+                "legal_basis": "《市场监督管理严重违法失信名单管理办法》第九条",
+                "basis_record_ids": [record_id],
+                "measures": measures,
+                "term_years": 3,
+            },
+        )
         assert r.status_code == 201, r.text
         listing_id = r.json()["id"]
-        r = ent.post(f"/listings/{listing_id}/objection",
-                     json={"statement": "We disagree.", "evidence": []})
+        r = ent.post(
+            f"/listings/{listing_id}/objection", json={"statement": "We disagree.", "evidence": []}
+        )
         assert r.status_code == 200, r.text
-        r = credit.post(f"/listings/{listing_id}/objection-decision",
-                        json={"upheld": False, "reason": "The objection brings no new facts."})
+        r = credit.post(
+            f"/listings/{listing_id}/objection-decision",
+            json={"upheld": False, "reason": "The objection brings no new facts."},
+        )
         assert r.status_code == 200, r.text
         r = credit.post(f"/listings/{listing_id}/confirm")
         assert r.status_code == 200, r.text

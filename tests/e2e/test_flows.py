@@ -44,7 +44,8 @@ def test_listing_bars_new_certificates_and_delisting_reverses_it(system: System)
     with system.client("registry", **BODY) as body:
         assert issue(body, first, holder).status_code == 201
     listing_id = list_enterprise(
-        system, holder, ["no_new_certificates", "increased_inspection_frequency"])
+        system, holder, ["no_new_certificates", "increased_inspection_frequency"]
+    )
 
     wait_until(lambda: barred(system, holder) is not None, timeout=30)
     refusal = barred(system, holder)
@@ -52,23 +53,34 @@ def test_listing_bars_new_certificates_and_delisting_reverses_it(system: System)
     assert "第十四条" in refusal["legal_basis"]
 
     def measures() -> list[dict]:
-        return system.client("registry").get(f"/public/certificates/{first}").json()[
-            "joint_punishment"]
+        return (
+            system.client("registry")
+            .get(f"/public/certificates/{first}")
+            .json()["joint_punishment"]
+        )
 
     wait_until(lambda: any(m["measure"] == "no_new_certificates" for m in measures()))
     assert all(m["listing_id"] == listing_id for m in measures())
 
     with system.client("credit", **REGULATOR) as credit:
-        r = credit.post(f"/listings/{listing_id}/removal",
-                        json={"reason": "basis_revoked", "note": "penalty annulled on review"})
+        r = credit.post(
+            f"/listings/{listing_id}/removal",
+            json={"reason": "basis_revoked", "note": "penalty annulled on review"},
+        )
         assert r.status_code == 200, r.text
     wait_until(lambda: barred(system, holder) is None, timeout=30)
     wait_until(lambda: measures() == [])
-    holder_changes = [c["change"] for c in system.client("registry").get(
-        "/public/changes", params={"limit": 1000}).json()["items"]
-        if c["entity"] == "holder" and c["key"] == holder]
-    assert holder_changes == ["measure_applied:no_new_certificates",
-                              "measure_lifted:no_new_certificates"]
+    holder_changes = [
+        c["change"]
+        for c in system.client("registry")
+        .get("/public/changes", params={"limit": 1000})
+        .json()["items"]
+        if c["entity"] == "holder" and c["key"] == holder
+    ]
+    assert holder_changes == [
+        "measure_applied:no_new_certificates",
+        "measure_lifted:no_new_certificates",
+    ]
 
 
 def test_revocation_for_cause_becomes_a_credit_record_and_regrades(system: System) -> None:
@@ -76,16 +88,19 @@ def test_revocation_for_cause_becomes_a_credit_record_and_regrades(system: Syste
     cert = number()
     with system.client("registry", **BODY) as body:
         assert issue(body, cert, holder).status_code == 201
-        r = body.post(f"/certificates/{cert}/revoke",
-                      json={"reason_code": "forgery", "reason": "forged type-test report"})
+        r = body.post(
+            f"/certificates/{cert}/revoke",
+            json={"reason_code": "forgery", "reason": "forged type-test report"},
+        )
         assert r.status_code == 200, r.text
 
     def profile() -> dict | None:
         r = system.client("credit").get(f"/public/enterprises/{holder}")
         return r.json() if r.status_code == 200 else None
 
-    wait_until(lambda: profile() is not None and profile()["risk_grade"]["grade"] != "A",
-               timeout=30)
+    wait_until(
+        lambda: profile() is not None and profile()["risk_grade"]["grade"] != "A", timeout=30
+    )
     with system.client("credit", **REGULATOR) as credit:
         file = credit.get(f"/enterprises/{holder}").json()
     [record] = file["records"]
@@ -95,12 +110,21 @@ def test_revocation_for_cause_becomes_a_credit_record_and_regrades(system: Syste
 
 def test_accreditation_withdrawal_becomes_a_record_of_the_body(system: System) -> None:
     with system.client("registry", **REGULATOR) as reg:
-        r = reg.post("/bodies", json={
-            "id": "CNCA-R-2009-077", "name": "某认证有限公司", "uscc": enterprise(77),
-            "region_code": "330100", "approved_schemes": ["ISO9001"]})
+        r = reg.post(
+            "/bodies",
+            json={
+                "id": "CNCA-R-2009-077",
+                "name": "某认证有限公司",
+                "uscc": enterprise(77),
+                "region_code": "330100",
+                "approved_schemes": ["ISO9001"],
+            },
+        )
         assert r.status_code == 201, r.text
-        r = reg.post("/bodies/CNCA-R-2009-077/accreditation",
-                     json={"status": "withdrawn", "reason_code": "false_certification"})
+        r = reg.post(
+            "/bodies/CNCA-R-2009-077/accreditation",
+            json={"status": "withdrawn", "reason_code": "false_certification"},
+        )
         assert r.status_code == 200, r.text
 
     def records() -> list:
@@ -114,19 +138,29 @@ def test_accreditation_withdrawal_becomes_a_record_of_the_body(system: System) -
 
 def test_lifetime_ban_of_a_body_withdraws_its_accreditation(system: System) -> None:
     with system.client("registry", **REGULATOR) as reg:
-        r = reg.post("/bodies", json={
-            "id": "CNCA-R-2010-088", "name": "某虚假认证有限公司", "uscc": enterprise(88),
-            "region_code": "330100", "approved_schemes": ["ISO9001"]})
+        r = reg.post(
+            "/bodies",
+            json={
+                "id": "CNCA-R-2010-088",
+                "name": "某虚假认证有限公司",
+                "uscc": enterprise(88),
+                "region_code": "330100",
+                "approved_schemes": ["ISO9001"],
+            },
+        )
         assert r.status_code == 201, r.text
     list_enterprise(system, enterprise(88), ["lifetime_ban"], category="certification_body")
 
     def status() -> str:
-        return system.client("registry").get("/bodies/CNCA-R-2010-088").json()[
-            "accreditation_status"]
+        return (
+            system.client("registry").get("/bodies/CNCA-R-2010-088").json()["accreditation_status"]
+        )
 
     wait_until(lambda: status() == "withdrawn", timeout=30)
     body = system.client("registry").get("/bodies/CNCA-R-2010-088").json()
     assert body["accreditation_reason_code"] == "lifetime_ban"
     assert BODY_ID and BODY_USCC  # the main body is untouched
-    assert system.client("registry").get(f"/bodies/{BODY_ID}").json()[
-        "accreditation_status"] == "active"
+    assert (
+        system.client("registry").get(f"/bodies/{BODY_ID}").json()["accreditation_status"]
+        == "active"
+    )
