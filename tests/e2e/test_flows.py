@@ -59,8 +59,10 @@ def test_listing_bars_new_certificates_and_delisting_reverses_it(system: System)
             .json()["joint_punishment"]
         )
 
-    wait_until(lambda: any(m["measure"] == "no_new_certificates" for m in measures()))
-    assert all(m["listing_id"] == listing_id for m in measures())
+    wait_until(lambda: len(measures()) == 2)
+    assert {m["measure"] for m in measures()} == {
+        "no_new_certificates", "increased_inspection_frequency"}
+    assert all(m["listing_id"] == listing_id and m["legal_basis"] for m in measures())
 
     with system.client("credit", **REGULATOR) as credit:
         r = credit.post(

@@ -96,7 +96,7 @@ class ChangeRow(Base, table=True):
     id: int | None = Field(default=None, sa_column=Column(BigId, primary_key=True))
     entity: str = Field(max_length=20)  # certificate | body | holder
     entity_key: str = Field(max_length=64)
-    change: str = Field(max_length=40)
+    change: str = Field(max_length=100)
     status: str | None = Field(default=None, max_length=20)
     occurred_at: datetime = Field(sa_column=_ts(nullable=False))
 
