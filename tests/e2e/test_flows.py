@@ -79,8 +79,10 @@ def test_listing_bars_new_certificates_and_delisting_reverses_it(system: System)
         .json()["items"]
         if c["entity"] == "holder" and c["key"] == holder
     ]
-    assert holder_changes == [
+    assert sorted(holder_changes) == [
+        "measure_applied:increased_inspection_frequency",
         "measure_applied:no_new_certificates",
+        "measure_lifted:increased_inspection_frequency",
         "measure_lifted:no_new_certificates",
     ]
 
