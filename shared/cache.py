@@ -16,7 +16,7 @@ import logging
 import threading
 from collections.abc import Callable, Iterable
 from datetime import date
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from cachetools import LRUCache
 from fastapi.concurrency import run_in_threadpool
@@ -129,7 +129,9 @@ class ChangeLogCache(Generic[V]):
         return len(changes)
 
 
-async def keep_fresh(cache: ChangeLogCache, interval: float, stopped: Callable[[], bool]) -> None:  # type: ignore[type-arg]
+async def keep_fresh(
+    cache: ChangeLogCache[Any], interval: float, stopped: Callable[[], bool]
+) -> None:
     """Poll the change log until ``stopped``; call ``prime_position`` before serving."""
     while not stopped():
         await asyncio.sleep(interval)

@@ -128,7 +128,7 @@ class IdempotentConsumer:
     def _apply_with_db_retry(self, envelope: EventEnvelope) -> None:
         for attempt in Retrying(
             retry=retry_if_exception(_is_infrastructure_error),
-            wait=wait_exponential_jitter(initial=0.5, max=10),
+            wait=wait_exponential_jitter(multiplier=0.5, max=10),
             stop=stop_never,
             reraise=True,
         ):
@@ -272,7 +272,7 @@ def run_consumer_process(
     serve_metrics(metrics_port)
     stop = stop_on_signals()
     for attempt in Retrying(
-        wait=wait_exponential_jitter(initial=0.5, max=10),
+        wait=wait_exponential_jitter(multiplier=0.5, max=10),
         stop=stop_never,
         retry=retry_if_exception(lambda e: isinstance(e, KafkaError | OSError)),
     ):

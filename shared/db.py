@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, MetaData, TypeDecorator, create_engine, event, text
+from sqlalchemy import DateTime, MetaData, Table, TypeDecorator, create_engine, event, inspect, text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import registry
 from sqlmodel import Session, SQLModel
@@ -56,6 +56,18 @@ def service_base(reg: registry) -> type[SQLModel]:
         pass
 
     return Base
+
+
+def table_of(model: type[SQLModel]) -> Table:
+    """The Core ``Table`` a SQLModel table class is mapped to (``Model.__table__``, typed).
+
+    SQLModel's type hints do not declare ``__table__``; this reads the same object through the
+    class's mapper, for Core queries such as ``select(table_of(Row)).where(...)``.
+    """
+    table = inspect(model).local_table
+    if not isinstance(table, Table):
+        raise TypeError(f"{model.__name__} is not mapped to a table")
+    return table
 
 
 def normalise_url(url: str) -> str:

@@ -69,7 +69,8 @@ class DemoEnterprise:
 def demo_enterprises(count: int = 400, seed: int = 20261122) -> list[DemoEnterprise]:
     rng = random.Random(seed)
     alphabet = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-    result, seen = [], set()
+    result: list[DemoEnterprise] = []
+    seen: set[str] = set()
     while len(result) < count:
         region = rng.choice(list(CITIES))
         org = "".join(rng.choice(alphabet) for _ in range(9))

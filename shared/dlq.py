@@ -10,12 +10,13 @@ import argparse
 import json
 import os
 import sys
+from typing import Any
 
 from shared.events import dead_letter_topic
 from shared.kafka import make_producer, read_topic
 
 
-def _headers(message) -> dict[str, str]:  # type: ignore[no-untyped-def]
+def _headers(message: Any) -> dict[str, str]:
     return {k: v.decode(errors="replace") for k, v in (message.headers or [])}
 
 

@@ -5,11 +5,11 @@ import logging
 import sys
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from prometheus_client import Counter, Histogram, start_http_server
-from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 from pythonjsonlogger.json import JsonFormatter
 
@@ -101,7 +101,7 @@ class CallbackGauges(Collector):
     def __init__(self, callback: Callable[[], list[GaugeMetricFamily]]) -> None:
         self.callback = callback
 
-    def collect(self):  # type: ignore[no-untyped-def]
+    def collect(self) -> Iterator[Metric]:
         try:
             yield from self.callback()
         except Exception:  # noqa: BLE001 - a failed scrape must not break /metrics

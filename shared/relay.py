@@ -19,7 +19,7 @@ from kafka.errors import KafkaError
 from prometheus_client import Counter, Histogram
 from sqlalchemy import select, update
 from sqlalchemy.engine import Engine
-from tenacity import Retrying, retry_if_exception_type, wait_exponential_jitter
+from tenacity import RetryCallState, Retrying, retry_if_exception_type, wait_exponential_jitter
 
 from shared.clock import as_utc, utcnow
 from shared.db import WRITE, is_sqlite
@@ -83,7 +83,7 @@ class OutboxRelay:
         )
         engine = self.engine
         if is_sqlite(engine):
-            engine = engine.execution_options(**WRITE)  # type: ignore[assignment]
+            engine = engine.execution_options(**WRITE)
         else:
             claim = claim.with_for_update(skip_locked=True)
         with engine.begin() as conn:
@@ -112,7 +112,12 @@ class OutboxRelay:
             )
         return len(rows)
 
-    def _record_failure(self, exc: BaseException) -> None:
+    def _before_retry_sleep(self, state: RetryCallState) -> None:
+        # tenacity only sleeps after a failed attempt, so the outcome is always set here
+        if state.outcome is not None:
+            self._record_failure(state.outcome.exception())
+
+    def _record_failure(self, exc: BaseException | None) -> None:
         PUBLISH_ERRORS.labels(self.service).inc()
         log.warning("publishing outbox batch failed, will retry: %s", exc)
         self.reset_producer()
@@ -135,8 +140,8 @@ class OutboxRelay:
         """Publish until ``stop`` is set, surviving broker outages and database hiccups."""
         retrying = Retrying(
             retry=retry_if_exception_type((KafkaError, OSError)),
-            wait=wait_exponential_jitter(initial=0.2, max=5),
-            before_sleep=lambda state: self._record_failure(state.outcome.exception()),  # type: ignore[union-attr]
+            wait=wait_exponential_jitter(multiplier=0.2, max=5),
+            before_sleep=self._before_retry_sleep,
             reraise=True,
         )
         while not stop.is_set():

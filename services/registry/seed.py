@@ -9,6 +9,7 @@ import random
 from datetime import date, timedelta
 
 from sqlalchemy import func, select
+from sqlalchemy.engine import Engine
 
 from services.registry.adapters.orm import BodyRow
 from services.registry.domain.reasons import Action
@@ -108,7 +109,7 @@ def seed(url: str, count: int = CERTIFICATES) -> None:
     engine.dispose()
 
 
-def _random_lifecycle(engine, rng: random.Random, number: str, actor: Principal) -> None:  # type: ignore[no-untyped-def]
+def _random_lifecycle(engine: Engine, rng: random.Random, number: str, actor: Principal) -> None:
     roll = rng.random()
     steps: list[tuple[Action, str]] = []
     if roll < 0.06:

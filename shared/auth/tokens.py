@@ -100,7 +100,7 @@ def mint_token(
     return jwt.encode(payload, key, algorithm=algorithm)
 
 
-def dev_token(settings: ServiceSettings | None = None, **claims: Any) -> str:
+def dev_token(settings: ServiceSettings | None = None, /, **claims: Any) -> str:
     settings = settings or ServiceSettings()
     assert settings.jwt_dev_secret is not None
     return mint_token(

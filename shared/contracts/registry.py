@@ -87,5 +87,10 @@ STATUS_EVENTS: dict[str, type[_StatusChanged]] = {
     "replace": CertificateReplacedV1,
 }
 
-for _model in (CertificateIssuedV1, BodyAccreditationChangedV1, *STATUS_EVENTS.values()):
+_ALL: tuple[type[EventPayload], ...] = (
+    CertificateIssuedV1,
+    BodyAccreditationChangedV1,
+    *STATUS_EVENTS.values(),
+)
+for _model in _ALL:
     contracts.register(_model)

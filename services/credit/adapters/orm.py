@@ -4,23 +4,27 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import JSON, BigInteger, Column, Index, Integer, Text
-from sqlmodel import Field
+from sqlmodel import Field, SQLModel
 
-from shared.db import UtcDateTime, make_registry, service_base
+from shared.db import UtcDateTime, make_registry
 from shared.outbox import Outbox, outbox_table, processed_events_table
 
 mapper_registry = make_registry()
 metadata = mapper_registry.metadata
-Base = service_base(mapper_registry)
+
+
+class Base(SQLModel, registry=mapper_registry):
+    """SQLModel bound to this service's own metadata (see ``shared.db.make_registry``)."""
+
 
 BigId = BigInteger().with_variant(Integer(), "sqlite")
 
 
-def _ts(**kw: Any) -> Column:  # type: ignore[type-arg]
+def _ts(**kw: Any) -> Column[datetime]:
     return Column(UtcDateTime(), **kw)
 
 
-class EnterpriseRow(Base, table=True):  # type: ignore[call-arg,misc]
+class EnterpriseRow(Base, table=True):
     __tablename__ = "enterprise"
     uscc: str = Field(primary_key=True, max_length=18)
     name: str = Field(max_length=200, index=True)
@@ -36,7 +40,7 @@ class EnterpriseRow(Base, table=True):  # type: ignore[call-arg,misc]
     version: int = Field(default=1)
 
 
-class RecordRow(Base, table=True):  # type: ignore[call-arg,misc]
+class RecordRow(Base, table=True):
     __tablename__ = "credit_record"
     __table_args__ = (
         Index("ix_credit_record_uscc_disclosed", "uscc", "disclosed"),
@@ -65,7 +69,7 @@ class RecordRow(Base, table=True):  # type: ignore[call-arg,misc]
     recorded_at: datetime = Field(sa_column=_ts(nullable=False))
 
 
-class GradeChangeRow(Base, table=True):  # type: ignore[call-arg,misc]
+class GradeChangeRow(Base, table=True):
     """Every risk-grade change with the rule version it was computed under."""
 
     __tablename__ = "grade_change"
@@ -80,7 +84,7 @@ class GradeChangeRow(Base, table=True):  # type: ignore[call-arg,misc]
     occurred_at: datetime = Field(sa_column=_ts(nullable=False))
 
 
-class ListingRow(Base, table=True):  # type: ignore[call-arg,misc]
+class ListingRow(Base, table=True):
     __tablename__ = "listing"
     __table_args__ = (Index("ix_listing_status_term_end", "status", "term_end"),)
     id: str = Field(primary_key=True, max_length=24)
@@ -104,7 +108,7 @@ class ListingRow(Base, table=True):  # type: ignore[call-arg,misc]
     version: int = Field(default=1)
 
 
-class RepairRow(Base, table=True):  # type: ignore[call-arg,misc]
+class RepairRow(Base, table=True):
     __tablename__ = "repair_application"
     id: str = Field(primary_key=True, max_length=24)
     uscc: str = Field(foreign_key="enterprise.uscc", max_length=18, index=True)
@@ -119,7 +123,7 @@ class RepairRow(Base, table=True):  # type: ignore[call-arg,misc]
     decision_reason: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
 
 
-class NoticeRow(Base, table=True):  # type: ignore[call-arg,misc]
+class NoticeRow(Base, table=True):
     """What the enterprise was told, and when (due process: reasons and legal basis)."""
 
     __tablename__ = "notice"
@@ -132,7 +136,7 @@ class NoticeRow(Base, table=True):  # type: ignore[call-arg,misc]
     created_at: datetime = Field(sa_column=_ts(nullable=False))
 
 
-class DisclosureRow(Base, table=True):  # type: ignore[call-arg,misc]
+class DisclosureRow(Base, table=True):
     """The public disclosure feed: publish and withdraw entries, ids visible in commit order."""
 
     __tablename__ = "disclosure_entry"
@@ -145,7 +149,7 @@ class DisclosureRow(Base, table=True):  # type: ignore[call-arg,misc]
     occurred_at: datetime = Field(sa_column=_ts(nullable=False))
 
 
-class ProfileChangeRow(Base, table=True):  # type: ignore[call-arg,misc]
+class ProfileChangeRow(Base, table=True):
     """Which enterprises' public profiles changed, in commit order (drives profile caches)."""
 
     __tablename__ = "profile_change"

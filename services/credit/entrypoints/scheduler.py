@@ -19,7 +19,7 @@ from services.credit.config import CreditSettings
 from services.credit.service_layer import services
 from services.credit.service_layer.unit_of_work import CreditUnitOfWork
 from shared.clock import today_in_china, utcnow
-from shared.db import make_engine
+from shared.db import make_engine, table_of
 from shared.observability import configure_logging, serve_metrics
 from shared.processes import stop_on_signals
 
@@ -48,7 +48,7 @@ def run_all(engine: Engine, today: date) -> dict[str, int]:
 
 def purge_profile_changes(engine: Engine, keep: timedelta = timedelta(days=7)) -> int:
     """The profile change log only serves cache polling (seconds behind): keep a week."""
-    table = ProfileChangeRow.__table__  # type: ignore[attr-defined]
+    table = table_of(ProfileChangeRow)
     with engine.begin() as conn:
         return conn.execute(table.delete().where(table.c.occurred_at < utcnow() - keep)).rowcount
 

@@ -28,16 +28,25 @@ from services.credit.domain.catalogue import MEASURES, RECORD_CLASSES
 from services.credit.domain.grading import GRADE_LABELS, Grade
 from services.credit.domain.masking import mask_name, public_persons, scrub
 from services.credit.domain.model import earliest_repair_application
+from shared.db import table_of
 from shared.exceptions import InvalidInput
 
-E = EnterpriseRow.__table__.c  # type: ignore[attr-defined]
-R = RecordRow.__table__.c  # type: ignore[attr-defined]
-L = ListingRow.__table__.c  # type: ignore[attr-defined]
-D = DisclosureRow.__table__.c  # type: ignore[attr-defined]
-P = ProfileChangeRow.__table__.c  # type: ignore[attr-defined]
-G = GradeChangeRow.__table__.c  # type: ignore[attr-defined]
-N = NoticeRow.__table__.c  # type: ignore[attr-defined]
-A = RepairRow.__table__.c  # type: ignore[attr-defined]
+ENTERPRISE = table_of(EnterpriseRow)
+RECORD = table_of(RecordRow)
+LISTING = table_of(ListingRow)
+DISCLOSURE = table_of(DisclosureRow)
+PROFILE_CHANGE = table_of(ProfileChangeRow)
+GRADE_CHANGE = table_of(GradeChangeRow)
+NOTICE = table_of(NoticeRow)
+REPAIR = table_of(RepairRow)
+E = ENTERPRISE.c
+R = RECORD.c
+L = LISTING.c
+D = DISCLOSURE.c
+P = PROFILE_CHANGE.c
+G = GRADE_CHANGE.c
+N = NOTICE.c
+A = REPAIR.c
 
 
 # -- cursors ----------------------------------------------------------------------------------
@@ -212,7 +221,7 @@ def load_profiles(conn: Connection, usccs: Iterable[str], today: date) -> dict[s
         return {}
     profiles: dict[str, dict[str, Any]] = {}
     operators: dict[str, str | None] = {}
-    for row in conn.execute(select(EnterpriseRow.__table__).where(E.uscc.in_(wanted))).mappings():  # type: ignore[attr-defined]
+    for row in conn.execute(select(ENTERPRISE).where(E.uscc.in_(wanted))).mappings():
         profile = _enterprise_public(row)
         profile["risk_grade"] = _grade(row)
         operators[row["uscc"]] = row["operator_name"]
@@ -223,7 +232,7 @@ def load_profiles(conn: Connection, usccs: Iterable[str], today: date) -> dict[s
     if not profiles:
         return {}
     listed = conn.execute(
-        select(ListingRow.__table__)  # type: ignore[attr-defined]
+        select(LISTING)
         .where(L.uscc.in_(list(profiles)), L.status == "listed")
         .order_by(L.listed_on, L.id)
     ).mappings()
@@ -266,7 +275,7 @@ def public_records(
     rows = (
         conn.execute(
             select(*_RECORD_COLUMNS, E.name.label("enterprise_name"), E.operator_name)
-            .join_from(RecordRow.__table__, EnterpriseRow.__table__, E.uscc == R.uscc)  # type: ignore[attr-defined]
+            .join_from(RECORD, ENTERPRISE, E.uscc == R.uscc)
             .where(
                 R.uscc == uscc, R.disclosed.is_(True), R.publication_until >= today, R.id > after
             )
@@ -289,8 +298,8 @@ def dishonesty_list(
     after = decode_key_cursor(cursor)
     rows = (
         conn.execute(
-            select(ListingRow.__table__, E.name.label("enterprise_name"), E.operator_name)  # type: ignore[attr-defined]
-            .join_from(ListingRow.__table__, EnterpriseRow.__table__, E.uscc == L.uscc)  # type: ignore[attr-defined]
+            select(LISTING, E.name.label("enterprise_name"), E.operator_name)
+            .join_from(LISTING, ENTERPRISE, E.uscc == L.uscc)
             .where(
                 L.status == "listed",
                 or_(L.term_end.is_(None), L.term_end >= today),
@@ -349,15 +358,15 @@ def feed(conn: Connection, *, cursor: str | None, limit: int, today: date) -> di
     stmt = (
         select(*_FEED_COLUMNS)
         .select_from(
-            DisclosureRow.__table__.outerjoin(  # type: ignore[attr-defined]
-                RecordRow.__table__,  # type: ignore[attr-defined]
+            DISCLOSURE.outerjoin(
+                RECORD,
                 and_(D.entity == "record", R.id == D.entity_id),
             )
             .outerjoin(
-                ListingRow.__table__,  # type: ignore[attr-defined]
+                LISTING,
                 and_(D.entity == "listing", L.id == D.entity_id),
             )
-            .outerjoin(EnterpriseRow.__table__, E.uscc == D.uscc)  # type: ignore[attr-defined]
+            .outerjoin(ENTERPRISE, E.uscc == D.uscc)
         )
         .where(D.id > after)
         .order_by(D.id)
@@ -412,13 +421,7 @@ def _feed_item(row: RowMapping, today: date) -> dict[str, Any] | None:
 
 # -- credit files (the enterprise itself and regulators) ----------------------------------------
 def enterprise_row(conn: Connection, uscc: str) -> RowMapping | None:
-    return (
-        conn.execute(
-            select(EnterpriseRow.__table__).where(E.uscc == uscc)  # type: ignore[attr-defined]
-        )
-        .mappings()
-        .first()
-    )
+    return conn.execute(select(ENTERPRISE).where(E.uscc == uscc)).mappings().first()
 
 
 def record_full(
@@ -463,17 +466,17 @@ def credit_file(conn: Connection, uscc: str, today: date) -> dict[str, Any] | No
         "registered_at": ent["registered_at"],
     }
     records = conn.execute(
-        select(RecordRow.__table__).where(R.uscc == uscc).order_by(R.decision_date.desc(), R.id)  # type: ignore[attr-defined]
+        select(RECORD).where(R.uscc == uscc).order_by(R.decision_date.desc(), R.id)
     ).mappings()
     view["records"] = [record_full(r, name, today) for r in records]
     listings = conn.execute(
-        select(ListingRow.__table__).where(L.uscc == uscc).order_by(L.proposed_on.desc(), L.id)  # type: ignore[attr-defined]
+        select(LISTING).where(L.uscc == uscc).order_by(L.proposed_on.desc(), L.id)
     ).mappings()
     view["listings"] = [listing_full(r, name) for r in listings]
     view["repair_applications"] = [
         dict(r)
         for r in conn.execute(
-            select(RepairRow.__table__).where(A.uscc == uscc).order_by(A.applied_on.desc(), A.id)  # type: ignore[attr-defined]
+            select(REPAIR).where(A.uscc == uscc).order_by(A.applied_on.desc(), A.id)
         ).mappings()
     ]
     view["grade_history"] = [
@@ -507,8 +510,8 @@ def public_file(conn: Connection, uscc: str, today: date) -> dict[str, Any] | No
 def record_row(conn: Connection, record_id: str) -> RowMapping | None:
     return (
         conn.execute(
-            select(RecordRow.__table__, E.name.label("enterprise_name"), E.operator_name)  # type: ignore[attr-defined]
-            .join_from(RecordRow.__table__, EnterpriseRow.__table__, E.uscc == R.uscc)  # type: ignore[attr-defined]
+            select(RECORD, E.name.label("enterprise_name"), E.operator_name)
+            .join_from(RECORD, ENTERPRISE, E.uscc == R.uscc)
             .where(R.id == record_id)
         )
         .mappings()
@@ -519,8 +522,8 @@ def record_row(conn: Connection, record_id: str) -> RowMapping | None:
 def listing_row(conn: Connection, listing_id: str) -> RowMapping | None:
     return (
         conn.execute(
-            select(ListingRow.__table__, E.name.label("enterprise_name"), E.operator_name)  # type: ignore[attr-defined]
-            .join_from(ListingRow.__table__, EnterpriseRow.__table__, E.uscc == L.uscc)  # type: ignore[attr-defined]
+            select(LISTING, E.name.label("enterprise_name"), E.operator_name)
+            .join_from(LISTING, ENTERPRISE, E.uscc == L.uscc)
             .where(L.id == listing_id)
         )
         .mappings()
@@ -529,13 +532,7 @@ def listing_row(conn: Connection, listing_id: str) -> RowMapping | None:
 
 
 def repair_row(conn: Connection, repair_id: str) -> RowMapping | None:
-    return (
-        conn.execute(
-            select(RepairRow.__table__).where(A.id == repair_id)  # type: ignore[attr-defined]
-        )
-        .mappings()
-        .first()
-    )
+    return conn.execute(select(REPAIR).where(A.id == repair_id)).mappings().first()
 
 
 def listings(
@@ -548,8 +545,8 @@ def listings(
 ) -> dict[str, Any]:
     after = decode_key_cursor(cursor)
     stmt = (
-        select(ListingRow.__table__, E.name.label("enterprise_name"))  # type: ignore[attr-defined]
-        .join_from(ListingRow.__table__, EnterpriseRow.__table__, E.uscc == L.uscc)  # type: ignore[attr-defined]
+        select(LISTING, E.name.label("enterprise_name"))
+        .join_from(LISTING, ENTERPRISE, E.uscc == L.uscc)
         .where(L.id > after)
         .order_by(L.id)
         .limit(limit + 1)
@@ -570,7 +567,7 @@ def repairs(
     conn: Connection, *, uscc: str | None, status: str | None, cursor: str | None, limit: int
 ) -> dict[str, Any]:
     after = decode_key_cursor(cursor)
-    stmt = select(RepairRow.__table__).where(A.id > after).order_by(A.id).limit(limit + 1)  # type: ignore[attr-defined]
+    stmt = select(REPAIR).where(A.id > after).order_by(A.id).limit(limit + 1)
     if uscc:
         stmt = stmt.where(A.uscc == uscc)
     if status:

@@ -1,25 +1,30 @@
 """Registry tables (SQLModel), in a metadata of the registry's own."""
 
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import JSON, BigInteger, Column, Index, Integer
-from sqlmodel import Field
+from sqlmodel import Field, SQLModel
 
-from shared.db import UtcDateTime, make_registry, service_base
+from shared.db import UtcDateTime, make_registry
 from shared.outbox import Outbox, outbox_table, processed_events_table
 
 mapper_registry = make_registry()
 metadata = mapper_registry.metadata
-Base = service_base(mapper_registry)
+
+
+class Base(SQLModel, registry=mapper_registry):
+    """SQLModel bound to this service's own metadata (see ``shared.db.make_registry``)."""
+
 
 BigId = BigInteger().with_variant(Integer(), "sqlite")
 
 
-def _ts(**kw: object) -> Column:  # type: ignore[type-arg]
-    return Column(UtcDateTime(), **kw)  # type: ignore[arg-type]
+def _ts(**kw: Any) -> Column[datetime]:
+    return Column(UtcDateTime(), **kw)
 
 
-class BodyRow(Base, table=True):  # type: ignore[call-arg,misc]
+class BodyRow(Base, table=True):
     __tablename__ = "certification_body"
     id: str = Field(primary_key=True, max_length=64)
     name: str = Field(max_length=200)
@@ -32,7 +37,7 @@ class BodyRow(Base, table=True):  # type: ignore[call-arg,misc]
     registered_at: datetime = Field(sa_column=_ts(nullable=False))
 
 
-class AccreditationHistoryRow(Base, table=True):  # type: ignore[call-arg,misc]
+class AccreditationHistoryRow(Base, table=True):
     __tablename__ = "accreditation_history"
     id: int | None = Field(default=None, sa_column=Column(BigId, primary_key=True))
     body_id: str = Field(foreign_key="certification_body.id", index=True, max_length=64)
@@ -44,7 +49,7 @@ class AccreditationHistoryRow(Base, table=True):  # type: ignore[call-arg,misc]
     occurred_at: datetime = Field(sa_column=_ts(nullable=False))
 
 
-class CertificateRow(Base, table=True):  # type: ignore[call-arg,misc]
+class CertificateRow(Base, table=True):
     __tablename__ = "certificate"
     __table_args__ = (
         Index("ix_certificate_holder_status", "holder_uscc", "status"),
@@ -74,7 +79,7 @@ class CertificateRow(Base, table=True):  # type: ignore[call-arg,misc]
     version: int = Field(default=1)
 
 
-class TransitionRow(Base, table=True):  # type: ignore[call-arg,misc]
+class TransitionRow(Base, table=True):
     """Append-only lifecycle history, one row per transition."""
 
     __tablename__ = "certificate_transition"
@@ -92,7 +97,7 @@ class TransitionRow(Base, table=True):  # type: ignore[call-arg,misc]
 class ChangeRow(Base, table=True):
     """The public change feed: certificates, bodies and holders, in commit order."""
 
-    __tablename__ = "change_log"  # type: ignore[assignment]
+    __tablename__ = "change_log"
     id: int | None = Field(default=None, sa_column=Column(BigId, primary_key=True))
     entity: str = Field(max_length=20)  # certificate | body | holder
     entity_key: str = Field(max_length=64)
@@ -101,7 +106,7 @@ class ChangeRow(Base, table=True):
     occurred_at: datetime = Field(sa_column=_ts(nullable=False))
 
 
-class HolderSanctionRow(Base, table=True):  # type: ignore[call-arg,misc]
+class HolderSanctionRow(Base, table=True):
     """Joint-punishment measures against a holder, mirrored from the credit service."""
 
     __tablename__ = "holder_sanction"

@@ -1,9 +1,10 @@
 """Repositories: load and save domain objects from and to registry rows."""
 
 from dataclasses import fields
+from datetime import date
 
 from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from services.registry.adapters.orm import (
     AccreditationHistoryRow,
@@ -33,7 +34,7 @@ class BodyRepository:
         self._rows: dict[str, BodyRow] = {}
 
     def get(self, body_id: str, *, for_update: bool = False) -> CertificationBody | None:
-        stmt = select(BodyRow).where(BodyRow.id == body_id)
+        stmt = select(BodyRow).where(col(BodyRow.id) == body_id)
         if for_update:
             stmt = stmt.with_for_update()
         row = self.session.execute(stmt).scalar_one_or_none()
@@ -68,7 +69,9 @@ class BodyRepository:
         self._rows[body.id] = row
 
     def id_by_uscc(self, uscc: str) -> str | None:
-        return self.session.execute(select(BodyRow.id).where(BodyRow.uscc == uscc)).scalar()
+        return self.session.execute(
+            select(col(BodyRow.id)).where(col(BodyRow.uscc) == uscc)
+        ).scalar()
 
     def save(self, body: CertificationBody) -> None:
         row = self._rows[body.id]
@@ -104,7 +107,7 @@ class CertificateRepository:
         self._rows: dict[str, CertificateRow] = {}
 
     def get(self, number: str, *, for_update: bool = False) -> Certificate | None:
-        stmt = select(CertificateRow).where(CertificateRow.number == number)
+        stmt = select(CertificateRow).where(col(CertificateRow.number) == number)
         if for_update:
             stmt = stmt.with_for_update()
         row = self.session.execute(stmt).scalar_one_or_none()
@@ -116,7 +119,7 @@ class CertificateRepository:
         return Certificate(**values)
 
     def exists(self, number: str) -> bool:
-        stmt = select(CertificateRow.id).where(CertificateRow.number == number)
+        stmt = select(col(CertificateRow.id)).where(col(CertificateRow.number) == number)
         return self.session.execute(stmt).first() is not None
 
     def add(self, cert: Certificate) -> None:
@@ -144,17 +147,18 @@ class CertificateRepository:
         if cert.history:
             self.session.flush()  # the row needs its id before history can point at it
         for t in cert.history:
-            self.session.add(_transition_row(row.id, t))  # type: ignore[arg-type]
+            assert row.id is not None  # flushed above
+            self.session.add(_transition_row(row.id, t))
         cert.history.clear()
 
-    def numbers_due_to_expire(self, today: object, limit: int) -> list[str]:
+    def numbers_due_to_expire(self, today: date, limit: int) -> list[str]:
         stmt = (
-            select(CertificateRow.number)
+            select(col(CertificateRow.number))
             .where(
-                CertificateRow.status.in_(["valid", "suspended"]),  # type: ignore[attr-defined]
-                CertificateRow.expiry_date < today,
+                col(CertificateRow.status).in_(["valid", "suspended"]),
+                col(CertificateRow.expiry_date) < today,
             )
-            .order_by(CertificateRow.expiry_date)
+            .order_by(col(CertificateRow.expiry_date))
             .limit(limit)
         )
         return list(self.session.execute(stmt).scalars())
@@ -201,8 +205,8 @@ class SanctionRepository:
 
     def get(self, listing_id: str, measure_code: str) -> HolderSanctionRow | None:
         stmt = select(HolderSanctionRow).where(
-            HolderSanctionRow.listing_id == listing_id,
-            HolderSanctionRow.measure_code == measure_code,
+            col(HolderSanctionRow.listing_id) == listing_id,
+            col(HolderSanctionRow.measure_code) == measure_code,
         )
         return self.session.execute(stmt).scalar_one_or_none()
 
@@ -212,16 +216,16 @@ class SanctionRepository:
     def valid_certificate_numbers(
         self, uscc: str, status: str, reason_code: str | None = None
     ) -> list[str]:
-        stmt = select(CertificateRow.number).where(
-            CertificateRow.holder_uscc == uscc, CertificateRow.status == status
+        stmt = select(col(CertificateRow.number)).where(
+            col(CertificateRow.holder_uscc) == uscc, col(CertificateRow.status) == status
         )
         if reason_code:
-            stmt = stmt.where(CertificateRow.status_reason_code == reason_code)
+            stmt = stmt.where(col(CertificateRow.status_reason_code) == reason_code)
         return list(self.session.execute(stmt).scalars())
 
     def active_for(self, uscc: str) -> list[HolderSanctionRow]:
         stmt = select(HolderSanctionRow).where(
-            HolderSanctionRow.holder_uscc == uscc,
-            HolderSanctionRow.active.is_(True),  # type: ignore[attr-defined]
+            col(HolderSanctionRow.holder_uscc) == uscc,
+            col(HolderSanctionRow.active).is_(True),
         )
         return list(self.session.execute(stmt).scalars())

@@ -9,6 +9,7 @@ from fastapi.concurrency import run_in_threadpool
 from pydantic_core import to_json
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
+from sqlmodel import col
 
 from services.registry.adapters.orm import BodyRow, outbox
 from services.registry.config import RegistrySettings
@@ -19,10 +20,10 @@ from services.registry.entrypoints.cache import VerificationCache, verification_
 from services.registry.service_layer import services, views
 from services.registry.service_layer.commands import IssueCertificate, RegisterBody
 from services.registry.service_layer.unit_of_work import RegistryUnitOfWork
-from shared.auth import Role
+from shared.auth import Principal, Role
 from shared.cache import keep_fresh
 from shared.clock import today_in_china
-from shared.db import make_engine
+from shared.db import make_engine, table_of
 from shared.exceptions import NotFound
 from shared.web.app import create_app as create_service_app
 from shared.web.auth import AnyUser, CertificationBody, CurrentPrincipal, Regulator, require
@@ -204,7 +205,7 @@ def register_body(body: s.BodyIn, actor: Regulator, uow: Uow, engine: EngineDep)
 def list_bodies(engine: EngineDep) -> list[dict]:
     """Anyone. Bodies with their accreditation status (public information)."""
     with engine.connect() as conn:
-        rows = conn.execute(select(BodyRow).order_by(BodyRow.id)).all()  # type: ignore[arg-type]
+        rows = conn.execute(select(BodyRow).order_by(col(BodyRow.id))).all()
     return [_body_out(BodyRow.model_validate(r._mapping)) for r in rows]
 
 
@@ -216,7 +217,7 @@ def get_body(body_id: str, engine: EngineDep) -> dict:
 
 def _get_body(engine: Engine, body_id: str) -> dict:
     with engine.connect() as conn:
-        row = conn.execute(select(BodyRow.__table__).where(BodyRow.id == body_id)).first()  # type: ignore[attr-defined]
+        row = conn.execute(select(table_of(BodyRow)).where(col(BodyRow.id) == body_id)).first()
     if row is None:
         raise NotFound(f"no certification body {body_id}", code="body_not_found")
     return _body_out(BodyRow.model_validate(row._mapping))
@@ -297,7 +298,7 @@ def _transition_route(action: Action, who: str) -> None:
         uow: Uow,
         engine: EngineDep,
         cache: Cache,
-        actor=require(*roles),  # type: ignore[no-untyped-def]
+        actor: Principal = require(*roles),
     ) -> dict:
         services.change_status(uow, number, action, body.reason_code, body.reason, actor)
         cache.evict([number])

@@ -2,6 +2,8 @@
 
 import logging
 
+from sqlalchemy.engine import Engine
+
 from services.registry.config import RegistrySettings
 from services.registry.service_layer.services import expire_due
 from services.registry.service_layer.unit_of_work import RegistryUnitOfWork
@@ -13,10 +15,10 @@ from shared.processes import stop_on_signals
 log = logging.getLogger(__name__)
 
 
-def run_expiry(engine: object) -> int:
+def run_expiry(engine: Engine) -> int:
     total = 0
     while True:  # batches, each its own transaction, until nothing is due
-        done = expire_due(RegistryUnitOfWork(engine), today_in_china())  # type: ignore[arg-type]
+        done = expire_due(RegistryUnitOfWork(engine), today_in_china())
         total += done
         if done == 0:
             return total

@@ -1,6 +1,8 @@
 """What the registry does with other services' events (called by its consumer, one
 transaction per event shared with the consumer's processed-event record)."""
 
+from collections.abc import Callable
+
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
@@ -12,7 +14,9 @@ from shared.events import EventEnvelope, contracts
 TOPICS = ["credit.events"]
 
 
-def make_handler(engine: Engine, *, suspend_existing: bool):  # type: ignore[no-untyped-def]
+def make_handler(
+    engine: Engine, *, suspend_existing: bool
+) -> Callable[[Session, EventEnvelope], None]:
     def handle(session: Session, envelope: EventEnvelope) -> None:
         if envelope.event_type not in (MeasureAppliedV1.EVENT_TYPE, MeasureLiftedV1.EVENT_TYPE):
             return  # not ours to act on; recorded as processed all the same

@@ -6,7 +6,7 @@ path. The verification cache lives in ``entrypoints/cache.py``; these functions 
 
 import base64
 import binascii
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
 
@@ -22,13 +22,19 @@ from services.registry.adapters.orm import (
 )
 from services.registry.domain.model import effective_status
 from services.registry.domain.schemes import CATALOGUE
+from shared.db import table_of
 from shared.exceptions import InvalidInput
 
-C = CertificateRow.__table__.c  # type: ignore[attr-defined]
-B = BodyRow.__table__.c  # type: ignore[attr-defined]
-H = HolderSanctionRow.__table__.c  # type: ignore[attr-defined]
-L = ChangeRow.__table__.c  # type: ignore[attr-defined]
-T = TransitionRow.__table__.c  # type: ignore[attr-defined]
+CERTIFICATE = table_of(CertificateRow)
+BODY = table_of(BodyRow)
+SANCTION = table_of(HolderSanctionRow)
+CHANGE = table_of(ChangeRow)
+TRANSITION = table_of(TransitionRow)
+C = CERTIFICATE.c
+B = BODY.c
+H = SANCTION.c
+L = CHANGE.c
+T = TRANSITION.c
 
 _PUBLIC_COLUMNS = (
     C.number,
@@ -67,11 +73,11 @@ def load_records(conn: Connection, numbers: Iterable[str]) -> dict[str, dict[str
     stmt = (
         select(*_PUBLIC_COLUMNS)
         .select_from(
-            CertificateRow.__table__.join(  # type: ignore[attr-defined]
-                BodyRow.__table__,
-                B.id == C.body_id,  # type: ignore[attr-defined]
+            CERTIFICATE.join(
+                BODY,
+                B.id == C.body_id,
             ).outerjoin(
-                HolderSanctionRow.__table__,  # type: ignore[attr-defined]
+                SANCTION,
                 and_(H.holder_uscc == C.holder_uscc, H.active.is_(True)),
             )
         )
@@ -259,7 +265,7 @@ def changes(conn: Connection, *, cursor: str | None, limit: int) -> dict[str, An
     }
 
 
-def changes_since(conn: Connection, last_id: int, limit: int = 5000) -> list[Any]:
+def changes_since(conn: Connection, last_id: int, limit: int = 5000) -> Sequence[Any]:
     return conn.execute(
         select(L.id, L.entity, L.entity_key).where(L.id > last_id).order_by(L.id).limit(limit)
     ).all()
