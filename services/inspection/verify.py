@@ -2,9 +2,12 @@
 
 ``draw.json`` is the draw record from ``GET /public/draws/{id}/verification``; the snapshot is
 ``GET /public/snapshots/{id}/document`` saved as a file (``--snapshot``), or embedded in the
-draw record under ``"snapshot"``. Exit status 0: the draw matches; 1: it does not (each
-discrepancy is printed); 2: the files cannot be read. Imports only the pure domain code, so it
-runs anywhere Python runs (numpy, if installed, only makes it faster).
+draw record under ``"snapshot"``. The draw record names its algorithm (``es-shake256-v2`` for
+new draws, ``es-hmac-sha256-v1`` for earlier ones) and the draw is recomputed with it; both
+are specified in ``services/inspection/domain/draw_v2.py`` and ``draw_v1.py``. Exit status 0:
+the draw matches; 1: it does not (each discrepancy is printed); 2: the files cannot be read.
+Imports only the pure domain code, so it runs anywhere Python runs (numpy, if installed, only
+makes it faster).
 """
 
 import argparse

@@ -1,4 +1,6 @@
-"""Snapshot documents and draw records built in memory, for the pure domain tests."""
+"""Snapshot documents and draw records built in memory, for the pure domain tests.
+
+Documents use the algorithm new snapshots commit to unless ``algorithm`` says otherwise."""
 
 import random
 
@@ -27,6 +29,7 @@ def snapshot_doc(
     cross_region: bool = True,
     inspectors_per_region: int = 3,
     commitment: str = "0" * 64,
+    algorithm: str = ALGORITHM,
 ) -> dict:
     rng = random.Random(seed)
     ids = sorted(f"U{rng.randrange(16**12):012X}{i:04d}" for i in range(n))
@@ -35,7 +38,7 @@ def snapshot_doc(
     inspector_ids = [f"INS-{r}-{k}" for r in REGIONS for k in range(inspectors_per_region)]
     return {
         "format": SNAPSHOT_FORMAT,
-        "algorithm": ALGORITHM,
+        "algorithm": algorithm,
         "snapshot_id": f"snap-{seed}",
         "seed_commitment": commitment,
         "excluded_count": 0,
@@ -86,7 +89,7 @@ def published_draw(
     outcome = compute_draw(doc, seed, late_excluded=late, recusals=recusals)
     bundle = {
         "format": DRAW_FORMAT,
-        "algorithm": ALGORITHM,
+        "algorithm": doc["algorithm"],
         "draw_id": "draw-1",
         "seed": seed.hex(),
         "seed_commitment": seed_commitment(seed),

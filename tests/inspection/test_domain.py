@@ -1,5 +1,6 @@
 """Pure domain: the draw algorithm, the eligibility policy, results and rosters (no database)."""
 
+import hashlib
 import hmac
 import math
 import random
@@ -10,6 +11,9 @@ from fractions import Fraction
 import pytest
 
 from services.inspection.domain import draw as d
+from services.inspection.domain import draw_v1 as d1
+from services.inspection.domain import draw_v2 as d2
+from services.inspection.domain.draw_core import _exact_cmp, top_weighted
 from services.inspection.domain.model import (
     FailedItem,
     Outcome,
@@ -33,6 +37,7 @@ from services.inspection.domain.policy import (
 from services.inspection.domain.roster import parse_inspectors, parse_units, unit_id_for
 from shared.auth import AuthorityLevel
 from shared.exceptions import Conflict, InvalidInput
+from tests.inspection import reference_v2
 from tests.inspection.conftest import inspectors_csv, units_csv
 from tests.inspection.factories import snapshot_doc
 
@@ -40,38 +45,165 @@ SEED = bytes(range(32))
 NOW = datetime(2026, 11, 22, 8, tzinfo=UTC)
 
 
-# -- keys --------------------------------------------------------------------------------------
+# -- es-hmac-sha256-v1 (draws made before v2) ---------------------------------------------------
 def test_keyed_hmac_is_standard_hmac_sha256() -> None:
-    keyed = d.KeyedHmac(SEED, d.UNIT_DOMAIN)
+    keyed = d1.KeyedHmac(SEED, d1.UNIT_DOMAIN)
     msgs = [b"U1", "统一".encode(), b"", b"x" * 200]
-    assert keyed.digests(msgs) == [hmac.digest(SEED, d.UNIT_DOMAIN + m, "sha256") for m in msgs]
+    assert keyed.digests(msgs) == [hmac.digest(SEED, d1.UNIT_DOMAIN + m, "sha256") for m in msgs]
     long_key = b"k" * 100  # keys over a block are hashed first, as RFC 2104 says
-    assert d.KeyedHmac(long_key, b"").digest(b"m") == hmac.digest(long_key, b"m", "sha256")
+    assert d1.KeyedHmac(long_key, b"").digest(b"m") == hmac.digest(long_key, b"m", "sha256")
 
 
 def test_unit_draw_is_documented_formula() -> None:
-    x = d.unit_draws(SEED, ["U1"], use_numpy=False)[0]
+    x = d1.unit_draws(SEED, ["U1"], use_numpy=False)[0]
     digest = hmac.digest(SEED, b"es-hmac-sha256-v1\x00unit\x00U1", "sha256")
     assert x == int.from_bytes(digest[:8], "big") >> 12
     assert 0 < (2 * x + 1) / 2**53 < 1
 
 
+STRATA = [
+    {"risk_classes": ["A", "B"], "size": 20, "ratio": None},
+    {"risk_classes": ["C", "D"], "size": None, "ratio": "0.25"},
+]
+
+
 @pytest.mark.skipif(d.np is None, reason="numpy path needs numpy")
-def test_numpy_and_pure_paths_agree() -> None:
-    doc = snapshot_doc(
-        300,
-        seed=3,
-        strata=[
-            {"risk_classes": ["A", "B"], "size": 20, "ratio": None},
-            {"risk_classes": ["C", "D"], "size": None, "ratio": "0.25"},
-        ],
-    )
+@pytest.mark.parametrize("algorithm", [d2.ALGORITHM, d1.ALGORITHM])
+def test_numpy_and_pure_paths_agree(algorithm: str) -> None:
+    doc = snapshot_doc(300, seed=3, strata=STRATA, algorithm=algorithm)
     a = d.compute_draw(doc, SEED, late_excluded=doc["units"]["unit_id"][:10])
     b = d.compute_draw(doc, SEED, late_excluded=doc["units"]["unit_id"][:10], use_numpy=False)
     assert a.selection == b.selection and a.strata == b.strata
     assert [s.target for s in a.strata] == [20, math.ceil(Decimal("0.25") * a.strata[1].available)]
 
 
+# Known answers: the v1 digests were computed with the code that made v1 draws before v2 was
+# introduced; v1 must keep giving them or published draws would stop verifying. The v2 ones
+# pin the algorithm: a change to it needs a new algorithm id, not an edit.
+KNOWN_ANSWERS = [
+    (d1.ALGORITHM, 40, 1, None, "8f3a01196f6ed64b451a4ce5efbdc81bc3b46903a670731b7a1a669ef41da69f"),
+    (
+        d1.ALGORITHM,
+        300,
+        3,
+        STRATA,
+        "d31cfd7c804172588a486fc6260a1caecc7004fa870f202c7a49b13f8a3df05e",
+    ),
+    (d2.ALGORITHM, 40, 1, None, "c20823955a5b004bafecd69a659192504f6b855c25483caaa2b33cb04d0db5b3"),
+    (
+        d2.ALGORITHM,
+        300,
+        3,
+        STRATA,
+        "923138d0a09a34b6d09394c0b57ee66aad2ced68277bd2007557b9674c36dfd2",
+    ),
+]
+
+
+@pytest.mark.parametrize(("algorithm", "n", "doc_seed", "strata", "digest"), KNOWN_ANSWERS)
+def test_known_answers(algorithm, n, doc_seed, strata, digest) -> None:
+    doc = snapshot_doc(n, seed=doc_seed, strata=strata, algorithm=algorithm)
+    late = doc["units"]["unit_id"][:3]
+    recusals = [d.Recusal(doc["units"]["unit_id"][5], "inspector", "INS-330100-0", "conflict")]
+    for use_numpy in (True, False):
+        outcome = d.compute_draw(
+            doc, SEED, late_excluded=late, recusals=recusals, use_numpy=use_numpy
+        )
+        assert outcome.result_digest == digest
+    if algorithm == d2.ALGORITHM:  # and so does the independent implementation of the spec
+        selection = reference_v2.draw(doc, SEED, late, [r.as_doc() for r in recusals])
+        assert d.sha256_hex(d.canonical_bytes(selection)) == digest
+
+
+# -- es-shake256-v2 ------------------------------------------------------------------------------
+def test_v2_unit_numbers_are_the_documented_stream() -> None:
+    snapshot_hash = "ab" * 32
+    xof = hashlib.shake_256(b"es-shake256-v2\x00unit\x00" + SEED + bytes.fromhex(snapshot_hash))
+    data = xof.digest(8 * 5)
+    words = [int.from_bytes(data[8 * j : 8 * j + 8], "big") for j in range(5)]
+    for use_numpy in (True, False):
+        xs = d2.unit_draws(SEED, snapshot_hash, 5, use_numpy=use_numpy)
+        assert [int(x) for x in xs] == [w >> 12 for w in words]
+
+
+def test_v2_maps_every_word_strictly_inside_the_unit_interval_exactly() -> None:
+    for word in (0, 1, 2**12, 2**63, 2**64 - 1):
+        x = word >> 12
+        u = (x + 0.5) / 2**52
+        assert u == Fraction(2 * x + 1, 2**53)  # exact in binary64
+        assert 0 < u < 1
+    # why not 53 bits: the largest word would round to exactly 1.0
+    assert ((2**64 - 1 >> 11) + 0.5) / 2**53 == 1.0
+
+
+def test_v2_streams_are_separate_per_purpose_and_bound_to_seed_and_hash() -> None:
+    h = "cd" * 32
+    inputs = {d2.stream_input(p, SEED, h) for p in (d2.UNIT, d2.TEAM, d2.LAB)}
+    inputs |= {d2.stream_input(d2.UNIT, bytes(32), h), d2.stream_input(d2.UNIT, SEED, "ce" * 32)}
+    assert len(inputs) == 5
+    with pytest.raises(ValueError):
+        d2.stream_input(d2.UNIT, SEED[:31], h)
+    with pytest.raises(ValueError):
+        d2.stream_input(d2.UNIT, SEED, "cd" * 31)
+
+
+def test_v2_word_stream_continues_the_same_output_beyond_its_first_read() -> None:
+    data = b"some stream input"
+    stream = d2.WordStream(data, 2)
+    taken = [stream.take() for _ in range(100)]
+    raw = hashlib.shake_256(data).digest(800)
+    assert taken == [int.from_bytes(raw[8 * j : 8 * j + 8], "big") for j in range(100)]
+
+
+def test_v2_pick_skips_biased_words_and_repeats() -> None:
+    class Words:
+        def __init__(self, words: list[int]) -> None:
+            self.words = iter(words)
+
+        def take(self) -> int:
+            return next(self.words)
+
+    m = 3  # 2**64 % 3 == 1: only the largest word is discarded
+    words = [2**64 - 1, 4, 7, 2]  # discarded, candidate 1, candidate 1 again, candidate 2
+    assert d2.pick_uniform(Words(words), ["a", "b", "c"], 2) == ["b", "c"]  # type: ignore[arg-type]
+    assert 2**64 % m == 1  # so the limit is 2**64 - 1
+    with pytest.raises(ValueError):
+        d2.pick_uniform(Words([]), ["a"], 2)  # type: ignore[arg-type]
+
+
+def test_v2_teams_and_labs_come_from_their_streams_in_selection_order() -> None:
+    doc = snapshot_doc(40, seed=8, cross_region=False)
+    outcome = d.compute_draw(doc, SEED)
+    h = d2.hash_of(doc)
+    teams = d2.WordStream(d2.stream_input(d2.TEAM, SEED, h), 1)
+    labs = d2.WordStream(d2.stream_input(d2.LAB, SEED, h), 1)
+    inspectors = sorted(doc["inspectors"]["inspector_id"])
+    for selected in outcome.selection:  # nobody is excluded: every unit sees the whole pool
+        assert list(selected.inspectors) == d2.pick_uniform(teams, inspectors, 2)
+        assert selected.lab == d2.pick_uniform(labs, ["L1", "L2", "L3"], 1)[0]
+
+
+def test_v2_late_exclusion_by_position_equals_by_id() -> None:
+    doc = snapshot_doc(80, seed=6, strata=STRATA)
+    ids = doc["units"]["unit_id"]
+    h = d2.hash_of(doc)
+    by_id = d.select_units(doc, SEED, late_excluded=[ids[4], ids[9]], snapshot_hash=h)
+    lean = {**doc, "units": {c: doc["units"][c] for c in d2.SELECTION_COLUMNS}}
+    by_position = d.select_units(lean, SEED, excluded_positions=[4, 9], snapshot_hash=h)
+    assert by_id == by_position
+
+
+def test_v2_near_ties_go_to_the_smaller_position() -> None:
+    xs = [2**51, 2**51, 2**51 + 1, 12345]
+    ws = [4, 4, 4, 1]
+    for use_numpy in (True, False):
+        arr_x = d.np.asarray(xs, dtype=d.np.uint64) if use_numpy and d.np is not None else xs
+        arr_w = d.np.asarray(ws, dtype=d.np.int64) if use_numpy and d.np is not None else ws
+        order = top_weighted(list(range(4)), arr_x, arr_w, None, 4, use_numpy=use_numpy)
+        assert order == [2, 0, 1, 3]
+
+
+# -- exact order and team picks shared by both -------------------------------------------------
 def test_exact_comparison_matches_rational_arithmetic() -> None:
     rng = random.Random(5)
     for _ in range(300):
@@ -79,7 +211,7 @@ def test_exact_comparison_matches_rational_arithmetic() -> None:
         wa, wb = rng.choice([1, 2, 3, 8]), rng.choice([1, 2, 5, 16])
         ua, ub = Fraction(2 * xa + 1, 2**53), Fraction(2 * xb + 1, 2**53)
         expected = (ua**wb > ub**wa) - (ua**wb < ub**wa)  # u_a^(1/w_a) vs u_b^(1/w_b)
-        assert d._exact_cmp((xa, wa, "a"), (xb, wb, "b")) == -expected
+        assert _exact_cmp((xa, wa, "a"), (xb, wb, "b")) == -expected
 
 
 def test_near_ties_are_ordered_exactly_not_by_float() -> None:
@@ -90,21 +222,26 @@ def test_near_ties_are_ordered_exactly_not_by_float() -> None:
     for use_numpy in (True, False):
         arr_x = d.np.asarray(xs, dtype=d.np.uint64) if use_numpy and d.np is not None else xs
         arr_w = d.np.asarray(ws, dtype=d.np.int64) if use_numpy and d.np is not None else ws
-        order = d.top_weighted(list(range(4)), arr_x, arr_w, ids, 4, use_numpy=use_numpy)
+        order = top_weighted(list(range(4)), arr_x, arr_w, ids, 4, use_numpy=use_numpy)
         assert [ids[i] for i in order] == ["U2", "U1", "U3", "U0"]
 
 
 def test_pick_uniform_is_deterministic_distinct_and_fair() -> None:
-    keyed = d.KeyedHmac(SEED, d.TEAM_DOMAIN)
+    keyed = d1.KeyedHmac(SEED, d1.TEAM_DOMAIN)
     candidates = [f"I{i}" for i in range(5)]
-    team = d.pick_uniform(keyed, "U1", candidates, 3)
-    assert team == d.pick_uniform(keyed, "U1", candidates, 3) and len(set(team)) == 3
+    team = d1.pick_uniform(keyed, "U1", candidates, 3)
+    assert team == d1.pick_uniform(keyed, "U1", candidates, 3) and len(set(team)) == 3
     counts = {c: 0 for c in candidates}
     for n in range(2000):
-        counts[d.pick_uniform(keyed, f"U{n}", candidates, 1)[0]] += 1
+        counts[d1.pick_uniform(keyed, f"U{n}", candidates, 1)[0]] += 1
     assert all(340 < v < 460 for v in counts.values()), counts  # 400 expected each
     with pytest.raises(ValueError):
-        d.pick_uniform(keyed, "U1", candidates, 6)
+        d1.pick_uniform(keyed, "U1", candidates, 6)
+    stream = d2.WordStream(b"fair", 16)
+    counts = {c: 0 for c in candidates}
+    for _ in range(2000):
+        counts[d2.pick_uniform(stream, candidates, 1)[0]] += 1
+    assert all(340 < v < 460 for v in counts.values()), counts
 
 
 def test_teams_respect_cross_region_and_recusals() -> None:

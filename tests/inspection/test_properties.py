@@ -1,5 +1,7 @@
-"""Property tests of the draw: reproducible, hash-binding, exclusions respected, weights
-followed, tampering detected."""
+"""Property tests of the draw, for every algorithm a draw may have been made with (new draws
+use es-shake256-v2, older ones es-hmac-sha256-v1): reproducible, hash-binding, exclusions
+respected, weights followed, tampering detected, and v2 equal to an independent
+implementation written from its specification."""
 
 import math
 import random
@@ -10,20 +12,38 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from services.inspection.domain import draw as d
+from services.inspection.domain import draw_v1, draw_v2
 from services.inspection.domain.model import Outcome
 from services.inspection.domain.policy import POLICY_V1, CheckRecord, CheckType, Claim, exclusions
 from services.inspection.domain.verification import verify
 from shared.auth import AuthorityLevel
+from tests.inspection import reference_v2
 from tests.inspection.factories import WEIGHTS, published_draw, snapshot_doc
 
 SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 seeds = st.binary(min_size=32, max_size=32)
-docs = st.builds(snapshot_doc, n=st.integers(5, 60), seed=st.integers(0, 10**6))
+BOTH = pytest.mark.parametrize("algorithm", [draw_v2.ALGORITHM, draw_v1.ALGORITHM])
 
 
+def docs(algorithm: str, low: int = 5, high: int = 60) -> st.SearchStrategy[dict]:
+    return st.builds(
+        snapshot_doc,
+        n=st.integers(low, high),
+        seed=st.integers(0, 10**6),
+        algorithm=st.just(algorithm),
+    )
+
+
+def test_new_snapshots_use_v2() -> None:
+    assert d.ALGORITHM == draw_v2.ALGORITHM == "es-shake256-v2"
+    assert set(d.ALGORITHMS) == {"es-shake256-v2", "es-hmac-sha256-v1"}
+
+
+@BOTH
 @SETTINGS
-@given(doc=docs, seed=seeds, shuffle=st.randoms(use_true_random=False))
-def test_same_snapshot_and_seed_always_give_the_same_draw(doc, seed, shuffle) -> None:
+@given(data=st.data(), seed=seeds, shuffle=st.randoms(use_true_random=False))
+def test_same_snapshot_and_seed_always_give_the_same_draw(algorithm, data, seed, shuffle) -> None:
+    doc = data.draw(docs(algorithm))
     first = d.compute_draw(doc, seed)
     assert d.compute_draw(doc, seed) == first
     assert d.compute_draw(doc, seed, use_numpy=False).selection == first.selection
@@ -34,9 +54,11 @@ def test_same_snapshot_and_seed_always_give_the_same_draw(doc, seed, shuffle) ->
     assert d.compute_draw(permuted, seed).selection == first.selection
 
 
+@BOTH
 @SETTINGS
-@given(doc=docs, data=st.data())
-def test_any_change_to_the_snapshot_changes_its_hash(doc, data) -> None:
+@given(data=st.data())
+def test_any_change_to_the_snapshot_changes_its_hash(algorithm, data) -> None:
+    doc = data.draw(docs(algorithm))
     before = d.sha256_hex(d.canonical_bytes(doc))
     column = data.draw(st.sampled_from(sorted(doc["units"])))
     i = data.draw(st.integers(0, len(doc["units"]["unit_id"]) - 1))
@@ -53,9 +75,11 @@ def test_any_change_to_the_snapshot_changes_its_hash(doc, data) -> None:
     assert d.sha256_hex(d.canonical_bytes(dropped)) != before
 
 
+@BOTH
 @SETTINGS
-@given(doc=docs, seed=seeds, data=st.data())
-def test_no_excluded_unit_is_ever_drawn(doc, seed, data) -> None:
+@given(seed=seeds, data=st.data())
+def test_no_excluded_unit_is_ever_drawn(algorithm, seed, data) -> None:
+    doc = data.draw(docs(algorithm))
     ids = doc["units"]["unit_id"]
     late = data.draw(st.lists(st.sampled_from(ids), unique=True, max_size=len(ids)))
     outcome = d.compute_draw(doc, seed, late_excluded=late)
@@ -65,16 +89,17 @@ def test_no_excluded_unit_is_ever_drawn(doc, seed, data) -> None:
     assert len(drawn) == min(eligible, doc["plan"]["sampling"]["strata"][0]["size"])
 
 
+@BOTH
 @SETTINGS
 @given(
     n=st.integers(3, 30),
     rnd=st.randoms(use_true_random=False),
     seed=seeds,
 )
-def test_units_the_policy_excludes_never_reach_a_draw(n, rnd, seed) -> None:
+def test_units_the_policy_excludes_never_reach_a_draw(algorithm, n, rnd, seed) -> None:
     """End to end in the domain: policy exclusions at freeze, then the draw of the rest."""
     today = date(2026, 11, 22)
-    doc = snapshot_doc(n, seed=rnd.randrange(10**6))
+    doc = snapshot_doc(n, seed=rnd.randrange(10**6), algorithm=algorithm)
     ids = doc["units"]["unit_id"]
     units = list(zip(ids, doc["units"]["enterprise_uscc"], strict=True))
     claims = [
@@ -122,8 +147,8 @@ def test_units_the_policy_excludes_never_reach_a_draw(n, rnd, seed) -> None:
         )
 
 
-def _weighted_doc(weights: list[int], size: int) -> dict:
-    doc = snapshot_doc(len(weights), seed=11)
+def _weighted_doc(weights: list[int], size: int, algorithm: str) -> dict:
+    doc = snapshot_doc(len(weights), seed=11, algorithm=algorithm)
     classes = {w: c for c, w in WEIGHTS.items()}
     doc["units"]["weight"] = weights
     doc["units"]["risk_class"] = [classes[w] for w in weights]
@@ -134,10 +159,11 @@ def _weighted_doc(weights: list[int], size: int) -> dict:
     return doc
 
 
-def test_first_pick_frequencies_follow_the_weights() -> None:
+@BOTH
+def test_first_pick_frequencies_follow_the_weights(algorithm) -> None:
     """Chi-square on 4000 draws with seeds derived from a fixed master seed (deterministic)."""
     weights = [1, 1, 2, 2, 4, 4, 8, 8]
-    doc = _weighted_doc(weights, 1)
+    doc = _weighted_doc(weights, 1, algorithm)
     ids = doc["units"]["unit_id"]
     rng = random.Random(20261122)
     draws = 4000
@@ -152,10 +178,11 @@ def test_first_pick_frequencies_follow_the_weights() -> None:
     assert chi2 < 24.32, (chi2, counts)  # 7 degrees of freedom, p = 0.001
 
 
-def test_inclusion_probabilities_without_replacement() -> None:
+@BOTH
+def test_inclusion_probabilities_without_replacement(algorithm) -> None:
     """With two places, P(unit i drawn) = p_i + sum_j p_j * p_i / (1 - p_j) (successive sampling)."""
     weights = [1, 2, 3, 4]
-    doc = _weighted_doc([1, 2, 4, 8], 2)
+    doc = _weighted_doc([1, 2, 4, 8], 2, algorithm)
     doc["units"]["weight"] = weights  # integer weights need not be a class's
     doc["units"]["risk_class"] = ["A"] * 4
     doc["plan"]["sampling"]["weights"] = {"A": 1, "B": 2, "C": 4, "D": 8}
@@ -175,6 +202,7 @@ def test_inclusion_probabilities_without_replacement() -> None:
 
 TAMPERS = [
     "seed",
+    "algorithm",
     "snapshot_weight",
     "snapshot_drop_unit",
     "swap_unit",
@@ -189,14 +217,16 @@ TAMPERS = [
 ]
 
 
+@BOTH
 @SETTINGS
 @given(
-    doc=st.builds(snapshot_doc, n=st.integers(12, 50), seed=st.integers(0, 10**6)),
+    data=st.data(),
     seed=seeds,
     tamper=st.sampled_from(TAMPERS),
     rnd=st.randoms(use_true_random=False),
 )
-def test_the_offline_verifier_rejects_a_tampered_draw(doc, seed, tamper, rnd) -> None:
+def test_the_offline_verifier_rejects_a_tampered_draw(algorithm, data, seed, tamper, rnd) -> None:
+    doc = data.draw(docs(algorithm, 12, 50))
     ids = doc["units"]["unit_id"]
     late = [ids[0]]
     bundle, snapshot = published_draw(doc, seed, late=late)
@@ -207,6 +237,9 @@ def test_the_offline_verifier_rejects_a_tampered_draw(doc, seed, tamper, rnd) ->
     k = rnd.randrange(len(sel))
     if tamper == "seed":
         bundle["seed"] = (bytes([seed[0] ^ 1]) + seed[1:]).hex()  # a different revealed seed
+    elif tamper == "algorithm":  # claim the other algorithm gave this selection
+        other = draw_v1.ALGORITHM if algorithm == draw_v2.ALGORITHM else draw_v2.ALGORITHM
+        bundle["algorithm"] = other
     elif tamper == "snapshot_weight":
         tampered = d.canonical_bytes(
             {**_doc_of(snapshot), "units": _bump_weight(_doc_of(snapshot)["units"], k)}
@@ -248,7 +281,7 @@ def test_the_offline_verifier_rejects_a_tampered_draw(doc, seed, tamper, rnd) ->
     else:
         return  # nothing to swap with: every unit was drawn
     report = verify(bundle, snapshot)
-    if tamper == "forget_late_exclusion" and not _late_would_change(doc, seed, late):
+    if tamper == "forget_late_exclusion" and not _late_would_change(snapshot, seed, late):
         return  # the excluded unit would not have been drawn anyway: nothing to detect
     assert not report.ok, tamper
 
@@ -265,15 +298,88 @@ def _bump_weight(units: dict, k: int) -> dict:
     return {**units, "weight": weights}
 
 
-def _late_would_change(doc: dict, seed: bytes, late: list[str]) -> bool:
+def _late_would_change(snapshot: bytes, seed: bytes, late: list[str]) -> bool:
+    doc = _doc_of(snapshot)  # the published document: v2 numbers depend on its hash
     return (
         d.compute_draw(doc, seed).selection
         != d.compute_draw(doc, seed, late_excluded=late).selection
     )
 
 
+@BOTH
 @pytest.mark.parametrize("n", [1, 2, 7])
-def test_small_rosters_draw_everyone_when_size_exceeds_them(n: int) -> None:
-    doc = snapshot_doc(n, seed=n)
+def test_small_rosters_draw_everyone_when_size_exceeds_them(algorithm: str, n: int) -> None:
+    doc = snapshot_doc(n, seed=n, algorithm=algorithm)
     doc["plan"]["sampling"]["strata"][0]["size"] = 10
     assert len(d.compute_draw(doc, bytes(32)).selection) == n
+
+
+# -- v2 only ------------------------------------------------------------------------------------
+@SETTINGS
+@given(
+    n=st.integers(1, 60),
+    doc_seed=st.integers(0, 10**6),
+    seed=seeds,
+    team_size=st.integers(1, 5),
+    cross_region=st.booleans(),
+    ratio=st.sampled_from([None, "0.1", "0.5", "1"]),
+    rnd=st.randoms(use_true_random=False),
+)
+def test_v2_equals_an_independent_implementation_of_its_specification(
+    n, doc_seed, seed, team_size, cross_region, ratio, rnd
+) -> None:
+    strata = [
+        {"risk_classes": ["A", "B"], "size": rnd.randint(1, 10), "ratio": None},
+        {"risk_classes": ["C", "D"], "size": None if ratio else 3, "ratio": ratio},
+    ]
+    doc = snapshot_doc(
+        n, seed=doc_seed, strata=strata, team_size=team_size, cross_region=cross_region
+    )
+    ids = doc["units"]["unit_id"]
+    late = rnd.sample(ids, rnd.randint(0, n // 3))
+    recusals = [
+        d.Recusal(u, "inspector", rnd.choice(doc["inspectors"]["inspector_id"]), "conflict")
+        for u in rnd.sample(ids, rnd.randint(0, n // 3))
+    ] + [d.Recusal(u, "lab", "L2", "conflict") for u in rnd.sample(ids, rnd.randint(0, n // 4))]
+    expected = reference_v2.draw(doc, seed, late, [r.as_doc() for r in recusals])
+    for use_numpy in (True, False):
+        outcome = d.compute_draw(
+            doc, seed, late_excluded=late, recusals=recusals, use_numpy=use_numpy
+        )
+        assert outcome.selection_doc() == expected
+
+
+@SETTINGS
+@given(doc=docs(draw_v2.ALGORITHM), seed=seeds, data=st.data())
+def test_v2_numbers_are_bound_to_the_snapshot_hash(doc, seed, data) -> None:
+    """The same seed under another snapshot gives unrelated numbers to every position."""
+    other = {**doc, "frozen_on": data.draw(st.dates().map(str).filter(lambda v: v != "2026-11-22"))}
+    count = len(doc["units"]["unit_id"])
+    mine = draw_v2.unit_draws(seed, draw_v2.hash_of(doc), count, use_numpy=False)
+    theirs = draw_v2.unit_draws(seed, draw_v2.hash_of(other), count, use_numpy=False)
+    assert all(a != b for a, b in zip(mine, theirs, strict=True))  # 2**-52 chance each
+
+
+def test_v2_verifier_rejects_a_snapshot_not_in_canonical_order() -> None:
+    bundle, snapshot = published_draw(snapshot_doc(20, seed=4), bytes(range(32)))
+    doc = _doc_of(snapshot)
+    order = list(range(20))[::-1]
+    doc["units"] = {k: [v[i] for i in order] for k, v in doc["units"].items()}
+    reordered = d.canonical_bytes(doc)
+    bundle["snapshot_hash"] = d.sha256_hex(reordered)  # even if published like that
+    report = verify(bundle, reordered)
+    assert not report.ok and any("canonical" in p for p in report.problems)
+
+
+def test_v2_verifier_rejects_a_short_seed() -> None:
+    seed = bytes(16)
+    doc = snapshot_doc(20, seed=5, commitment=d.seed_commitment(seed))
+    bundle, snapshot = published_draw(snapshot_doc(20, seed=5), bytes(range(32)))
+    snapshot = d.canonical_bytes(doc)
+    bundle.update(
+        seed=seed.hex(),
+        seed_commitment=d.seed_commitment(seed),
+        snapshot_hash=d.sha256_hex(snapshot),
+    )
+    report = verify(bundle, snapshot)
+    assert not report.ok and any("32 bytes" in p for p in report.problems)

@@ -1,5 +1,7 @@
 """Service-layer use cases against in-memory fakes of the repositories (no database)."""
 
+import os
+import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -20,6 +22,7 @@ from services.inspection.domain.model import (
 from services.inspection.domain.model import RiskClass as RC
 from services.inspection.service_layer import services
 from services.inspection.service_layer.commands import RecordResult
+from services.inspection.service_layer.unit_of_work import new_uuids, uuid_strings
 from shared.auth import AuthorityLevel
 from shared.exceptions import Conflict, Forbidden, NotFound
 from tests.inspection.conftest import HZ, ZJ, principal
@@ -213,3 +216,13 @@ def test_only_the_plans_authority_records_results() -> None:
             uow, "nope", RecordResult(Outcome.PASS, TODAY), principal(ZJ), 15, today=TODAY
         )  # type: ignore[arg-type]
     assert uow.events == []
+
+
+def test_bulk_uuid_strings_equal_the_uuid_module() -> None:
+    raw = bytes(range(256)) * 2 + os.urandom(16 * 50)
+    expected = [str(uuid.UUID(bytes=raw[i : i + 16], version=4)) for i in range(0, len(raw), 16)]
+    assert uuid_strings(raw) == expected
+    fresh = new_uuids(1000)
+    assert len(set(fresh)) == 1000
+    assert {uuid.UUID(u).version for u in fresh} == {4}
+    assert {uuid.UUID(u).variant for u in fresh} == {uuid.RFC_4122}

@@ -5,6 +5,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from services.inspection.domain import draw_v1
 from tests.inspection.factories import published_draw, snapshot_doc
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -33,6 +34,17 @@ def test_matching_draw_exits_0(tmp_path: Path) -> None:
     result = run(str(draw_file), "--snapshot", str(snap_file))
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.startswith("MATCH") and "8 units" in result.stdout
+
+
+def test_draws_made_with_v1_still_verify(tmp_path: Path) -> None:
+    doc = snapshot_doc(40, algorithm=draw_v1.ALGORITHM)
+    bundle, snapshot = published_draw(doc, bytes(range(32)))
+    draw_file, snap_file = write(tmp_path, bundle, snapshot)
+    result = run(str(draw_file), "--snapshot", str(snap_file))
+    assert result.returncode == 0, result.stdout + result.stderr
+    bundle["selection"][0]["inspectors"].reverse()
+    draw_file, snap_file = write(tmp_path, bundle, snapshot)
+    assert run(str(draw_file), "--snapshot", str(snap_file)).returncode == 1
 
 
 def test_embedded_snapshot_is_accepted(tmp_path: Path) -> None:

@@ -176,10 +176,17 @@ UnitIdType = String(24).with_variant(String(24, collation="C"), "postgresql")
 
 class SnapshotEntryRow(Base, table=True):  # type: ignore[call-arg,misc]
     """One eligible unit of a frozen snapshot. Stored clustered by (snapshot, unit id) on
-    SQLite (WITHOUT ROWID) so reading a snapshot in unit order is one sequential scan."""
+    SQLite (WITHOUT ROWID) so reading a snapshot in unit order is one sequential scan.
+
+    ``ordinal`` is the unit's position in that order (0-based), set when the snapshot is
+    frozen: draws number units by position, so the draw reads only weights and risk classes
+    of the whole roster and fetches the few drawn entries by ordinal."""
 
     __tablename__ = "snapshot_entry"
-    __table_args__ = {"sqlite_with_rowid": False}
+    __table_args__ = (
+        Index("uq_snapshot_entry_ordinal", "snapshot_id", "ordinal", unique=True),
+        {"sqlite_with_rowid": False},
+    )
     snapshot_id: str = Field(primary_key=True, max_length=36)
     unit_id: str = Field(sa_column=Column(UnitIdType, primary_key=True))
     enterprise_uscc: str = Field(max_length=18)
@@ -188,6 +195,8 @@ class SnapshotEntryRow(Base, table=True):  # type: ignore[call-arg,misc]
     risk_class: str = Field(max_length=1)
     dishonest: int = Field(sa_column=Column(SmallInteger, nullable=False))
     weight: int
+    # nullable only because SQLite cannot add a NOT NULL column; migration 0002 backfills it
+    ordinal: int | None = Field(default=None, sa_column=Column(Integer, nullable=True))
 
 
 class SnapshotExclusionRow(Base, table=True):  # type: ignore[call-arg,misc]

@@ -29,6 +29,7 @@ from services.inspection.domain.draw import (
     paused_gc,
     seed_commitment,
     select_units,
+    selection_columns,
     sha256_hex,
 )
 from services.inspection.domain.model import (
@@ -284,7 +285,9 @@ def make_draw(
     """Reveal the seed, draw units, teams and labs, create the tasks and claim the units."""
     today = today or today_in_china()
     reason = (redraw_reason or "").strip() or None
-    with uow:
+    # the draw holds a whole roster in memory: the cyclic collector would walk it over and
+    # over while tens of thousands of rows and events are built (nothing here forms cycles)
+    with paused_gc(), uow:
         snap = uow.snapshots.get(snapshot_id, for_update=True)
         if snap is None:
             raise NotFound(f"no snapshot {snapshot_id}", code="snapshot_not_found")
@@ -299,15 +302,23 @@ def make_draw(
         active = uow.draws.active_for_plan(plan.id, for_update=True)
         _check_redraw(uow, active, reason)
         late = _late_exclusions(uow, snap, plan, today)
-        # phase 1 needs three columns of every unit; the rest only for the units drawn
-        doc = {**snap.header, "units": uow.snapshots.read_units(snap.id, SELECTION_COLUMNS)}
+        algorithm = snap.header["algorithm"]  # the snapshot committed to it; older ones: v1
+        # phase 1 reads two or three columns of every unit; the rest only for the units drawn
+        units = uow.snapshots.read_units(snap.id, selection_columns(algorithm))
+        doc = {**snap.header, "units": units}
         seed = bytes.fromhex(snap.seed_hex)
-        with paused_gc():
-            chosen, summaries = select_units(doc, seed, late_excluded=late.keys())
-        _fill_details(uow, snap.id, doc["units"], chosen)
+        chosen, summaries = select_units(
+            doc,
+            seed,
+            excluded_positions=uow.snapshots.ordinals(snap.id, late.keys()).values(),
+            snapshot_hash=snap.snapshot_hash,
+        )
+        _fill_details(uow, snap.id, units, chosen)
         recusals = _recusals(uow, doc, chosen, plan, active.id if active else None)
-        with paused_gc():
-            outcome = DrawOutcome(assign_teams(doc, seed, chosen, recusals), summaries)
+        outcome = DrawOutcome(
+            assign_teams(doc, seed, chosen, recusals, snapshot_hash=snap.snapshot_hash),
+            summaries,
+        )
         draw_id = str(uuid.uuid4())
         now = utcnow()
         if active is not None:
@@ -320,7 +331,7 @@ def make_draw(
                 snapshot_id=snap.id,
                 plan_id=plan.id,
                 status="active",
-                algorithm=ALGORITHM,
+                algorithm=algorithm,
                 seed_hex=snap.seed_hex,
                 result_digest=outcome.result_digest,
                 selected_count=len(outcome.selection),
@@ -348,27 +359,28 @@ def make_draw(
                 "nothing was recorded: draw again (those units will be excluded, with the reason)",
                 retry=True,
             ) from None
-        _emit_draw_events(uow, snap, plan, draw_id, outcome, late, reason, active, tasks)
+        _emit_draw_events(uow, snap, plan, draw_id, algorithm, outcome, late, reason, active, tasks)
         uow.commit()
     return draw_id
-
-
-SELECTION_COLUMNS = ("unit_id", "risk_class", "weight")
 
 
 def _fill_details(
     uow: InspectionUnitOfWork, snapshot_id: str, units: dict[str, list], chosen: Chosen
 ) -> None:
     """Complete the unit columns at the drawn positions (teams, tasks and events need them)."""
-    ids = units["unit_id"]
-    details = uow.snapshots.read_details(snapshot_id, [ids[pos] for _, _, pos in chosen])
-    for column in ("enterprise_uscc", "region_code", "product_category"):
-        units[column] = [None] * len(ids)
-    for _, _, pos in chosen:
-        uscc, region, category = details[ids[pos]]
-        units["enterprise_uscc"][pos] = uscc
-        units["region_code"][pos] = region
-        units["product_category"][pos] = category
+    count = len(units["weight"])
+    positions = [pos for _, _, pos in chosen]
+    details = uow.snapshots.read_details(snapshot_id, positions)
+    known_ids = units.get("unit_id")
+    columns = ("unit_id", "enterprise_uscc", "region_code", "product_category")
+    filled = [[None] * count for _ in columns]
+    for pos in positions:
+        found = details.get(pos)
+        if found is None or (known_ids is not None and known_ids[pos] != found[0]):
+            raise RuntimeError(f"snapshot {snapshot_id}: entry {pos} is not where the draw read it")
+        for column, value in zip(filled, found, strict=True):
+            column[pos] = value
+    units.update((c, v) for c, v in zip(columns, filled, strict=True) if c not in units)
 
 
 def _check_redraw(uow: InspectionUnitOfWork, active: DrawRow | None, reason: str | None) -> None:
@@ -482,6 +494,7 @@ def _emit_draw_events(
     snap: SnapshotRow,
     plan: Plan,
     draw_id: str,
+    algorithm: str,
     outcome: DrawOutcome,
     late: dict,
     reason: str | None,
@@ -495,7 +508,7 @@ def _emit_draw_events(
             plan_id=plan.id,
             authority_level=plan.authority_level.value,
             region_code=plan.region_code,
-            algorithm=ALGORITHM,
+            algorithm=algorithm,
             seed=snap.seed_hex,
             seed_commitment=snap.seed_commitment,
             snapshot_hash=snap.snapshot_hash,

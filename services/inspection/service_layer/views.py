@@ -174,12 +174,12 @@ def snapshot_public(conn: Connection, snapshot_id: str) -> dict[str, Any]:
             S.unit_count,
             S.excluded_count,
             S.created_at,
+            S.header["algorithm"].as_string().label("algorithm"),
         ).where(S.id == snapshot_id)
     ).first()
     if row is None:
         raise NotFound(f"no snapshot {snapshot_id}", code="snapshot_not_found")
     view = dict(row._mapping)
-    view["algorithm"] = "es-hmac-sha256-v1"
     view["document_url"] = f"/public/snapshots/{snapshot_id}/document"
     view["exclusions_url"] = f"/public/snapshots/{snapshot_id}/exclusions"
     draw = conn.execute(select(D.id).where(D.snapshot_id == snapshot_id)).scalar()
