@@ -205,7 +205,7 @@ def test_use_cases_join_a_consumers_transaction(engine) -> None:
     with Session(bound) as session, session.begin():
         uow = InspectionUnitOfWork(engine).joining(session)
         services.mark_certified_product(
-            uow, "CCC-1", "91330100MA00000009", "Kettle", "K-1", "valid", "evt-c1", utcnow()
+            uow, "CCC-1", "CCC", "91330100MA00000009", "Kettle", "K-1", "valid", "evt-c1", utcnow()
         )
         session.rollback()  # the consumer failed: nothing of the effect may remain
     with engine.connect() as conn:
@@ -213,11 +213,12 @@ def test_use_cases_join_a_consumers_transaction(engine) -> None:
     uow = InspectionUnitOfWork(engine)
     t = utcnow()
     assert services.mark_certified_product(
-        uow, "CCC-1", "91330100MA00000009", "Kettle", "K-1", "valid", "e1", t
+        uow, "CCC-1", "CCC", "91330100MA00000009", "Kettle", "K-1", "valid", "e1", t
     )
     assert services.mark_certified_product(
         uow,
         "CCC-1",
+        "CCC",
         "91330100MA00000009",
         "Kettle",
         "K-1",
@@ -226,7 +227,7 @@ def test_use_cases_join_a_consumers_transaction(engine) -> None:
         t + timedelta(seconds=1),
     )
     assert not services.mark_certified_product(
-        uow, "CCC-1", "91330100MA00000009", "Kettle", "K-1", "valid", "e0", t - timedelta(seconds=1)
+        uow, "CCC-1", "CCC", "91330100MA00000009", "Kettle", "K-1", "valid", "e0", t - timedelta(seconds=1)
     )
     with engine.connect() as conn:
         assert conn.execute(select(CertifiedProductRow.status)).scalar_one() == "revoked"

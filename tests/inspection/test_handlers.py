@@ -117,3 +117,29 @@ def test_every_consumed_golden_sample_is_accepted(path: Path, engine) -> None:
     c = consumer(engine)
     c.handle_raw(path.read_bytes())
     assert c.stats.processed == 1 and c.stats.dead_lettered == 0
+
+
+def test_a_plan_can_target_certified_products(client, roster, as_zj, engine) -> None:
+    """Registry certificate events mark units; a plan scoped to CCC covers only those."""
+    from tests.inspection.conftest import create_plan, freeze, units_csv
+
+    rows = [line.split(",") for line in units_csv(30).strip().splitlines()[1:]]
+    certified = rows[:3]  # (uscc, name, product, model, ...)
+    c = consumer(engine)
+    for i, row in enumerate(certified):
+        c.handle_raw(sample("registry.certificate.issued.v1.json", number=f"CCC-T-{i}",
+                            holder_uscc=row[0], product_model=row[3],
+                            event_id=f"00000000-0000-4000-8000-0000000c{i:04d}"))
+    c.handle_raw(sample("registry.certificate.issued.v1.json", number="ISO-T-9", scheme="ISO9001",
+                        holder_uscc=rows[5][0], product_model=rows[5][3],
+                        event_id="00000000-0000-4000-8000-0000000c9999"))
+    c.handle_raw(sample("registry.certificate.revoked.v1.json", number="CCC-T-2",
+                        holder_uscc=certified[2][0], product_model=certified[2][3],
+                        event_id="00000000-0000-4000-8000-0000000d0002",
+                        occurred_at="2026-11-21T08:30:00Z"))
+    plan_id = create_plan(client, as_zj, scope={"certified_schemes": ["CCC"]},
+                          sampling={"weights": {"A": 1, "B": 2, "C": 4, "D": 8},
+                                    "strata": [{"risk_classes": ["A", "B", "C", "D"],
+                                                "size": 1}]})
+    snapshot = freeze(client, as_zj, plan_id)
+    assert snapshot["unit_count"] == 2  # CCC-T-0 and CCC-T-1; CCC-T-2 revoked, ISO not CCC

@@ -107,6 +107,7 @@ class DishonestyMeasureRow(Base, table=True):  # type: ignore[call-arg,misc]
 class CertifiedProductRow(Base, table=True):  # type: ignore[call-arg,misc]
     __tablename__ = "certified_product"
     certificate_number: str = Field(primary_key=True, max_length=64)
+    scheme: str = Field(default="", max_length=32)
     uscc: str = Field(max_length=18, index=True)
     product_name: str | None = Field(default=None, max_length=200)
     model: str | None = Field(default=None, max_length=200)

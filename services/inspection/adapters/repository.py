@@ -76,6 +76,7 @@ R = CheckRecordRow.__table__.c  # type: ignore[attr-defined]
 T = TaskRow.__table__.c  # type: ignore[attr-defined]
 K = EnterpriseRiskRow.__table__.c  # type: ignore[attr-defined]
 D = DishonestyMeasureRow.__table__.c  # type: ignore[attr-defined]
+P = CertifiedProductRow.__table__.c  # type: ignore[attr-defined]
 I = InspectorRow.__table__.c  # type: ignore[attr-defined]  # noqa: E741
 L = LabRow.__table__.c  # type: ignore[attr-defined]
 
@@ -266,6 +267,7 @@ def plan_from_row(row: Any) -> Plan:
             industries=tuple(scope.get("industries", [])),
             product_categories=tuple(scope.get("product_categories", [])),
             regions=tuple(scope.get("regions", [])),
+            certified_schemes=tuple(scope.get("certified_schemes", [])),
         ),
         sampling=Sampling.from_doc(row.sampling),
         team_size=row.team_size,
@@ -425,6 +427,15 @@ class SnapshotRepository:
             conds.append(U.industry.in_(plan.scope.industries))
         if plan.scope.product_categories:
             conds.append(U.product_category.in_(plan.scope.product_categories))
+        if plan.scope.certified_schemes:
+            conds.append(
+                exists().where(
+                    P.uscc == U.enterprise_uscc,
+                    P.model == U.model,
+                    P.status == "valid",
+                    P.scheme.in_(plan.scope.certified_schemes),
+                )
+            )
         effective = func.coalesce(K.risk_class, U.risk_class)
         conds.append(effective.in_([c.value for c in plan.sampling.classes]))
         return conds

@@ -162,13 +162,19 @@ class Scope:
     industries: tuple[str, ...] = ()
     product_categories: tuple[str, ...] = ()
     regions: tuple[str, ...] = ()  # GB/T 2260 codes; a unit matches by its code's prefix
+    # Only units whose enterprise holds a valid certificate of one of these schemes for the
+    # same model (e.g. CCC), as mirrored from the registry's events.
+    certified_schemes: tuple[str, ...] = ()
 
     def as_doc(self) -> dict:
-        return {
+        doc = {
             "industries": sorted(self.industries),
             "product_categories": sorted(self.product_categories),
             "regions": sorted(self.regions),
         }
+        if self.certified_schemes:  # absent when unused: older plans' documents stay as they were
+            doc["certified_schemes"] = sorted(self.certified_schemes)
+        return doc
 
 
 def region_prefix(code: str) -> str:

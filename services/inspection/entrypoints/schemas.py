@@ -51,6 +51,10 @@ class ScopeIn(Strict):
     industries: list[Code64] = Field(default_factory=list, max_length=100)
     product_categories: list[Code64] = Field(default_factory=list, max_length=200)
     regions: list[RegionCode] = Field(default_factory=list, max_length=200)
+    certified_schemes: list[Code64] = Field(
+        default_factory=list, max_length=20,
+        description="only units with a valid certificate of these schemes (e.g. CCC)",
+    )
 
 
 class PlanIn(Strict):
@@ -72,6 +76,7 @@ class PlanIn(Strict):
                 industries=tuple(self.scope.industries),
                 product_categories=tuple(self.scope.product_categories),
                 regions=tuple(self.scope.regions),
+                certified_schemes=tuple(self.scope.certified_schemes),
             ),
             sampling=Sampling(
                 weights=dict(self.sampling.weights),

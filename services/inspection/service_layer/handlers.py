@@ -72,6 +72,7 @@ def _certificate(uow: InspectionUnitOfWork, envelope: EventEnvelope) -> None:
     services.mark_certified_product(
         uow,
         certificate_number=p.number,  # type: ignore[attr-defined]
+        scheme=p.scheme,  # type: ignore[attr-defined]
         uscc=p.holder_uscc,  # type: ignore[attr-defined]
         product_name=p.product_name,  # type: ignore[attr-defined]
         model=p.product_model,  # type: ignore[attr-defined]

@@ -813,6 +813,7 @@ def lift_dishonesty_measure(
 def mark_certified_product(
     uow: InspectionUnitOfWork,
     certificate_number: str,
+    scheme: str,
     uscc: str,
     product_name: str | None,
     model: str | None,
@@ -829,6 +830,7 @@ def mark_certified_product(
             uow.mirror.add(
                 CertifiedProductRow(
                     certificate_number=certificate_number,
+                    scheme=scheme,
                     uscc=uscc,
                     product_name=product_name,
                     model=model,
