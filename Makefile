@@ -22,10 +22,10 @@ validators: $(STAMP)
 	bash deploy/tools/install-validators.sh $(VENV)
 
 test: $(STAMP) validators
-	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadfile
+	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup
 
 test-fast: $(STAMP)
-	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadfile -m "not broker and not e2e" --ignore=tests/deploy
+	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup -m "not broker and not e2e" --ignore=tests/deploy
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check shared services tests bench

@@ -12,7 +12,7 @@ from shared.testing.kafka import wait_until
 from shared.testing.system import System
 from tests.e2e.conftest import BODY, REGULATOR, enterprise, issue, list_enterprise
 
-pytestmark = [pytest.mark.e2e, pytest.mark.broker]
+pytestmark = [pytest.mark.e2e, pytest.mark.broker, pytest.mark.xdist_group("e2e")]
 
 
 def revoke_for_cause(system: System, holders: list[str], prefix: str) -> None:

@@ -20,7 +20,7 @@ from tests.e2e.conftest import (
     list_enterprise,
 )
 
-pytestmark = [pytest.mark.e2e, pytest.mark.broker]
+pytestmark = [pytest.mark.e2e, pytest.mark.broker, pytest.mark.xdist_group("e2e")]
 counter = itertools.count()
 
 
@@ -61,7 +61,9 @@ def test_listing_bars_new_certificates_and_delisting_reverses_it(system: System)
 
     wait_until(lambda: len(measures()) == 2)
     assert {m["measure"] for m in measures()} == {
-        "no_new_certificates", "increased_inspection_frequency"}
+        "no_new_certificates",
+        "increased_inspection_frequency",
+    }
     assert all(m["listing_id"] == listing_id and m["legal_basis"] for m in measures())
 
     with system.client("credit", **REGULATOR) as credit:
