@@ -3,7 +3,12 @@
 import importlib
 import sys
 
-BENCHMARKS = ("bench.bench_registry", "bench.bench_credit", "bench.bench_inspection")
+BENCHMARKS = (
+    "bench.bench_registry",
+    "bench.bench_credit",
+    "bench.bench_inspection",
+    "bench.bench_propagation",
+)
 
 
 def main() -> int:
