@@ -14,7 +14,8 @@ never outlive the next poll.
 import asyncio
 import logging
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from datetime import date
 from typing import Any, Generic, TypeVar
 
@@ -140,3 +141,24 @@ async def keep_fresh(
         except Exception:  # noqa: BLE001 - a database blip: clear to stay correct, retry
             log.warning("change-log poll failed; clearing the cache", exc_info=True)
             cache.clear()
+
+
+def cache_lifespan(
+    cache: ChangeLogCache,
+    interval: float,  # type: ignore[type-arg]
+) -> Callable[[object], AbstractAsyncContextManager[None]]:
+    """An app lifespan that primes the cache's change-log position before the first request
+    and keeps the cache fresh until shutdown."""
+
+    @asynccontextmanager
+    async def lifespan(_app: object) -> AsyncIterator[None]:
+        stopping = False
+        await run_in_threadpool(cache.prime_position)
+        task = asyncio.create_task(keep_fresh(cache, interval, lambda: stopping))
+        try:
+            yield
+        finally:
+            stopping = True
+            task.cancel()
+
+    return lifespan

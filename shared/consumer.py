@@ -14,6 +14,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from kafka import KafkaConsumer, KafkaProducer
 from kafka.errors import KafkaError
@@ -27,6 +28,9 @@ from tenacity import Retrying, retry_if_exception, stop_never, wait_exponential_
 from shared.clock import as_utc, utcnow
 from shared.db import WRITE, is_sqlite
 from shared.events import EventEnvelope, dead_letter_topic
+
+if TYPE_CHECKING:
+    from shared.settings import ServiceSettings
 
 log = logging.getLogger(__name__)
 
@@ -289,3 +293,28 @@ def run_consumer_process(
     )
     log.info("%s consuming %s", name, topics)
     consumer.run(stop)
+
+
+def consumer_main(
+    *,
+    name: str,
+    settings: "ServiceSettings",
+    topics: list[str],
+    processed_table: Table,
+    make_handler: Callable[[Engine], Handler],
+) -> None:
+    """Body of every service's ``entrypoints/consumer.py``."""
+    from shared.db import make_engine
+    from shared.observability import configure_logging
+
+    configure_logging(name, settings.log_level, settings.log_json)
+    engine = make_engine(settings.database_url)
+    run_consumer_process(
+        name=name,
+        topics=topics,
+        engine=engine,
+        processed_table=processed_table,
+        handler=make_handler(engine),
+        bootstrap=settings.bootstrap_servers,
+        metrics_port=settings.metrics_port,
+    )

@@ -13,6 +13,7 @@ import threading
 import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from kafka import KafkaProducer
 from kafka.errors import KafkaError
@@ -25,6 +26,9 @@ from shared.clock import as_utc, utcnow
 from shared.db import WRITE, is_sqlite
 from shared.kafka import make_producer
 from shared.outbox import Outbox
+
+if TYPE_CHECKING:
+    from shared.settings import ServiceSettings
 
 log = logging.getLogger(__name__)
 
@@ -227,3 +231,30 @@ def _until(stop: threading.Event, seconds: float) -> threading.Event:
 
     threading.Thread(target=watch, daemon=True).start()
     return chunk
+
+
+def relay_main(
+    *,
+    service: str,
+    settings: "ServiceSettings",
+    outbox: Outbox,
+    argv: list[str] | None = None,
+    description: str | None = None,
+) -> int:
+    """Body of every service's ``entrypoints/relay.py``: ``run|replay|purge|status``."""
+    from shared.db import make_engine
+    from shared.observability import configure_logging
+
+    parser = argparse.ArgumentParser(prog=f"{service}-relay", description=description)
+    add_relay_arguments(parser)
+    args = parser.parse_args(argv)
+    configure_logging(f"{service}-relay", settings.log_level, settings.log_json)
+    return run_relay_command(
+        args,
+        service=service,
+        engine=make_engine(settings.database_url),
+        outbox=outbox,
+        bootstrap=settings.bootstrap_servers,
+        retention=timedelta(days=settings.outbox_retention_days),
+        metrics_port=settings.metrics_port,
+    )

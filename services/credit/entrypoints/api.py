@@ -1,7 +1,6 @@
 """The credit service's HTTP API. Each route's docstring says who may call it."""
 
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Callable
 from datetime import date
 from typing import Annotated
 
@@ -27,7 +26,7 @@ from services.credit.service_layer.commands import (
 from services.credit.service_layer.services import Policy
 from services.credit.service_layer.unit_of_work import CreditUnitOfWork
 from shared.auth import Principal, Role
-from shared.cache import keep_fresh
+from shared.cache import cache_lifespan
 from shared.clock import today_in_china
 from shared.db import make_engine
 from shared.exceptions import Forbidden, NotFound
@@ -500,19 +499,6 @@ def create_app(
     settings.policy  # noqa: B018 - load the calendar file now: a bad file fails at startup
     cache = profile_cache(engine, settings.cache_size, clock)
 
-    @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        import asyncio
-
-        stopping = False
-        await run_in_threadpool(cache.prime_position)  # before the first request is served
-        task = asyncio.create_task(
-            keep_fresh(cache, settings.cache_refresh_seconds, lambda: stopping)
-        )
-        yield
-        stopping = True
-        task.cancel()
-
     app = create_service_app(
         settings=settings,
         engine=engine,
@@ -520,7 +506,7 @@ def create_app(
         title="Enterprise credit",
         description="Credit files, risk grades, the list of serious violators with due process, "
         "credit repair and public disclosure for regulators, enterprises and portals.",
-        lifespan=lifespan,
+        lifespan=cache_lifespan(cache, settings.cache_refresh_seconds),
         extra_state={"cache": cache, "today": clock},
     )
     for router in (public, catalogue, enterprises, records, listings, repairs):

@@ -52,7 +52,8 @@ class ScopeIn(Strict):
     product_categories: list[Code64] = Field(default_factory=list, max_length=200)
     regions: list[RegionCode] = Field(default_factory=list, max_length=200)
     certified_schemes: list[Code64] = Field(
-        default_factory=list, max_length=20,
+        default_factory=list,
+        max_length=20,
         description="only units with a valid certificate of these schemes (e.g. CCC)",
     )
 

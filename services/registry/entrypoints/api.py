@@ -1,11 +1,8 @@
 """The registry's HTTP API. Each route's docstring says who may call it."""
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, FastAPI, Query, Request, Response
-from fastapi.concurrency import run_in_threadpool
 from pydantic_core import to_json
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
@@ -21,7 +18,7 @@ from services.registry.service_layer import services, views
 from services.registry.service_layer.commands import IssueCertificate, RegisterBody
 from services.registry.service_layer.unit_of_work import RegistryUnitOfWork
 from shared.auth import Principal, Role
-from shared.cache import keep_fresh
+from shared.cache import cache_lifespan
 from shared.clock import today_in_china
 from shared.db import make_engine, table_of
 from shared.exceptions import NotFound
@@ -388,19 +385,6 @@ def create_app(settings: RegistrySettings | None = None, engine: Engine | None =
     engine = engine or make_engine(settings.database_url)
     cache = verification_cache(engine, settings.cache_size)
 
-    @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        import asyncio
-
-        stopping = False
-        await run_in_threadpool(cache.prime_position)  # before the first request is served
-        task = asyncio.create_task(
-            keep_fresh(cache, settings.cache_refresh_seconds, lambda: stopping)
-        )
-        yield
-        stopping = True
-        task.cancel()
-
     app = create_service_app(
         settings=settings,
         engine=engine,
@@ -408,7 +392,7 @@ def create_app(settings: RegistrySettings | None = None, engine: Engine | None =
         title="Certificate registry",
         description="Certification bodies, the certificates they issue, and public verification "
         "for market regulators, enterprises, the public and credit portals.",
-        lifespan=lifespan,
+        lifespan=cache_lifespan(cache, settings.cache_refresh_seconds),
         extra_state={"cache": cache},
     )
     for router in (public, catalogue, bodies, certificates):

@@ -1,29 +1,17 @@
-"""The registry's outbox relay: ``python -m services.registry.entrypoints.relay run|replay|purge|status``."""
-
-import argparse
-from datetime import timedelta
+"""The registry outbox relay: ``python -m services.registry.entrypoints.relay run|replay|purge|status``."""
 
 from services.registry.adapters.orm import outbox
 from services.registry.config import RegistrySettings
-from shared.db import make_engine
-from shared.observability import configure_logging
-from shared.relay import add_relay_arguments, run_relay_command
+from shared.relay import relay_main
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="registry-relay", description=__doc__)
-    add_relay_arguments(parser)
-    args = parser.parse_args(argv)
-    settings = RegistrySettings()
-    configure_logging("registry-relay", settings.log_level, settings.log_json)
-    return run_relay_command(
-        args,
+    return relay_main(
         service="registry",
-        engine=make_engine(settings.database_url),
+        settings=RegistrySettings(),
         outbox=outbox,
-        bootstrap=settings.bootstrap_servers,
-        retention=timedelta(days=settings.outbox_retention_days),
-        metrics_port=settings.metrics_port,
+        argv=argv,
+        description=__doc__,
     )
 
 
