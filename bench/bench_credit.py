@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
-from bench.harness import Result, ServerProcess, measure, print_table
+from bench.harness import ServerProcess, measure, print_table, result_row
 from services.credit.config import SERVICE_DIR
 from services.credit.domain.grading import CURRENT_RULES, assess
 from services.credit.domain.periods import add_months
@@ -146,7 +146,7 @@ def bulk_insert(engine: Engine, table: str, columns: tuple[str, ...], rows: Iter
         if engine.dialect.name == "postgresql":
             with cur.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:  # type: ignore[attr-defined]
                 for row in rows:
-                    copy.write_row(row)
+                    copy.writeresult_row(row)
         else:
             cur.execute("BEGIN")
             marks = ", ".join("?" for _ in columns)
@@ -211,8 +211,8 @@ def run(backend: str, quick: bool) -> list[tuple[str, ...]]:
                     measure(urls, seconds=max(2, len(urls) / 300), warmup=0)
                 profile = measure(urls, seconds=seconds)
                 rows += [
-                    _row(backend, f"/healthz (baseline, {label} run)", trivial, trivial),
-                    _row(backend, f"profile lookup ({label})", profile, trivial),
+                    result_row(backend, f"/healthz (baseline, {label} run)", trivial, trivial),
+                    result_row(backend, f"profile lookup ({label})", profile, trivial),
                 ]
                 if cache_size != "0":
                     feed = measure(
@@ -220,23 +220,10 @@ def run(backend: str, quick: bool) -> list[tuple[str, ...]]:
                         seconds=seconds,
                         connections=4,
                     )
-                    rows.append(_row(backend, "feed page of 100 (4 portals)", feed, None))
+                    rows.append(result_row(backend, "feed page of 100 (4 portals)", feed, None))
         return rows
     finally:
         drop_database(url)
-
-
-def _row(backend: str, name: str, r: Result, baseline: Result | None) -> tuple[str, ...]:
-    ratio = f"{r.ratio_to(baseline):.0%}" if baseline else "-"
-    return (
-        backend,
-        name,
-        f"{r.rps:,.0f}",
-        ratio,
-        f"{r.p50_ms:.1f}",
-        f"{r.p99_ms:.1f}",
-        str(r.errors),
-    )
 
 
 def main() -> None:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from sqlalchemy import text
 
-from bench.harness import Result, ServerProcess, measure, print_table
+from bench.harness import ServerProcess, measure, print_table, result_row
 from services.registry.config import SERVICE_DIR
 from shared import uscc
 from shared.db import make_engine
@@ -96,7 +96,7 @@ def load(url: str, count: int) -> None:
             cur = raw.cursor()
             with cur.copy(f"COPY certificate ({', '.join(columns)}) FROM STDIN") as copy:  # type: ignore[attr-defined]
                 for row in rows:
-                    copy.write_row(row)
+                    copy.writeresult_row(row)
             raw.commit()
             cur.execute("ANALYZE")
             raw.commit()
@@ -150,26 +150,13 @@ def run(backend: str, quick: bool) -> list[tuple[str, ...]]:
                     connections=4,
                 )
             rows += [
-                _row(backend, f"/healthz (baseline, {label} run)", trivial, trivial),
-                _row(backend, f"verify one ({label})", single, trivial),
-                _row(backend, f"verify 1000 ({label})", bulk_r, None),
+                result_row(backend, f"/healthz (baseline, {label} run)", trivial, trivial),
+                result_row(backend, f"verify one ({label})", single, trivial),
+                result_row(backend, f"verify 1000 ({label})", bulk_r, None),
             ]
         return rows
     finally:
         drop_database(url)
-
-
-def _row(backend: str, name: str, r: Result, baseline: Result | None) -> tuple[str, ...]:
-    ratio = f"{r.ratio_to(baseline):.0%}" if baseline else "-"
-    return (
-        backend,
-        name,
-        f"{r.rps:,.0f}",
-        ratio,
-        f"{r.p50_ms:.1f}",
-        f"{r.p99_ms:.1f}",
-        str(r.errors),
-    )
 
 
 def main() -> None:

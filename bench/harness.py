@@ -174,3 +174,17 @@ def print_table(title: str, rows: list[tuple[str, ...]]) -> None:
         print("  " + "  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)))
         if i == 0:
             print("  " + "  ".join("-" * w for w in widths))
+
+
+def result_row(backend: str, name: str, r: Result, baseline: Result | None) -> tuple[str, ...]:
+    """A table row: throughput, ratio to the same run's baseline, latency, errors."""
+    ratio = f"{r.ratio_to(baseline):.0%}" if baseline else "-"
+    return (
+        backend,
+        name,
+        f"{r.rps:,.0f}",
+        ratio,
+        f"{r.p50_ms:.1f}",
+        f"{r.p99_ms:.1f}",
+        str(r.errors),
+    )
