@@ -127,19 +127,59 @@ def test_a_plan_can_target_certified_products(client, roster, as_zj, engine) -> 
     certified = rows[:3]  # (uscc, name, product, model, ...)
     c = consumer(engine)
     for i, row in enumerate(certified):
-        c.handle_raw(sample("registry.certificate.issued.v1.json", number=f"CCC-T-{i}",
-                            holder_uscc=row[0], product_model=row[3],
-                            event_id=f"00000000-0000-4000-8000-0000000c{i:04d}"))
-    c.handle_raw(sample("registry.certificate.issued.v1.json", number="ISO-T-9", scheme="ISO9001",
-                        holder_uscc=rows[5][0], product_model=rows[5][3],
-                        event_id="00000000-0000-4000-8000-0000000c9999"))
-    c.handle_raw(sample("registry.certificate.revoked.v1.json", number="CCC-T-2",
-                        holder_uscc=certified[2][0], product_model=certified[2][3],
-                        event_id="00000000-0000-4000-8000-0000000d0002",
-                        occurred_at="2026-11-21T08:30:00Z"))
-    plan_id = create_plan(client, as_zj, scope={"certified_schemes": ["CCC"]},
-                          sampling={"weights": {"A": 1, "B": 2, "C": 4, "D": 8},
-                                    "strata": [{"risk_classes": ["A", "B", "C", "D"],
-                                                "size": 1}]})
+        c.handle_raw(
+            sample(
+                "registry.certificate.issued.v1.json",
+                number=f"CCC-T-{i}",
+                holder_uscc=row[0],
+                product_model=row[3],
+                event_id=f"00000000-0000-4000-8000-0000000c{i:04d}",
+            )
+        )
+    c.handle_raw(
+        sample(
+            "registry.certificate.issued.v1.json",
+            number="ISO-T-9",
+            scheme="ISO9001",
+            holder_uscc=rows[5][0],
+            product_model=rows[5][3],
+            event_id="00000000-0000-4000-8000-0000000c9999",
+        )
+    )
+    c.handle_raw(
+        sample(
+            "registry.certificate.revoked.v1.json",
+            number="CCC-T-2",
+            holder_uscc=certified[2][0],
+            product_model=certified[2][3],
+            event_id="00000000-0000-4000-8000-0000000d0002",
+            occurred_at="2026-11-21T08:30:00Z",
+        )
+    )
+    plan_id = create_plan(
+        client,
+        as_zj,
+        scope={"certified_schemes": ["CCC"]},
+        sampling={
+            "weights": {"A": 1, "B": 2, "C": 4, "D": 8},
+            "strata": [{"risk_classes": ["A", "B", "C", "D"], "size": 1}],
+        },
+    )
     snapshot = freeze(client, as_zj, plan_id)
     assert snapshot["unit_count"] == 2  # CCC-T-0 and CCC-T-1; CCC-T-2 revoked, ISO not CCC
+
+
+def test_a_lift_that_overtakes_its_apply_leaves_no_measure(engine) -> None:
+    c = consumer(engine)
+    kw = {"enforcing_service": "inspection", "measure_code": "no_six_month_exemption"}
+    c.handle_raw(
+        sample(
+            "credit.measure.lifted.v1.json", **kw, event_id="00000000-0000-4000-8000-0000000000b2"
+        )
+    )
+    c.handle_raw(
+        sample(
+            "credit.measure.applied.v1.json", **kw, event_id="00000000-0000-4000-8000-0000000000b1"
+        )
+    )
+    assert rows(engine, "SELECT uscc, active FROM dishonesty_measure") == [(HOLDER, False)]

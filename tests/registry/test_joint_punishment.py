@@ -124,3 +124,11 @@ def test_every_credit_golden_sample_is_accepted(path: Path, engine) -> None:
     c.handle_raw(path.read_bytes())
     assert c.stats.processed == 1 and c.stats.dead_lettered == 0
     assert HOLDER  # samples concern the demo holder
+
+
+def test_a_lift_that_overtakes_its_apply_leaves_no_sanction(client, issued, engine) -> None:
+    """Two relays may publish a listing's events out of order; the late apply is a no-op."""
+    c = consumer(engine)
+    c.handle_raw(LIFTED.read_bytes())
+    c.handle_raw(APPLIED.read_bytes())
+    assert client.get(f"/public/certificates/{issued}").json()["joint_punishment"] == []

@@ -62,7 +62,12 @@ def _measure_lifted(uow: InspectionUnitOfWork, envelope: EventEnvelope) -> None:
     assert isinstance(p, MeasureLiftedV1)
     if p.enforcing_service == ENFORCED_HERE:
         services.lift_dishonesty_measure(
-            uow, p.listing_id, str(envelope.event_id), envelope.occurred_at
+            uow,
+            p.listing_id,
+            str(envelope.event_id),
+            envelope.occurred_at,
+            uscc=p.uscc,
+            measure_code=p.measure_code,
         )
 
 

@@ -799,10 +799,33 @@ def apply_dishonesty_measure(
 
 
 def lift_dishonesty_measure(
-    uow: InspectionUnitOfWork, listing_id: str, source_event_id: str, occurred_at: datetime
+    uow: InspectionUnitOfWork,
+    listing_id: str,
+    source_event_id: str,
+    occurred_at: datetime,
+    *,
+    uscc: str | None = None,
+    measure_code: str = "",
 ) -> bool:
     with uow:
         row = uow.mirror.measure(listing_id, for_update=True)
+        if row is None and uscc:
+            # The lift overtook its apply (relays may publish out of order): a tombstone makes
+            # the late apply of this listing a no-op.
+            uow.mirror.add(
+                DishonestyMeasureRow(
+                    uscc=uscc,
+                    listing_id=listing_id,
+                    measure_code=measure_code,
+                    active=False,
+                    source_event_id=source_event_id,
+                    started_at=occurred_at,
+                    lifted_at=occurred_at,
+                    lifted_event_id=source_event_id,
+                )
+            )
+            uow.commit()
+            return True
         if row is None or not row.active:
             return False
         row.active, row.lifted_at, row.lifted_event_id = False, occurred_at, source_event_id

@@ -330,7 +330,24 @@ def lift_measure(
     """Delisting or approved repair: the measure stops; certificates suspended for it return."""
     with uow:
         row = uow.sanctions.get(m.listing_id, m.measure_code)
-        if row is not None and row.active:
+        if row is None:
+            # The lift overtook its apply (two relays may publish out of order): keep a
+            # tombstone, so the late apply of this listing's measure has no effect.
+            now = utcnow()
+            uow.sanctions.add(
+                HolderSanctionRow(
+                    holder_uscc=m.uscc,
+                    listing_id=m.listing_id,
+                    measure_code=m.measure_code,
+                    measure_name=m.measure_name,
+                    legal_basis=m.legal_basis,
+                    enforcing_service=m.enforcing_service,
+                    active=False,
+                    started_at=now,
+                    lifted_at=now,
+                )
+            )
+        elif row.active:
             row.active = False
             row.lifted_at = utcnow()
             uow.changes.record("holder", m.uscc, f"measure_lifted:{m.measure_code}", "lifted")
