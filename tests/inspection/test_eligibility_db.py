@@ -227,7 +227,15 @@ def test_use_cases_join_a_consumers_transaction(engine) -> None:
         t + timedelta(seconds=1),
     )
     assert not services.mark_certified_product(
-        uow, "CCC-1", "CCC", "91330100MA00000009", "Kettle", "K-1", "valid", "e0", t - timedelta(seconds=1)
+        uow,
+        "CCC-1",
+        "CCC",
+        "91330100MA00000009",
+        "Kettle",
+        "K-1",
+        "valid",
+        "e0",
+        t - timedelta(seconds=1),
     )
     with engine.connect() as conn:
         assert conn.execute(select(CertifiedProductRow.status)).scalar_one() == "revoked"
