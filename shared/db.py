@@ -51,13 +51,6 @@ def make_registry() -> registry:
     return registry(metadata=MetaData(naming_convention=NAMING_CONVENTION))
 
 
-def service_base(reg: registry) -> type[SQLModel]:
-    class Base(SQLModel, registry=reg):
-        pass
-
-    return Base
-
-
 def table_of(model: type[SQLModel]) -> Table:
     """The Core ``Table`` a SQLModel table class is mapped to (``Model.__table__``, typed).
 

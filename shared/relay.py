@@ -140,17 +140,30 @@ class OutboxRelay:
         except Exception:  # noqa: BLE001 - bookkeeping only; the retry loop carries on
             log.debug("could not record publish failure", exc_info=True)
 
-    def run(self, stop: threading.Event, *, idle_sleep: float = 0.1) -> None:
-        """Publish until ``stop`` is set, surviving broker outages and database hiccups."""
+    def run(
+        self,
+        stop: threading.Event,
+        *,
+        idle_sleep: float = 0.1,
+        chores: tuple[Callable[[], object], ...] = (),
+        chore_interval: float = 3600,
+    ) -> None:
+        """Publish until ``stop`` is set, surviving broker outages and database hiccups;
+        run ``chores`` (the retention purge) every ``chore_interval`` seconds."""
         retrying = Retrying(
             retry=retry_if_exception_type((KafkaError, OSError)),
             wait=wait_exponential_jitter(multiplier=0.2, max=5),
             before_sleep=self._before_retry_sleep,
             reraise=True,
         )
+        last_chores = time.monotonic()
         while not stop.is_set():
             try:
                 sent = retrying(self.publish_batch)
+                if chores and time.monotonic() - last_chores >= chore_interval:
+                    last_chores = time.monotonic()
+                    for chore in chores:
+                        chore()
             except Exception:  # noqa: BLE001 - e.g. database unreachable: log, wait, go on
                 log.exception("relay loop error")
                 self.reset_producer()
@@ -211,26 +224,13 @@ def run_relay_command(
         producer_factory=lambda: make_producer(bootstrap),
     )
     log.info("outbox relay for %s started", service)
-    last_purge = 0.0
-    while not stop.is_set():
-        relay.run(_until(stop, 600))
-        if time.monotonic() - last_purge > 3600:  # hourly retention clean-up
-            with engine.begin() as conn:
-                outbox.purge_sent(conn, retention=retention)
-            last_purge = time.monotonic()
+
+    def purge() -> None:
+        with engine.begin() as conn:
+            outbox.purge_sent(conn, retention=retention)
+
+    relay.run(stop, chores=(purge,))
     return 0
-
-
-def _until(stop: threading.Event, seconds: float) -> threading.Event:
-    """An event that fires when ``stop`` does or after ``seconds``, to interleave chores."""
-    chunk = threading.Event()
-
-    def watch() -> None:
-        stop.wait(seconds)
-        chunk.set()
-
-    threading.Thread(target=watch, daemon=True).start()
-    return chunk
 
 
 def relay_main(

@@ -11,6 +11,8 @@ import random
 from datetime import timedelta
 
 from sqlalchemy import func, select
+from sqlalchemy.engine import Engine
+from sqlmodel import col
 
 from services.inspection.adapters.orm import UnitRow
 from services.inspection.domain.model import (
@@ -193,7 +195,7 @@ def seed(url: str) -> None:
 
 
 def _record(
-    engine: object,
+    engine: Engine,
     draw_id: str,
     actor: Principal,
     rng: random.Random,
@@ -204,10 +206,12 @@ def _record(
 ) -> None:
     from services.inspection.adapters.orm import TaskRow
 
-    with engine.connect() as conn:  # type: ignore[attr-defined]
+    with engine.connect() as conn:
         task_ids = list(
             conn.execute(
-                select(TaskRow.id).where(TaskRow.draw_id == draw_id).order_by(TaskRow.rank)
+                select(col(TaskRow.id))
+                .where(col(TaskRow.draw_id) == draw_id)
+                .order_by(col(TaskRow.rank))
             ).scalars()
         )
     sampled = today_in_china() - timedelta(days=sampled_days_ago)
@@ -220,7 +224,7 @@ def _record(
         )
         services.record_result(
             InspectionUnitOfWork(engine),
-            task_id,  # type: ignore[arg-type]
+            task_id,
             RecordResult(outcome, sampled, items),
             actor,
             15,

@@ -1,6 +1,7 @@
 """Inspection tables (SQLModel), in a metadata of the inspection service's own."""
 
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import (
     JSON,
@@ -12,29 +13,33 @@ from sqlalchemy import (
     String,
     UniqueConstraint,
 )
-from sqlmodel import Field
+from sqlmodel import Field, SQLModel
 
 from services.inspection.adapters.bulk import BulkOutbox
-from shared.db import UtcDateTime, make_registry, service_base
+from shared.db import UtcDateTime, make_registry
 from shared.outbox import outbox_table, processed_events_table
 
 mapper_registry = make_registry()
 metadata = mapper_registry.metadata
-Base = service_base(mapper_registry)
+
+
+class Base(SQLModel, registry=mapper_registry):
+    """SQLModel bound to this service's own metadata (see ``shared.db.make_registry``)."""
+
 
 BigId = BigInteger().with_variant(Integer(), "sqlite")
 
 
-def _ts(**kw: object) -> Column:  # type: ignore[type-arg]
-    return Column(UtcDateTime(), **kw)  # type: ignore[arg-type]
+def _ts(**kw: Any) -> Column[datetime]:
+    return Column(UtcDateTime(), **kw)
 
 
-def _json(**kw: object) -> Column:  # type: ignore[type-arg]
-    return Column(JSON, nullable=False, **kw)  # type: ignore[arg-type]
+def _json(**kw: Any) -> Column[Any]:
+    return Column(JSON, nullable=False, **kw)
 
 
 # -- rosters ------------------------------------------------------------------------------------
-class UnitRow(Base, table=True):  # type: ignore[call-arg,misc]
+class UnitRow(Base, table=True):
     """An inspection unit: one enterprise's product of one specification/model."""
 
     __tablename__ = "unit"
@@ -51,7 +56,7 @@ class UnitRow(Base, table=True):  # type: ignore[call-arg,misc]
     updated_at: datetime = Field(sa_column=_ts(nullable=False))
 
 
-class InspectorRow(Base, table=True):  # type: ignore[call-arg,misc]
+class InspectorRow(Base, table=True):
     __tablename__ = "inspector"
     id: str = Field(primary_key=True, max_length=64)
     name: str = Field(max_length=100)
@@ -64,7 +69,7 @@ class InspectorRow(Base, table=True):  # type: ignore[call-arg,misc]
     updated_at: datetime = Field(sa_column=_ts(nullable=False))
 
 
-class LabRow(Base, table=True):  # type: ignore[call-arg,misc]
+class LabRow(Base, table=True):
     __tablename__ = "lab"
     id: str = Field(primary_key=True, max_length=64)
     name: str = Field(max_length=200)
@@ -76,7 +81,7 @@ class LabRow(Base, table=True):  # type: ignore[call-arg,misc]
 
 
 # -- facts mirrored from other services (credit, registry), each tied to its source event ------
-class EnterpriseRiskRow(Base, table=True):  # type: ignore[call-arg,misc]
+class EnterpriseRiskRow(Base, table=True):
     """An enterprise's credit risk class; overrides the class units were imported with."""
 
     __tablename__ = "enterprise_risk"
@@ -87,7 +92,7 @@ class EnterpriseRiskRow(Base, table=True):  # type: ignore[call-arg,misc]
     updated_at: datetime = Field(sa_column=_ts(nullable=False))
 
 
-class DishonestyMeasureRow(Base, table=True):  # type: ignore[call-arg,misc]
+class DishonestyMeasureRow(Base, table=True):
     """Joint punishment for a listed dishonest enterprise: higher sampling weight and no
     six-month exemption while active."""
 
@@ -104,7 +109,7 @@ class DishonestyMeasureRow(Base, table=True):  # type: ignore[call-arg,misc]
     lifted_event_id: str | None = Field(default=None, max_length=64)
 
 
-class CertifiedProductRow(Base, table=True):  # type: ignore[call-arg,misc]
+class CertifiedProductRow(Base, table=True):
     __tablename__ = "certified_product"
     certificate_number: str = Field(primary_key=True, max_length=64)
     scheme: str = Field(default="", max_length=32)
@@ -117,7 +122,7 @@ class CertifiedProductRow(Base, table=True):  # type: ignore[call-arg,misc]
 
 
 # -- policy, plans, snapshots, draws ------------------------------------------------------------
-class PolicyRow(Base, table=True):  # type: ignore[call-arg,misc]
+class PolicyRow(Base, table=True):
     __tablename__ = "eligibility_policy"
     version: int = Field(primary_key=True)
     effective_from: date
@@ -126,7 +131,7 @@ class PolicyRow(Base, table=True):  # type: ignore[call-arg,misc]
     created_at: datetime = Field(sa_column=_ts(nullable=False))
 
 
-class PlanRow(Base, table=True):  # type: ignore[call-arg,misc]
+class PlanRow(Base, table=True):
     __tablename__ = "plan"
     __table_args__ = (Index("ix_plan_authority", "authority_level", "region_code"),)
     id: str = Field(primary_key=True, max_length=36)
@@ -148,7 +153,7 @@ class PlanRow(Base, table=True):  # type: ignore[call-arg,misc]
     created_at: datetime = Field(sa_column=_ts(nullable=False))
 
 
-class SnapshotRow(Base, table=True):  # type: ignore[call-arg,misc]
+class SnapshotRow(Base, table=True):
     __tablename__ = "snapshot"
     id: str = Field(primary_key=True, max_length=36)
     plan_id: str = Field(foreign_key="plan.id", index=True, max_length=36)
@@ -175,7 +180,7 @@ class SnapshotRow(Base, table=True):  # type: ignore[call-arg,misc]
 UnitIdType = String(24).with_variant(String(24, collation="C"), "postgresql")
 
 
-class SnapshotEntryRow(Base, table=True):  # type: ignore[call-arg,misc]
+class SnapshotEntryRow(Base, table=True):
     """One eligible unit of a frozen snapshot. Stored clustered by (snapshot, unit id) on
     SQLite (WITHOUT ROWID) so reading a snapshot in unit order is one sequential scan.
 
@@ -200,7 +205,7 @@ class SnapshotEntryRow(Base, table=True):  # type: ignore[call-arg,misc]
     ordinal: int | None = Field(default=None, sa_column=Column(Integer, nullable=True))
 
 
-class SnapshotExclusionRow(Base, table=True):  # type: ignore[call-arg,misc]
+class SnapshotExclusionRow(Base, table=True):
     """Why a unit in the plan's scope was not eligible when the snapshot was frozen."""
 
     __tablename__ = "snapshot_exclusion"
@@ -214,7 +219,7 @@ class SnapshotExclusionRow(Base, table=True):  # type: ignore[call-arg,misc]
     cause_date: date | None = None
 
 
-class DrawRow(Base, table=True):  # type: ignore[call-arg,misc]
+class DrawRow(Base, table=True):
     """A draw: append-only. A re-draw is a new row with a reason; the old one stays."""
 
     __tablename__ = "draw"
@@ -237,7 +242,7 @@ class DrawRow(Base, table=True):  # type: ignore[call-arg,misc]
 
 
 # -- tasks, claims, results ---------------------------------------------------------------------
-class TaskRow(Base, table=True):  # type: ignore[call-arg,misc]
+class TaskRow(Base, table=True):
     __tablename__ = "task"
     __table_args__ = (Index("ix_task_enterprise_assigned", "enterprise_uscc", "assigned_at"),)
     id: str = Field(primary_key=True, max_length=36)
@@ -257,7 +262,7 @@ class TaskRow(Base, table=True):  # type: ignore[call-arg,misc]
     published_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
 
 
-class ClaimRow(Base, table=True):  # type: ignore[call-arg,misc]
+class ClaimRow(Base, table=True):
     """A unit in a running check. The primary key on unit_id is what makes two authorities'
     simultaneous draws unable to both take a unit: the second insert fails in the database."""
 
@@ -270,7 +275,7 @@ class ClaimRow(Base, table=True):  # type: ignore[call-arg,misc]
     claimed_at: datetime = Field(sa_column=_ts(nullable=False))
 
 
-class ResultRow(Base, table=True):  # type: ignore[call-arg,misc]
+class ResultRow(Base, table=True):
     __tablename__ = "result"
     task_id: str = Field(primary_key=True, foreign_key="task.id", max_length=36)
     outcome: str = Field(max_length=20)
@@ -287,7 +292,7 @@ class ResultRow(Base, table=True):  # type: ignore[call-arg,misc]
     finalised_by: str | None = Field(default=None, max_length=200)
 
 
-class CheckRecordRow(Base, table=True):  # type: ignore[call-arg,misc]
+class CheckRecordRow(Base, table=True):
     """Earlier checks of units, for the six-month rule: final results of this service's tasks
     and checks imported from other systems."""
 

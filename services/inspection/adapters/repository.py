@@ -10,6 +10,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
+    Table,
     bindparam,
     case,
     delete,
@@ -24,7 +25,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import ColumnElement
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from services.inspection.adapters.bulk import insert_rows
 from services.inspection.adapters.orm import (
@@ -66,22 +67,36 @@ from services.inspection.domain.policy import (
 from services.inspection.domain.roster import Inspector, Lab, Unit
 from shared.auth.principal import AuthorityLevel
 from shared.clock import utcnow
-from shared.db import take_append_lock
+from shared.db import table_of, take_append_lock
 
-U = UnitRow.__table__.c  # type: ignore[attr-defined]
-E = SnapshotEntryRow.__table__.c  # type: ignore[attr-defined]
-X = SnapshotExclusionRow.__table__.c  # type: ignore[attr-defined]
-C = ClaimRow.__table__.c  # type: ignore[attr-defined]
-R = CheckRecordRow.__table__.c  # type: ignore[attr-defined]
-T = TaskRow.__table__.c  # type: ignore[attr-defined]
-K = EnterpriseRiskRow.__table__.c  # type: ignore[attr-defined]
-D = DishonestyMeasureRow.__table__.c  # type: ignore[attr-defined]
-P = CertifiedProductRow.__table__.c  # type: ignore[attr-defined]
-I = InspectorRow.__table__.c  # type: ignore[attr-defined]  # noqa: E741
-L = LabRow.__table__.c  # type: ignore[attr-defined]
+UNIT = table_of(UnitRow)
+SNAPSHOT_ENTRY = table_of(SnapshotEntryRow)
+SNAPSHOT_EXCLUSION = table_of(SnapshotExclusionRow)
+CLAIM = table_of(ClaimRow)
+CHECK_RECORD = table_of(CheckRecordRow)
+TASK = table_of(TaskRow)
+ENTERPRISE_RISK = table_of(EnterpriseRiskRow)
+DISHONESTY_MEASURE = table_of(DishonestyMeasureRow)
+CERTIFIED_PRODUCT = table_of(CertifiedProductRow)
+INSPECTOR = table_of(InspectorRow)
+LAB = table_of(LabRow)
+PLAN = table_of(PlanRow)
+SNAPSHOT = table_of(SnapshotRow)
+RESULT = table_of(ResultRow)
+U = UNIT.c
+E = SNAPSHOT_ENTRY.c
+X = SNAPSHOT_EXCLUSION.c
+C = CLAIM.c
+R = CHECK_RECORD.c
+T = TASK.c
+K = ENTERPRISE_RISK.c
+D = DISHONESTY_MEASURE.c
+P = CERTIFIED_PRODUCT.c
+I = INSPECTOR.c  # noqa: E741
+L = LAB.c
 
 
-def _upsert(session: Session, table: Any, rows: list[dict], key: str) -> tuple[int, int]:
+def _upsert(session: Session, table: Table, rows: list[dict], key: str) -> tuple[int, int]:
     """Insert new rows, update existing ones (by primary key); returns (created, updated)."""
     if not rows:
         return 0, 0
@@ -122,7 +137,7 @@ class RosterRepository:
             }
             for u in units
         ]
-        return _upsert(self.session, UnitRow.__table__, rows, "id")
+        return _upsert(self.session, UNIT, rows, "id")
 
     def upsert_inspectors(self, inspectors: Sequence[Inspector]) -> tuple[int, int]:
         now = utcnow()
@@ -140,7 +155,7 @@ class RosterRepository:
             }
             for i in inspectors
         ]
-        return _upsert(self.session, InspectorRow.__table__, rows, "id")
+        return _upsert(self.session, INSPECTOR, rows, "id")
 
     def upsert_labs(self, labs: Sequence[Lab]) -> tuple[int, int]:
         now = utcnow()
@@ -156,21 +171,17 @@ class RosterRepository:
             }
             for lab in labs
         ]
-        return _upsert(self.session, LabRow.__table__, rows, "id")
+        return _upsert(self.session, LAB, rows, "id")
 
     def unit(self, unit_id: str) -> dict | None:
-        row = (
-            self.session.execute(select(UnitRow.__table__).where(U.id == unit_id))
-            .mappings()
-            .first()
-        )  # type: ignore[attr-defined]
+        row = self.session.execute(select(UNIT).where(U.id == unit_id)).mappings().first()
         return dict(row) if row else None
 
     def units(self, unit_ids: Iterable[str]) -> dict[str, dict]:
         wanted = list(unit_ids)
         found: dict[str, dict] = {}
         for start in range(0, len(wanted), 1000):
-            stmt = select(UnitRow.__table__).where(U.id.in_(wanted[start : start + 1000]))  # type: ignore[attr-defined]
+            stmt = select(UNIT).where(U.id.in_(wanted[start : start + 1000]))
             for row in self.session.execute(stmt).mappings():
                 found[row["id"]] = dict(row)
         return found
@@ -224,22 +235,24 @@ class PolicyRepository:
 
     def current(self, today: date) -> EligibilityPolicy:
         row = self.session.execute(
-            select(PolicyRow.document)
-            .where(PolicyRow.effective_from <= today)
-            .order_by(PolicyRow.version.desc())  # type: ignore[attr-defined]
+            select(col(PolicyRow.document))
+            .where(col(PolicyRow.effective_from) <= today)
+            .order_by(col(PolicyRow.version).desc())
             .limit(1)
         ).scalar_one()
         return EligibilityPolicy.from_doc(row)
 
     def get(self, version: int) -> EligibilityPolicy:
         doc = self.session.execute(
-            select(PolicyRow.document).where(PolicyRow.version == version)
+            select(col(PolicyRow.document)).where(col(PolicyRow.version) == version)
         ).scalar_one()
         return EligibilityPolicy.from_doc(doc)
 
     def latest_version(self) -> int:
         return int(
-            self.session.execute(select(func.coalesce(func.max(PolicyRow.version), 0))).scalar_one()
+            self.session.execute(
+                select(func.coalesce(func.max(col(PolicyRow.version)), 0))
+            ).scalar_one()
         )
 
     def add(self, policy: EligibilityPolicy, effective_from: date, actor: str) -> None:
@@ -285,7 +298,7 @@ class PlanRepository:
         self.session = session
 
     def get(self, plan_id: str, *, for_update: bool = False) -> Plan | None:
-        stmt = select(PlanRow).where(PlanRow.id == plan_id)
+        stmt = select(PlanRow).where(col(PlanRow.id) == plan_id)
         if for_update:
             stmt = stmt.with_for_update()
         row = self.session.execute(stmt).scalar_one_or_none()
@@ -316,15 +329,15 @@ class PlanRepository:
 
     def set_deadline(self, plan_id: str, deadline: date | None, problem: str | None) -> None:
         self.session.execute(
-            update(PlanRow.__table__)  # type: ignore[arg-type]
-            .where(PlanRow.id == plan_id)
+            update(PLAN)
+            .where(col(PlanRow.id) == plan_id)
             .values(publication_deadline=deadline, deadline_problem=problem)
         )
 
     def without_deadline(self) -> list[Plan]:
         rows = self.session.execute(
-            select(PlanRow).where(PlanRow.publication_deadline.is_(None))
-        ).scalars()  # type: ignore[union-attr]
+            select(PlanRow).where(col(PlanRow.publication_deadline).is_(None))
+        ).scalars()
         return [plan_from_row(r) for r in rows]
 
 
@@ -442,7 +455,7 @@ class SnapshotRepository:
 
     @staticmethod
     def _units_with_risk() -> Any:
-        return UnitRow.__table__.outerjoin(EnterpriseRiskRow.__table__, K.uscc == U.enterprise_uscc)  # type: ignore[attr-defined]
+        return UNIT.outerjoin(ENTERPRISE_RISK, K.uscc == U.enterprise_uscc)
 
     @staticmethod
     def _dishonest(uscc_column: Any) -> Any:
@@ -471,7 +484,7 @@ class SnapshotRepository:
                 C.region_code,
                 literal(None),
             )
-            .select_from(base.join(ClaimRow.__table__, C.unit_id == U.id))  # type: ignore[attr-defined]
+            .select_from(base.join(CLAIM, C.unit_id == U.id))
             .where(*scope, C.plan_id != plan.id)
         )
         columns = [
@@ -484,7 +497,7 @@ class SnapshotRepository:
             "cause_region_code",
             "cause_date",
         ]
-        self.session.execute(insert(SnapshotExclusionRow.__table__).from_select(columns, running))  # type: ignore[arg-type]
+        self.session.execute(insert(SNAPSHOT_EXCLUSION).from_select(columns, running))
         # 2. units whose latest counting check in the window passed (the six-month rule)
         ranked = (
             select(
@@ -533,7 +546,7 @@ class SnapshotRepository:
             .select_from(base.join(ranked, ranked.c.unit_id == U.id))
             .where(*conds)
         )
-        self.session.execute(insert(SnapshotExclusionRow.__table__).from_select(columns, passed))  # type: ignore[arg-type]
+        self.session.execute(insert(SNAPSHOT_EXCLUSION).from_select(columns, passed))
         # 3. the eligible units, with their weights, become the snapshot's entries
         s = plan.sampling
         effective = func.coalesce(K.risk_class, U.risk_class)
@@ -561,9 +574,7 @@ class SnapshotRepository:
             .order_by(in_code_point_order)
         )  # stored in reading order
         self.session.execute(
-            insert(SnapshotEntryRow.__table__).from_select(  # type: ignore[arg-type]
-                ["snapshot_id", *UNIT_COLUMNS, "ordinal"], entries
-            )
+            insert(SNAPSHOT_ENTRY).from_select(["snapshot_id", *UNIT_COLUMNS, "ordinal"], entries)
         )
         if postgres:
             # up to a million rows just arrived: without fresh statistics the planner takes a
@@ -583,7 +594,7 @@ class SnapshotRepository:
         return read_snapshot_ordinals(self.session.connection(), snapshot_id, unit_ids)
 
     def get(self, snapshot_id: str, *, for_update: bool = False) -> SnapshotRow | None:
-        stmt = select(SnapshotRow).where(SnapshotRow.id == snapshot_id)
+        stmt = select(SnapshotRow).where(col(SnapshotRow.id) == snapshot_id)
         if for_update:
             stmt = stmt.with_for_update()
         return self.session.execute(stmt).scalar_one_or_none()
@@ -603,8 +614,8 @@ class SnapshotRepository:
 
     def abandon_undrawn(self, plan_id: str) -> None:
         self.session.execute(
-            update(SnapshotRow.__table__)  # type: ignore[arg-type]
-            .where(SnapshotRow.plan_id == plan_id, SnapshotRow.status == "committed")
+            update(SNAPSHOT)
+            .where(col(SnapshotRow.plan_id) == plan_id, col(SnapshotRow.status) == "committed")
             .values(status="abandoned")
         )
 
@@ -681,7 +692,9 @@ class DrawRepository:
         self.session = session
 
     def active_for_plan(self, plan_id: str, *, for_update: bool = False) -> DrawRow | None:
-        stmt = select(DrawRow).where(DrawRow.plan_id == plan_id, DrawRow.status == "active")
+        stmt = select(DrawRow).where(
+            col(DrawRow.plan_id) == plan_id, col(DrawRow.status) == "active"
+        )
         if for_update:
             stmt = stmt.with_for_update()
         return self.session.execute(stmt).scalar_one_or_none()
@@ -696,18 +709,18 @@ class TaskRepository:
         self.session = session
 
     def get(self, task_id: str, *, for_update: bool = False) -> TaskRow | None:
-        stmt = select(TaskRow).where(TaskRow.id == task_id)
+        stmt = select(TaskRow).where(col(TaskRow.id) == task_id)
         if for_update:
             stmt = stmt.with_for_update()
         return self.session.execute(stmt).scalar_one_or_none()
 
     def add_many(self, rows: list[dict]) -> None:
-        insert_rows(self.session, TaskRow.__table__, rows)  # type: ignore[arg-type]
+        insert_rows(self.session, TASK, rows)
 
     def claim_units_of_draw(self, draw_id: str, level: str, region_code: str, at: datetime) -> None:
         """One claim per drawn unit, in the draw's transaction; a unit another authority
         claimed concurrently makes this statement fail on the primary key."""
-        stmt = insert(ClaimRow.__table__).from_select(  # type: ignore[arg-type]
+        stmt = insert(CLAIM).from_select(
             ["unit_id", "task_id", "plan_id", "authority_level", "region_code", "claimed_at"],
             select(
                 T.unit_id,
@@ -715,33 +728,31 @@ class TaskRepository:
                 T.plan_id,
                 literal(level),
                 literal(region_code),
-                literal(at, UnitRow.__table__.c.updated_at.type),
-            ).where(T.draw_id == draw_id),  # type: ignore[attr-defined]
+                literal(at, U.updated_at.type),
+            ).where(T.draw_id == draw_id),
         )
         self.session.execute(stmt)
 
     def release_claim(self, task_id: str) -> None:
-        self.session.execute(delete(ClaimRow.__table__).where(C.task_id == task_id))  # type: ignore[arg-type]
+        self.session.execute(delete(CLAIM).where(C.task_id == task_id))
 
     def cancel_draw_tasks(self, draw_id: str, reason: str) -> None:
         self.session.execute(
-            delete(ClaimRow.__table__).where(
-                C.task_id.in_(select(T.id).where(T.draw_id == draw_id))
-            )  # type: ignore[arg-type]
+            delete(CLAIM).where(C.task_id.in_(select(T.id).where(T.draw_id == draw_id)))
         )
         self.session.execute(
-            update(TaskRow.__table__)  # type: ignore[arg-type]
+            update(TASK)
             .where(T.draw_id == draw_id, T.status != "cancelled")
             .values(status="cancelled", cancel_reason=reason)
         )
 
     def results_exist(self, draw_id: str) -> bool:
         stmt = (
-            select(ResultRow.task_id)
-            .join(TaskRow, TaskRow.id == ResultRow.task_id)
-            .where(TaskRow.draw_id == draw_id)
+            select(col(ResultRow.task_id))
+            .join(TaskRow, col(TaskRow.id) == col(ResultRow.task_id))
+            .where(col(TaskRow.draw_id) == draw_id)
             .limit(1)
-        )  # type: ignore[arg-type]
+        )
         return self.session.execute(stmt).first() is not None
 
     def recent_teams(
@@ -773,13 +784,13 @@ class TaskRepository:
         values: dict[str, Any] = {"status": status}
         if published_at is not None:
             values["published_at"] = published_at
-        self.session.execute(update(TaskRow.__table__).where(T.id == task_id).values(**values))  # type: ignore[arg-type]
+        self.session.execute(update(TASK).where(T.id == task_id).values(**values))
 
     def publishable(self, plan_id: str) -> list[str]:
         stmt = (
             select(T.id)
-            .select_from(TaskRow.__table__.join(ResultRow.__table__, ResultRow.task_id == T.id))  # type: ignore[attr-defined]
-            .where(T.plan_id == plan_id, T.status == "final", ResultRow.status == "final")
+            .select_from(TASK.join(RESULT, RESULT.c.task_id == T.id))
+            .where(T.plan_id == plan_id, T.status == "final", RESULT.c.status == "final")
             .order_by(T.id)
         )
         return list(self.session.execute(stmt).scalars())
@@ -791,7 +802,7 @@ class ResultRepository:
         self._rows: dict[str, ResultRow] = {}
 
     def get(self, task_id: str, *, for_update: bool = False) -> Result | None:
-        stmt = select(ResultRow).where(ResultRow.task_id == task_id)
+        stmt = select(ResultRow).where(col(ResultRow.task_id) == task_id)
         if for_update:
             stmt = stmt.with_for_update()
         row = self.session.execute(stmt).scalar_one_or_none()
@@ -843,9 +854,11 @@ class ResultRepository:
 
     def due_for_finalisation(self, today: date, limit: int) -> list[str]:
         stmt = (
-            select(ResultRow.task_id)
-            .where(ResultRow.status == "provisional", ResultRow.objection_deadline < today)  # type: ignore[operator]
-            .order_by(ResultRow.task_id)
+            select(col(ResultRow.task_id))
+            .where(
+                col(ResultRow.status) == "provisional", col(ResultRow.objection_deadline) < today
+            )
+            .order_by(col(ResultRow.task_id))
             .limit(limit)
         )
         return list(self.session.execute(stmt).scalars())
@@ -877,7 +890,7 @@ class MirrorRepository:
         self.session = session
 
     def risk(self, uscc: str, *, for_update: bool = False) -> EnterpriseRiskRow | None:
-        stmt = select(EnterpriseRiskRow).where(EnterpriseRiskRow.uscc == uscc)
+        stmt = select(EnterpriseRiskRow).where(col(EnterpriseRiskRow.uscc) == uscc)
         if for_update:
             stmt = stmt.with_for_update()
         return self.session.execute(stmt).scalar_one_or_none()
@@ -886,7 +899,9 @@ class MirrorRepository:
         self.session.add(row)
 
     def measure(self, listing_id: str, *, for_update: bool = False) -> DishonestyMeasureRow | None:
-        stmt = select(DishonestyMeasureRow).where(DishonestyMeasureRow.listing_id == listing_id)
+        stmt = select(DishonestyMeasureRow).where(
+            col(DishonestyMeasureRow.listing_id) == listing_id
+        )
         if for_update:
             stmt = stmt.with_for_update()
         return self.session.execute(stmt).scalar_one_or_none()
@@ -894,6 +909,6 @@ class MirrorRepository:
     def certified(self, number: str) -> CertifiedProductRow | None:
         return self.session.execute(
             select(CertifiedProductRow)
-            .where(CertifiedProductRow.certificate_number == number)
+            .where(col(CertifiedProductRow.certificate_number) == number)
             .with_for_update()
         ).scalar_one_or_none()

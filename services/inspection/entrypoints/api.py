@@ -6,7 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from pydantic_core import to_json
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 from services.inspection.adapters.orm import outbox
 from services.inspection.adapters.repository import read_snapshot_units
@@ -234,8 +234,8 @@ def list_plans(
         return views.list_plans(conn, actor, cursor=cursor, limit=limit)
 
 
-def _visible_plan(conn: object, plan_id: str, actor: Principal) -> None:
-    row = views.plan_row(conn, plan_id)  # type: ignore[arg-type]
+def _visible_plan(conn: Connection, plan_id: str, actor: Principal) -> None:
+    row = views.plan_row(conn, plan_id)
     if not actor.covers_region(row.region_code):
         raise NotFound(f"no plan {plan_id} in your jurisdiction", code="plan_not_found")
 

@@ -4,6 +4,7 @@ import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 
@@ -219,7 +220,7 @@ def commit_snapshot(
                 code="no_eligible_units",
                 excluded_count=excluded,
             )
-        header = {
+        header: dict[str, Any] = {
             "format": SNAPSHOT_FORMAT,
             "algorithm": ALGORITHM,
             "snapshot_id": snapshot_id,

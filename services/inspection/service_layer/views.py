@@ -6,7 +6,7 @@ clear: inspectors' names are masked, who recorded a result is not shown.
 
 import base64
 import binascii
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
 
@@ -28,17 +28,28 @@ from services.inspection.adapters.orm import (
 from services.inspection.domain.draw import DRAW_FORMAT, canonical_bytes
 from services.inspection.domain.model import mask_name, region_prefix
 from shared.auth import AuthorityLevel, Principal
+from shared.db import table_of
 from shared.exceptions import InvalidInput, NotFound
 
-P = PlanRow.__table__.c  # type: ignore[attr-defined]
-S = SnapshotRow.__table__.c  # type: ignore[attr-defined]
-D = DrawRow.__table__.c  # type: ignore[attr-defined]
-T = TaskRow.__table__.c  # type: ignore[attr-defined]
-R = ResultRow.__table__.c  # type: ignore[attr-defined]
-U = UnitRow.__table__.c  # type: ignore[attr-defined]
-X = SnapshotExclusionRow.__table__.c  # type: ignore[attr-defined]
-INS = InspectorRow.__table__.c  # type: ignore[attr-defined]
-LAB = LabRow.__table__.c  # type: ignore[attr-defined]
+PLAN = table_of(PlanRow)
+SNAPSHOT = table_of(SnapshotRow)
+DRAW = table_of(DrawRow)
+TASK = table_of(TaskRow)
+RESULT = table_of(ResultRow)
+UNIT = table_of(UnitRow)
+SNAPSHOT_EXCLUSION = table_of(SnapshotExclusionRow)
+INSPECTOR = table_of(InspectorRow)
+LABORATORY = table_of(LabRow)
+POLICY = table_of(PolicyRow)
+P = PLAN.c
+S = SNAPSHOT.c
+D = DRAW.c
+T = TASK.c
+R = RESULT.c
+U = UNIT.c
+X = SNAPSHOT_EXCLUSION.c
+INS = INSPECTOR.c
+LAB = LABORATORY.c
 
 
 # -- cursors ------------------------------------------------------------------------------------
@@ -61,7 +72,7 @@ def decode_cursor(cursor: str | None) -> str:
         ) from None
 
 
-def _page(rows: list[Any], limit: int, key: str) -> tuple[list[Any], str | None]:
+def _page(rows: Sequence[Any], limit: int, key: str) -> tuple[Sequence[Any], str | None]:
     page = rows[:limit]
     more = len(rows) > limit
     return page, encode_cursor(str(page[-1]._mapping[key])) if more and page else None
@@ -69,7 +80,7 @@ def _page(rows: list[Any], limit: int, key: str) -> tuple[list[Any], str | None]
 
 # -- plans --------------------------------------------------------------------------------------
 def plan_row(conn: Connection, plan_id: str) -> Any:
-    row = conn.execute(select(PlanRow.__table__).where(P.id == plan_id)).first()  # type: ignore[attr-defined]
+    row = conn.execute(select(PLAN).where(P.id == plan_id)).first()
     if row is None:
         raise NotFound(f"no plan {plan_id}", code="plan_not_found")
     return row
@@ -147,12 +158,7 @@ def list_plans(
     conn: Connection, actor: Principal, *, cursor: str | None, limit: int
 ) -> dict[str, Any]:
     """Plans in the regulator's jurisdiction (its own and lower authorities' in its region)."""
-    stmt = (
-        select(PlanRow.__table__)
-        .where(P.id > decode_cursor(cursor))
-        .order_by(P.id)
-        .limit(limit + 1)
-    )  # type: ignore[attr-defined]
+    stmt = select(PLAN).where(P.id > decode_cursor(cursor)).order_by(P.id).limit(limit + 1)
     if actor.authority_level is not AuthorityLevel.NATIONAL:
         stmt = stmt.where(P.region_code.startswith(region_prefix(actor.region_code or "")))
     rows = conn.execute(stmt).all()
@@ -239,8 +245,8 @@ def exclusions(
 
 def _draw_row(conn: Connection, draw_id: str) -> Any:
     row = conn.execute(
-        select(DrawRow.__table__, S.snapshot_hash, S.seed_commitment)  # type: ignore[attr-defined]
-        .join(SnapshotRow.__table__, S.id == D.snapshot_id)  # type: ignore[attr-defined]
+        select(DRAW, S.snapshot_hash, S.seed_commitment)
+        .join(SNAPSHOT, S.id == D.snapshot_id)
         .where(D.id == draw_id)
     ).first()
     if row is None:
@@ -307,7 +313,7 @@ def verification_bundle(conn: Connection, draw_id: str) -> dict[str, Any]:
 
 
 def policies(conn: Connection) -> list[dict[str, Any]]:
-    pc = PolicyRow.__table__.c  # type: ignore[attr-defined]
+    pc = POLICY.c
     return [
         {"version": r.version, "effective_from": r.effective_from, "document": r.document}
         for r in conn.execute(
@@ -358,9 +364,9 @@ _TASK_COLUMNS = (
 
 def _task_query() -> Any:
     return select(*_TASK_COLUMNS).select_from(
-        TaskRow.__table__.join(PlanRow.__table__, P.id == T.plan_id)  # type: ignore[attr-defined]
-        .outerjoin(UnitRow.__table__, U.id == T.unit_id)  # type: ignore[attr-defined]
-        .outerjoin(ResultRow.__table__, R.task_id == T.id)  # type: ignore[attr-defined]
+        TASK.join(PLAN, P.id == T.plan_id)
+        .outerjoin(UNIT, U.id == T.unit_id)
+        .outerjoin(RESULT, R.task_id == T.id)
     )
 
 
@@ -529,7 +535,7 @@ def overdue_publications(conn: Connection, actor: Principal, today: date) -> dic
             P.deadline_problem,
             func.count(T.id).label("unpublished"),
         )
-        .select_from(PlanRow.__table__.join(TaskRow.__table__, T.plan_id == P.id))  # type: ignore[attr-defined]
+        .select_from(PLAN.join(TASK, T.plan_id == P.id))
         .where(_overdue_condition(today))
         .group_by(
             P.id,
@@ -570,9 +576,7 @@ def overdue_publications(conn: Connection, actor: Principal, today: date) -> dic
 
 def overdue_count(conn: Connection, today: date) -> tuple[int, int]:
     """(tasks overdue for publication, tasks with an unknown deadline past the check's end)."""
-    base = select(func.count()).select_from(
-        TaskRow.__table__.join(PlanRow.__table__, P.id == T.plan_id)  # type: ignore[attr-defined]
-    )
+    base = select(func.count()).select_from(TASK.join(PLAN, P.id == T.plan_id))
     open_tasks = T.status.notin_(["published", "cancelled"])
     overdue = conn.execute(base.where(open_tasks, P.publication_deadline < today)).scalar_one()
     unknown = conn.execute(
