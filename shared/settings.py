@@ -27,6 +27,10 @@ class ServiceSettings(BaseSettings):
     log_level: str = "INFO"
     log_json: bool = True
     metrics_port: int = 0
+    # The API's listening address (subclasses set their service's default port).
+    host: str = "127.0.0.1"
+    port: int = 8000
+    workers: int = 1
 
     @model_validator(mode="after")
     def _fail_fast_outside_dev(self) -> "ServiceSettings":

@@ -20,9 +20,7 @@ class CreditSettings(ServiceSettings):
 
     service_name: str = "credit"
     database_url: str = "sqlite:///var/credit.db"
-    host: str = "127.0.0.1"
     port: int = 8003
-    workers: int = 1
     # How stale another replica's profile cache may be: the change-log poll interval.
     cache_refresh_seconds: float = 0.5
     cache_size: int = 200_000

@@ -14,9 +14,7 @@ class InspectionSettings(ServiceSettings):
 
     service_name: str = "inspection"
     database_url: str = "sqlite:///var/inspection.db"
-    host: str = "127.0.0.1"
     port: int = 8002
-    workers: int = 1
     # Working-day tables for years chinese-calendar does not cover yet (JSON, see
     # shared.workdays.WorkdayCalendar.from_file). Without one, deadlines in such years are
     # reported as unknown instead of being guessed.

@@ -14,9 +14,7 @@ class RegistrySettings(ServiceSettings):
 
     service_name: str = "registry"
     database_url: str = "sqlite:///var/registry.db"
-    host: str = "127.0.0.1"
     port: int = 8001
-    workers: int = 1
     # How stale another replica's verification cache may be: the change-log poll interval.
     cache_refresh_seconds: float = 0.5
     cache_size: int = 200_000

@@ -517,14 +517,7 @@ def create_app(
 def main() -> None:
     from shared.web.serve import serve
 
-    settings = CreditSettings()
-    serve(
-        "services.credit.entrypoints.api:create_app",
-        settings,
-        settings.host,
-        settings.port,
-        settings.workers,
-    )
+    serve("services.credit.entrypoints.api:create_app", CreditSettings())
 
 
 if __name__ == "__main__":

@@ -407,14 +407,7 @@ def create_app(settings: InspectionSettings | None = None, engine: Engine | None
 def main() -> None:
     from shared.web.serve import serve
 
-    settings = InspectionSettings()
-    serve(
-        "services.inspection.entrypoints.api:create_app",
-        settings,
-        settings.host,
-        settings.port,
-        settings.workers,
-    )
+    serve("services.inspection.entrypoints.api:create_app", InspectionSettings())
 
 
 if __name__ == "__main__":

@@ -403,14 +403,7 @@ def create_app(settings: RegistrySettings | None = None, engine: Engine | None =
 def main() -> None:
     from shared.web.serve import serve
 
-    settings = RegistrySettings()
-    serve(
-        "services.registry.entrypoints.api:create_app",
-        settings,
-        settings.host,
-        settings.port,
-        settings.workers,
-    )
+    serve("services.registry.entrypoints.api:create_app", RegistrySettings())
 
 
 if __name__ == "__main__":

@@ -304,24 +304,28 @@ def apply_measure(
     """A dishonesty-list measure against ``m.uscc`` takes effect here. Idempotent."""
     with uow:
         if uow.sanctions.get(m.listing_id, m.measure_code) is None:
-            uow.sanctions.add(
-                HolderSanctionRow(
-                    holder_uscc=m.uscc,
-                    listing_id=m.listing_id,
-                    measure_code=m.measure_code,
-                    measure_name=m.measure_name,
-                    legal_basis=m.legal_basis,
-                    enforcing_service=m.enforcing_service,
-                    active=True,
-                    started_at=utcnow(),
-                )
-            )
+            uow.sanctions.add(_sanction_row(m, active=True))
             uow.changes.record("holder", m.uscc, f"measure_applied:{m.measure_code}", "active")
             if m.measure_code == BARRING_MEASURE and suspend_existing:
                 _joint_transition(uow, m.uscc, Action.SUSPEND, "valid", "joint_punishment", None)
             if m.measure_code == LIFETIME_BAN:
                 _withdraw_banned_body(uow, m)
         uow.commit()
+
+
+def _sanction_row(m: MeasureChange, *, active: bool) -> HolderSanctionRow:
+    now = utcnow()
+    return HolderSanctionRow(
+        holder_uscc=m.uscc,
+        listing_id=m.listing_id,
+        measure_code=m.measure_code,
+        measure_name=m.measure_name,
+        legal_basis=m.legal_basis,
+        enforcing_service=m.enforcing_service,
+        active=active,
+        started_at=now,
+        lifted_at=None if active else now,
+    )
 
 
 def lift_measure(
@@ -333,20 +337,7 @@ def lift_measure(
         if row is None:
             # The lift overtook its apply (two relays may publish out of order): keep a
             # tombstone, so the late apply of this listing's measure has no effect.
-            now = utcnow()
-            uow.sanctions.add(
-                HolderSanctionRow(
-                    holder_uscc=m.uscc,
-                    listing_id=m.listing_id,
-                    measure_code=m.measure_code,
-                    measure_name=m.measure_name,
-                    legal_basis=m.legal_basis,
-                    enforcing_service=m.enforcing_service,
-                    active=False,
-                    started_at=now,
-                    lifted_at=now,
-                )
-            )
+            uow.sanctions.add(_sanction_row(m, active=False))
         elif row.active:
             row.active = False
             row.lifted_at = utcnow()
