@@ -291,9 +291,12 @@ def test_concurrent_relays_never_publish_a_row_twice(engine, broker) -> None:
     relays = [relay_for(engine, broker) for _ in range(3)]
     for relay in relays:
         relay.batch_size = 10  # small batches: the relays interleave
+        assert relay.producer is not None  # connect before the race starts
     sent = [0, 0, 0]
+    start = threading.Barrier(3)
 
     def work(i: int) -> None:
+        start.wait()
         sent[i] = drain(relays[i])
 
     threads = [threading.Thread(target=work, args=(i,)) for i in range(3)]
@@ -302,7 +305,8 @@ def test_concurrent_relays_never_publish_a_row_twice(engine, broker) -> None:
     for t in threads:
         t.join(60)
     assert sum(sent) == 300 and unsent(engine) == 0
-    assert sum(1 for s in sent if s) >= 2, sent  # the work really was shared
+    if engine.dialect.name == "postgresql":  # SKIP LOCKED lets them work side by side
+        assert sum(1 for s in sent if s) >= 2, sent
     on_wire = [
         EventEnvelope.from_bytes(m.value).event_id for m in read_topic(broker.bootstrap, topic)
     ]
