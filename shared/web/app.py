@@ -10,6 +10,7 @@ from fastapi import FastAPI, Response
 from fastapi.concurrency import run_in_threadpool
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, generate_latest
 from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.registry import Collector
 from sqlalchemy.engine import Engine
 
 from shared.auth.tokens import TokenVerifier
@@ -60,6 +61,7 @@ def create_app(
     version: str = "1.0.0",
     lifespan: Lifespan | None = None,
     extra_state: dict[str, Any] | None = None,
+    collectors: tuple[Collector, ...] = (),
 ) -> FastAPI:
     @asynccontextmanager
     async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -79,8 +81,9 @@ def create_app(
     install_problem_handlers(app)
     app.add_middleware(ObservabilityMiddleware, service=settings.service_name)
 
-    service_metrics = CollectorRegistry(auto_describe=True)
-    service_metrics.register(outbox_gauges(settings.service_name, engine, outbox))
+    service_metrics = CollectorRegistry(auto_describe=False)  # no DB query at start-up
+    for collector in (outbox_gauges(settings.service_name, engine, outbox), *collectors):
+        service_metrics.register(collector)
 
     @app.get("/healthz", tags=["operations"], summary="Liveness")
     async def healthz() -> dict[str, str]:

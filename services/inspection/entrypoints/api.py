@@ -13,7 +13,7 @@ from services.inspection.adapters.repository import read_snapshot_units
 from services.inspection.config import InspectionSettings
 from services.inspection.domain.model import FailedItem
 from services.inspection.entrypoints import schemas as s
-from services.inspection.entrypoints.metrics import OVERDUE_GAUGE
+from services.inspection.entrypoints.metrics import OverdueGauge
 from services.inspection.service_layer import services, views
 from services.inspection.service_layer.unit_of_work import InspectionUnitOfWork
 from shared.auth import Principal, Role
@@ -397,8 +397,8 @@ def create_app(settings: InspectionSettings | None = None, engine: Engine | None
         description="Rosters, spot-check plans, verifiable random draws of units, inspectors and "
         "labs under the six-month no-repeat rule, results and their publication.",
         extra_state={"calendar": load_calendar(settings)},
+        collectors=(OverdueGauge(engine),),
     )
-    OVERDUE_GAUGE.bind(engine)
     for router in (public, rosters, plans, tasks):
         app.include_router(router)
     return app

@@ -3,7 +3,7 @@
 import logging
 
 from prometheus_client.core import GaugeMetricFamily
-from prometheus_client.registry import REGISTRY, Collector
+from prometheus_client.registry import Collector
 from sqlalchemy.engine import Engine
 
 from services.inspection.service_layer import views
@@ -14,24 +14,12 @@ log = logging.getLogger(__name__)
 
 class OverdueGauge(Collector):
     """Tasks whose results were not published within 20 working days of the check's end.
+    Registered in the app's own metrics registry, bound to the app's engine."""
 
-    One collector per process in the default registry; the app binds its engine to it (tests
-    build many apps in one process, so the latest one wins).
-    """
-
-    def __init__(self) -> None:
-        self.engine: Engine | None = None
-        self._registered = False
-
-    def bind(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        if not self._registered:
-            REGISTRY.register(self)
-            self._registered = True
 
     def collect(self):  # type: ignore[no-untyped-def]
-        if self.engine is None:
-            return
         try:
             with self.engine.connect() as conn:
                 overdue, unknown = views.overdue_count(conn, today_in_china())
@@ -52,6 +40,3 @@ class OverdueGauge(Collector):
         )
         unknown_gauge.add_metric([], unknown)
         yield unknown_gauge
-
-
-OVERDUE_GAUGE = OverdueGauge()
