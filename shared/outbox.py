@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import (
-    BigInteger,
     Column,
     Index,
     Integer,
@@ -27,11 +26,8 @@ from sqlalchemy.engine import Connection
 from sqlmodel import Session
 
 from shared.clock import utcnow
-from shared.db import UtcDateTime, take_append_lock
+from shared.db import BigId, UtcDateTime, take_append_lock
 from shared.events import EventEnvelope
-
-# SQLite only autoincrements INTEGER PRIMARY KEY; PostgreSQL gets a BIGINT identity.
-BigId = BigInteger().with_variant(Integer(), "sqlite")
 
 
 def outbox_table(metadata: MetaData) -> Table:

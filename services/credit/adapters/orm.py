@@ -3,10 +3,10 @@
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, Index, Integer, Text
+from sqlalchemy import JSON, Column, Index, Text
 from sqlmodel import Field, SQLModel
 
-from shared.db import UtcDateTime, make_registry
+from shared.db import BigId, make_registry, utc_column
 from shared.outbox import Outbox, outbox_table, processed_events_table
 
 mapper_registry = make_registry()
@@ -15,13 +15,6 @@ metadata = mapper_registry.metadata
 
 class Base(SQLModel, registry=mapper_registry):
     """SQLModel bound to this service's own metadata (see ``shared.db.make_registry``)."""
-
-
-BigId = BigInteger().with_variant(Integer(), "sqlite")
-
-
-def _ts(**kw: Any) -> Column[datetime]:
-    return Column(UtcDateTime(), **kw)
 
 
 class EnterpriseRow(Base, table=True):
@@ -35,8 +28,8 @@ class EnterpriseRow(Base, table=True):
     risk_grade: str = Field(max_length=1, index=True)
     grade_score: int = Field(default=0)
     grade_rule_version: str = Field(max_length=20, index=True)
-    graded_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
-    registered_at: datetime = Field(sa_column=_ts(nullable=False))
+    graded_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+    registered_at: datetime = Field(sa_column=utc_column(nullable=False))
     version: int = Field(default=1)
 
 
@@ -66,7 +59,7 @@ class RecordRow(Base, table=True):
     disclosure_ended_on: date | None = None
     disclosure_end_reason: str | None = Field(default=None, max_length=20)
     recorded_by: str = Field(max_length=200)
-    recorded_at: datetime = Field(sa_column=_ts(nullable=False))
+    recorded_at: datetime = Field(sa_column=utc_column(nullable=False))
 
 
 class GradeChangeRow(Base, table=True):
@@ -81,7 +74,7 @@ class GradeChangeRow(Base, table=True):
     rule_version: str = Field(max_length=20)
     reasons: list[str] = Field(sa_column=Column(JSON, nullable=False))
     trigger: str = Field(max_length=80)
-    occurred_at: datetime = Field(sa_column=_ts(nullable=False))
+    occurred_at: datetime = Field(sa_column=utc_column(nullable=False))
 
 
 class ListingRow(Base, table=True):
@@ -133,7 +126,7 @@ class NoticeRow(Base, table=True):
     subject_id: str = Field(max_length=24)
     message: str = Field(sa_column=Column(Text, nullable=False))
     legal_basis: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
-    created_at: datetime = Field(sa_column=_ts(nullable=False))
+    created_at: datetime = Field(sa_column=utc_column(nullable=False))
 
 
 class DisclosureRow(Base, table=True):
@@ -146,7 +139,7 @@ class DisclosureRow(Base, table=True):
     uscc: str = Field(max_length=18)
     action: str = Field(max_length=10)  # publish | withdraw
     reason: str | None = Field(default=None, max_length=30)
-    occurred_at: datetime = Field(sa_column=_ts(nullable=False))
+    occurred_at: datetime = Field(sa_column=utc_column(nullable=False))
 
 
 class ProfileChangeRow(Base, table=True):
@@ -156,7 +149,7 @@ class ProfileChangeRow(Base, table=True):
     id: int | None = Field(default=None, sa_column=Column(BigId, primary_key=True))
     uscc: str = Field(max_length=18)
     change: str = Field(max_length=40)
-    occurred_at: datetime = Field(sa_column=_ts(nullable=False))
+    occurred_at: datetime = Field(sa_column=utc_column(nullable=False))
 
 
 outbox = Outbox(outbox_table(metadata))

@@ -16,7 +16,7 @@ from sqlalchemy import (
 from sqlmodel import Field, SQLModel
 
 from services.inspection.adapters.bulk import BulkOutbox
-from shared.db import UtcDateTime, make_registry
+from shared.db import BigId, make_registry, utc_column
 from shared.outbox import outbox_table, processed_events_table
 
 mapper_registry = make_registry()
@@ -25,13 +25,6 @@ metadata = mapper_registry.metadata
 
 class Base(SQLModel, registry=mapper_registry):
     """SQLModel bound to this service's own metadata (see ``shared.db.make_registry``)."""
-
-
-BigId = BigInteger().with_variant(Integer(), "sqlite")
-
-
-def _ts(**kw: Any) -> Column[datetime]:
-    return Column(UtcDateTime(), **kw)
 
 
 def _json(**kw: Any) -> Column[Any]:
@@ -53,7 +46,7 @@ class UnitRow(Base, table=True):
     product_category: str = Field(max_length=64)
     region_code: str = Field(max_length=6, index=True)
     risk_class: str = Field(max_length=1)
-    updated_at: datetime = Field(sa_column=_ts(nullable=False))
+    updated_at: datetime = Field(sa_column=utc_column(nullable=False))
 
 
 class InspectorRow(Base, table=True):
@@ -66,7 +59,7 @@ class InspectorRow(Base, table=True):
     expertise: list[str] = Field(sa_column=_json())
     conflicts: list[str] = Field(sa_column=_json())
     active: bool = Field(default=True)
-    updated_at: datetime = Field(sa_column=_ts(nullable=False))
+    updated_at: datetime = Field(sa_column=utc_column(nullable=False))
 
 
 class LabRow(Base, table=True):
@@ -77,7 +70,7 @@ class LabRow(Base, table=True):
     accredited_categories: list[str] = Field(sa_column=_json())
     conflicts: list[str] = Field(sa_column=_json())
     active: bool = Field(default=True)
-    updated_at: datetime = Field(sa_column=_ts(nullable=False))
+    updated_at: datetime = Field(sa_column=utc_column(nullable=False))
 
 
 # -- facts mirrored from other services (credit, registry), each tied to its source event ------
@@ -88,8 +81,8 @@ class EnterpriseRiskRow(Base, table=True):
     uscc: str = Field(primary_key=True, max_length=18)
     risk_class: str = Field(max_length=1)
     source_event_id: str = Field(max_length=64)
-    occurred_at: datetime = Field(sa_column=_ts(nullable=False))
-    updated_at: datetime = Field(sa_column=_ts(nullable=False))
+    occurred_at: datetime = Field(sa_column=utc_column(nullable=False))
+    updated_at: datetime = Field(sa_column=utc_column(nullable=False))
 
 
 class DishonestyMeasureRow(Base, table=True):
@@ -104,8 +97,8 @@ class DishonestyMeasureRow(Base, table=True):
     measure_code: str = Field(max_length=64)
     active: bool = Field(default=True)
     source_event_id: str = Field(max_length=64)
-    started_at: datetime = Field(sa_column=_ts(nullable=False))
-    lifted_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    started_at: datetime = Field(sa_column=utc_column(nullable=False))
+    lifted_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
     lifted_event_id: str | None = Field(default=None, max_length=64)
 
 
@@ -118,7 +111,7 @@ class CertifiedProductRow(Base, table=True):
     model: str | None = Field(default=None, max_length=200)
     status: str = Field(max_length=20)
     source_event_id: str = Field(max_length=64)
-    occurred_at: datetime = Field(sa_column=_ts(nullable=False))
+    occurred_at: datetime = Field(sa_column=utc_column(nullable=False))
 
 
 # -- policy, plans, snapshots, draws ------------------------------------------------------------
@@ -128,7 +121,7 @@ class PolicyRow(Base, table=True):
     effective_from: date
     document: dict = Field(sa_column=_json())
     created_by: str = Field(max_length=200)
-    created_at: datetime = Field(sa_column=_ts(nullable=False))
+    created_at: datetime = Field(sa_column=utc_column(nullable=False))
 
 
 class PlanRow(Base, table=True):
@@ -150,7 +143,7 @@ class PlanRow(Base, table=True):
     publication_deadline: date | None = Field(default=None, index=True)
     deadline_problem: str | None = Field(default=None, max_length=200)
     created_by: str = Field(max_length=200)
-    created_at: datetime = Field(sa_column=_ts(nullable=False))
+    created_at: datetime = Field(sa_column=utc_column(nullable=False))
 
 
 class SnapshotRow(Base, table=True):
@@ -172,7 +165,7 @@ class SnapshotRow(Base, table=True):
     # The snapshot document without its unit columns (those are the entry rows).
     header: dict = Field(sa_column=_json())
     created_by: str = Field(max_length=200)
-    created_at: datetime = Field(sa_column=_ts(nullable=False))
+    created_at: datetime = Field(sa_column=utc_column(nullable=False))
 
 
 # Unit ids sort in code-point order everywhere (the canonical snapshot order): "C" collation
@@ -238,7 +231,7 @@ class DrawRow(Base, table=True):
     redraw_reason: str | None = None
     superseded_by: str | None = Field(default=None, max_length=36)
     drawn_by: str = Field(max_length=200)
-    drawn_at: datetime = Field(sa_column=_ts(nullable=False))
+    drawn_at: datetime = Field(sa_column=utc_column(nullable=False))
 
 
 # -- tasks, claims, results ---------------------------------------------------------------------
@@ -257,9 +250,9 @@ class TaskRow(Base, table=True):
     inspectors: list[str] = Field(sa_column=_json())
     lab_id: str = Field(max_length=64)
     status: str = Field(max_length=20, index=True)
-    assigned_at: datetime = Field(sa_column=_ts(nullable=False))
+    assigned_at: datetime = Field(sa_column=utc_column(nullable=False))
     cancel_reason: str | None = None
-    published_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    published_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
 
 
 class ClaimRow(Base, table=True):
@@ -272,7 +265,7 @@ class ClaimRow(Base, table=True):
     plan_id: str = Field(max_length=36, index=True)
     authority_level: str = Field(max_length=20)
     region_code: str = Field(max_length=6)
-    claimed_at: datetime = Field(sa_column=_ts(nullable=False))
+    claimed_at: datetime = Field(sa_column=utc_column(nullable=False))
 
 
 class ResultRow(Base, table=True):
@@ -283,12 +276,12 @@ class ResultRow(Base, table=True):
     sampling_date: date
     status: str = Field(max_length=20, index=True)
     objection_deadline: date | None = None
-    objected_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    objected_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
     objection_reason: str | None = None
     retested: bool = Field(default=False)
     recorded_by: str = Field(max_length=200)
-    recorded_at: datetime = Field(sa_column=_ts(nullable=False))
-    finalised_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    recorded_at: datetime = Field(sa_column=utc_column(nullable=False))
+    finalised_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
     finalised_by: str | None = Field(default=None, max_length=200)
 
 
@@ -311,7 +304,7 @@ class CheckRecordRow(Base, table=True):
     check_type: str = Field(max_length=40)
     outcome: str = Field(max_length=20)
     sampling_date: date
-    recorded_at: datetime = Field(sa_column=_ts(nullable=False))
+    recorded_at: datetime = Field(sa_column=utc_column(nullable=False))
 
 
 outbox = BulkOutbox(outbox_table(metadata))

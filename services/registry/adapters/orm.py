@@ -1,12 +1,11 @@
 """Registry tables (SQLModel), in a metadata of the registry's own."""
 
 from datetime import date, datetime
-from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, Index, Integer
+from sqlalchemy import JSON, Column, Index
 from sqlmodel import Field, SQLModel
 
-from shared.db import UtcDateTime, make_registry
+from shared.db import BigId, make_registry, utc_column
 from shared.outbox import Outbox, outbox_table, processed_events_table
 
 mapper_registry = make_registry()
@@ -15,13 +14,6 @@ metadata = mapper_registry.metadata
 
 class Base(SQLModel, registry=mapper_registry):
     """SQLModel bound to this service's own metadata (see ``shared.db.make_registry``)."""
-
-
-BigId = BigInteger().with_variant(Integer(), "sqlite")
-
-
-def _ts(**kw: Any) -> Column[datetime]:
-    return Column(UtcDateTime(), **kw)
 
 
 class BodyRow(Base, table=True):
@@ -33,8 +25,10 @@ class BodyRow(Base, table=True):
     approved_schemes: list[str] = Field(sa_column=Column(JSON, nullable=False))
     accreditation_status: str = Field(max_length=20, index=True)
     accreditation_reason_code: str | None = Field(default=None, max_length=64)
-    accreditation_changed_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
-    registered_at: datetime = Field(sa_column=_ts(nullable=False))
+    accreditation_changed_at: datetime | None = Field(
+        default=None, sa_column=utc_column(nullable=True)
+    )
+    registered_at: datetime = Field(sa_column=utc_column(nullable=False))
 
 
 class AccreditationHistoryRow(Base, table=True):
@@ -46,7 +40,7 @@ class AccreditationHistoryRow(Base, table=True):
     reason_code: str = Field(max_length=64)
     reason: str = Field(default="")
     actor: str = Field(max_length=200)
-    occurred_at: datetime = Field(sa_column=_ts(nullable=False))
+    occurred_at: datetime = Field(sa_column=utc_column(nullable=False))
 
 
 class CertificateRow(Base, table=True):
@@ -72,10 +66,10 @@ class CertificateRow(Base, table=True):
     signer_registration_no: str | None = Field(default=None, max_length=64)
     status: str = Field(max_length=20, index=True)
     status_reason_code: str | None = Field(default=None, max_length=64)
-    status_changed_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    status_changed_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
     replaces_number: str | None = Field(default=None, max_length=64)
     replaced_by_number: str | None = Field(default=None, max_length=64)
-    created_at: datetime = Field(sa_column=_ts(nullable=False))
+    created_at: datetime = Field(sa_column=utc_column(nullable=False))
     version: int = Field(default=1)
 
 
@@ -91,7 +85,7 @@ class TransitionRow(Base, table=True):
     reason_code: str = Field(max_length=64)
     reason: str = Field(default="")
     actor: str = Field(max_length=200)
-    occurred_at: datetime = Field(sa_column=_ts(nullable=False))
+    occurred_at: datetime = Field(sa_column=utc_column(nullable=False))
 
 
 class ChangeRow(Base, table=True):
@@ -103,7 +97,7 @@ class ChangeRow(Base, table=True):
     entity_key: str = Field(max_length=64)
     change: str = Field(max_length=100)
     status: str | None = Field(default=None, max_length=20)
-    occurred_at: datetime = Field(sa_column=_ts(nullable=False))
+    occurred_at: datetime = Field(sa_column=utc_column(nullable=False))
 
 
 class HolderSanctionRow(Base, table=True):
@@ -122,8 +116,8 @@ class HolderSanctionRow(Base, table=True):
     legal_basis: str
     enforcing_service: str = Field(default="registry", max_length=64)
     active: bool = Field(default=True)
-    started_at: datetime = Field(sa_column=_ts(nullable=False))
-    lifted_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    started_at: datetime = Field(sa_column=utc_column(nullable=False))
+    lifted_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
 
 
 outbox = Outbox(outbox_table(metadata))
