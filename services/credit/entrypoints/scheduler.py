@@ -8,9 +8,9 @@
 Each batch is its own transaction; a grade that changes emits its event.
 """
 
-import logging
 from collections.abc import Callable
 from datetime import date, timedelta
+from functools import partial
 
 from sqlalchemy.engine import Engine
 
@@ -19,11 +19,8 @@ from services.credit.config import CreditSettings
 from services.credit.service_layer import services
 from services.credit.service_layer.unit_of_work import CreditUnitOfWork
 from shared.clock import today_in_china, utcnow
-from shared.db import make_engine, table_of
-from shared.observability import configure_logging, serve_metrics
-from shared.processes import stop_on_signals
-
-log = logging.getLogger(__name__)
+from shared.db import table_of
+from shared.scheduler import run_scheduler, until_done
 
 Job = Callable[[CreditUnitOfWork, date], int]
 JOBS: dict[str, Job] = {
@@ -34,12 +31,11 @@ JOBS: dict[str, Job] = {
 
 
 def run_job(engine: Engine, job: Job, today: date) -> int:
-    total = 0
-    while True:  # batches, each its own transaction, until nothing is due
-        done = job(CreditUnitOfWork(engine), today)
-        total += done
-        if done == 0:
-            return total
+    return until_done(lambda: job(CreditUnitOfWork(engine), today))
+
+
+def _run_today(engine: Engine, *, job: Job) -> int:
+    return run_job(engine, job, today_in_china())
 
 
 def run_all(engine: Engine, today: date) -> dict[str, int]:
@@ -55,23 +51,16 @@ def purge_profile_changes(engine: Engine, keep: timedelta = timedelta(days=7)) -
 
 def main() -> None:
     settings = CreditSettings()
-    configure_logging("credit-scheduler", settings.log_level, settings.log_json)
-    serve_metrics(settings.metrics_port)
-    engine = make_engine(settings.database_url)
-    stop = stop_on_signals()
-    while not stop.is_set():
-        for name, job in JOBS.items():
-            try:
-                done = run_job(engine, job, today_in_china())
-                if done:
-                    log.info("%s: %d done", name, done)
-            except Exception:  # noqa: BLE001 - log and try again next round
-                log.exception("credit job %s failed", name)
-        try:
-            purge_profile_changes(engine)
-        except Exception:  # noqa: BLE001
-            log.exception("purging the profile change log failed")
-        stop.wait(settings.scheduler_interval_seconds)
+    jobs: dict[str, Callable[[Engine], int]] = {
+        name: partial(_run_today, job=job) for name, job in JOBS.items()
+    }
+    jobs["purge profile change log"] = purge_profile_changes
+    run_scheduler(
+        name="credit-scheduler",
+        settings=settings,
+        interval=settings.scheduler_interval_seconds,
+        jobs=jobs,
+    )
 
 
 if __name__ == "__main__":

@@ -1,0 +1,43 @@
+"""The body of every service's ``entrypoints/scheduler.py``: periodic jobs until SIGTERM."""
+
+import logging
+from collections.abc import Callable, Mapping
+
+from sqlalchemy.engine import Engine
+
+from shared.db import make_engine
+from shared.observability import configure_logging, serve_metrics
+from shared.processes import stop_on_signals
+from shared.settings import ServiceSettings
+
+log = logging.getLogger(__name__)
+
+# A job takes the engine and returns how many items it handled.
+Job = Callable[[Engine], int]
+
+
+def until_done(batch: Callable[[], int]) -> int:
+    """Run ``batch`` (each call its own transaction) until one handles nothing; the total."""
+    total = 0
+    while done := batch():
+        total += done
+    return total
+
+
+def run_scheduler(
+    *, name: str, settings: ServiceSettings, interval: float, jobs: Mapping[str, Job]
+) -> None:
+    """Run every job each ``interval`` seconds; a failing job is logged and tried next round."""
+    configure_logging(name, settings.log_level, settings.log_json)
+    serve_metrics(settings.metrics_port)
+    engine = make_engine(settings.database_url)
+    stop = stop_on_signals()
+    while not stop.is_set():
+        for job_name, job in jobs.items():
+            try:
+                done = job(engine)
+                if done:
+                    log.info("%s: %d done", job_name, done)
+            except Exception:  # noqa: BLE001 - log and try again next round
+                log.exception("%s failed", job_name)
+        stop.wait(interval)
