@@ -24,6 +24,7 @@ from services.inspection.domain.model import (
     Scope,
     Stratum,
 )
+from services.inspection.domain.roster import UNIT_COLUMNS
 from services.inspection.service_layer import services
 from services.inspection.service_layer.commands import CreatePlan, RecordResult
 from services.inspection.service_layer.unit_of_work import InspectionUnitOfWork
@@ -108,16 +109,7 @@ def rosters(rng: random.Random) -> tuple[str, str, str]:
     ]
     return (
         _csv(
-            [
-                "enterprise_uscc",
-                "enterprise_name",
-                "product_name",
-                "model",
-                "industry",
-                "product_category",
-                "region_code",
-                "risk_class",
-            ],
+            list(UNIT_COLUMNS),
             units,
         ),
         _csv(

@@ -15,10 +15,10 @@ from shared import uscc
 from shared.auth import AuthorityLevel, Principal, Role
 from shared.contracts.credit import CreditRecordAddedV1, ListingProposedV1
 from shared.events import EventEnvelope, contracts
-from shared.kafka import make_producer
 from shared.relay import OutboxRelay
 from shared.testing.broker import TestBroker
 from shared.testing.kafka import read_topic
+from shared.testing.relay import relay_for_tests
 
 pytestmark = pytest.mark.broker
 TODAY = date(2026, 9, 1)
@@ -32,15 +32,7 @@ REGULATOR = Principal(
 
 
 def relay_for(engine: Engine, broker: TestBroker) -> OutboxRelay:
-    return OutboxRelay(
-        service="credit",
-        engine=engine,
-        outbox=outbox,
-        producer_factory=lambda: make_producer(
-            [broker.bootstrap], max_block_ms=2000, request_timeout_ms=2000
-        ),
-        send_timeout=3,
-    )
+    return relay_for_tests("credit", engine, outbox, broker.bootstrap)
 
 
 def credit_events(broker: TestBroker, subject: str) -> list[EventEnvelope]:

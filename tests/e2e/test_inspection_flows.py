@@ -9,7 +9,7 @@ from datetime import timedelta
 import httpx
 import pytest
 
-from services.inspection.domain.roster import unit_id_for
+from services.inspection.domain.roster import UNIT_COLUMNS, unit_id_for
 from shared.clock import today_in_china
 from shared.testing.kafka import wait_until
 from shared.testing.system import System
@@ -22,18 +22,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.broker, pytest.mark.xdist_group("e2e"
 def units_csv(holder: str, models: list[str], risk: str = "A") -> str:
     out = io.StringIO()
     w = csv.writer(out)
-    w.writerow(
-        [
-            "enterprise_uscc",
-            "enterprise_name",
-            "product_name",
-            "model",
-            "industry",
-            "product_category",
-            "region_code",
-            "risk_class",
-        ]
-    )
+    w.writerow(list(UNIT_COLUMNS))
     for model in models:
         w.writerow(
             [

@@ -12,7 +12,7 @@ from sqlalchemy.engine import Engine
 
 from services.inspection.adapters.orm import metadata
 from services.inspection.config import SERVICE_DIR, InspectionSettings
-from services.inspection.domain.roster import unit_id_for
+from services.inspection.domain.roster import UNIT_COLUMNS, unit_id_for
 from services.inspection.entrypoints.api import create_app
 from shared import uscc
 from shared.auth import AuthorityLevel, Principal, Role
@@ -76,18 +76,7 @@ def units_csv(count: int = 30, *, start: int = 0, risk: str | None = None) -> st
     """``count`` units: enterprises spread over three cities, two product categories."""
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(
-        [
-            "enterprise_uscc",
-            "enterprise_name",
-            "product_name",
-            "model",
-            "industry",
-            "product_category",
-            "region_code",
-            "risk_class",
-        ]
-    )
+    writer.writerow(list(UNIT_COLUMNS))
     for i in range(start, start + count):
         region = CITIES[(i // 2) % 3]  # an enterprise makes one appliance and one toy
         category = CATEGORIES[i % 2]

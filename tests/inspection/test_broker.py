@@ -8,31 +8,17 @@ from sqlalchemy.engine import Engine
 from services.inspection.adapters.orm import outbox
 from shared.contracts.inspection import DrawMadeV1, SnapshotCommittedV1, TaskAssignedV1
 from shared.events import EventEnvelope, contracts
-from shared.kafka import make_producer, read_topic
+from shared.kafka import read_topic
 from shared.relay import OutboxRelay
 from shared.testing.broker import TestBroker
+from shared.testing.relay import drain, relay_for_tests
 from tests.inspection.conftest import create_plan, draw, freeze, tasks_of
 
 pytestmark = pytest.mark.broker
 
 
 def relay_for(engine: Engine, broker: TestBroker) -> OutboxRelay:
-    return OutboxRelay(
-        service="inspection",
-        engine=engine,
-        outbox=outbox,
-        producer_factory=lambda: make_producer(
-            [broker.bootstrap], max_block_ms=2000, request_timeout_ms=2000
-        ),
-        send_timeout=3,
-    )
-
-
-def drain(relay: OutboxRelay) -> int:
-    total = 0
-    while sent := relay.publish_batch():
-        total += sent
-    return total
+    return relay_for_tests("inspection", engine, outbox, broker.bootstrap)
 
 
 def test_draw_events_arrive_exactly_once(client, roster, as_zj, engine, broker) -> None:

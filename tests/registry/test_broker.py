@@ -21,28 +21,14 @@ from shared.kafka import ensure_topics, make_consumer, make_producer
 from shared.relay import OutboxRelay
 from shared.testing.broker import TestBroker
 from shared.testing.kafka import read_topic, wait_until
+from shared.testing.relay import drain, relay_for_tests
 from tests.registry.conftest import certificate
 
 pytestmark = pytest.mark.broker
 
 
 def relay_for(engine: Engine, broker: TestBroker) -> OutboxRelay:
-    return OutboxRelay(
-        service="registry",
-        engine=engine,
-        outbox=outbox,
-        producer_factory=lambda: make_producer(
-            [broker.bootstrap], max_block_ms=2000, request_timeout_ms=2000
-        ),
-        send_timeout=3,
-    )
-
-
-def drain(relay: OutboxRelay) -> int:
-    total = 0
-    while sent := relay.publish_batch():
-        total += sent
-    return total
+    return relay_for_tests("registry", engine, outbox, broker.bootstrap)
 
 
 def unsent(engine: Engine) -> int:
