@@ -8,7 +8,6 @@ Public profile lookup throughput against the same server's trivial /healthz in t
     python -m bench.bench_credit [--backend sqlite|postgresql|both] [--quick]
 """
 
-import argparse
 import json
 import random
 import tempfile
@@ -20,7 +19,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
-from bench.harness import ServerProcess, measure, print_table, result_row
+from bench.harness import ServerProcess, backend_arguments, measure, print_table, result_row
 from services.credit.config import SERVICE_DIR
 from services.credit.domain.grading import CURRENT_RULES, assess
 from services.credit.domain.periods import add_months
@@ -227,16 +226,12 @@ def run(backend: str, quick: bool) -> list[tuple[str, ...]]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
-    parser.add_argument("--quick", action="store_true", help="1/20 of the data, short runs")
-    args = parser.parse_args()
-    backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
+    backends, quick = backend_arguments(__doc__, "1/20 of the data, short runs")
     rows: list[tuple[str, ...]] = []
     for backend in backends:
-        result = run(backend, args.quick)
+        result = run(backend, quick)
         rows += result if not rows else result[1:]
-    scale = 20 if args.quick else 1
+    scale = 20 if quick else 1
     print_table(
         f"Credit public disclosure, {ENTERPRISES // scale:,} enterprises and "
         f"{RECORDS // scale:,} records (targets: profile lookup >= 60% of /healthz; "

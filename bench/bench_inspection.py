@@ -16,7 +16,6 @@ the API or the ORM.
     python -m bench.bench_inspection [--backend sqlite|postgresql|both] [--quick]
 """
 
-import argparse
 import json
 import random
 import shutil
@@ -30,7 +29,7 @@ from typing import Any
 
 from sqlalchemy.engine import Engine
 
-from bench.harness import print_table
+from bench.harness import backend_arguments, print_table
 from services.inspection.adapters.repository import read_snapshot_units
 from services.inspection.config import SERVICE_DIR
 from services.inspection.domain.draw import canonical_bytes
@@ -335,15 +334,9 @@ def run(backend: str, count: int, draw_size: int, passed: int) -> list[tuple[str
         shutil.rmtree(tmp, ignore_errors=True)  # the published files are ~60 MB
 
 
-def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
-    parser.add_argument("--quick", action="store_true", help="100,000 units, draw 2,000")
-    args = parser.parse_args(argv)
-    count, draw_size, passed = (
-        (100_000, 2_000, 10_000) if args.quick else (1_000_000, 20_000, 100_000)
-    )
-    backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
+def main() -> None:
+    backends, quick = backend_arguments(__doc__, "100,000 units, draw 2,000")
+    count, draw_size, passed = (100_000, 2_000, 10_000) if quick else (1_000_000, 20_000, 100_000)
     rows: list[tuple[str, ...]] = [("backend", "step", "seconds", "vs baseline", "target")]
     for backend in backends:
         rows += run(backend, count, draw_size, passed)

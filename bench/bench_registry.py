@@ -7,7 +7,6 @@ SQLite and PostgreSQL. Data is bulk-loaded (COPY on PostgreSQL), not through the
     python -m bench.bench_registry [--backend sqlite|postgresql|both] [--quick]
 """
 
-import argparse
 import json
 import random
 import tempfile
@@ -16,7 +15,7 @@ from pathlib import Path
 
 from sqlalchemy import text
 
-from bench.harness import ServerProcess, measure, print_table, result_row
+from bench.harness import ServerProcess, backend_arguments, measure, print_table, result_row
 from services.registry.config import SERVICE_DIR
 from shared import uscc
 from shared.db import make_engine
@@ -160,17 +159,13 @@ def run(backend: str, quick: bool) -> list[tuple[str, ...]]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
-    parser.add_argument("--quick", action="store_true", help="10k certificates, short runs")
-    args = parser.parse_args()
-    backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
+    backends, quick = backend_arguments(__doc__, "10k certificates, short runs")
     rows: list[tuple[str, ...]] = []
     for backend in backends:
-        result = run(backend, args.quick)
+        result = run(backend, quick)
         rows += result if not rows else result[1:]
     print_table(
-        f"Registry verification, {CERTIFICATES if not args.quick else 10_000:,} certificates "
+        f"Registry verification, {CERTIFICATES if not quick else 10_000:,} certificates "
         "(targets: verify one >= 60% of /healthz; verify 1000 p50 <= 50 ms)",
         rows,
     )

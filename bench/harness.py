@@ -188,3 +188,16 @@ def result_row(backend: str, name: str, r: Result, baseline: Result | None) -> t
         f"{r.p99_ms:.1f}",
         str(r.errors),
     )
+
+
+def backend_arguments(description: str | None, quick_help: str) -> tuple[list[str], bool]:
+    """The benchmarks' common command line: ``--backend sqlite|postgresql|both`` and
+    ``--quick``; returns the backends to run and whether to run small."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
+    parser.add_argument("--quick", action="store_true", help=quick_help)
+    args = parser.parse_args()
+    backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
+    return backends, bool(args.quick)
