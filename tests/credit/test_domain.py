@@ -307,3 +307,14 @@ def test_repair_needs_commitment_evidence_and_a_repairable_record_in_force() -> 
     with pytest.raises(Conflict) as exc:
         apply_for_repair(rec, commitment="c", evidence=["e"], today=date(2026, 9, 1), by="e")
     assert code_of(exc) == "record_not_in_disclosure"
+
+
+def test_credit_counts_six_months_like_the_inspection_six_month_rule() -> None:
+    """Civil Code: from 06-01 the sampling/decision day is not counted, 12-01 is the last day;
+    inspection's six-month rule uses the same shared.periods (tests/inspection/test_domain.py)."""
+    from shared.periods import period_end
+
+    six = Period(6, Unit.MONTHS)
+    assert last_day(date(2026, 6, 1), six, CAL) == date(2026, 12, 1)
+    for start in (date(2026, 6, 1), date(2026, 8, 31), date(2027, 8, 31), date(2026, 12, 31)):
+        assert last_day(start, six, CAL) == period_end(start, six).day
