@@ -18,6 +18,7 @@ from services.inspection.service_layer import services, views
 from services.inspection.service_layer.unit_of_work import InspectionUnitOfWork
 from shared.auth import Principal, Role
 from shared.calendar import WorkingCalendar
+from shared.calendar.metrics import CalendarGauge
 from shared.calendar.source import CalendarSource
 from shared.clock import today_in_china
 from shared.db import make_engine
@@ -395,6 +396,7 @@ def load_calendar(settings: InspectionSettings) -> CalendarSource:
 def create_app(settings: InspectionSettings | None = None, engine: Engine | None = None) -> FastAPI:
     settings = settings or InspectionSettings()
     engine = engine or make_engine(settings.database_url)
+    calendars = load_calendar(settings)
     app = create_service_app(
         settings=settings,
         engine=engine,
@@ -402,8 +404,8 @@ def create_app(settings: InspectionSettings | None = None, engine: Engine | None
         title="Random inspections (双随机、一公开)",
         description="Rosters, spot-check plans, verifiable random draws of units, inspectors and "
         "labs under the six-month no-repeat rule, results and their publication.",
-        extra_state={"calendar_source": load_calendar(settings)},
-        collectors=(OverdueGauge(engine),),
+        extra_state={"calendar_source": calendars},
+        collectors=(OverdueGauge(engine), CalendarGauge(settings.service_name, calendars)),
     )
     for router in (public, rosters, plans, tasks):
         app.include_router(router)
