@@ -8,10 +8,16 @@ import os
 from collections.abc import Iterator
 
 import pytest
+from hypothesis import settings
 from sqlalchemy import text
 
 from shared.testing.broker import TestBroker
 from shared.testing.databases import POSTGRES_ADMIN_URL, postgres_admin
+
+# Property tests assert behaviour, not speed: on a loaded 2-core machine a single example can
+# take longer than hypothesis' default 200 ms deadline, which would fail a correct test.
+settings.register_profile("default", deadline=None)
+settings.load_profile("default")
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])
