@@ -19,6 +19,8 @@ from shared.db import ping
 from shared.observability import CallbackGauges, ObservabilityMiddleware
 from shared.outbox import Outbox
 from shared.settings import ServiceSettings
+from shared.web.guard import RequestGuard
+from shared.web.limits import RateLimiter
 from shared.web.problems import install_problem_handlers, problem
 
 Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
@@ -62,7 +64,11 @@ def create_app(
     lifespan: Lifespan | None = None,
     extra_state: dict[str, Any] | None = None,
     collectors: tuple[Collector, ...] = (),
+    body_limits: dict[tuple[str, str], int] | None = None,
 ) -> FastAPI:
+    """``body_limits``: (method, path template) -> largest body in bytes for routes that take
+    more (or less) than ``settings.max_body_bytes``."""
+
     @asynccontextmanager
     async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         if lifespan is None:
@@ -79,6 +85,12 @@ def create_app(
     for key, value in (extra_state or {}).items():
         setattr(app.state, key, value)
     install_problem_handlers(app)
+    # Outermost last: observability sees every answer, the rate limit runs before the guard
+    # reads a body, and the guard runs before FastAPI parses anything.
+    app.add_middleware(
+        RequestGuard, default_limit=settings.max_body_bytes, route_limits=body_limits
+    )
+    app.add_middleware(RateLimiter, settings=settings)
     app.add_middleware(ObservabilityMiddleware, service=settings.service_name)
 
     service_metrics = CollectorRegistry(auto_describe=False)  # no DB query at start-up

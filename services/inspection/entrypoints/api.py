@@ -398,6 +398,7 @@ def create_app(settings: InspectionSettings | None = None, engine: Engine | None
         "labs under the six-month no-repeat rule, results and their publication.",
         extra_state={"calendar": load_calendar(settings)},
         collectors=(OverdueGauge(engine),),
+        body_limits={("POST", "/rosters/{kind}/import"): settings.max_import_bytes},
     )
     for router in (public, rosters, plans, tasks):
         app.include_router(router)
