@@ -60,7 +60,7 @@ def _decode(cursor: str) -> str:
     except (ValueError, UnicodeDecodeError, binascii.Error):
         raise _bad_cursor() from None
     version, _, value = raw.partition(":")
-    if version != "v1":
+    if version != "v1" or "\x00" in value:  # NUL cannot be a stored key
         raise _bad_cursor()
     return value
 
