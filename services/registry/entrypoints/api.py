@@ -24,6 +24,7 @@ from shared.db import make_engine, table_of
 from shared.exceptions import NotFound
 from shared.web.app import create_app as create_service_app
 from shared.web.auth import AnyUser, CertificationBody, CurrentPrincipal, Regulator, require
+from shared.search_terms import check_search_term
 from shared.web.problems import PROBLEM_RESPONSES
 
 JSON = "application/json"
@@ -125,6 +126,8 @@ def search_public(
         from shared.exceptions import InvalidInput
 
         raise InvalidInput("give holder_uscc or holder_name", code="search_criteria_required")
+    if holder_name:
+        holder_name = check_search_term(holder_name)
     with engine.connect() as conn:
         return views.search(
             conn,
