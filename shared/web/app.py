@@ -13,6 +13,7 @@ from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 from sqlalchemy.engine import Engine
 
+from shared.auth.authority import table as authority_table
 from shared.auth.tokens import TokenVerifier
 from shared.clock import as_utc, utcnow
 from shared.db import ping
@@ -116,6 +117,11 @@ def create_app(
         if all(v == "ok" for v in checks.values()):
             return {"status": "ready", "checks": checks}
         return problem(503, "not_ready", "Dependencies unavailable", checks=checks)
+
+    @app.get("/authority-model", tags=["operations"], summary="Who may do what, over which regions")
+    async def authority_model() -> list[dict[str, Any]]:
+        """Anyone. The authority model every route enforces, with the legal source of each row."""
+        return authority_table()
 
     @app.get("/metrics", tags=["operations"], summary="Prometheus metrics")
     async def metrics() -> Response:

@@ -120,5 +120,20 @@ class HolderSanctionRow(Base, table=True):
     lifted_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
 
 
+class WithdrawalRequestRow(Base, table=True):
+    """A proposed withdrawal of a body's accreditation, waiting for a second regulator."""
+
+    __tablename__ = "accreditation_withdrawal_request"
+    id: int | None = Field(default=None, sa_column=Column(BigId, primary_key=True))
+    body_id: str = Field(foreign_key="certification_body.id", index=True, max_length=64)
+    reason_code: str = Field(max_length=64)
+    reason: str = Field(default="")
+    status: str = Field(max_length=20)  # pending | approved | rejected
+    proposed_by: str = Field(max_length=200)
+    proposed_at: datetime = Field(sa_column=utc_column(nullable=False))
+    decided_by: str | None = Field(default=None, max_length=200)
+    decided_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+
+
 outbox = Outbox(outbox_table(metadata))
 processed_events = processed_events_table(metadata)
