@@ -307,5 +307,20 @@ class CheckRecordRow(Base, table=True):
     recorded_at: datetime = Field(sa_column=utc_column(nullable=False))
 
 
+class RosterHistoryRow(Base, table=True):
+    """Every change to a roster row: who, when, and the row before and after (issue 10)."""
+
+    __tablename__ = "roster_history"
+    __table_args__ = (Index("ix_roster_history_kind_row", "kind", "row_id"),)
+    id: int | None = Field(default=None, sa_column=Column(BigId, primary_key=True))
+    kind: str = Field(max_length=20)  # unit | inspector | lab
+    row_id: str = Field(max_length=200)
+    change: str = Field(max_length=20)  # created | updated
+    before: dict | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    after: dict = Field(sa_column=_json())
+    actor: str = Field(max_length=200)
+    occurred_at: datetime = Field(sa_column=utc_column(nullable=False))
+
+
 outbox = BulkOutbox(outbox_table(metadata))
 processed_events = processed_events_table(metadata)
