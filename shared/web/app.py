@@ -21,6 +21,8 @@ from shared.observability import CallbackGauges, ObservabilityMiddleware
 from shared.outbox import Outbox
 from shared.settings import ServiceSettings
 from shared.web.guard import RequestGuard
+from shared.web.idempotency import TABLE_NAME as IDEMPOTENCY_TABLE
+from shared.web.idempotency import IdempotencyMiddleware
 from shared.web.limits import RateLimiter
 from shared.web.problems import install_problem_handlers, problem
 
@@ -87,7 +89,12 @@ def create_app(
         setattr(app.state, key, value)
     install_problem_handlers(app)
     # Outermost last: observability sees every answer, the rate limit runs before the guard
-    # reads a body, and the guard runs before FastAPI parses anything.
+    # reads a body, the guard runs before anything parses it, idempotency replays after both.
+    app.add_middleware(
+        IdempotencyMiddleware,
+        engine=engine,
+        table=outbox.table.metadata.tables.get(IDEMPOTENCY_TABLE),  # services that declare it
+    )
     app.add_middleware(
         RequestGuard, default_limit=settings.max_body_bytes, route_limits=body_limits
     )

@@ -18,6 +18,7 @@ from sqlmodel import Field, SQLModel
 from services.inspection.adapters.bulk import BulkOutbox
 from shared.db import BigId, make_registry, utc_column
 from shared.outbox import outbox_table, processed_events_table
+from shared.web.idempotency import idempotency_table
 
 mapper_registry = make_registry()
 metadata = mapper_registry.metadata
@@ -324,3 +325,4 @@ class RosterHistoryRow(Base, table=True):
 
 outbox = BulkOutbox(outbox_table(metadata))
 processed_events = processed_events_table(metadata)
+idempotency_keys = idempotency_table(metadata)  # Idempotency-Key replays (shared.web)

@@ -7,6 +7,7 @@ from sqlmodel import Field, SQLModel
 
 from shared.db import BigId, make_registry, utc_column
 from shared.outbox import Outbox, outbox_table, processed_events_table
+from shared.web.idempotency import idempotency_table
 
 mapper_registry = make_registry()
 metadata = mapper_registry.metadata
@@ -137,3 +138,4 @@ class WithdrawalRequestRow(Base, table=True):
 
 outbox = Outbox(outbox_table(metadata))
 processed_events = processed_events_table(metadata)
+idempotency_keys = idempotency_table(metadata)  # Idempotency-Key replays (shared.web)
