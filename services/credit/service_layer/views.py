@@ -251,9 +251,9 @@ def load_profiles(conn: Connection, usccs: Iterable[str], today: date) -> dict[s
         .where(L.uscc.in_(list(profiles)), L.status == "listed")
         .order_by(L.listed_on, L.id)
     ).mappings()
-    listed = list(listed)
-    named = case_names(conn, [r["uscc"] for r in listed])
-    for row in listed:
+    listed_rows = list(listed)
+    named = case_names(conn, [r["uscc"] for r in listed_rows])
+    for row in listed_rows:
         if not listing_in_force(row, today):
             continue  # the term-end job has not run yet
         profile = profiles[row["uscc"]]
