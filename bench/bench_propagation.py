@@ -35,6 +35,7 @@ REGULATOR = {
     "region_code": "330000",
     "department": "ZJAMR",
 }
+NATIONAL = {**REGULATOR, "authority_level": "national", "region_code": "100000", "sub": "cnca"}
 MEASURES = ["no_new_certificates", "increased_inspection_frequency"]
 
 
@@ -93,7 +94,7 @@ def watch(url: str, sql: str, seen: dict[str, float], stop: threading.Event) -> 
 
 def confirm_refusals(system: System, holders: list[str]) -> None:
     """The sanction rows watched above really make the registry refuse issuance."""
-    with system.client("registry", **REGULATOR) as reg:
+    with system.client("registry", **NATIONAL) as reg:
         reg.post(
             "/bodies",
             json={

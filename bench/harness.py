@@ -19,6 +19,12 @@ import httpx
 from shared.processes import die_with_parent
 from shared.testing.broker import free_port
 
+# Benchmarks measure the services, not the abuse limits: test environment, no rate limiting.
+BENCH_ENV = {
+    "ENVIRONMENT": "test",
+    **{f"{svc}_RATE_LIMIT_ENABLED": "false" for svc in ("REGISTRY", "INSPECTION", "CREDIT")},
+}
+
 WRK_SCRIPT = """
 local paths = {%(paths)s}
 local i = 0
@@ -87,7 +93,7 @@ class ServerProcess:
         with self.log.open("wb") as log:
             self.process = subprocess.Popen(
                 cmd,
-                env={**os.environ, **self.env},
+                env={**os.environ, **BENCH_ENV, **self.env},
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 preexec_fn=die_with_parent,  # noqa: PLW1509

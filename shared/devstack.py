@@ -81,6 +81,8 @@ def main() -> int:
                 f"{svc.prefix}KAFKA_BOOTSTRAP_SERVERS": broker.bootstrap,
                 f"{svc.prefix}PORT": str(svc.port),
                 f"{svc.prefix}LOG_JSON": "false",
+                # Settings default to production; the demo is dev (dev key, SQLite).
+                f"{svc.prefix}ENVIRONMENT": "dev",
                 **svc.env,
             }
             log = (VAR / f"{svc.name}.log").open("ab")

@@ -19,6 +19,12 @@ from shared.testing.databases import POSTGRES_ADMIN_URL, postgres_admin
 settings.register_profile("default", deadline=None)
 settings.load_profile("default")
 
+# Settings default to production. Tests run in `test` (the dev key, SQLite allowed) and, except
+# the tests of the limits themselves (which pass their own settings), without rate limiting.
+os.environ.setdefault("ENVIRONMENT", "test")
+for _prefix in ("REGISTRY_", "INSPECTION_", "CREDIT_"):
+    os.environ.setdefault(f"{_prefix}RATE_LIMIT_ENABLED", "false")
+
 
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])
 def backend(request: pytest.FixtureRequest) -> str:

@@ -23,6 +23,13 @@ SERVICE = DevService(
             "region_code": "330000",
             "department": "ZJAMR",
         },
+        "regulator (national, CNCA: governs certification bodies)": {
+            "role": "regulator",
+            "sub": "cnca-officer",
+            "authority_level": "national",
+            "region_code": "100000",
+            "department": "CNCA",
+        },
         f"certification body {BODIES[0][0]}": {
             "role": "certification_body",
             "sub": "cqc-officer",

@@ -5,6 +5,7 @@ identity provider and are verified with its RS256 public key.
 """
 
 import argparse
+import os
 import sys
 
 from shared.auth.tokens import dev_token
@@ -23,10 +24,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--uscc")
     parser.add_argument("--hours", type=float, default=12)
     args = parser.parse_args(argv)
-    settings = ServiceSettings()
-    if settings.environment == "prod":
+    if os.environ.get("ENVIRONMENT", "dev").strip().lower() in ("prod", "production"):
         print("refusing to mint dev tokens in production", file=sys.stderr)
         return 2
+    settings = ServiceSettings(environment="dev")
     claims: dict[str, object] = {"role": args.role, "name": args.name}
     if args.role == "regulator":
         claims.update(

@@ -2,19 +2,43 @@
 
 import uuid
 from datetime import timedelta
-from typing import Any
+from typing import Annotated, Any
 
 import jwt
+from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError
 
 from shared.auth.principal import AuthorityLevel, Principal, Role
 from shared.clock import utcnow
 from shared.exceptions import Unauthenticated
 from shared.settings import ServiceSettings
 
+# Claim values are printed in audit trails and compared with stored codes: plain, short text.
+_Text = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=r"^[^\x00-\x1f]+$")]
+
+
+class TokenClaims(BaseModel):
+    """The claims a principal is built from, each checked by JSON type (strict: no coercion)."""
+
+    model_config = ConfigDict(extra="ignore", strict=True)
+
+    sub: _Text
+    role: _Text
+    iat: int
+    exp: int
+    name: _Text | None = None
+    authority_level: _Text | None = None
+    department: _Text | None = None
+    region_code: Annotated[str, StringConstraints(pattern=r"^[0-9]{6}$")] | None = None
+    body_id: _Text | None = None
+    uscc: Annotated[str, StringConstraints(min_length=1, max_length=18)] | None = None
+
 
 class TokenVerifier:
     def __init__(self, settings: ServiceSettings) -> None:
         self.algorithm = settings.jwt_algorithm
+        self.max_lifetime = timedelta(hours=settings.jwt_max_lifetime_hours).total_seconds()
+        if self.algorithm == "HS256" and settings.environment not in ("dev", "test"):
+            raise ValueError("HS256 dev tokens are accepted only in dev and test")
         if self.algorithm == "RS256":
             if not settings.jwt_public_key:
                 raise ValueError("RS256 requires a JWT public key")
@@ -34,13 +58,28 @@ class TokenVerifier:
                 algorithms=[self.algorithm],
                 issuer=self.issuer,
                 audience=self.audience,
-                options={"require": ["exp", "sub", "role"]},
+                options={"require": ["exp", "iat", "sub", "role"]},
             )
         except jwt.ExpiredSignatureError:
             raise Unauthenticated("the token has expired", code="token_expired") from None
         except jwt.PyJWTError as exc:
             raise Unauthenticated(f"invalid token: {exc}", code="invalid_token") from None
-        return principal_from_claims(claims)
+        checked = checked_claims(claims)
+        if checked.exp - checked.iat > self.max_lifetime:
+            raise Unauthenticated(
+                f"the token lives longer than {self.max_lifetime:.0f} s",
+                code="token_too_long_lived",
+            )
+        return principal_from_claims(checked.model_dump(exclude_none=True))
+
+
+def checked_claims(claims: dict[str, Any]) -> TokenClaims:
+    """Claims of the wrong JSON type or shape are a 401, never a 500 further down."""
+    try:
+        return TokenClaims.model_validate(claims)
+    except ValidationError as exc:
+        wrong = ", ".join(".".join(str(p) for p in e["loc"]) for e in exc.errors())
+        raise Unauthenticated(f"malformed token claims: {wrong}", code="invalid_token") from None
 
 
 def principal_from_claims(claims: dict[str, Any]) -> Principal:
@@ -101,8 +140,10 @@ def mint_token(
 
 
 def dev_token(settings: ServiceSettings | None = None, /, **claims: Any) -> str:
-    settings = settings or ServiceSettings()
-    assert settings.jwt_dev_secret is not None
+    """A token signed with the dev key; only dev/test settings have one."""
+    settings = settings or ServiceSettings(environment="dev")
+    if settings.jwt_dev_secret is None:
+        raise ValueError("dev tokens exist only in dev and test")
     return mint_token(
         key=settings.jwt_dev_secret.get_secret_value(),
         issuer=settings.jwt_issuer,

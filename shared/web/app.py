@@ -13,12 +13,17 @@ from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 from sqlalchemy.engine import Engine
 
+from shared.auth.authority import table as authority_table
 from shared.auth.tokens import TokenVerifier
 from shared.clock import as_utc, utcnow
 from shared.db import ping
 from shared.observability import CallbackGauges, ObservabilityMiddleware
 from shared.outbox import Outbox
 from shared.settings import ServiceSettings
+from shared.web.guard import RequestGuard
+from shared.web.idempotency import TABLE_NAME as IDEMPOTENCY_TABLE
+from shared.web.idempotency import IdempotencyMiddleware
+from shared.web.limits import RateLimiter
 from shared.web.problems import install_problem_handlers, problem
 
 Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
@@ -62,7 +67,11 @@ def create_app(
     lifespan: Lifespan | None = None,
     extra_state: dict[str, Any] | None = None,
     collectors: tuple[Collector, ...] = (),
+    body_limits: dict[tuple[str, str], int] | None = None,
 ) -> FastAPI:
+    """``body_limits``: (method, path template) -> largest body in bytes for routes that take
+    more (or less) than ``settings.max_body_bytes``."""
+
     @asynccontextmanager
     async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         if lifespan is None:
@@ -79,6 +88,17 @@ def create_app(
     for key, value in (extra_state or {}).items():
         setattr(app.state, key, value)
     install_problem_handlers(app)
+    # Outermost last: observability sees every answer, the rate limit runs before the guard
+    # reads a body, the guard runs before anything parses it, idempotency replays after both.
+    app.add_middleware(
+        IdempotencyMiddleware,
+        engine=engine,
+        table=outbox.table.metadata.tables.get(IDEMPOTENCY_TABLE),  # services that declare it
+    )
+    app.add_middleware(
+        RequestGuard, default_limit=settings.max_body_bytes, route_limits=body_limits
+    )
+    app.add_middleware(RateLimiter, settings=settings)
     app.add_middleware(ObservabilityMiddleware, service=settings.service_name)
 
     service_metrics = CollectorRegistry(auto_describe=False)  # no DB query at start-up
@@ -104,6 +124,11 @@ def create_app(
         if all(v == "ok" for v in checks.values()):
             return {"status": "ready", "checks": checks}
         return problem(503, "not_ready", "Dependencies unavailable", checks=checks)
+
+    @app.get("/authority-model", tags=["operations"], summary="Who may do what, over which regions")
+    async def authority_model() -> list[dict[str, Any]]:
+        """Anyone. The authority model every route enforces, with the legal source of each row."""
+        return authority_table()
 
     @app.get("/metrics", tags=["operations"], summary="Prometheus metrics")
     async def metrics() -> Response:

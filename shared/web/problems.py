@@ -1,12 +1,15 @@
 """RFC 9457 problem+json for every error, each with a stable machine-readable ``code``."""
 
 import logging
+from collections.abc import Mapping
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DataError, IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from shared.exceptions import (
     Conflict,
@@ -38,7 +41,13 @@ _HTTP_CODES = {
 
 
 def problem(
-    status: int, code: str, title: str, detail: str | None = None, **extra: Any
+    status: int,
+    code: str,
+    title: str,
+    detail: str | None = None,
+    *,
+    headers: Mapping[str, str] | None = None,
+    **extra: Any,
 ) -> JSONResponse:
     body: dict[str, Any] = {
         "type": f"https://quality-platform.example/problems/{code.replace('_', '-')}",
@@ -52,8 +61,10 @@ def problem(
     if rid:
         body["request_id"] = rid
     body.update({k: v for k, v in extra.items() if v is not None})
-    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
-    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+    headers = dict(headers or {})
+    if status == 401:
+        headers["WWW-Authenticate"] = "Bearer"
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers or None)
 
 
 def status_for(exc: DomainError) -> int:
@@ -82,11 +93,59 @@ async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
     return problem(422, "validation_error", "Invalid request", detail, errors=errors)
 
 
-async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
+_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+
+
+def allowed_methods(request: Request) -> str:
+    """Every method some route serves at this path (Starlette names only the first route's).
+
+    Asks each route whether it fully matches the path with each method, through the public
+    ``matches`` API only (FastAPI's included routers are opaque).
+    """
+    methods = {
+        method
+        for method in _METHODS
+        for route in request.app.routes
+        if route.matches({**request.scope, "method": method})[0] is Match.FULL
+    }
+    if "GET" in methods:
+        methods.add("HEAD")
+    return ", ".join(sorted(methods))
+
+
+async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     code = _HTTP_CODES.get(exc.status_code, f"http_{exc.status_code}")
     detail = exc.detail if isinstance(exc.detail, str) else None
-    return problem(exc.status_code, code, detail or code.replace("_", " ").capitalize(), detail)
+    title = detail or code.replace("_", " ").capitalize()
+    # Keep the exception's headers: 405 carries `Allow` (all of them), 429 `Retry-After`.
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405:
+        headers["Allow"] = allowed_methods(request) or headers.get("Allow", "")
+    return problem(exc.status_code, code, title, detail, headers=headers)
+
+
+async def _integrity_error(_request: Request, exc: Exception) -> JSONResponse:
+    """A unique or foreign-key constraint lost a race with a concurrent request: retryable."""
+    log.info("integrity error mapped to 409: %s", exc)
+    return problem(
+        409,
+        "concurrent_conflict",
+        "Conflict with a concurrent change",
+        "another request changed the same data at the same time; read it again and retry",
+    )
+
+
+async def _data_error(_request: Request, exc: Exception) -> JSONResponse:
+    """A value the database cannot store (out-of-range number, NUL in text, ...)."""
+    log.info("data error mapped to 422: %s", exc)
+    return problem(422, "unstorable_value", "Invalid input", "a value cannot be stored as given")
+
+
+async def _overflow(_request: Request, exc: Exception) -> JSONResponse:
+    """A number or date beyond what the system can represent (e.g. 9999-12-31 plus a period)."""
+    log.info("overflow mapped to 422: %s", exc)
+    return problem(422, "value_out_of_range", "Invalid input", "a number or date is out of range")
 
 
 async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
@@ -98,6 +157,9 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(DomainError, _domain_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(IntegrityError, _integrity_error)
+    app.add_exception_handler(DataError, _data_error)
+    app.add_exception_handler(OverflowError, _overflow)
     app.add_exception_handler(Exception, _unexpected)
 
 
@@ -108,6 +170,8 @@ PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
         403: "The caller may not do this",
         404: "Not found",
         409: "Conflicts with the current state",
+        413: "The request body is larger than this route accepts",
         422: "Invalid input",
+        429: "Too many requests; retry after the Retry-After header's seconds",
     }.items()
 }

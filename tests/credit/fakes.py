@@ -137,6 +137,30 @@ class FakeChanges:
         self.entries.append((uscc, change))
 
 
+class FakeAuthorityBook:
+    """Listing proposers and the natural keys of records, as services.credit AuthorityBook."""
+
+    def __init__(self, uow: "FakeUnitOfWork") -> None:
+        self.proposers: dict[str, tuple[str, str]] = {}
+        self._uow = uow  # records are restored on rollback: always read the current store
+
+    def record_proposer(self, listing_id: str, level: str, region: str, department: str) -> None:
+        self.proposers[listing_id] = (level, region)
+
+    def proposer(self, listing_id: str) -> tuple[str, str] | None:
+        return self.proposers.get(listing_id)
+
+    def record_by_decision(self, department: str, decision_number: str, uscc: str) -> str | None:
+        for r in self._uow.records.items.values():
+            if (r.source_department, r.decision_number, r.uscc) == (
+                department,
+                decision_number,
+                uscc,
+            ) and not getattr(r, "source_event_id", None):
+                return str(r.id)
+        return None
+
+
 class FakeUnitOfWork:
     """Same surface as CreditUnitOfWork. Leaving without commit restores the state as it was
     on entry, so a failed use case leaves nothing behind, as a rolled-back transaction would."""
@@ -151,6 +175,7 @@ class FakeUnitOfWork:
         self.notices = FakeNotices()
         self.disclosures = FakeFeed()
         self.changes = FakeChanges()
+        self.authority = FakeAuthorityBook(self)
         self.events: list[tuple[str, EventPayload]] = []
         self.commits = 0
         self._pending: list[tuple[str, EventPayload]] = []

@@ -18,6 +18,15 @@ REGULATOR = {
     "region_code": "330000",
     "department": "ZJAMR",
 }
+# Certification bodies are governed by the national authority (shared.auth.authority).
+NATIONAL = {
+    "role": "regulator",
+    "sub": "cnca-e2e-1",
+    "authority_level": "national",
+    "region_code": "100000",
+    "department": "CNCA",
+}
+NATIONAL_2 = {**NATIONAL, "sub": "cnca-e2e-2"}
 BODY_ID = "CNCA-R-2002-001"
 BODY_USCC = uscc.make("12100000400001234")
 BODY = {"role": "certification_body", "sub": "cqc-e2e", "body_id": BODY_ID}
@@ -41,7 +50,7 @@ def system(tmp_path_factory: pytest.TempPathFactory) -> Iterator[System]:
 
 
 def _register_body(system: System) -> None:
-    with system.client("registry", **REGULATOR) as reg:
+    with system.client("registry", **NATIONAL) as reg:
         r = reg.post(
             "/bodies",
             json={

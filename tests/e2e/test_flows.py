@@ -14,6 +14,8 @@ from tests.e2e.conftest import (
     BODY,
     BODY_ID,
     BODY_USCC,
+    NATIONAL,
+    NATIONAL_2,
     REGULATOR,
     enterprise,
     issue,
@@ -115,7 +117,7 @@ def test_revocation_for_cause_becomes_a_credit_record_and_regrades(system: Syste
 
 
 def test_accreditation_withdrawal_becomes_a_record_of_the_body(system: System) -> None:
-    with system.client("registry", **REGULATOR) as reg:
+    with system.client("registry", **NATIONAL) as reg:
         r = reg.post(
             "/bodies",
             json={
@@ -131,6 +133,9 @@ def test_accreditation_withdrawal_becomes_a_record_of_the_body(system: System) -
             "/bodies/CNCA-R-2009-077/accreditation",
             json={"status": "withdrawn", "reason_code": "false_certification"},
         )
+        assert r.status_code == 202, r.text  # proposed: a second regulator must approve
+    with system.client("registry", **NATIONAL_2) as reg:
+        r = reg.post("/bodies/CNCA-R-2009-077/accreditation/withdrawal/approval")
         assert r.status_code == 200, r.text
 
     def records() -> list:
@@ -143,7 +148,7 @@ def test_accreditation_withdrawal_becomes_a_record_of_the_body(system: System) -
 
 
 def test_lifetime_ban_of_a_body_withdraws_its_accreditation(system: System) -> None:
-    with system.client("registry", **REGULATOR) as reg:
+    with system.client("registry", **NATIONAL) as reg:
         r = reg.post(
             "/bodies",
             json={

@@ -66,6 +66,32 @@ def as_regulator(settings: RegistrySettings) -> dict[str, str]:
 
 
 @pytest.fixture
+def as_national(settings: RegistrySettings) -> dict[str, str]:
+    """The national certification authority, which alone governs certification bodies."""
+    return bearer(
+        settings,
+        role="regulator",
+        sub="cnca-officer-1",
+        authority_level="national",
+        region_code="100000",
+        department="CNCA",
+    )
+
+
+@pytest.fixture
+def as_national_2(settings: RegistrySettings) -> dict[str, str]:
+    """A second national regulator: approves what the first proposes."""
+    return bearer(
+        settings,
+        role="regulator",
+        sub="cnca-officer-2",
+        authority_level="national",
+        region_code="100000",
+        department="CNCA",
+    )
+
+
+@pytest.fixture
 def as_body_a(settings: RegistrySettings) -> dict[str, str]:
     return bearer(settings, role="certification_body", sub="cqc-officer", body_id=BODY_A)
 
@@ -86,14 +112,14 @@ def as_other_enterprise(settings: RegistrySettings) -> dict[str, str]:
 
 
 @pytest.fixture
-def bodies(client: TestClient, as_regulator: dict[str, str]) -> None:
+def bodies(client: TestClient, as_national: dict[str, str]) -> None:
     for body_id, name, code in (
         (BODY_A, "China Quality Certification Centre", BODY_A_USCC),
         (BODY_B, "Zhejiang Certification Co.", BODY_B_USCC),
     ):
         r = client.post(
             "/bodies",
-            headers=as_regulator,
+            headers=as_national,
             json={
                 "id": body_id,
                 "name": name,

@@ -184,13 +184,15 @@ def test_duplicate_number_is_409_and_nothing_half_written(
 
 
 def test_body_not_active_cannot_issue_and_withdrawal_shows(
-    client, issued, as_regulator, as_body_a
+    client, issued, as_national, as_national_2, as_body_a
 ) -> None:
     r = client.post(
         f"/bodies/{BODY_A}/accreditation",
-        headers=as_regulator,
+        headers=as_national,
         json={"status": "withdrawn", "reason_code": "false_certification"},
     )
+    assert r.status_code == 202, r.text
+    r = client.post(f"/bodies/{BODY_A}/accreditation/withdrawal/approval", headers=as_national_2)
     assert r.status_code == 200, r.text
     problem(
         client.post("/certificates", headers=as_body_a, json=certificate("CCC-2026-000009")),
@@ -203,7 +205,7 @@ def test_body_not_active_cannot_issue_and_withdrawal_shows(
     problem(
         client.post(
             f"/bodies/{BODY_A}/accreditation",
-            headers=as_regulator,
+            headers=as_national,
             json={"status": "active", "reason_code": "corrective_action_verified"},
         ),
         409,

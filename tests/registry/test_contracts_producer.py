@@ -5,7 +5,7 @@ from shared.testing.contracts import assert_matches_contract, outbox_events
 from tests.registry.conftest import BODY_A, certificate
 
 
-def test_emitted_events_match_contracts(client, issued, as_body_a, as_regulator, engine) -> None:
+def test_emitted_events_match_contracts(client, issued, as_body_a, as_national, engine) -> None:
     for action, code in (
         ("suspend", "misuse_of_mark"),
         ("restore", "corrective_action_verified"),
@@ -23,7 +23,7 @@ def test_emitted_events_match_contracts(client, issued, as_body_a, as_regulator,
     )
     client.post(
         f"/bodies/{BODY_A}/accreditation",
-        headers=as_regulator,
+        headers=as_national,
         json={"status": "suspended", "reason_code": "surveillance_finding"},
     )
     events = outbox_events(engine, outbox.table)

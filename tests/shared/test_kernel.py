@@ -21,22 +21,24 @@ from shared.web.problems import install_problem_handlers
 
 
 def test_production_settings_fail_fast() -> None:
+    _, public = _rsa_pair()
     with pytest.raises(ValidationError, match="RS256"):
         ServiceSettings(environment="prod", database_url="postgresql://db/x")
     with pytest.raises(ValidationError, match="PostgreSQL"):
         ServiceSettings(
             environment="prod",
             jwt_algorithm="RS256",
-            jwt_public_key="k",
+            jwt_public_key=public,
             database_url="sqlite:///x.db",
         )
     ok = ServiceSettings(
         environment="prod",
         jwt_algorithm="RS256",
-        jwt_public_key="k",
+        jwt_public_key=public,
         database_url="postgresql://db/x",
     )
     assert ok.environment == "prod"
+    assert ok.jwt_dev_secret is None  # the committed dev key is gone in production
 
 
 def _rsa_pair() -> tuple[bytes, str]:

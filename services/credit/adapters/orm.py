@@ -8,6 +8,7 @@ from sqlmodel import Field, SQLModel
 
 from shared.db import BigId, make_registry, utc_column
 from shared.outbox import Outbox, outbox_table, processed_events_table
+from shared.web.idempotency import idempotency_table
 
 mapper_registry = make_registry()
 metadata = mapper_registry.metadata
@@ -170,5 +171,29 @@ class ProfileChangeRow(Base, table=True):
     occurred_at: datetime = Field(sa_column=utc_column(nullable=False))
 
 
+class ListingAuthorityRow(Base, table=True):
+    """Which authority proposed a listing: due-process decisions are its or a higher one's."""
+
+    __tablename__ = "listing_authority"
+    listing_id: str = Field(primary_key=True, max_length=24)
+    authority_level: str = Field(max_length=20)
+    region_code: str = Field(max_length=6)
+    department: str = Field(max_length=100)
+
+
+# Natural key of a regulator's record: one decision (department + decision number) per party.
+# Records from other services' events are keyed by their source event instead.
+_records = RecordRow.__table__.c  # type: ignore[attr-defined]
+Index(
+    "uq_credit_record_decision",
+    _records.source_department,
+    _records.decision_number,
+    _records.uscc,
+    unique=True,
+    postgresql_where=_records.source_event_id.is_(None),
+    sqlite_where=_records.source_event_id.is_(None),
+)
+
 outbox = Outbox(outbox_table(metadata))
 processed_events = processed_events_table(metadata)
+idempotency_keys = idempotency_table(metadata)  # Idempotency-Key replays (shared.web)

@@ -12,11 +12,24 @@ from collections.abc import Iterable
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
 # GB 11643 resident identity number: region(6) birth date(8) sequence(3) check(1); and the old
-# 15-digit form. Anchored on non-alphanumerics so codes embedded in longer strings are left.
-_ID_NUMBER = re.compile(
-    r"(?<![0-9A-Za-z])(?:\d{6}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dXx]"
-    r"|\d{6}\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3})(?![0-9A-Za-z])"
-)
+# 15-digit form. Officials write them with separators ("330102 19800101 1234", "330102-1980-...")
+# and behind prefixes ("ID330102...", "身份证号：330102..."), so up to two separator characters
+# may stand between any two digits and only a digit may not precede or follow the number.
+_SEP = r"[\s\-‐‑–—_.·•/\\:：,，]{0,2}"
+
+
+def _digits(*atoms: str) -> str:
+    return _SEP.join(atoms)
+
+
+_D = r"\d"
+_REGION = _digits(*[_D] * 6)
+_MONTH = f"(?:{_digits('0', '[1-9]')}|{_digits('1', '[0-2]')})"
+_DAY = f"(?:{_digits('0', '[1-9]')}|{_digits('[12]', _D)}|{_digits('3', '[01]')})"
+_YEAR = f"(?:{_digits('1', '[89]')}|{_digits('2', '0')}){_SEP}{_digits(_D, _D)}"
+_ID18 = _digits(_REGION, _YEAR, _MONTH, _DAY, _D, _D, _D, "[\\dXx]")
+_ID15 = _digits(_REGION, _D, _D, _MONTH, _DAY, _D, _D, _D)
+_ID_NUMBER = re.compile(f"(?<!\\d)(?:{_ID18}|{_ID15})(?![0-9Xx])")
 WITHHELD = "[ID number withheld]"
 
 

@@ -368,11 +368,12 @@ def get_listing(listing_id: str, actor: CurrentPrincipal, engine: EngineDep, tod
 def _listing(engine: Engine, listing_id: str, actor: Principal, today: date) -> dict:
     with engine.connect() as conn:
         row = views.listing_row(conn, listing_id)
+        names = views.case_names(conn, [row["uscc"]])[row["uscc"]] if row else []
     if row is not None and _entitled(actor, row["uscc"]):
         return views.listing_full(row, row["enterprise_name"])
     if row is None or not views.listing_in_force(row, today):
         raise NotFound(f"no listing {listing_id} in force", code="listing_not_found")
-    return views.listing_public(row, row["enterprise_name"], row["operator_name"])
+    return views.listing_public(row, row["enterprise_name"], row["operator_name"], names)
 
 
 @listings.post(

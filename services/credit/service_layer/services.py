@@ -23,6 +23,7 @@ from services.credit.domain.model import (
     RepairApplication,
 )
 from services.credit.domain.periods import Period, Unit
+from services.credit.service_layer import authority
 from services.credit.service_layer.commands import (
     AddRecord,
     ApplyForRepair,
@@ -172,6 +173,7 @@ def register_enterprise(
     enterprise.operator_name = (cmd.operator_name or "").strip() or None
     enterprise.operator_id_number = (cmd.operator_id_number or "").strip() or None
     _check_jurisdiction(actor, enterprise)
+    authority.check_registration_region(actor, uscc, cmd.region_code)
     with uow:
         if uow.enterprises.get(uscc) is not None:
             raise Conflict(f"enterprise {uscc} is already registered", code="duplicate_enterprise")
@@ -225,6 +227,8 @@ def _add_record(
             uow.changes.record(uscc, "registered")
         else:
             _check_jurisdiction(actor, enterprise)
+        if not cmd.source_event_id:
+            authority.check_natural_key(uow, cmd.source_department, cmd.decision_number, uscc)
         record = model.new_record(
             uscc=uscc,
             record_class_code=cmd.record_class,
@@ -317,6 +321,7 @@ def propose_listing(
             workdays=policy.workdays,
         )
         uow.listings.add(listing)
+        authority.record_proposer(uow, listing.id, actor)
         uow.notices.add(
             uscc,
             "listing_proposed",
@@ -390,6 +395,7 @@ def decide_objection(
     _require_regulator(actor)
     with uow:
         enterprise, listing = _listing(uow, listing_id, actor)
+        authority.check_decider(uow, listing.id, actor)
         listing.decide_objection(upheld, reason, today, actor.actor())
         uow.listings.save(listing)
         outcome = "upheld: the proposal is withdrawn" if upheld else "rejected"
@@ -411,6 +417,7 @@ def confirm_listing(
     _require_regulator(actor)
     with uow:
         enterprise, listing = _listing(uow, listing_id, actor)
+        authority.check_decider(uow, listing.id, actor)
         listing.confirm(today, actor.actor())
         uow.listings.save(listing)
         uow.disclosures.publish("listing", listing.id, enterprise.uscc)
@@ -481,6 +488,7 @@ def remove_listing(
     _require_regulator(actor)
     with uow:
         enterprise, listing = _listing(uow, listing_id, actor)
+        authority.check_decider(uow, listing.id, actor)
         _remove(uow, enterprise, listing, reason, today, actor.actor(), note)
         _regrade(uow, enterprise, today, f"delisted:{listing.id}")
         uow.commit()

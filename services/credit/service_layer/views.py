@@ -60,7 +60,7 @@ def _decode(cursor: str) -> str:
     except (ValueError, UnicodeDecodeError, binascii.Error):
         raise _bad_cursor() from None
     version, _, value = raw.partition(":")
-    if version != "v1":
+    if version != "v1" or "\x00" in value:  # NUL cannot be a stored key
         raise _bad_cursor()
     return value
 
@@ -155,14 +155,29 @@ def listing_in_force(row: RowMapping | dict[str, Any], today: date) -> bool:
     return row["status"] == "listed" and (row["term_end"] is None or today <= row["term_end"])
 
 
+def case_names(conn: Connection, usccs: Iterable[str]) -> dict[str, list[str]]:
+    """Every natural person named in an enterprise's records: scrubbed from its free text."""
+    wanted = sorted(set(usccs))
+    names: dict[str, list[str]] = {u: [] for u in wanted}
+    for start in range(0, len(wanted), 500):
+        stmt = select(R.uscc, R.persons).where(R.uscc.in_(wanted[start : start + 500]))
+        for uscc, persons in conn.execute(stmt):
+            names[uscc] += [p.get("name", "") for p in persons or []]
+    return names
+
+
 def listing_public(
-    row: RowMapping | dict[str, Any], enterprise_name: str | None, operator: str | None = None
+    row: RowMapping | dict[str, Any],
+    enterprise_name: str | None,
+    operator: str | None = None,
+    names: Iterable[str] = (),
 ) -> dict[str, Any]:
+    """``names``: persons named anywhere in the case (``case_names``), masked in the reason."""
     return {
         "id": row["id"],
         "uscc": row["uscc"],
         "enterprise_name": enterprise_name,
-        "reason": scrub(row["reason"], [operator or ""]),
+        "reason": scrub(row["reason"], [operator or "", *names]),
         "legal_basis": row["legal_basis"],
         "term_start": row["listed_on"],
         "term_end": row["term_end"],
@@ -239,11 +254,13 @@ def load_profiles(conn: Connection, usccs: Iterable[str], today: date) -> dict[s
         .where(L.uscc.in_(list(profiles)), L.status == "listed")
         .order_by(L.listed_on, L.id)
     ).mappings()
-    for row in listed:
+    listed_rows = list(listed)
+    named = case_names(conn, [r["uscc"] for r in listed_rows])
+    for row in listed_rows:
         if not listing_in_force(row, today):
             continue  # the term-end job has not run yet
         profile = profiles[row["uscc"]]
-        view = listing_public(row, profile["name"], operators[row["uscc"]])
+        view = listing_public(row, profile["name"], operators[row["uscc"]], named[row["uscc"]])
         profile["dishonesty_list"]["listed"] = True
         profile["dishonesty_list"]["listings"].append(view)
         profile["active_measures"] += [
@@ -315,8 +332,12 @@ def dishonesty_list(
         .all()
     )
     page = rows[:limit]
+    named = case_names(conn, [r["uscc"] for r in page])
     return {
-        "items": [listing_public(r, r["enterprise_name"], r["operator_name"]) for r in page],
+        "items": [
+            listing_public(r, r["enterprise_name"], r["operator_name"], named[r["uscc"]])
+            for r in page
+        ],
         "next_cursor": encode_cursor(page[-1]["id"]) if len(rows) > limit else None,
     }
 
@@ -376,7 +397,8 @@ def feed(conn: Connection, *, cursor: str | None, limit: int, today: date) -> di
         .limit(limit)
     )
     rows = conn.execute(stmt).mappings().all()
-    items = [item for item in (_feed_item(r, today) for r in rows) if item is not None]
+    named = case_names(conn, [r["entry_uscc"] for r in rows if r["entity"] == "listing"])
+    items = [item for item in (_feed_item(r, today, named) for r in rows) if item is not None]
     return {
         "items": items,
         # With an empty page the cursor stays put: portals poll again with the same one.
@@ -385,7 +407,9 @@ def feed(conn: Connection, *, cursor: str | None, limit: int, today: date) -> di
     }
 
 
-def _feed_item(row: RowMapping, today: date) -> dict[str, Any] | None:
+def _feed_item(
+    row: RowMapping, today: date, named: dict[str, list[str]]
+) -> dict[str, Any] | None:
     item: dict[str, Any] = {
         "sequence": row["seq"],
         "action": row["action"],
@@ -418,7 +442,8 @@ def _feed_item(row: RowMapping, today: date) -> dict[str, Any] | None:
     }
     if listing["id"] is None or not listing_in_force(listing, today):
         return None
-    item["listing"] = listing_public(listing, row["enterprise_name"], row["operator_name"])
+    names = named.get(listing["uscc"] or "", [])
+    item["listing"] = listing_public(listing, row["enterprise_name"], row["operator_name"], names)
     return item
 
 

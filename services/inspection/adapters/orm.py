@@ -18,6 +18,7 @@ from sqlmodel import Field, SQLModel
 from services.inspection.adapters.bulk import BulkOutbox
 from shared.db import BigId, make_registry, utc_column
 from shared.outbox import outbox_table, processed_events_table
+from shared.web.idempotency import idempotency_table
 
 mapper_registry = make_registry()
 metadata = mapper_registry.metadata
@@ -325,6 +326,21 @@ class DeadlineChangeRow(Base, table=True):
     calendar_version: str = Field(max_length=300)
     changed_at: datetime = Field(sa_column=utc_column(nullable=False))
 
+class RosterHistoryRow(Base, table=True):
+    """Every change to a roster row: who, when, and the row before and after (issue 10)."""
+
+    __tablename__ = "roster_history"
+    __table_args__ = (Index("ix_roster_history_kind_row", "kind", "row_id"),)
+    id: int | None = Field(default=None, sa_column=Column(BigId, primary_key=True))
+    kind: str = Field(max_length=20)  # unit | inspector | lab
+    row_id: str = Field(max_length=200)
+    change: str = Field(max_length=20)  # created | updated
+    before: dict | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    after: dict = Field(sa_column=_json())
+    actor: str = Field(max_length=200)
+    occurred_at: datetime = Field(sa_column=utc_column(nullable=False))
+
 
 outbox = BulkOutbox(outbox_table(metadata))
 processed_events = processed_events_table(metadata)
+idempotency_keys = idempotency_table(metadata)  # Idempotency-Key replays (shared.web)

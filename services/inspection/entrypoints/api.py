@@ -12,6 +12,7 @@ from services.inspection.adapters.orm import outbox
 from services.inspection.adapters.repository import read_snapshot_units
 from services.inspection.config import InspectionSettings
 from services.inspection.domain.model import FailedItem
+from services.inspection.entrypoints import roster_history_api
 from services.inspection.entrypoints import schemas as s
 from services.inspection.entrypoints.metrics import OverdueGauge
 from services.inspection.service_layer import services, views
@@ -406,8 +407,9 @@ def create_app(settings: InspectionSettings | None = None, engine: Engine | None
         "labs under the six-month no-repeat rule, results and their publication.",
         extra_state={"calendar_source": calendars},
         collectors=(OverdueGauge(engine), CalendarGauge(settings.service_name, calendars)),
+        body_limits={("POST", "/rosters/{kind}/import"): settings.max_import_bytes},
     )
-    for router in (public, rosters, plans, tasks):
+    for router in (public, rosters, roster_history_api.router, plans, tasks):
         app.include_router(router)
     return app
 

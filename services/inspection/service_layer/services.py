@@ -44,6 +44,7 @@ from services.inspection.domain.model import (
 )
 from services.inspection.domain.policy import EligibilityPolicy
 from services.inspection.domain.roster import parse_inspectors, parse_labs, parse_units
+from services.inspection.service_layer import roster_authority
 from services.inspection.service_layer.commands import CreatePlan, RecordResult
 from services.inspection.service_layer.unit_of_work import InspectionUnitOfWork, new_uuids
 from shared.auth import AuthorityLevel, Principal, Role
@@ -95,7 +96,7 @@ class ImportReport:
     updated: int
 
 
-def _import(uow: InspectionUnitOfWork, parsed: object, save: str) -> ImportReport:
+def _import(uow: InspectionUnitOfWork, parsed: object, save: str, actor: Principal) -> ImportReport:
     errors = parsed.errors  # type: ignore[attr-defined]
     items = parsed.items  # type: ignore[attr-defined]
     if errors:
@@ -108,21 +109,23 @@ def _import(uow: InspectionUnitOfWork, parsed: object, save: str) -> ImportRepor
     if not items:
         raise InvalidInput("the file has no rows", code="import_empty")
     with uow:
+        roster_authority.authorise_and_record(uow, save, items, actor)
         created, updated = getattr(uow.rosters, save)(items)
         uow.commit()
     return ImportReport(len(items), created, updated)
 
 
 def import_units(uow: InspectionUnitOfWork, text: str, actor: Principal) -> ImportReport:
-    return _import(uow, parse_units(text, actor.covers_region), "upsert_units")
+    return _import(uow, parse_units(text, actor.covers_region), "upsert_units", actor)
 
 
 def import_inspectors(uow: InspectionUnitOfWork, text: str, actor: Principal) -> ImportReport:
-    return _import(uow, parse_inspectors(text, actor.covers_region), "upsert_inspectors")
+    return _import(uow, parse_inspectors(text, actor.covers_region), "upsert_inspectors", actor)
 
 
 def import_labs(uow: InspectionUnitOfWork, text: str, actor: Principal) -> ImportReport:
-    return _import(uow, parse_labs(text, actor.covers_region), "upsert_labs")
+    roster_authority.authorise_level("upsert_labs", actor)
+    return _import(uow, parse_labs(text, actor.covers_region), "upsert_labs", actor)
 
 
 # -- policy --------------------------------------------------------------------------------------

@@ -64,7 +64,7 @@ def decode_cursor(cursor: str | None) -> str:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
         version, _, value = raw.partition(":")
-        if version != "v1":
+        if version != "v1" or "\x00" in value:  # NUL cannot be a stored key
             raise ValueError(version)
         return value
     except (ValueError, UnicodeDecodeError, binascii.Error):

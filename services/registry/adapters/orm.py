@@ -7,6 +7,7 @@ from sqlmodel import Field, SQLModel
 
 from shared.db import BigId, make_registry, utc_column
 from shared.outbox import Outbox, outbox_table, processed_events_table
+from shared.web.idempotency import idempotency_table
 
 mapper_registry = make_registry()
 metadata = mapper_registry.metadata
@@ -120,5 +121,21 @@ class HolderSanctionRow(Base, table=True):
     lifted_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
 
 
+class WithdrawalRequestRow(Base, table=True):
+    """A proposed withdrawal of a body's accreditation, waiting for a second regulator."""
+
+    __tablename__ = "accreditation_withdrawal_request"
+    id: int | None = Field(default=None, sa_column=Column(BigId, primary_key=True))
+    body_id: str = Field(foreign_key="certification_body.id", index=True, max_length=64)
+    reason_code: str = Field(max_length=64)
+    reason: str = Field(default="")
+    status: str = Field(max_length=20)  # pending | approved | rejected
+    proposed_by: str = Field(max_length=200)
+    proposed_at: datetime = Field(sa_column=utc_column(nullable=False))
+    decided_by: str | None = Field(default=None, max_length=200)
+    decided_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+
+
 outbox = Outbox(outbox_table(metadata))
 processed_events = processed_events_table(metadata)
+idempotency_keys = idempotency_table(metadata)  # Idempotency-Key replays (shared.web)

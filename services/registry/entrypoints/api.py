@@ -1,8 +1,10 @@
 """The registry's HTTP API. Each route's docstring says who may call it."""
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, Query, Request, Response
+from fastapi.encoders import jsonable_encoder
+from fastapi.responses import JSONResponse
 from pydantic_core import to_json
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
@@ -10,18 +12,23 @@ from sqlmodel import col
 
 from services.registry.adapters.orm import BodyRow, outbox
 from services.registry.config import RegistrySettings
+from services.registry.domain.model import AccreditationStatus
 from services.registry.domain.reasons import ACCREDITATION_REASONS, REASON_CODES, Action
 from services.registry.domain.schemes import CATALOGUE
+from services.registry.entrypoints import governance_api
 from services.registry.entrypoints import schemas as s
 from services.registry.entrypoints.cache import VerificationCache, verification_cache
-from services.registry.service_layer import services, views
+from services.registry.service_layer import governance, services, views
 from services.registry.service_layer.commands import IssueCertificate, RegisterBody
+from services.registry.service_layer.governance import authorise_accreditation_change
 from services.registry.service_layer.unit_of_work import RegistryUnitOfWork
 from shared.auth import Principal, Role
+from shared.auth.authority import Power, authorise
 from shared.cache import cache_lifespan
 from shared.clock import today_in_china
 from shared.db import make_engine, table_of
 from shared.exceptions import NotFound
+from shared.search_terms import check_search_term
 from shared.web.app import create_app as create_service_app
 from shared.web.auth import AnyUser, CertificationBody, CurrentPrincipal, Regulator, require
 from shared.web.problems import PROBLEM_RESPONSES
@@ -125,6 +132,8 @@ def search_public(
         from shared.exceptions import InvalidInput
 
         raise InvalidInput("give holder_uscc or holder_name", code="search_criteria_required")
+    if holder_name:
+        holder_name = check_search_term(holder_name)
     with engine.connect() as conn:
         return views.search(
             conn,
@@ -193,7 +202,8 @@ def _body_out(row: BodyRow) -> dict:
     "/bodies", status_code=201, response_model=s.BodyOut, summary="Register a certification body"
 )
 def register_body(body: s.BodyIn, actor: Regulator, uow: Uow, engine: EngineDep) -> dict:
-    """Regulators only."""
+    """National regulators only (approval of certification bodies is a national power)."""
+    authorise(actor, Power.APPROVE_BODY)
     services.register_body(uow, RegisterBody(**body.model_dump()), actor)
     return _get_body(engine, body.id)
 
@@ -224,6 +234,7 @@ def _get_body(engine: Engine, body_id: str) -> dict:
     "/bodies/{body_id}/accreditation",
     response_model=s.BodyOut,
     summary="Change a body's accreditation",
+    responses={202: {"description": "Withdrawal proposed; waits for a second regulator"}},
 )
 def change_accreditation(
     body_id: str,
@@ -232,8 +243,16 @@ def change_accreditation(
     uow: Uow,
     engine: EngineDep,
     cache: Cache,
-) -> dict:
-    """Regulators only. active <-> suspended, either -> withdrawn (final)."""
+) -> Any:
+    """National regulators only. active <-> suspended at once; withdrawn (final) is proposed
+    here (202) and takes effect when a second national regulator approves it."""
+    authorise_accreditation_change(actor, change.status)
+    if change.status is AccreditationStatus.WITHDRAWN:
+        proposal = governance.propose_withdrawal(
+            uow, body_id, change.reason_code, change.reason, actor
+        )
+        body = {"body": _get_body(engine, body_id), "withdrawal": proposal}
+        return JSONResponse(jsonable_encoder(body), status_code=202)
     services.change_accreditation(
         uow, body_id, change.status, change.reason_code, change.reason, actor
     )
@@ -380,6 +399,10 @@ def _full(engine: Engine, number: str) -> dict:
 
 
 # -- the app ------------------------------------------------------------------------------------
+# 1000 numbers of up to 64 characters, quoted, with separators and some whitespace.
+BULK_VERIFY_MAX_BYTES = 96 * 1024
+
+
 def create_app(settings: RegistrySettings | None = None, engine: Engine | None = None) -> FastAPI:
     settings = settings or RegistrySettings()
     engine = engine or make_engine(settings.database_url)
@@ -394,8 +417,9 @@ def create_app(settings: RegistrySettings | None = None, engine: Engine | None =
         "for market regulators, enterprises, the public and credit portals.",
         lifespan=cache_lifespan(cache, settings.cache_refresh_seconds),
         extra_state={"cache": cache},
+        body_limits={("POST", "/public/certificates/verify"): BULK_VERIFY_MAX_BYTES},
     )
-    for router in (public, catalogue, bodies, certificates):
+    for router in (public, catalogue, bodies, governance_api.router, certificates):
         app.include_router(router)
     return app
 

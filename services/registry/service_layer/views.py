@@ -195,7 +195,7 @@ def decode_cursor(cursor: str | None) -> int:
         if version != "v1":
             raise ValueError(version)
         last_id = int(value)
-        if last_id < 0:
+        if not 0 <= last_id < 2**63:  # a BIGINT id
             raise ValueError(value)
         return last_id
     except (ValueError, UnicodeDecodeError, binascii.Error):

@@ -1,0 +1,65 @@
+"""Who may decide what in the credit service (issue 10), on ``shared.auth.authority``.
+
+- A credit file belongs to the region of the enterprise's registration: a regulator registers
+  a file in another region than the one in its USCC only when it covers both (a province for a
+  move within it, the national authority across provinces).
+- Due-process decisions on a listing (objections, confirmation, removal) are taken by the
+  authority that proposed it or a higher one covering the proposer's region.
+- A regulator's record is identified by its natural key: department + decision number (per
+  party); the same decision entered twice is a 409, not a second penalty.
+"""
+
+from services.credit.service_layer.unit_of_work import CreditUnitOfWork
+from shared.auth import AuthorityLevel, Principal
+from shared.auth.authority import Power, authorise, may_overrule
+from shared.exceptions import Conflict, Forbidden
+from shared.uscc import region_of
+
+
+def check_registration_region(actor: Principal, uscc: str, region_code: str | None) -> None:
+    registered = region_of(uscc)
+    if not (len(registered) == 6 and registered.isdigit()):
+        return  # legacy codes carry no region: the given region_code is checked as usual
+    authorise(actor, Power.REGISTER_CREDIT_FILE, registered)
+    if region_code and region_code != registered and not actor.covers_region(region_code):
+        raise Forbidden(
+            f"moving a file from {registered} to {region_code} needs an authority over both",
+            code="outside_jurisdiction",
+        )
+
+
+def record_proposer(uow: CreditUnitOfWork, listing_id: str, actor: Principal) -> None:
+    if not actor.is_regulator or actor.authority_level is None:
+        return
+    uow.authority.record_proposer(
+        listing_id, actor.authority_level.value, actor.region_code or "", actor.department or ""
+    )
+
+
+def check_decider(uow: CreditUnitOfWork, listing_id: str, actor: object) -> None:
+    """The proposing authority or a higher one covering its region; system callers pass."""
+    if not isinstance(actor, Principal) or not actor.is_regulator:
+        return
+    proposer = uow.authority.proposer(listing_id)
+    # Listings proposed before proposers were recorded: provincial or higher decides.
+    level = AuthorityLevel(proposer[0]) if proposer else AuthorityLevel.PROVINCIAL
+    region = proposer[1] if proposer else None
+    same_or_higher = may_overrule(actor, level) and (region is None or actor.covers_region(region))
+    if not same_or_higher:
+        raise Forbidden(
+            f"listing {listing_id} was proposed by a {level.value} authority ({region}); "
+            "only it or a higher authority over its region decides",
+            code="lower_authority",
+        )
+
+
+def check_natural_key(
+    uow: CreditUnitOfWork, department: str, decision_number: str, uscc: str
+) -> None:
+    existing = uow.authority.record_by_decision(department, decision_number, uscc)
+    if existing is not None:
+        raise Conflict(
+            f"decision {decision_number} of {department} is already record {existing}",
+            code="duplicate_record",
+            record_id=existing,
+        )

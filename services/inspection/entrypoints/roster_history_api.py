@@ -1,0 +1,32 @@
+"""Read the roster history: every change to a unit, inspector or lab row, with its author."""
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Request
+
+from services.inspection.service_layer import roster_authority
+from services.inspection.service_layer.unit_of_work import InspectionUnitOfWork
+from shared.exceptions import NotFound
+from shared.web.auth import Regulator
+from shared.web.problems import PROBLEM_RESPONSES
+
+router = APIRouter(tags=["rosters"], responses=PROBLEM_RESPONSES)
+
+
+def _uow(request: Request) -> InspectionUnitOfWork:
+    return InspectionUnitOfWork(request.app.state.engine)
+
+
+@router.get("/rosters/{kind}/{row_id}/history", summary="A roster row's history")
+def roster_history(
+    kind: Literal["unit", "inspector", "lab"],
+    row_id: str,
+    actor: Regulator,
+    uow: Annotated[InspectionUnitOfWork, Depends(_uow)],
+) -> list[dict]:
+    """Regulators whose region covers the row's current region. Every created or changed
+    version of the row, oldest first, with who changed it and the row before and after."""
+    entries = roster_authority.history(uow, kind, row_id)
+    if not entries or not actor.covers_region(str(entries[-1]["after"]["region_code"])):
+        raise NotFound(f"no {kind} {row_id} in your jurisdiction", code="roster_row_not_found")
+    return entries
