@@ -149,7 +149,9 @@ def test_working_day_period_into_a_year_without_a_table_is_provisional_not_refus
         database_url=settings.database_url, environment="test", workday_calendar_file=path
     )
     with TestClient(create_app(configured, engine, today=clock)) as c:
-        r = c.post("/records", headers=as_regulator, json=corrected)
+        # the same decision twice is a duplicate (natural key): a second decision, same class
+        again = {**corrected, "decision_number": "杭市监罚〔2026〕13号"}
+        r = c.post("/records", headers=as_regulator, json=again)
         assert r.status_code == 201, r.text
         assert r.json()["publication_until"] == "2027-01-19"
 
