@@ -112,3 +112,28 @@ def serve_metrics(port: int) -> None:
     """Workers without an HTTP API expose /metrics on their own port (0 = disabled)."""
     if port:
         start_http_server(port, addr="0.0.0.0")  # noqa: S104 - scraped from inside the cluster
+
+
+class OutageLog:
+    """One log line when a dependency becomes unavailable and one when it is back, instead of
+    a traceback per failed attempt while it is down."""
+
+    def __init__(self, logger: logging.Logger, dependency: str) -> None:
+        self.logger = logger
+        self.dependency = dependency
+        self._down_since: float | None = None
+
+    @property
+    def down(self) -> bool:
+        return self._down_since is not None
+
+    def failed(self, exc: BaseException | None) -> None:
+        if self._down_since is None:
+            self._down_since = time.monotonic()
+            self.logger.warning("%s unavailable: %s", self.dependency, exc)
+
+    def recovered(self) -> None:
+        if self._down_since is not None:
+            down_for = time.monotonic() - self._down_since
+            self._down_since = None
+            self.logger.warning("%s available again after %.1f s", self.dependency, down_for)

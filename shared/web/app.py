@@ -14,11 +14,13 @@ from prometheus_client.registry import Collector
 from sqlalchemy.engine import Engine
 
 from shared.auth.tokens import TokenVerifier
+from shared.cache import StaleAgeHeader
 from shared.clock import as_utc, utcnow
 from shared.db import ping
 from shared.observability import CallbackGauges, ObservabilityMiddleware
 from shared.outbox import Outbox
 from shared.settings import ServiceSettings
+from shared.web.outages import install_outage_handlers
 from shared.web.problems import install_problem_handlers, problem
 
 Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
@@ -79,6 +81,8 @@ def create_app(
     for key, value in (extra_state or {}).items():
         setattr(app.state, key, value)
     install_problem_handlers(app)
+    install_outage_handlers(app)
+    app.add_middleware(StaleAgeHeader)
     app.add_middleware(ObservabilityMiddleware, service=settings.service_name)
 
     service_metrics = CollectorRegistry(auto_describe=False)  # no DB query at start-up

@@ -109,5 +109,6 @@ PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
         404: "Not found",
         409: "Conflicts with the current state",
         422: "Invalid input",
+        503: "The database is temporarily unavailable (see Retry-After)",
     }.items()
 }
