@@ -296,6 +296,7 @@ def run_consumer_process(
     handler: Handler,
     bootstrap: list[str],
     metrics_port: int = 0,
+    instance_id: str = "",
 ) -> None:
     """Body of every service's ``entrypoints/consumer.py``: run until SIGTERM."""
     from shared.kafka import ensure_topics, make_consumer, make_producer
@@ -329,7 +330,9 @@ def run_consumer_process(
         engine=engine,
         processed_table=processed_table,
         handler=handler,
-        consumer_factory=lambda: make_consumer(bootstrap, name),
+        consumer_factory=lambda: make_consumer(
+            bootstrap, name, group_instance_id=instance_id or None
+        ),
         producer_factory=lambda: make_producer(bootstrap),
     )
     log.info("%s consuming %s", name, topics)
@@ -358,4 +361,5 @@ def consumer_main(
         handler=make_handler(engine),
         bootstrap=settings.bootstrap_servers,
         metrics_port=settings.metrics_port,
+        instance_id=settings.consumer_instance_id,
     )

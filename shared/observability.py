@@ -49,7 +49,10 @@ def configure_logging(service: str, level: str = "INFO", json_logs: bool = True)
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    logging.getLogger("kafka").setLevel(max(logging.WARNING, root.level))
+    # kafka-python logs every failed reconnect at ERROR, with a traceback; the workers log each
+    # broker outage once themselves (OutageLog). At DEBUG the library speaks again.
+    kafka_level = logging.DEBUG if root.level <= logging.DEBUG else logging.CRITICAL
+    logging.getLogger("kafka").setLevel(kafka_level)
 
 
 class ObservabilityMiddleware:

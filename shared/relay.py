@@ -36,6 +36,7 @@ from shared.outbox import Outbox
 from shared.processes import sleeper
 
 if TYPE_CHECKING:
+    from shared.broker_epoch import BrokerEpochWatch
     from shared.settings import ServiceSettings
 
 log = logging.getLogger(__name__)
@@ -177,6 +178,8 @@ class OutboxRelay:
         idle_sleep: float = 0.1,
         chores: tuple[Callable[[], object], ...] = (),
         chore_interval: float = 3600,
+        epoch_watch: "BrokerEpochWatch | None" = None,
+        epoch_interval: float = 5,
     ) -> None:
         """Publish until ``stop`` is set, surviving broker outages and database hiccups;
         run ``chores`` (the retention purge) every ``chore_interval`` seconds. Every wait
@@ -191,8 +194,12 @@ class OutboxRelay:
             reraise=True,
         )
         last_chores = time.monotonic()
+        last_epoch_check = -epoch_interval
         while not stop.is_set():
             try:
+                if epoch_watch and time.monotonic() - last_epoch_check >= epoch_interval:
+                    last_epoch_check = time.monotonic()
+                    retrying(epoch_watch.check)  # before publishing: a lost broker is refilled
                 sent = retrying(self.publish_batch)
                 self.broker_log.recovered()
                 self.database_log.recovered()
@@ -255,6 +262,7 @@ def run_relay_command(
             count, oldest = outbox.backlog(conn)
         print(f"unsent: {count}; oldest unsent created at: {oldest}")
         return 0
+    from shared.broker_epoch import BrokerEpochWatch, admin_topic_lister
     from shared.observability import serve_metrics
     from shared.processes import stop_on_signals
 
@@ -273,7 +281,15 @@ def run_relay_command(
         with engine.begin() as conn:
             outbox.purge_sent(conn, retention=retention)
 
-    relay.run(stop, chores=(purge,))
+    list_topics, create_topic = admin_topic_lister(bootstrap)
+    watch = BrokerEpochWatch(
+        service=service,
+        engine=engine,
+        outbox=outbox,
+        list_topics=list_topics,
+        create_topic=create_topic,
+    )
+    relay.run(stop, chores=(purge,), epoch_watch=watch)
     return 0
 
 

@@ -18,7 +18,7 @@ from sqlalchemy import func, insert, select
 from services.registry.adapters.orm import outbox, processed_events
 from shared.clock import utcnow
 from shared.db import make_engine
-from shared.kafka import ensure_topics, make_producer
+from shared.kafka import ensure_topics, make_producer, read_topic
 from shared.testing.broker import TestBroker, free_port
 from shared.testing.private_postgres import PrivatePostgres
 
@@ -177,3 +177,25 @@ def test_consumer_interrupted_during_an_outage_applies_the_event_once(
     with engine.connect() as conn:
         assert conn.execute(count).scalar_one() == 1
     engine.dispose()
+
+
+def test_relay_republishes_after_the_broker_lost_its_data(
+    registry_url: str, own_broker: TestBroker, workers: list[Worker], tmp_path: Path
+) -> None:
+    add_unsent_outbox_row(registry_url)
+    relay = Worker("relay", registry_url, own_broker.bootstrap, tmp_path / "relay.log")
+    workers.append(relay)
+    wait_for_messages(own_broker, "faults.shutdown", 1)
+
+    own_broker.restart()  # memory storage: every topic and message is gone
+
+    relay.wait_for_log("the broker lost its data")
+    wait_for_messages(own_broker, "faults.shutdown", 1)
+    relay.terminate_within_grace()
+
+
+def wait_for_messages(broker: TestBroker, topic: str, count: int, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while len(read_topic(broker.bootstrap, topic, settle=0.5, timeout=5)) < count:
+        assert time.monotonic() < deadline, f"{topic} has fewer than {count} messages"
+        time.sleep(0.5)
