@@ -2,10 +2,6 @@
 event whose handling a SIGTERM interrupted is applied exactly once after the restart."""
 
 import json
-import os
-import signal
-import subprocess
-import sys
 import time
 import uuid
 from collections.abc import Iterator
@@ -21,6 +17,7 @@ from shared.db import make_engine
 from shared.kafka import ensure_topics, make_producer, read_topic
 from shared.testing.broker import TestBroker, free_port
 from shared.testing.private_postgres import PrivatePostgres
+from shared.testing.workers import WorkerProcess
 
 pytestmark = pytest.mark.e2e
 
@@ -37,42 +34,16 @@ def grace_period(role: str) -> int:
     raise AssertionError(f"no Deployment in {path}")
 
 
-class Worker:
+class Worker(WorkerProcess):
     def __init__(self, role: str, database_url: str, bootstrap: str, log: Path) -> None:
-        args = [sys.executable, "-m", f"services.registry.entrypoints.{role}"]
-        env = {
-            **os.environ,
-            "REGISTRY_DATABASE_URL": database_url,
-            "REGISTRY_KAFKA_BOOTSTRAP_SERVERS": bootstrap,
-            "REGISTRY_ENVIRONMENT": "test",
-            "REGISTRY_LOG_JSON": "false",
-        }
-        self.role = role
-        self.log = log
-        with log.open("ab") as out:
-            self.process = subprocess.Popen(
-                [*args, *(["run"] if role == "relay" else [])],
-                env=env,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-            )
-
-    def wait_for_log(self, text: str, timeout: float = 30) -> None:
-        deadline = time.monotonic() + timeout
-        while text not in self.log.read_text(errors="replace"):
-            assert self.process.poll() is None, self.log.read_text()
-            assert time.monotonic() < deadline, f"{text!r} not logged:\n{self.log.read_text()}"
-            time.sleep(0.1)
+        super().__init__("registry", role, database_url=database_url, bootstrap=bootstrap, log=log)
 
     def terminate_within_grace(self) -> None:
-        self.process.send_signal(signal.SIGTERM)
-        try:
-            code = self.process.wait(timeout=grace_period(self.role))
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            pytest.fail(f"{self.role} ignored SIGTERM:\n{self.log.read_text()}")
-        assert code == 0, self.log.read_text()
-        assert "Traceback" not in self.log.read_text()
+        code = self.terminate(timeout=grace_period(self.role))
+        if code is None:
+            pytest.fail(f"{self.role} ignored SIGTERM:\n{self.log_text()}")
+        assert code == 0, self.log_text()
+        assert "Traceback" not in self.log_text()
 
 
 @pytest.fixture
@@ -85,8 +56,7 @@ def workers(tmp_path: Path) -> Iterator[list[Worker]]:
     started: list[Worker] = []
     yield started
     for worker in started:
-        if worker.process.poll() is None:
-            worker.process.kill()
+        worker.kill()
 
 
 def add_unsent_outbox_row(url: str) -> None:
