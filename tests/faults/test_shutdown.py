@@ -169,3 +169,19 @@ def wait_for_messages(broker: TestBroker, topic: str, count: int, timeout: float
     while len(read_topic(broker.bootstrap, topic, settle=0.5, timeout=5)) < count:
         assert time.monotonic() < deadline, f"{topic} has fewer than {count} messages"
         time.sleep(0.5)
+
+
+def test_scheduler_stops_while_the_database_is_down(
+    registry_url: str,
+    private_pg: PrivatePostgres,
+    dead_broker: str,
+    workers: list[Worker],
+    tmp_path: Path,
+) -> None:
+    private_pg.stop()
+    scheduler = Worker("scheduler", registry_url, dead_broker, tmp_path / "scheduler.log")
+    workers.append(scheduler)
+    scheduler.wait_for_log("database unavailable")
+    scheduler.terminate_within_grace()
+    assert scheduler.log_text().count("database unavailable") == 1
+    private_pg.start()
