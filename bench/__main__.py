@@ -8,6 +8,7 @@ BENCHMARKS = (
     "bench.bench_credit",
     "bench.bench_inspection",
     "bench.bench_propagation",
+    "bench.bench_recovery",
 )
 
 

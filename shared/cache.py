@@ -9,19 +9,28 @@ trip each. Entries are evicted:
 - all at once when the day changes, because what is public depends on the date.
 A load that raced with an eviction is not cached (the ``epoch`` check), so a stale entry can
 never outlive the next poll.
+
+When the change log cannot be polled (the database is down or unreachable), entries keep being
+served (stale-while-error) for at most ``stale_limit`` seconds since the last good poll, each
+such response carrying an ``Age`` header; the next good poll resumes from the last change id
+seen, so every change made meanwhile is evicted. Misses still need the database (503).
 """
 
 import asyncio
 import logging
 import threading
+import time
 from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from contextvars import ContextVar
 from datetime import date
 from typing import Any, Generic, TypeVar
 
 from cachetools import LRUCache
 from fastapi.concurrency import run_in_threadpool
+from prometheus_client import Gauge
 from sqlalchemy.engine import Connection, Engine
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.clock import today_in_china
 
@@ -33,6 +42,13 @@ Change = tuple[int, str | None]
 Loader = Callable[[Connection, list[str], date], dict[str, V]]
 ChangesSince = Callable[[Connection, int], list[Change]]
 LastChange = Callable[[Connection], int]
+
+STALE_SECONDS = Gauge(
+    "cache_stale_seconds", "Seconds since the cache last polled its change log successfully"
+)
+# Ages of stale entries served for the current request (a list the middleware owns, so the
+# route's appends survive the task boundaries of other middleware).
+_served_stale: ContextVar[list[float] | None] = ContextVar("served_stale", default=None)
 
 
 class _Missing:
@@ -52,6 +68,8 @@ class ChangeLogCache(Generic[V]):
         changes_since: ChangesSince,
         last_change_id: LastChange,
         today: Callable[[], date] = today_in_china,
+        stale_limit: float = 300.0,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.engine = engine
         self._load = load
@@ -64,6 +82,32 @@ class ChangeLogCache(Generic[V]):
         self._day = today()
         self.epoch = 0
         self.last_change_id = 0
+        self.stale_limit = stale_limit
+        self._clock = clock
+        self._last_good_poll = clock()
+        self._unreachable = False
+
+    def stale_age(self) -> float | None:
+        """Seconds since the last good poll while polls are failing; None when healthy."""
+        return self._clock() - self._last_good_poll if self._unreachable else None
+
+    def poll_failed(self, exc: BaseException) -> None:
+        """Keep serving what we have, within the bound; past it, serve nothing stale."""
+        if not self._unreachable:
+            log.warning("change-log poll failed, serving cached entries: %s", exc)
+            self._unreachable = True
+        age = self._clock() - self._last_good_poll
+        STALE_SECONDS.set(age)
+        if age > self.stale_limit and len(self._entries):
+            log.warning("cache older than %.0f s with the change log unreachable: cleared", age)
+            self.clear()
+
+    def _poll_succeeded(self) -> None:
+        if self._unreachable:
+            log.warning("change-log poll works again after %.1f s", self.stale_age() or 0.0)
+            self._unreachable = False
+        self._last_good_poll = self._clock()
+        STALE_SECONDS.set(0)
 
     def get_many(self, keys: Iterable[str]) -> tuple[dict[str, V], list[str]]:
         """Cached values (known absences omitted) and the keys that must be loaded."""
@@ -76,6 +120,10 @@ class ChangeLogCache(Generic[V]):
                     misses.append(key)
                 elif not isinstance(value, _Missing):
                     hits[key] = value
+        age = self.stale_age()
+        served = _served_stale.get()
+        if age is not None and served is not None:
+            served.append(age)
         return hits, misses
 
     def load(self, keys: list[str]) -> dict[str, V]:
@@ -120,6 +168,7 @@ class ChangeLogCache(Generic[V]):
             self.clear()
         with self.engine.connect() as conn:
             changes = self._changes_since(conn, self.last_change_id)
+        self._poll_succeeded()
         if not changes:
             return 0
         if any(key is None for _, key in changes):
@@ -138,9 +187,35 @@ async def keep_fresh(
         await asyncio.sleep(interval)
         try:
             await run_in_threadpool(cache.refresh)
-        except Exception:  # noqa: BLE001 - a database blip: clear to stay correct, retry
-            log.warning("change-log poll failed; clearing the cache", exc_info=True)
-            cache.clear()
+        except Exception as exc:  # noqa: BLE001 - database unreachable: serve stale, bounded
+            cache.poll_failed(exc)
+
+
+class StaleAgeHeader:
+    """ASGI middleware: a response built from entries the cache served while its change log
+    was unreachable carries ``Age`` (seconds since the last good poll)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        served: list[float] = []
+        token = _served_stale.set(served)
+
+        async def send_with_age(message: Message) -> None:
+            if message["type"] == "http.response.start" and served:
+                headers = list(message.get("headers", []))
+                headers.append((b"age", str(int(max(served))).encode()))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_age)
+        finally:
+            _served_stale.reset(token)
 
 
 def cache_lifespan(

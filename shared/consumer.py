@@ -21,13 +21,21 @@ from kafka.errors import KafkaError
 from prometheus_client import Counter, Gauge, Histogram
 from sqlalchemy import Table, insert, select
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
-from tenacity import Retrying, retry_if_exception, stop_never, wait_exponential_jitter
+from tenacity import (
+    RetryCallState,
+    Retrying,
+    retry_if_exception,
+    stop_when_event_set,
+    wait_exponential_jitter,
+)
 
 from shared.clock import as_utc, utcnow
-from shared.db import WRITE, is_sqlite
+from shared.db import WRITE, is_database_unavailable, is_sqlite
 from shared.events import EventEnvelope, dead_letter_topic
+from shared.observability import OutageLog
+from shared.processes import sleeper
 
 if TYPE_CHECKING:
     from shared.settings import ServiceSettings
@@ -55,11 +63,9 @@ class PoisonMessage(Exception):
     """A message that can never be handled (unparseable, unknown contract)."""
 
 
-def _is_infrastructure_error(exc: BaseException) -> bool:
-    """Database unreachable or busy: retry forever rather than dead-letter the message."""
-    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
-        return True
-    return isinstance(exc, OperationalError | InterfaceError)
+class ConsumerStopping(Exception):
+    """SIGTERM arrived while the database was down: leave the batch uncommitted (it is
+    redelivered after the restart), never count the outage against the message."""
 
 
 @dataclass
@@ -97,6 +103,8 @@ class IdempotentConsumer:
         self.stats = ConsumerStats()
         self._consumer: KafkaConsumer | None = None
         self._producer: KafkaProducer | None = None
+        self.stop = threading.Event()
+        self.database_log = OutageLog(log, f"{name}: database")
 
     # -- one message ----------------------------------------------------------------------
     def handle_raw(self, raw: bytes, *, origin: str = "") -> None:
@@ -114,6 +122,8 @@ class IdempotentConsumer:
             except PoisonMessage as exc:
                 last_error = exc
                 break
+            except ConsumerStopping:
+                raise
             except Exception as exc:  # noqa: BLE001 - any handler bug counts as an attempt
                 last_error = exc
                 FAILED.labels(self.name).inc()
@@ -130,14 +140,30 @@ class IdempotentConsumer:
         self._dead_letter(raw, last_error, origin=origin, attempts=self.max_attempts)
 
     def _apply_with_db_retry(self, envelope: EventEnvelope) -> None:
-        for attempt in Retrying(
-            retry=retry_if_exception(_is_infrastructure_error),
-            wait=wait_exponential_jitter(multiplier=0.5, max=10),
-            stop=stop_never,
+        """Retry while the database is unavailable, polling at most every 2 s so the consumer
+        resumes within 2 s of its return; stop retrying (without failing the message) on
+        SIGTERM."""
+        retrying = Retrying(
+            retry=retry_if_exception(is_database_unavailable),
+            wait=wait_exponential_jitter(multiplier=0.2, max=2),
+            stop=stop_when_event_set(self.stop),
+            sleep=sleeper(self.stop),
+            before_sleep=self._database_unavailable,
             reraise=True,
-        ):
-            with attempt:
-                self._apply(envelope)
+        )
+        try:
+            for attempt in retrying:
+                with attempt:
+                    self._apply(envelope)
+        except Exception as exc:
+            if self.stop.is_set() and is_database_unavailable(exc):
+                raise ConsumerStopping from exc
+            raise
+        self.database_log.recovered()
+
+    def _database_unavailable(self, state: RetryCallState) -> None:
+        if state.outcome is not None:
+            self.database_log.failed(state.outcome.exception())
 
     def _apply(self, envelope: EventEnvelope) -> None:
         event_id = str(envelope.event_id)
@@ -236,9 +262,12 @@ class IdempotentConsumer:
             LAG.labels(self.name, tp.topic, str(tp.partition)).set(max(0, highwater - position))
 
     def run(self, stop: threading.Event) -> None:
+        self.stop = stop
         while not stop.is_set():
             try:
                 self.poll_once()
+            except ConsumerStopping:
+                break
             except KafkaError as exc:
                 # Broker gone or the group rebalanced: rebuild the client, resume from the
                 # last committed offsets; uncommitted messages come again and are deduplicated.
@@ -267,6 +296,7 @@ def run_consumer_process(
     handler: Handler,
     bootstrap: list[str],
     metrics_port: int = 0,
+    instance_id: str = "",
 ) -> None:
     """Body of every service's ``entrypoints/consumer.py``: run until SIGTERM."""
     from shared.kafka import ensure_topics, make_consumer, make_producer
@@ -275,20 +305,34 @@ def run_consumer_process(
 
     serve_metrics(metrics_port)
     stop = stop_on_signals()
-    for attempt in Retrying(
-        wait=wait_exponential_jitter(multiplier=0.5, max=10),
-        stop=stop_never,
-        retry=retry_if_exception(lambda e: isinstance(e, KafkaError | OSError)),
-    ):
-        with attempt:  # the broker may not be up yet; topics must exist before subscribing
-            ensure_topics(bootstrap, [*topics, dead_letter_topic(name)])
+    broker_log = OutageLog(log, f"{name}: broker")
+    try:
+        for attempt in Retrying(
+            wait=wait_exponential_jitter(multiplier=0.5, max=5),
+            stop=stop_when_event_set(stop),
+            sleep=sleeper(stop),
+            retry=retry_if_exception(lambda e: isinstance(e, KafkaError | OSError)),
+            before_sleep=lambda state: broker_log.failed(
+                state.outcome.exception() if state.outcome else None
+            ),
+            reraise=True,
+        ):
+            with attempt:  # the broker may not be up yet; topics must exist before subscribing
+                ensure_topics(bootstrap, [*topics, dead_letter_topic(name)])
+    except (KafkaError, OSError):
+        if stop.is_set():
+            return  # SIGTERM while waiting for the broker
+        raise
+    broker_log.recovered()
     consumer = IdempotentConsumer(
         name=name,
         topics=topics,
         engine=engine,
         processed_table=processed_table,
         handler=handler,
-        consumer_factory=lambda: make_consumer(bootstrap, name),
+        consumer_factory=lambda: make_consumer(
+            bootstrap, name, group_instance_id=instance_id or None
+        ),
         producer_factory=lambda: make_producer(bootstrap),
     )
     log.info("%s consuming %s", name, topics)
@@ -317,4 +361,5 @@ def consumer_main(
         handler=make_handler(engine),
         bootstrap=settings.bootstrap_servers,
         metrics_port=settings.metrics_port,
+        instance_id=settings.consumer_instance_id,
     )

@@ -21,6 +21,8 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import registry
 from sqlmodel import Session, SQLModel
 
@@ -122,6 +124,21 @@ def _configure_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Connection) -> None:
         conn.exec_driver_sql(conn.get_execution_options().get("sqlite_begin", "BEGIN"))
+
+
+def is_database_unavailable(exc: BaseException) -> bool:
+    """The database is unreachable, restarting or busy: the request or event is not at fault,
+    so callers answer 503 / retry instead of failing it."""
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        return True
+    if isinstance(exc, OperationalError) and _is_schema_error(exc):
+        return False  # SQLite reports a missing table as "operational": a bug, not an outage
+    return isinstance(exc, OperationalError | InterfaceError | PoolTimeout)
+
+
+def _is_schema_error(exc: OperationalError) -> bool:
+    message = str(exc.orig).lower()
+    return message.startswith(("no such ", "syntax error")) or "has no column" in message
 
 
 def ping(engine: Engine) -> None:

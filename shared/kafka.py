@@ -13,6 +13,9 @@ from kafka.errors import KafkaError, TopicAlreadyExistsError
 log = logging.getLogger(__name__)
 
 DEFAULT_PARTITIONS = 4
+# A client waits this long for an unreachable broker before raising (the library's 30 s
+# default would keep a worker deaf to SIGTERM for most of its grace period).
+BOOTSTRAP_TIMEOUT_MS = 5_000
 
 
 def make_producer(bootstrap: list[str], **overrides: Any) -> KafkaProducer:
@@ -28,6 +31,7 @@ def make_producer(bootstrap: list[str], **overrides: Any) -> KafkaProducer:
         "request_timeout_ms": 10_000,
         "max_block_ms": 10_000,
         "reconnect_backoff_max_ms": 2_000,
+        "bootstrap_timeout_ms": BOOTSTRAP_TIMEOUT_MS,
     }
     config.update(overrides)
     return KafkaProducer(**config)
@@ -46,6 +50,7 @@ def make_consumer(bootstrap: list[str], group_id: str, **overrides: Any) -> Kafk
         "max_poll_records": 200,
         "reconnect_backoff_max_ms": 2_000,
         "request_timeout_ms": 30_000,
+        "bootstrap_timeout_ms": BOOTSTRAP_TIMEOUT_MS,
     }
     config.update(overrides)
     return KafkaConsumer(**config)
@@ -55,7 +60,11 @@ def ensure_topics(
     bootstrap: list[str], topics: Iterable[str], partitions: int = DEFAULT_PARTITIONS
 ) -> None:
     """Create missing topics (an idempotent no-op for those that exist)."""
-    admin = KafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=10_000)
+    admin = KafkaAdminClient(
+        bootstrap_servers=bootstrap,
+        request_timeout_ms=10_000,
+        bootstrap_timeout_ms=BOOTSTRAP_TIMEOUT_MS,
+    )
     try:
         existing = set(admin.list_topics())
         missing = [t for t in topics if t not in existing]

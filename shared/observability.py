@@ -49,7 +49,10 @@ def configure_logging(service: str, level: str = "INFO", json_logs: bool = True)
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    logging.getLogger("kafka").setLevel(max(logging.WARNING, root.level))
+    # kafka-python logs every failed reconnect at ERROR, with a traceback; the workers log each
+    # broker outage once themselves (OutageLog). At DEBUG the library speaks again.
+    kafka_level = logging.DEBUG if root.level <= logging.DEBUG else logging.CRITICAL
+    logging.getLogger("kafka").setLevel(kafka_level)
 
 
 class ObservabilityMiddleware:
@@ -112,3 +115,28 @@ def serve_metrics(port: int) -> None:
     """Workers without an HTTP API expose /metrics on their own port (0 = disabled)."""
     if port:
         start_http_server(port, addr="0.0.0.0")  # noqa: S104 - scraped from inside the cluster
+
+
+class OutageLog:
+    """One log line when a dependency becomes unavailable and one when it is back, instead of
+    a traceback per failed attempt while it is down."""
+
+    def __init__(self, logger: logging.Logger, dependency: str) -> None:
+        self.logger = logger
+        self.dependency = dependency
+        self._down_since: float | None = None
+
+    @property
+    def down(self) -> bool:
+        return self._down_since is not None
+
+    def failed(self, exc: BaseException | None) -> None:
+        if self._down_since is None:
+            self._down_since = time.monotonic()
+            self.logger.warning("%s unavailable: %s", self.dependency, exc)
+
+    def recovered(self) -> None:
+        if self._down_since is not None:
+            down_for = time.monotonic() - self._down_since
+            self._down_since = None
+            self.logger.warning("%s available again after %.1f s", self.dependency, down_for)

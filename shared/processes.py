@@ -2,6 +2,7 @@
 
 import signal
 import threading
+from collections.abc import Callable
 
 
 def stop_on_signals() -> threading.Event:
@@ -26,3 +27,12 @@ def die_with_parent() -> None:
         libc.prctl(pr_set_pdeathsig, signal.SIGTERM)
     except (OSError, AttributeError):
         pass
+
+
+def sleeper(stop: threading.Event) -> Callable[[float], None]:
+    """A sleep for retry loops (tenacity's ``sleep=``) that wakes at once on SIGTERM."""
+
+    def sleep(seconds: float) -> None:
+        stop.wait(seconds)
+
+    return sleep

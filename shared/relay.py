@@ -16,18 +16,27 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from kafka import KafkaProducer
-from kafka.errors import KafkaError
+from kafka.errors import KafkaError, KafkaTimeoutError
 from prometheus_client import Counter, Histogram
 from sqlalchemy import select, update
 from sqlalchemy.engine import Engine
-from tenacity import RetryCallState, Retrying, retry_if_exception_type, wait_exponential_jitter
+from tenacity import (
+    RetryCallState,
+    Retrying,
+    retry_if_exception_type,
+    stop_when_event_set,
+    wait_exponential_jitter,
+)
 
 from shared.clock import as_utc, utcnow
-from shared.db import WRITE, is_sqlite
+from shared.db import WRITE, is_database_unavailable, is_sqlite
 from shared.kafka import make_producer
+from shared.observability import OutageLog
 from shared.outbox import Outbox
+from shared.processes import sleeper
 
 if TYPE_CHECKING:
+    from shared.broker_epoch import BrokerEpochWatch
     from shared.settings import ServiceSettings
 
 log = logging.getLogger(__name__)
@@ -40,6 +49,11 @@ PUBLISH_DELAY = Histogram(
     ["service"],
     buckets=(0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300),
 )
+
+
+class RelayStopping(Exception):
+    """SIGTERM arrived while a batch waited for the broker: the batch is rolled back (its rows
+    stay unsent and are published again later; consumers skip what already arrived)."""
 
 
 class OutboxRelay:
@@ -60,6 +74,9 @@ class OutboxRelay:
         self.batch_size = batch_size
         self.send_timeout = send_timeout
         self._producer: KafkaProducer | None = None
+        self.stop = threading.Event()
+        self.broker_log = OutageLog(log, f"{service} relay: broker")
+        self.database_log = OutageLog(log, f"{service} relay: database")
 
     @property
     def producer(self) -> KafkaProducer:
@@ -104,9 +121,7 @@ class OutboxRelay:
                 )
                 for row in rows
             ]
-            producer.flush(timeout=self.send_timeout)
-            for future in futures:
-                future.get(timeout=self.send_timeout)  # raises the broker's error, if any
+            self._await_acks(producer, futures)
             sent_at = utcnow()
             conn.execute(update(t).where(t.c.id.in_([r.id for r in rows])).values(sent_at=sent_at))
         PUBLISHED.labels(self.service).inc(len(rows))
@@ -116,6 +131,22 @@ class OutboxRelay:
             )
         return len(rows)
 
+    def _await_acks(self, producer: KafkaProducer, futures: list) -> None:  # type: ignore[type-arg]
+        """Wait for every acknowledgement in short slices, so SIGTERM is noticed mid-batch."""
+        deadline = time.monotonic() + self.send_timeout
+        for future in futures:
+            while not future.is_done:
+                if self.stop.is_set():
+                    raise RelayStopping
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise KafkaTimeoutError(f"no acknowledgement within {self.send_timeout} s")
+                try:
+                    producer.flush(timeout=min(0.5, remaining))
+                except KafkaTimeoutError:
+                    continue
+            future.get()  # done: raises the broker's error, if any
+
     def _before_retry_sleep(self, state: RetryCallState) -> None:
         # tenacity only sleeps after a failed attempt, so the outcome is always set here
         if state.outcome is not None:
@@ -123,7 +154,7 @@ class OutboxRelay:
 
     def _record_failure(self, exc: BaseException | None) -> None:
         PUBLISH_ERRORS.labels(self.service).inc()
-        log.warning("publishing outbox batch failed, will retry: %s", exc)
+        self.broker_log.failed(exc)
         self.reset_producer()
         t = self.outbox.table
         try:
@@ -147,27 +178,46 @@ class OutboxRelay:
         idle_sleep: float = 0.1,
         chores: tuple[Callable[[], object], ...] = (),
         chore_interval: float = 3600,
+        epoch_watch: "BrokerEpochWatch | None" = None,
+        epoch_interval: float = 5,
     ) -> None:
         """Publish until ``stop`` is set, surviving broker outages and database hiccups;
-        run ``chores`` (the retention purge) every ``chore_interval`` seconds."""
+        run ``chores`` (the retention purge) every ``chore_interval`` seconds. Every wait
+        watches ``stop``, so SIGTERM ends the loop within a second or two in any state."""
+        self.stop = stop
         retrying = Retrying(
             retry=retry_if_exception_type((KafkaError, OSError)),
             wait=wait_exponential_jitter(multiplier=0.2, max=5),
+            stop=stop_when_event_set(stop),
+            sleep=sleeper(stop),
             before_sleep=self._before_retry_sleep,
             reraise=True,
         )
         last_chores = time.monotonic()
+        last_epoch_check = -epoch_interval
         while not stop.is_set():
             try:
+                if epoch_watch and time.monotonic() - last_epoch_check >= epoch_interval:
+                    last_epoch_check = time.monotonic()
+                    retrying(epoch_watch.check)  # before publishing: a lost broker is refilled
                 sent = retrying(self.publish_batch)
+                self.broker_log.recovered()
+                self.database_log.recovered()
                 if chores and time.monotonic() - last_chores >= chore_interval:
                     last_chores = time.monotonic()
                     for chore in chores:
                         chore()
-            except Exception:  # noqa: BLE001 - e.g. database unreachable: log, wait, go on
-                log.exception("relay loop error")
+            except RelayStopping:
+                break
+            except Exception as exc:  # noqa: BLE001 - e.g. database unreachable: wait, go on
+                if stop.is_set():
+                    break
+                if is_database_unavailable(exc):
+                    self.database_log.failed(exc)
+                else:
+                    log.exception("relay loop error")
                 self.reset_producer()
-                stop.wait(2)
+                stop.wait(1)
                 continue
             if sent == 0:
                 stop.wait(idle_sleep)
@@ -212,6 +262,7 @@ def run_relay_command(
             count, oldest = outbox.backlog(conn)
         print(f"unsent: {count}; oldest unsent created at: {oldest}")
         return 0
+    from shared.broker_epoch import BrokerEpochWatch, admin_topic_lister
     from shared.observability import serve_metrics
     from shared.processes import stop_on_signals
 
@@ -221,7 +272,8 @@ def run_relay_command(
         service=service,
         engine=engine,
         outbox=outbox,
-        producer_factory=lambda: make_producer(bootstrap),
+        # a send waits at most this long for a missing broker before the retry loop sees SIGTERM
+        producer_factory=lambda: make_producer(bootstrap, max_block_ms=5_000),
     )
     log.info("outbox relay for %s started", service)
 
@@ -229,7 +281,15 @@ def run_relay_command(
         with engine.begin() as conn:
             outbox.purge_sent(conn, retention=retention)
 
-    relay.run(stop, chores=(purge,))
+    list_topics, create_topic = admin_topic_lister(bootstrap)
+    watch = BrokerEpochWatch(
+        service=service,
+        engine=engine,
+        outbox=outbox,
+        list_topics=list_topics,
+        create_topic=create_topic,
+    )
+    relay.run(stop, chores=(purge,), epoch_watch=watch)
     return 0
 
 

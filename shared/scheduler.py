@@ -5,8 +5,8 @@ from collections.abc import Callable, Mapping
 
 from sqlalchemy.engine import Engine
 
-from shared.db import make_engine
-from shared.observability import configure_logging, serve_metrics
+from shared.db import is_database_unavailable, make_engine
+from shared.observability import OutageLog, configure_logging, serve_metrics
 from shared.processes import stop_on_signals
 from shared.settings import ServiceSettings
 
@@ -27,17 +27,25 @@ def until_done(batch: Callable[[], int]) -> int:
 def run_scheduler(
     *, name: str, settings: ServiceSettings, interval: float, jobs: Mapping[str, Job]
 ) -> None:
-    """Run every job each ``interval`` seconds; a failing job is logged and tried next round."""
+    """Run every job each ``interval`` seconds; a failing job is logged and tried next round
+    (a database outage once, not per job and round). SIGTERM is honoured between jobs."""
     configure_logging(name, settings.log_level, settings.log_json)
     serve_metrics(settings.metrics_port)
     engine = make_engine(settings.database_url)
     stop = stop_on_signals()
+    database = OutageLog(log, f"{name}: database")
     while not stop.is_set():
         for job_name, job in jobs.items():
+            if stop.is_set():
+                break
             try:
                 done = job(engine)
+                database.recovered()
                 if done:
                     log.info("%s: %d done", job_name, done)
-            except Exception:  # noqa: BLE001 - log and try again next round
-                log.exception("%s failed", job_name)
-        stop.wait(interval)
+            except Exception as exc:  # noqa: BLE001 - log and try again next round
+                if is_database_unavailable(exc):
+                    database.failed(exc)
+                else:
+                    log.exception("%s failed", job_name)
+        stop.wait(min(interval, 2) if database.down else interval)

@@ -15,6 +15,7 @@ from sqlalchemy.engine import Engine
 
 from shared.auth.authority import table as authority_table
 from shared.auth.tokens import TokenVerifier
+from shared.cache import StaleAgeHeader
 from shared.clock import as_utc, utcnow
 from shared.db import ping
 from shared.observability import CallbackGauges, ObservabilityMiddleware
@@ -24,6 +25,7 @@ from shared.web.guard import RequestGuard
 from shared.web.idempotency import TABLE_NAME as IDEMPOTENCY_TABLE
 from shared.web.idempotency import IdempotencyMiddleware
 from shared.web.limits import RateLimiter
+from shared.web.outages import install_outage_handlers
 from shared.web.problems import install_problem_handlers, problem
 
 Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
@@ -88,6 +90,8 @@ def create_app(
     for key, value in (extra_state or {}).items():
         setattr(app.state, key, value)
     install_problem_handlers(app)
+    install_outage_handlers(app)
+    app.add_middleware(StaleAgeHeader)
     # Outermost last: observability sees every answer, the rate limit runs before the guard
     # reads a body, the guard runs before anything parses it, idempotency replays after both.
     app.add_middleware(

@@ -10,9 +10,11 @@ caller (the verified token's subject), so nobody can read another caller's store
 
 import hashlib
 import json
+import logging
 from datetime import timedelta
 from typing import Any
 
+from fastapi import Request
 from fastapi.concurrency import run_in_threadpool
 from sqlalchemy import Column, Integer, LargeBinary, MetaData, String, Table, delete, insert, select
 from sqlalchemy import update as sql_update
@@ -20,14 +22,18 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
 from shared.clock import utcnow
-from shared.db import UtcDateTime
+from shared.db import UtcDateTime, is_database_unavailable
 from shared.exceptions import DomainError
 from shared.web.guard import ASGIApp, Message, Receive, Scope, Send, header
+from shared.web.outages import database_unavailable_response
 from shared.web.problems import problem, status_for
+
+log = logging.getLogger(__name__)
 
 HEADER = b"idempotency-key"
 TABLE_NAME = "idempotency_key"
 KEEP_FOR = timedelta(hours=24)
+ABANDONED_AFTER = timedelta(minutes=2)
 MAX_KEY_LENGTH = 200
 
 
@@ -60,9 +66,28 @@ class IdempotencyStore:
                 )
             return None
         except IntegrityError:
+            if self._take_over_abandoned(scope, request_hash):
+                return None
             with self.engine.connect() as conn:
                 row = conn.execute(select(t).where(t.c.scope == scope)).mappings().first()
             return dict(row) if row else {"status": None, "request_hash": request_hash}
+
+    def _take_over_abandoned(self, scope: str, request_hash: str) -> bool:
+        """A reservation whose request never finished (its process died, or the database went
+        away before the answer could be stored) frees the key after ``ABANDONED_AFTER``."""
+        t = self.table
+        with self.engine.begin() as conn:
+            taken = conn.execute(
+                sql_update(t)
+                .where(
+                    t.c.scope == scope,
+                    t.c.request_hash == request_hash,
+                    t.c.status.is_(None),
+                    t.c.created_at < utcnow() - ABANDONED_AFTER,
+                )
+                .values(created_at=utcnow())
+            ).rowcount
+        return bool(taken)
 
     def complete(self, scope: str, status: int, content_type: str, body: bytes) -> None:
         t = self.table
@@ -101,7 +126,13 @@ class IdempotencyMiddleware:
         body = await _read_all(receive)
         slot = hashlib.sha256(json.dumps([caller, scope["path"], key]).encode()).hexdigest()
         request_hash = hashlib.sha256(body).hexdigest()
-        existing = await run_in_threadpool(self.store.reserve, slot, request_hash)
+        try:
+            existing = await run_in_threadpool(self.store.reserve, slot, request_hash)
+        except Exception as exc:
+            if not is_database_unavailable(exc):
+                raise
+            await database_unavailable_response(Request(scope), exc)(scope, receive, send)
+            return
         if existing is not None:
             await self._replay(existing, request_hash, scope, receive, send)
             return
@@ -169,16 +200,18 @@ class IdempotencyMiddleware:
         try:
             await self.app(scope, replay_body, capture)
         finally:
-            if 200 <= status < 300:
-                await run_in_threadpool(
-                    store.complete,
-                    slot,
-                    status,
-                    content_type,
-                    b"".join(chunks),
-                )
-            else:
-                await run_in_threadpool(store.release, slot)
+            try:
+                if 200 <= status < 300:
+                    await run_in_threadpool(
+                        store.complete, slot, status, content_type, b"".join(chunks)
+                    )
+                else:
+                    await run_in_threadpool(store.release, slot)
+            except Exception as exc:
+                if not is_database_unavailable(exc):
+                    raise
+                # the reservation stays open; it is taken over after ABANDONED_AFTER
+                log.warning("idempotency key outcome not stored (database unavailable): %s", exc)
 
 
 def _caller(scope: Scope) -> str:

@@ -173,5 +173,6 @@ PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
         413: "The request body is larger than this route accepts",
         422: "Invalid input",
         429: "Too many requests; retry after the Retry-After header's seconds",
+        503: "The database is temporarily unavailable (see Retry-After)",
     }.items()
 }
