@@ -2,12 +2,13 @@
 
 import math
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 
 from shared.auth.principal import AuthorityLevel
 from shared.exceptions import Conflict, InvalidInput
+from shared.periods import Period, Unit, WorkingCalendar, period_end
 
 
 class RiskClass(StrEnum):
@@ -280,6 +281,7 @@ class Result:
         objection_window_days: int,
         actor: str,
         at: datetime,
+        calendar: WorkingCalendar | None = None,
     ) -> "Result":
         if outcome is Outcome.FAIL and not failed_items:
             raise InvalidInput(
@@ -301,7 +303,9 @@ class Result:
         )
         if outcome is Outcome.FAIL:
             result.status = ResultStatus.PROVISIONAL
-            result.objection_deadline = today + timedelta(days=objection_window_days)
+            # a party's deadline: Civil Code counting, rolled past rest days (art. 203)
+            window = Period(objection_window_days, Unit.DAYS, roll_forward=True)
+            result.objection_deadline = period_end(today, window, calendar).day
         else:
             result.finalised_at = at
             result.finalised_by = actor
