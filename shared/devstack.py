@@ -83,6 +83,11 @@ def main() -> int:
                 f"{svc.prefix}LOG_JSON": "false",
                 # Settings default to production; the demo is dev (dev key, SQLite).
                 f"{svc.prefix}ENVIRONMENT": "dev",
+
+                # official working-day tables loaded with `qp-calendar load` (default var/calendar)
+                "CALENDAR_TABLES_DIR": os.environ.get(
+                    "CALENDAR_TABLES_DIR", str((VAR / "calendar").resolve())
+                ),
                 **svc.env,
             }
             log = (VAR / f"{svc.name}.log").open("ab")

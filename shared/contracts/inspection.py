@@ -120,8 +120,10 @@ class ResultPublishedV1(_ResultEvent):
 
 
 class PlanDeadlineChangedV1(EventPayload):
-    """A plan's deadline was recomputed on newer calendar data (typically the State Council's
-    table replacing a provisional year) and moved. Subject: the plan id."""
+    """A deadline was recomputed on newer calendar data (typically the State Council's table
+    replacing a provisional year) and moved: the plan's publication deadline (subject: the plan
+    id) or a failed result's objection deadline (``task_id`` set; subject: the enterprise's
+    USCC, like the result's other events)."""
 
     EVENT_TYPE = "inspection.plan.deadline_changed"
     VERSION = 1
@@ -129,12 +131,13 @@ class PlanDeadlineChangedV1(EventPayload):
     plan_id: str
     authority_level: str
     region_code: str
-    deadline_kind: str  # "publication"
+    deadline_kind: str  # "publication" | "objection"
     previous_deadline: date | None
     new_deadline: date
     previous_provenance: str | None
     new_provenance: str  # "official" | "provisional"
     calendar_version: str
+    task_id: str | None = None
 
 
 ALL = (

@@ -40,6 +40,8 @@ def test_provisional_objection_deadline_becomes_official_when_the_table_is_loade
         view = c.get(f"/listings/{listing_id}", headers=as_regulator).json()
         assert view["objection_deadline"] == "2027-02-11"
         assert view["objection_deadline_provenance"] == "provisional"
+        notices = c.get(f"/enterprises/{HANGZHOU}/notices", headers=as_enterprise).json()
+        assert "2027-02-11" in notices[-1]["message"] and "provisional" in notices[-1]["message"]
         uow = CreditUnitOfWork(engine)
         assert refresh_objection_deadlines(uow, clock.today, configured.policy) == 0
 

@@ -283,7 +283,7 @@ def test_results_lifecycle_objection_retest_and_publication(
 
 
 def test_failed_result_becomes_final_after_the_window(client, roster, as_zj, engine) -> None:
-    from datetime import timedelta
+    from datetime import date, timedelta
 
     from services.inspection.service_layer.services import finalise_due
     from services.inspection.service_layer.unit_of_work import InspectionUnitOfWork
@@ -302,8 +302,11 @@ def test_failed_result_becomes_final_after_the_window(client, roster, as_zj, eng
         },
     )
     today = today_in_china()
-    assert finalise_due(InspectionUnitOfWork(engine), today + timedelta(days=15)) == 0
-    assert finalise_due(InspectionUnitOfWork(engine), today + timedelta(days=16)) == 1
+    view = client.get(f"/tasks/{task['id']}", headers=as_zj).json()
+    deadline = date.fromisoformat(view["result"]["objection_deadline"])
+    assert deadline >= today + timedelta(days=15)  # later only past rest days (art. 203)
+    assert finalise_due(InspectionUnitOfWork(engine), deadline) == 0
+    assert finalise_due(InspectionUnitOfWork(engine), deadline + timedelta(days=1)) == 1
     view = client.get(f"/tasks/{task['id']}", headers=as_zj).json()
     assert view["status"] == "final" and view["result"]["status"] == "final"
     assert view["result"]["retested"] is False

@@ -76,3 +76,58 @@ def test_loading_a_table_recomputes_provisional_deadlines(
     assert [e.subject for e in announced] == [spring]
     payload = contracts.parse(announced[0])
     assert isinstance(payload, PlanDeadlineChangedV1) and payload.new_provenance == "official"
+
+
+def test_provisional_objection_deadline_of_a_failed_result_becomes_official(
+    roster, as_zj, engine, settings, tmp_path, monkeypatch
+) -> None:
+    from datetime import UTC, date, datetime
+
+    from services.inspection.domain.model import FailedItem, Outcome
+    from services.inspection.service_layer import services
+    from services.inspection.service_layer.commands import RecordResult
+    from services.inspection.service_layer.deadlines import refresh_objection_deadlines
+    from tests.inspection.conftest import ZJ, draw, freeze, principal, tasks_of
+
+    tables = tmp_path / "calendar"
+    configured = InspectionSettings(
+        database_url=settings.database_url, environment="test", calendar_tables_dir=tables
+    )
+    calendars = load_calendar(configured)
+    with TestClient(create_app(configured, engine)) as client:
+        plan_id = create_plan(client, as_zj)
+        draw(client, as_zj, freeze(client, as_zj, plan_id)["id"])
+        task = tasks_of(client, as_zj, plan_id)[0]
+        monkeypatch.setattr(services, "utcnow", lambda: datetime(2027, 1, 25, 2, tzinfo=UTC))
+        services.record_result(
+            InspectionUnitOfWork(engine),
+            task["id"],
+            RecordResult(Outcome.FAIL, date(2027, 1, 20), [FailedItem("Labelling")]),
+            principal(ZJ),
+            15,
+            today=date(2027, 1, 25),
+            calendar=calendars.current(),
+        )
+        result = client.get(f"/tasks/{task['id']}", headers=as_zj).json()["result"]
+        # 15 days end on 02-09, a provisional Spring Festival day off (02-05, 02-08..10): 02-11
+        assert result["objection_deadline"] == "2027-02-11"
+        assert result["objection_deadline_provenance"] == "provisional"
+        uow = InspectionUnitOfWork(engine)
+        assert refresh_objection_deadlines(uow, calendars.current(), 15) == 0
+
+        assert (
+            qp_calendar(["--dir", str(tables), "load", str(TEST_TABLE), "--allow-test-data"]) == 0
+        )
+        assert refresh_objection_deadlines(uow, calendars.current(), 15) == 1
+        assert refresh_objection_deadlines(uow, calendars.current(), 15) == 0
+        result = client.get(f"/tasks/{task['id']}", headers=as_zj).json()["result"]
+        assert result["objection_deadline"] == "2027-02-15"  # 02-05..12 off in the test table
+        assert result["objection_deadline_provenance"] == "official"
+        [change] = client.get(f"/plans/{plan_id}", headers=as_zj).json()["deadline_changes"]
+        assert (change["deadline_kind"], change["task_id"]) == ("objection", task["id"])
+    [event] = [
+        e
+        for e in outbox_events(engine, outbox.table)
+        if e.event_type == PlanDeadlineChangedV1.EVENT_TYPE
+    ]
+    assert event.subject == task["enterprise"]["uscc"]

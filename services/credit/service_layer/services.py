@@ -327,7 +327,9 @@ def propose_listing(
             "listing_proposed",
             listing.id,
             f"Proposed for the list of serious violators: {listing.reason}. You may file an "
-            f"objection with statements and evidence until {listing.objection_deadline}.",
+            f"objection with statements and evidence until {listing.objection_deadline}."
+            + PROVISIONAL_NOTE
+            * (listing.objection_deadline_provenance == "provisional"),
             listing.legal_basis,
         )
         uow.emit(
@@ -347,6 +349,12 @@ def propose_listing(
         )
         uow.commit()
         return listing
+
+
+PROVISIONAL_NOTE = (
+    " This date is provisional until the official working-day calendar for its year is"
+    " published; it may then move later, never earlier."
+)
 
 
 def _listing(uow: CreditUnitOfWork, listing_id: str, actor: Actor) -> tuple[Enterprise, Listing]:

@@ -280,6 +280,8 @@ class ResultRow(Base, table=True):
     sampling_date: date
     status: str = Field(max_length=20, index=True)
     objection_deadline: date | None = None
+    objection_deadline_provenance: str | None = Field(default=None, max_length=20, index=True)
+    objection_calendar_version: str | None = Field(default=None, max_length=300)
     objected_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
     objection_reason: str | None = None
     retested: bool = Field(default=False)
@@ -318,6 +320,7 @@ class DeadlineChangeRow(Base, table=True):
     __tablename__ = "deadline_change"
     id: int | None = Field(default=None, sa_column=Column(BigId, primary_key=True))
     plan_id: str = Field(max_length=36, index=True)
+    task_id: str | None = Field(default=None, max_length=36)  # objection deadlines
     deadline_kind: str = Field(max_length=40)
     previous_deadline: date | None = None
     new_deadline: date

@@ -363,6 +363,7 @@ class PlanRepository:
         self.session.add(
             DeadlineChangeRow(
                 plan_id=change.plan_id,
+                task_id=change.task_id,
                 deadline_kind=change.deadline_kind,
                 previous_deadline=change.previous_deadline,
                 new_deadline=change.new_deadline,
@@ -849,6 +850,8 @@ class ResultRepository:
             sampling_date=row.sampling_date,
             status=ResultStatus(row.status),
             objection_deadline=row.objection_deadline,
+            objection_deadline_provenance=row.objection_deadline_provenance,
+            objection_calendar_version=row.objection_calendar_version,
             objected_at=row.objected_at,
             objection_reason=row.objection_reason,
             retested=row.retested,
@@ -876,6 +879,8 @@ class ResultRepository:
             "sampling_date": r.sampling_date,
             "status": r.status.value,
             "objection_deadline": r.objection_deadline,
+            "objection_deadline_provenance": r.objection_deadline_provenance,
+            "objection_calendar_version": r.objection_calendar_version,
             "objected_at": r.objected_at,
             "objection_reason": r.objection_reason,
             "retested": r.retested,
@@ -884,6 +889,18 @@ class ResultRepository:
             "finalised_at": r.finalised_at,
             "finalised_by": r.finalised_by,
         }
+
+    def provisional_objection_deadlines(self) -> list[str]:
+        """Results still in their objection window whose deadline is provisional."""
+        stmt = (
+            select(col(ResultRow.task_id))
+            .where(
+                col(ResultRow.status) == "provisional",
+                col(ResultRow.objection_deadline_provenance) == "provisional",
+            )
+            .order_by(col(ResultRow.task_id))
+        )
+        return list(self.session.execute(stmt).scalars())
 
     def due_for_finalisation(self, today: date, limit: int) -> list[str]:
         stmt = (

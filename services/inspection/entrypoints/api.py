@@ -344,10 +344,19 @@ def record_result(
     uow: Uow,
     engine: EngineDep,
     settings: Settings,
+    calendar: Calendar,
 ) -> dict:
     """The plan's authority. pass / fail (with failed items) / refused / not_found. A failure is
-    provisional through the objection and re-test window."""
-    services.record_result(uow, task_id, body.command(), actor, settings.objection_window_days)
+    provisional through the objection and re-test window (calendar days, a last day on a rest
+    day moves to the next working day)."""
+    services.record_result(
+        uow,
+        task_id,
+        body.command(),
+        actor,
+        settings.objection_window_days,
+        calendar=calendar,
+    )
     with engine.connect() as conn:
         return views.task_view(conn, task_id, internal=True)
 

@@ -6,6 +6,7 @@ from sqlalchemy.engine import Engine
 
 from services.inspection.config import InspectionSettings
 from services.inspection.entrypoints.api import load_calendar
+from services.inspection.service_layer.deadlines import refresh_objection_deadlines
 from services.inspection.service_layer.services import finalise_due, refresh_deadlines
 from services.inspection.service_layer.unit_of_work import InspectionUnitOfWork
 from shared.clock import today_in_china
@@ -25,11 +26,20 @@ def main() -> None:
             InspectionUnitOfWork(engine), calendars.current(), settings.publication_workdays
         )
 
+    def objections(engine: Engine) -> int:
+        return refresh_objection_deadlines(
+            InspectionUnitOfWork(engine), calendars.current(), settings.objection_window_days
+        )
+
     run_scheduler(
         name="inspection-scheduler",
         settings=settings,
         interval=settings.scheduler_interval_seconds,
-        jobs={"finalise results": finalise, "publication deadlines": deadlines},
+        jobs={
+            "finalise results": finalise,
+            "publication deadlines": deadlines,
+            "objection deadlines": objections,
+        },
     )
 
 

@@ -583,6 +583,7 @@ def record_result(
     actor: Principal,
     objection_window_days: int,
     today: date | None = None,
+    calendar: WorkingCalendar | None = None,
 ) -> None:
     today = today or today_in_china()
     with uow:
@@ -605,6 +606,7 @@ def record_result(
             objection_window_days=objection_window_days,
             actor=actor.actor(),
             at=now,
+            calendar=calendar,
         )
         uow.results.add(result)
         unit = uow.rosters.unit(task.unit_id) or {}

@@ -369,6 +369,7 @@ _TASK_COLUMNS = (
     R.sampling_date,
     R.status.label("result_status"),
     R.objection_deadline,
+    R.objection_deadline_provenance,
     R.objected_at,
     R.objection_reason,
     R.retested,
@@ -409,6 +410,7 @@ def _result_doc(r: Any, *, internal: bool) -> dict[str, Any] | None:
         "sampling_date": r.sampling_date,
         "status": r.result_status,
         "objection_deadline": r.objection_deadline,
+        "objection_deadline_provenance": r.objection_deadline_provenance,
         "retested": r.retested,
         "finalised_at": r.finalised_at,
     }
