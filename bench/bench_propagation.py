@@ -39,7 +39,7 @@ MEASURES = ["no_new_certificates", "increased_inspection_frequency"]
 
 
 def holder(i: int) -> str:
-    return uscc.make(f"913301{i % 100:02d}MB{i:07d}")
+    return uscc.make(f"913301{i % 100:02d}M{i:07d}")
 
 
 def prepare(system: System, i: int) -> str:
@@ -99,7 +99,7 @@ def confirm_refusals(system: System, holders: list[str]) -> None:
             json={
                 "id": "CNCA-R-BENCH-1",
                 "name": "基准认证机构",
-                "uscc": uscc.make("12100000400009999"),
+                "uscc": uscc.make("1210000040000999"),
                 "region_code": "110000",
                 "approved_schemes": ["ISO9001"],
             },

@@ -61,7 +61,7 @@ REGULATOR = Principal(
 def body_uscc(body_id: str) -> str:
     """Demo bodies' own USCCs (deterministic, valid checksums)."""
     digits = "".join(ch for ch in body_id if ch.isdigit())[-7:].rjust(7, "0")
-    return uscc.make(f"12110000{digits}AB")
+    return uscc.make(f"12110000{digits}A")
 
 
 def seed(url: str, count: int = CERTIFICATES) -> None:

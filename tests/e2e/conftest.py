@@ -19,12 +19,12 @@ REGULATOR = {
     "department": "ZJAMR",
 }
 BODY_ID = "CNCA-R-2002-001"
-BODY_USCC = uscc.make("12100000400001234")
+BODY_USCC = uscc.make("1210000040000123")
 BODY = {"role": "certification_body", "sub": "cqc-e2e", "body_id": BODY_ID}
 
 
 def enterprise(i: int) -> str:
-    return uscc.make(f"913301{i % 100:02d}MA2E{i:05d}")
+    return uscc.make(f"913301{i % 100:02d}MA2{i:05d}")
 
 
 @pytest.fixture(scope="session")

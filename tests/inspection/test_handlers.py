@@ -12,7 +12,7 @@ from services.inspection.service_layer.handlers import TOPICS, make_handler
 from shared.consumer import IdempotentConsumer
 from shared.contracts.catalog import SAMPLES
 
-HOLDER = "91330100MA2ABCDE1R"
+HOLDER = "91330100MA2ABCDEXG"
 
 
 class NoBroker:

@@ -15,10 +15,10 @@ from shared.testing.databases import drop_database, empty_tables, new_database
 
 BODY_A = "CNCA-R-2002-001"
 BODY_B = "CNCA-R-2003-017"
-HOLDER = uscc.make("91330100MA2ABCDE1")
-OTHER_HOLDER = uscc.make("91110000100012345")
-BODY_A_USCC = uscc.make("12100000400001234")
-BODY_B_USCC = uscc.make("91330000MA27XY812")
+HOLDER = uscc.make("91330100MA2ABCDE")
+OTHER_HOLDER = uscc.make("9111000010001234")
+BODY_A_USCC = uscc.make("1210000040000123")
+BODY_B_USCC = uscc.make("91330000MA27XY81")
 
 
 @pytest.fixture(scope="session")

@@ -113,7 +113,7 @@ def test_expired_by_date_shows_expired_before_the_job(client, bodies, as_body_a,
 def test_bad_inputs_are_problem_json(client, bodies, as_body_a) -> None:
     problem(
         client.post(
-            "/certificates", headers=as_body_a, json=certificate(holder_uscc="91330100MA2ABCDE1X")
+            "/certificates", headers=as_body_a, json=certificate(holder_uscc="91330100MA2ABCDEXX")
         ),
         422,
         "uscc_checksum",

@@ -178,7 +178,7 @@ def sanctions(engine: Engine) -> int:
 def test_redelivered_event_has_a_single_effect(engine, broker) -> None:
     topic = f"test-redelivery-{uuid.uuid4().hex[:6]}"
     ensure_topics([broker.bootstrap], [topic])
-    event = envelope("91330100MA2ABCDE1R")
+    event = envelope("91330100MA2ABCDEXG")
     producer = make_producer([broker.bootstrap])
     for _ in range(3):  # the same event, delivered three times
         producer.send(topic, key=b"k", value=event.to_bytes())
@@ -207,7 +207,7 @@ def test_poison_messages_go_to_the_dead_letter_topic_and_the_stream_flows(engine
     producer = make_producer([broker.bootstrap])
     producer.send(topic, key=b"a", value=b"{not an envelope")
     producer.send(topic, key=b"a", value=envelope("S1", explode=True).to_bytes())
-    good = envelope("91330100MA2ABCDE1R")
+    good = envelope("91330100MA2ABCDEXG")
     producer.send(topic, key=b"a", value=good.to_bytes())
     producer.flush()
     consumer = consumer_for(engine, broker, topic)
