@@ -21,3 +21,5 @@ class RegistrySettings(ServiceSettings):
     expiry_job_interval_seconds: float = 3600
     # Joint punishment: also suspend existing certificates of a listed holder (default: flag only).
     suspend_certificates_of_listed_holders: bool = False
+    # Forgery signals: sliding window for not-found lookups per client (see deploy alerts).
+    not_found_window_seconds: float = 600

@@ -122,3 +122,4 @@ class HolderSanctionRow(Base, table=True):
 
 outbox = Outbox(outbox_table(metadata))
 processed_events = processed_events_table(metadata)
+from services.registry.adapters import orm_supervision as _supervision  # noqa: E402, F401  (registers its tables in this metadata)

@@ -11,6 +11,7 @@ from services.registry.domain.model import (
     CertificationBody,
     Transition,
 )
+from services.registry.domain.numbers import canonical_number
 from services.registry.domain.reasons import REVOKED_FOR_CAUSE, Action
 from services.registry.domain.schemes import CATALOGUE
 from services.registry.service_layer.commands import IssueCertificate, RegisterBody
@@ -104,7 +105,8 @@ def issue_certificate(
         raise Forbidden("only a certification body issues certificates", code="role_not_allowed")
     holder_uscc = validate_uscc(cmd.holder_uscc)
     with uow:
-        cert = _issue(uow, replace(cmd, holder_uscc=holder_uscc), actor, replaces)
+        cmd = replace(cmd, holder_uscc=holder_uscc, number=canonical_number(cmd.number))
+        cert = _issue(uow, cmd, actor, replaces)
         uow.commit()
         return cert
 
