@@ -16,6 +16,7 @@ from services.registry.domain.schemes import CATALOGUE
 from services.registry.entrypoints import schemas as s
 from services.registry.entrypoints.cache import VerificationCache, verification_cache
 from services.registry.entrypoints.forgery_signals import NotFoundTracker
+from services.registry.entrypoints.lifecycle_api import router as lifecycle
 from services.registry.entrypoints.supervision_api import client_of
 from services.registry.entrypoints.supervision_api import router as supervision
 from services.registry.service_layer import services, views
@@ -313,10 +314,12 @@ def _transition_route(action: Action, who: str) -> None:
         uow: Uow,
         engine: EngineDep,
         cache: Cache,
+        request: Request,
         actor: Principal = require(*roles),
     ) -> dict:
         number = canonical_number(number)
-        services.change_status(uow, number, action, body.reason_code, body.reason, actor)
+        rules = request.app.state.settings.lifecycle_rules
+        services.change_status(uow, number, action, body.reason_code, body.reason, actor, rules)
         cache.evict([number])
         return _full(engine, number)
 
@@ -334,7 +337,9 @@ def _transition_route(action: Action, who: str) -> None:
 _transition_route(Action.SUSPEND, "The issuing body, or a regulator of the holder's region")
 _transition_route(Action.RESTORE, "The issuing body only")
 _transition_route(Action.REVOKE, "The issuing body, or a regulator of the holder's region")
-_transition_route(Action.CANCEL, "The issuing body only (on the holder's surrender)")
+_transition_route(
+    Action.CANCEL, "The issuing body only (on the holder's surrender; also while suspended)"
+)
 
 
 @certificates.get(
@@ -417,7 +422,7 @@ def create_app(settings: RegistrySettings | None = None, engine: Engine | None =
         extra_state={"cache": cache, "not_found": not_found},
         collectors=(not_found,),
     )
-    for router in (public, catalogue, bodies, certificates, supervision):
+    for router in (public, catalogue, bodies, certificates, supervision, lifecycle):
         app.include_router(router)
     return app
 

@@ -5,6 +5,11 @@ from datetime import date
 
 from services.registry.adapters.orm import HolderSanctionRow
 from services.registry.domain import model
+from services.registry.domain.lifecycle_rules import (
+    DEFAULT_RULES,
+    LifecycleRules,
+    refuse_restore_after_limit,
+)
 from services.registry.domain.model import (
     AccreditationStatus,
     Certificate,
@@ -17,7 +22,7 @@ from services.registry.domain.schemes import CATALOGUE
 from services.registry.service_layer.commands import IssueCertificate, RegisterBody
 from services.registry.service_layer.unit_of_work import RegistryUnitOfWork
 from shared.auth import Principal, Role
-from shared.clock import utcnow
+from shared.clock import today_in_china, utcnow
 from shared.contracts.registry import (
     STATUS_EVENTS,
     BodyAccreditationChangedV1,
@@ -184,11 +189,14 @@ def change_status(
     reason_code: str,
     reason: str,
     actor: Principal,
+    rules: LifecycleRules = DEFAULT_RULES,
 ) -> Certificate:
     if action in (Action.ISSUE, Action.REPLACE):
         raise InvalidInput(f"{action.value} is not a status change", code="invalid_action")
     with uow:
         cert = _load_for_change(uow, number, action, actor)
+        if action is Action.RESTORE:
+            refuse_restore_after_limit(cert, rules, today_in_china())
         transition = cert.apply(
             action, reason_code=reason_code, reason=reason, actor=actor.actor(), at=utcnow()
         )
