@@ -26,7 +26,9 @@ def run_suspension_limits(engine: Engine, rules: LifecycleRules) -> int:
 
 
 def run_withdrawn_bodies(engine: Engine, rules: LifecycleRules) -> int:
-    return until_done(lambda: end_certificates_of_withdrawn_bodies(RegistryUnitOfWork(engine), rules))
+    return until_done(
+        lambda: end_certificates_of_withdrawn_bodies(RegistryUnitOfWork(engine), rules)
+    )
 
 
 def main() -> None:
