@@ -107,6 +107,8 @@ def confirm_refusals(system: System, holders: list[str]) -> None:
     with system.client(
         "registry", role="certification_body", sub="b", body_id="CNCA-R-BENCH-1"
     ) as body:
+        signer = {"registration_no": "CCAA-BENCH-1", "name": "张伟", "roles": ["signer"]}
+        body.post("/bodies/CNCA-R-BENCH-1/personnel", json=signer).raise_for_status()
         for i, code in enumerate(holders):
             r = body.post(
                 "/certificates",
@@ -119,6 +121,7 @@ def confirm_refusals(system: System, holders: list[str]) -> None:
                     "issue_date": "2026-11-01",
                     "expiry_date": "2028-11-01",
                     "signer_name": "张伟",
+                    "signer_registration_no": "CCAA-BENCH-1",
                 },
             )
             assert r.status_code == 409 and r.json()["code"] == "holder_barred", r.text

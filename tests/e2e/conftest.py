@@ -40,6 +40,9 @@ def system(tmp_path_factory: pytest.TempPathFactory) -> Iterator[System]:
         broker.stop()
 
 
+SIGNER = {"registration_no": "CCAA-2019-123456", "name": "张伟", "roles": ["auditor", "signer"]}
+
+
 def _register_body(system: System) -> None:
     with system.client("registry", **REGULATOR) as reg:
         r = reg.post(
@@ -52,6 +55,9 @@ def _register_body(system: System) -> None:
                 "approved_schemes": ["CCC", "ISO9001"],
             },
         )
+        assert r.status_code == 201, r.text
+    with system.client("registry", role="certification_body", sub="e2e", body_id=BODY_ID) as body:
+        r = body.post(f"/bodies/{BODY_ID}/personnel", json=SIGNER)
         assert r.status_code == 201, r.text
 
 
@@ -67,7 +73,8 @@ def certificate(number: str, holder: str, **overrides: object) -> dict:
         "holder_name": f"企业{holder[-6:]}有限公司",
         "issue_date": (today - timedelta(days=10)).isoformat(),
         "expiry_date": (today + timedelta(days=1000)).isoformat(),
-        "signer_name": "张伟",
+        "signer_name": SIGNER["name"],
+        "signer_registration_no": SIGNER["registration_no"],
         **overrides,
     }
 

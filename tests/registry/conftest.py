@@ -103,6 +103,16 @@ def bodies(client: TestClient, as_regulator: dict[str, str]) -> None:
             },
         )
         assert r.status_code == 201, r.text
+    for body_id, signer in ((BODY_A, SIGNER_A), (BODY_B, SIGNER_B)):
+        token = bearer(
+            client.app.state.settings, role="certification_body", sub="hr", body_id=body_id
+        )
+        r = client.post(f"/bodies/{body_id}/personnel", headers=token, json=signer)
+        assert r.status_code == 201, r.text
+
+
+SIGNER_A = {"registration_no": "CCAA-2019-123456", "name": "张伟", "roles": ["auditor", "signer"]}
+SIGNER_B = {"registration_no": "CCAA-2020-654321", "name": "李娜", "roles": ["signer"]}
 
 
 def certificate(number: str = "CCC-2026-000001", **overrides: object) -> dict:

@@ -26,9 +26,9 @@ def test_issue_and_verify_publicly(client: TestClient, issued: str) -> None:
     assert view["body"]["id"] == BODY_A and view["body"]["accreditation_status"] == "active"
     assert view["scheme"]["compulsory"] is True
     assert view["joint_punishment"] == []
-    # never leaked: internal ids, signer details beyond the name
+    # the signer by name and registration number only (issue 14); never the position or ids
     flat = r.text
-    assert "CCAA-2019-123456" not in flat and "decision maker" not in flat
+    assert view["signer_registration_no"] == "CCAA-2019-123456" and "decision maker" not in flat
     assert '"id":' not in flat.replace('"body":{"id":', "")
 
 

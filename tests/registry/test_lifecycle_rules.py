@@ -15,8 +15,17 @@ from services.registry.service_layer.lifecycle import (
 )
 from services.registry.service_layer.unit_of_work import RegistryUnitOfWork
 from shared.clock import today_in_china, utcnow
-from tests.registry.conftest import BODY_A, BODY_B, certificate
+from tests.registry.conftest import BODY_A, BODY_B, SIGNER_B, certificate
 from tests.registry.test_api import problem
+
+
+def _by_b(number: str, **overrides: object) -> dict:
+    """A successor certificate signed by body B's own registered signer."""
+    signer = {
+        "signer_name": SIGNER_B["name"],
+        "signer_registration_no": SIGNER_B["registration_no"],
+    }
+    return certificate(number, **signer, **overrides)
 
 
 def _suspend(client, number, headers, reason="surveillance_nonconformity") -> None:
@@ -103,7 +112,7 @@ def test_configured_rules_need_a_source(tmp_path, client, engine, issued, as_bod
 def test_transfer_to_another_approved_body(
     client, issued, as_body_a, as_body_b, as_regulator
 ) -> None:
-    successor = certificate("ZJ-2026-000001")
+    successor = _by_b("ZJ-2026-000001")
     problem(
         client.post(
             f"/certificates/{issued}/transfer", headers=as_body_a, json={"successor": successor}
@@ -111,7 +120,7 @@ def test_transfer_to_another_approved_body(
         409,
         "transfer_to_self",
     )
-    too_long = certificate(
+    too_long = _by_b(
         "ZJ-2026-000001", expiry_date=(date.today() + timedelta(days=5 * 365)).isoformat()
     )
     problem(
@@ -152,7 +161,7 @@ def test_transfer_to_a_body_not_approved_is_refused(
     r = client.post(
         f"/certificates/{issued}/transfer",
         headers=as_body_b,
-        json={"successor": certificate("ZJ-1")},
+        json={"successor": _by_b("ZJ-1")},
     )
     problem(r, 409, "body_not_active")
     assert client.get(f"/public/certificates/{issued}").json()["status"] == "valid"  # unchanged

@@ -1,8 +1,9 @@
-"""Registry tables for supervision (issue 14): public reports of suspicious certificates."""
+"""Registry tables for supervision (issue 14): public reports of suspicious certificates,
+certification personnel, their misconduct findings, and certificates flagged for review."""
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import Column, Index
+from sqlalchemy import JSON, Column, Index
 from sqlmodel import Field
 
 from services.registry.adapters.orm import Base
@@ -30,4 +31,51 @@ class SuspiciousReportRow(Base, table=True):
     outcome_note: str = Field(default="")
     closed_by: str | None = Field(default=None, max_length=200)
     closed_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+    created_at: datetime = Field(sa_column=utc_column(nullable=False))
+
+
+class PersonRow(Base, table=True):
+    """A registered certification person (auditor, signer) of one body."""
+
+    __tablename__ = "certification_person"
+    id: int | None = Field(default=None, sa_column=Column(BigId, primary_key=True))
+    registration_no: str = Field(max_length=64, unique=True)
+    body_id: str = Field(foreign_key="certification_body.id", index=True, max_length=64)
+    name: str = Field(max_length=100)
+    roles: list[str] = Field(sa_column=Column(JSON, nullable=False))
+    qualifications: list[str] = Field(sa_column=Column(JSON, nullable=False))
+    status: str = Field(max_length=20)
+    banned_until: date | None = None  # None with status banned: lifetime
+    ban_finding_id: int | None = None
+    created_at: datetime = Field(sa_column=utc_column(nullable=False))
+
+
+class FindingRow(Base, table=True):
+    """A misconduct finding against a person: the personal integrity record."""
+
+    __tablename__ = "person_finding"
+    id: int | None = Field(default=None, sa_column=Column(BigId, primary_key=True))
+    person_id: int = Field(foreign_key="certification_person.id", index=True)
+    finding_code: str = Field(max_length=64)
+    description: str = Field(default="")
+    decision_number: str = Field(max_length=100)
+    status: str = Field(max_length=20)
+    objection_deadline: date
+    objection: str | None = None
+    proposed_by: str = Field(max_length=200)
+    decided_by: str | None = Field(default=None, max_length=200)
+    created_at: datetime = Field(sa_column=utc_column(nullable=False))
+    decided_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+
+
+class ReviewFlagRow(Base, table=True):
+    """A certificate signed by a person later banned: to be reviewed by its body."""
+
+    __tablename__ = "certificate_review_flag"
+    __table_args__ = (Index("uq_review_flag_number_person", "number", "person_id", unique=True),)
+    id: int | None = Field(default=None, sa_column=Column(BigId, primary_key=True))
+    number: str = Field(max_length=64)
+    body_id: str = Field(max_length=64, index=True)
+    person_id: int = Field(foreign_key="certification_person.id")
+    reason: str = Field(max_length=200)
     created_at: datetime = Field(sa_column=utc_column(nullable=False))

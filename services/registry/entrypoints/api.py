@@ -17,6 +17,7 @@ from services.registry.entrypoints import schemas as s
 from services.registry.entrypoints.cache import VerificationCache, verification_cache
 from services.registry.entrypoints.forgery_signals import NotFoundTracker
 from services.registry.entrypoints.lifecycle_api import router as lifecycle
+from services.registry.entrypoints.personnel_api import router as personnel_routes
 from services.registry.entrypoints.supervision_api import client_of
 from services.registry.entrypoints.supervision_api import router as supervision
 from services.registry.service_layer import services, views
@@ -422,7 +423,15 @@ def create_app(settings: RegistrySettings | None = None, engine: Engine | None =
         extra_state={"cache": cache, "not_found": not_found},
         collectors=(not_found,),
     )
-    for router in (public, catalogue, bodies, certificates, supervision, lifecycle):
+    for router in (
+        public,
+        catalogue,
+        bodies,
+        certificates,
+        supervision,
+        lifecycle,
+        personnel_routes,
+    ):
         app.include_router(router)
     return app
 

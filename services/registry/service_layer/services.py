@@ -20,6 +20,7 @@ from services.registry.domain.numbers import canonical_number
 from services.registry.domain.reasons import REVOKED_FOR_CAUSE, Action
 from services.registry.domain.schemes import CATALOGUE
 from services.registry.service_layer.commands import IssueCertificate, RegisterBody
+from services.registry.service_layer.personnel import check_signer
 from services.registry.service_layer.unit_of_work import RegistryUnitOfWork
 from shared.auth import Principal, Role
 from shared.clock import today_in_china, utcnow
@@ -146,6 +147,7 @@ def _issue(
             f"certificate number {cert.number} is already taken",
             code="duplicate_certificate_number",
         )
+    check_signer(uow.session, body.id, cmd.signer_registration_no, cmd.signer_name)
     model.issue(cert, body, actor=actor.actor(), at=utcnow())
     uow.certificates.add(cert)
     uow.changes.record("certificate", cert.number, "issued", cert.status.value)
