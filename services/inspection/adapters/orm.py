@@ -309,3 +309,4 @@ class CheckRecordRow(Base, table=True):
 
 outbox = BulkOutbox(outbox_table(metadata))
 processed_events = processed_events_table(metadata)
+from services.inspection.adapters import orm_labs as _labs  # noqa: E402, F401  (registers its table in this metadata)

@@ -46,6 +46,7 @@ from services.inspection.adapters.orm import (
     TaskRow,
     UnitRow,
 )
+from services.inspection.adapters.orm_labs import LabStandingRow
 from services.inspection.domain.draw import UNIT_COLUMNS, paused_gc
 from services.inspection.domain.model import (
     CheckType,
@@ -94,6 +95,8 @@ D = DISHONESTY_MEASURE.c
 P = CERTIFIED_PRODUCT.c
 I = INSPECTOR.c  # noqa: E741
 L = LAB.c
+_STANDING = table_of(LabStandingRow).c
+INELIGIBLE_LABS = select(_STANDING.lab_id).where(_STANDING.eligible.is_(False))
 
 
 def _upsert(session: Session, table: Table, rows: list[dict], key: str) -> tuple[int, int]:
@@ -201,7 +204,9 @@ class RosterRepository:
     def lab_pool(self) -> dict[str, list]:
         rows = sorted(
             self.session.execute(
-                select(L.id, L.accredited_categories).where(L.active.is_(True))
+                select(L.id, L.accredited_categories)
+                .where(L.active.is_(True))
+                .where(L.id.not_in(INELIGIBLE_LABS))  # issue 14: the registry's verdict
             ).all(),
             key=lambda r: r.id,
         )

@@ -79,3 +79,18 @@ class ReviewFlagRow(Base, table=True):
     person_id: int = Field(foreign_key="certification_person.id")
     reason: str = Field(max_length=200)
     created_at: datetime = Field(sa_column=utc_column(nullable=False))
+
+
+class LabRow(Base, table=True):
+    """A testing lab with its USCC, accreditation scope and validity."""
+
+    __tablename__ = "testing_lab"
+    id: str = Field(primary_key=True, max_length=64)  # accreditation number, e.g. CNAS-L1234
+    name: str = Field(max_length=200)
+    uscc: str = Field(max_length=18, unique=True)
+    region_code: str = Field(max_length=6)
+    accredited_categories: list[str] = Field(sa_column=Column(JSON, nullable=False))
+    valid_until: date
+    status: str = Field(max_length=20, index=True)
+    status_reason_code: str = Field(max_length=64)
+    status_changed_at: datetime = Field(sa_column=utc_column(nullable=False))

@@ -16,6 +16,7 @@ from services.registry.domain.schemes import CATALOGUE
 from services.registry.entrypoints import schemas as s
 from services.registry.entrypoints.cache import VerificationCache, verification_cache
 from services.registry.entrypoints.forgery_signals import NotFoundTracker
+from services.registry.entrypoints.labs_api import router as lab_routes
 from services.registry.entrypoints.lifecycle_api import router as lifecycle
 from services.registry.entrypoints.personnel_api import router as personnel_routes
 from services.registry.entrypoints.supervision_api import client_of
@@ -431,6 +432,7 @@ def create_app(settings: RegistrySettings | None = None, engine: Engine | None =
         supervision,
         lifecycle,
         personnel_routes,
+        lab_routes,
     ):
         app.include_router(router)
     return app

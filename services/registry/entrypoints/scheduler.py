@@ -5,6 +5,7 @@ from sqlalchemy.engine import Engine
 
 from services.registry.config import RegistrySettings
 from services.registry.domain.lifecycle_rules import LifecycleRules
+from services.registry.service_layer.labs import expire_labs
 from services.registry.service_layer.lifecycle import (
     end_certificates_of_withdrawn_bodies,
     enforce_suspension_limits,
@@ -41,6 +42,9 @@ def main() -> None:
             "expire certificates": run_expiry,
             "suspension limits": lambda e: run_suspension_limits(e, settings.lifecycle_rules),
             "withdrawn bodies": lambda e: run_withdrawn_bodies(e, settings.lifecycle_rules),
+            "expire labs": lambda e: until_done(
+                lambda: expire_labs(RegistryUnitOfWork(e), today_in_china())
+            ),
         },
     )
 

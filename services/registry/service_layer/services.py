@@ -20,6 +20,7 @@ from services.registry.domain.numbers import canonical_number
 from services.registry.domain.reasons import REVOKED_FOR_CAUSE, Action
 from services.registry.domain.schemes import CATALOGUE
 from services.registry.service_layer.commands import IssueCertificate, RegisterBody
+from services.registry.service_layer.labs import ban_lab_of
 from services.registry.service_layer.personnel import check_signer
 from services.registry.service_layer.unit_of_work import RegistryUnitOfWork
 from shared.auth import Principal, Role
@@ -322,6 +323,7 @@ def apply_measure(
                 _joint_transition(uow, m.uscc, Action.SUSPEND, "valid", "joint_punishment", None)
             if m.measure_code == LIFETIME_BAN:
                 _withdraw_banned_body(uow, m)
+                ban_lab_of(uow, m.uscc)
         uow.commit()
 
 
