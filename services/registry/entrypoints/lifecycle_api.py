@@ -8,7 +8,7 @@ from pydantic import BaseModel, ConfigDict
 from sqlalchemy import select
 
 from services.registry.entrypoints import schemas as s
-from services.registry.service_layer import lifecycle, views
+from services.registry.service_layer import lifecycle, statistics, views
 from services.registry.service_layer.commands import IssueCertificate
 from services.registry.service_layer.unit_of_work import RegistryUnitOfWork
 from shared.clock import today_in_china
@@ -77,3 +77,25 @@ def lifecycle_rules(request: Request) -> dict:
     """Anyone. Maximum suspension per scheme (and per reason), what happens after it, the
     transfer period for certificates of a withdrawn body; each with its legal source."""
     return request.app.state.settings.lifecycle_rules.as_data()  # type: ignore[no-any-return]
+
+
+@router.get("/public/statistics/monthly", summary="Certification statistics per month")
+def monthly_statistics(
+    request: Request,
+    from_month: Annotated[str | None, Query(alias="from", max_length=7)] = None,
+    to_month: Annotated[str | None, Query(alias="to", max_length=7)] = None,
+    scheme: Annotated[str | None, Query(max_length=32)] = None,
+    region_level: Annotated[str, Query(max_length=10)] = "province",
+) -> dict:
+    """Anyone. Per month (China time), scheme and region of the holder: certificates issued,
+    suspended, restored, revoked, cancelled, expired and replaced, named as in /public/changes.
+    Defaults to the current month."""
+    current = statistics.this_month(today_in_china())
+    with request.app.state.engine.connect() as conn:
+        return statistics.monthly(
+            conn,
+            from_month=from_month or current,
+            to_month=to_month or current,
+            scheme=scheme,
+            region_level=region_level,
+        )
