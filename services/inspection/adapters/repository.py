@@ -47,6 +47,7 @@ from services.inspection.adapters.orm import (
     UnitRow,
 )
 from services.inspection.adapters.orm_labs import LabStandingRow
+from services.inspection.domain.ccc_catalogue import CCC_CATEGORIES
 from services.inspection.domain.draw import UNIT_COLUMNS, paused_gc
 from services.inspection.domain.model import (
     CheckType,
@@ -286,6 +287,7 @@ def plan_from_row(row: Any) -> Plan:
             product_categories=tuple(scope.get("product_categories", [])),
             regions=tuple(scope.get("regions", [])),
             certified_schemes=tuple(scope.get("certified_schemes", [])),
+            uncertified_ccc=bool(scope.get("uncertified_ccc", False)),
         ),
         sampling=Sampling.from_doc(row.sampling),
         team_size=row.team_size,
@@ -452,6 +454,16 @@ class SnapshotRepository:
                     P.model == U.model,
                     P.status == "valid",
                     P.scheme.in_(plan.scope.certified_schemes),
+                )
+            )
+        if plan.scope.uncertified_ccc:
+            conds.append(U.product_category.in_(list(CCC_CATEGORIES)))
+            conds.append(
+                ~exists().where(
+                    P.uscc == U.enterprise_uscc,
+                    P.model == U.model,
+                    P.status == "valid",
+                    P.scheme == "CCC",
                 )
             )
         effective = func.coalesce(K.risk_class, U.risk_class)
