@@ -281,3 +281,19 @@ def test_health_ready_metrics(client, issued) -> None:
     metrics = client.get("/metrics").text
     assert 'outbox_backlog{service="registry"}' in metrics
     assert 'route="/public/certificates/{number}"' in metrics or "http_requests_total" in metrics
+
+
+def test_legacy_holder_code_is_honoured_when_configured(
+    client, bodies, as_body_a, monkeypatch
+) -> None:
+    """One legacy list for every service (issue 14): a legal code failing a check is certified."""
+    legacy = HOLDER[:17] + ("0" if HOLDER[17] != "0" else "1")
+    r = client.post(
+        "/certificates", headers=as_body_a, json=certificate("LEG-1", holder_uscc=legacy)
+    )
+    problem(r, 422, "uscc_checksum")
+    monkeypatch.setenv("USCC_LEGACY_CODES", f'["{legacy}"]')
+    r = client.post(
+        "/certificates", headers=as_body_a, json=certificate("LEG-1", holder_uscc=legacy)
+    )
+    assert r.status_code == 201, r.text
