@@ -67,7 +67,7 @@ class Dataset:
         self.today = today
         self.now = datetime.now(UTC)
         rng = random.Random(7)
-        self.usccs = [uscc.make(f"9133{i % 100:02d}00MA{i:07d}") for i in range(enterprises)]
+        self.usccs = [uscc.make(f"9133{i % 100:02d}00M{i:07d}") for i in range(enterprises)]
         weights = [c[3] for c in CLASSES]
         self.record_class = rng.choices(range(len(CLASSES)), weights, k=records)
         self.owner = sorted(rng.randrange(enterprises) for _ in range(records))

@@ -75,7 +75,7 @@ UNIT_COLUMNS = (
 def units(count: int, rng: random.Random) -> Iterator[tuple]:
     now = datetime.now(UTC)
     enterprises = max(1, count // 3)
-    codes = [uscc.make(f"91{CITIES[e % 11]}{e:09d}") for e in range(enterprises)]
+    codes = [uscc.make(f"91{CITIES[e % 11]}{e:08d}") for e in range(enterprises)]
     for i in range(count):
         e = i % enterprises
         code = codes[e]
@@ -193,7 +193,7 @@ def load(engine: Engine, count: int, passed: int) -> list[str]:
     history = [
         (
             unit_id,
-            "91330100000000000X",
+            "913301000000000009",
             None,
             None,
             "municipal",

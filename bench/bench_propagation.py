@@ -40,7 +40,7 @@ MEASURES = ["no_new_certificates", "increased_inspection_frequency"]
 
 
 def holder(i: int) -> str:
-    return uscc.make(f"913301{i % 100:02d}MB{i:07d}")
+    return uscc.make(f"913301{i % 100:02d}M{i:07d}")
 
 
 def prepare(system: System, i: int) -> str:
@@ -100,7 +100,7 @@ def confirm_refusals(system: System, holders: list[str]) -> None:
             json={
                 "id": "CNCA-R-BENCH-1",
                 "name": "基准认证机构",
-                "uscc": uscc.make("12100000400009999"),
+                "uscc": uscc.make("1210000040000999"),
                 "region_code": "110000",
                 "approved_schemes": ["ISO9001"],
             },
@@ -108,6 +108,8 @@ def confirm_refusals(system: System, holders: list[str]) -> None:
     with system.client(
         "registry", role="certification_body", sub="b", body_id="CNCA-R-BENCH-1"
     ) as body:
+        signer = {"registration_no": "CCAA-BENCH-1", "name": "张伟", "roles": ["signer"]}
+        body.post("/bodies/CNCA-R-BENCH-1/personnel", json=signer).raise_for_status()
         for i, code in enumerate(holders):
             r = body.post(
                 "/certificates",
@@ -120,6 +122,7 @@ def confirm_refusals(system: System, holders: list[str]) -> None:
                     "issue_date": "2026-11-01",
                     "expiry_date": "2028-11-01",
                     "signer_name": "张伟",
+                    "signer_registration_no": "CCAA-BENCH-1",
                 },
             )
             assert r.status_code == 409 and r.json()["code"] == "holder_barred", r.text

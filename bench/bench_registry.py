@@ -36,7 +36,7 @@ def load(url: str, count: int) -> None:
     now = datetime.now(UTC)
     bodies = [(f"CNCA-R-BENCH-{b:03d}", f"Bench body {b}") for b in range(20)]
     holders = [
-        uscc.make(f"9133{rng.randrange(10**4):04d}MA{rng.randrange(10**7):07d}")
+        uscc.make(f"9133{rng.randrange(10**4):04d}M{rng.randrange(10**7):07d}")
         for _ in range(20_000)
     ]
     engine = make_engine(url)

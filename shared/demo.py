@@ -73,7 +73,7 @@ def demo_enterprises(count: int = 400, seed: int = 20261122) -> list[DemoEnterpr
     seen: set[str] = set()
     while len(result) < count:
         region = rng.choice(list(CITIES))
-        org = "".join(rng.choice(alphabet) for _ in range(9))
+        org = "".join(rng.choice(alphabet) for _ in range(8))
         code = uscc.make("91" + region + org)
         if code in seen:
             continue

@@ -83,7 +83,6 @@ def main() -> int:
                 f"{svc.prefix}LOG_JSON": "false",
                 # Settings default to production; the demo is dev (dev key, SQLite).
                 f"{svc.prefix}ENVIRONMENT": "dev",
-
                 # official working-day tables loaded with `qp-calendar load` (default var/calendar)
                 "CALENDAR_TABLES_DIR": os.environ.get(
                     "CALENDAR_TABLES_DIR", str((VAR / "calendar").resolve())

@@ -29,9 +29,6 @@ class CreditSettings(ServiceSettings):
     # Due process: how long an enterprise may object to a proposed listing.
     objection_window_length: int = Field(default=15, ge=1, le=90)
     objection_window_unit: Literal["days", "workdays"] = "days"
-    # USCCs issued before validation was enforced: legal although they fail the checksum.
-    # JSON list in the environment, e.g. CREDIT_LEGACY_USCC_CODES='["91350100M000100Y4X"]'.
-    legacy_uscc_codes: list[str] = Field(default_factory=list)
     # Official working-day tables loaded with `qp-calendar load` (shared.calendar.tables);
     # years without one are computed provisionally (shared.periods).
     calendar_tables_dir: Path | None = Field(
@@ -58,5 +55,4 @@ class CreditSettings(ServiceSettings):
         return Policy(
             workdays=workdays,
             objection_window=Period(self.objection_window_length, Unit(self.objection_window_unit)),
-            legacy_codes=frozenset(c.strip().upper() for c in self.legacy_uscc_codes),
         )

@@ -80,7 +80,7 @@ def _register_others(engine: Engine) -> None:
     services.register_enterprise(
         CreditUnitOfWork(engine),
         RegisterEnterprise(
-            uscc.make("92330106MA2J00001"),
+            uscc.make("92330106MA2J0000"),
             "杭州市西湖区小明五金店",
             category="individual_business",
             operator_name="王小明",
@@ -91,7 +91,7 @@ def _register_others(engine: Engine) -> None:
     services.register_enterprise(
         CreditUnitOfWork(engine),
         RegisterEnterprise(
-            uscc.make("91330100MA2LAB001"), "浙江方正检测技术有限公司", category="testing_lab"
+            uscc.make("91330100MA2LAB00"), "浙江方正检测技术有限公司", category="testing_lab"
         ),
         REGULATOR,
     )

@@ -1,9 +1,11 @@
 """Registry settings: environment variables prefixed ``REGISTRY_``."""
 
+from functools import cached_property
 from pathlib import Path
 
 from pydantic_settings import SettingsConfigDict
 
+from services.registry.domain.lifecycle_rules import LifecycleRules, load_rules
 from shared.settings import ServiceSettings
 
 SERVICE_DIR = Path(__file__).parent
@@ -21,3 +23,12 @@ class RegistrySettings(ServiceSettings):
     expiry_job_interval_seconds: float = 3600
     # Joint punishment: also suspend existing certificates of a listed holder (default: flag only).
     suspend_certificates_of_listed_holders: bool = False
+    # Forgery signals: sliding window for not-found lookups per client (see deploy alerts).
+    not_found_window_seconds: float = 600
+    # Lifecycle limits (max suspension per scheme, withdrawn-body transfer period): JSON rows
+    # overriding services/registry/domain/lifecycle_rules.py, each with its legal source.
+    lifecycle_rules_file: Path | None = None
+
+    @cached_property
+    def lifecycle_rules(self) -> LifecycleRules:
+        return load_rules(self.lifecycle_rules_file)

@@ -15,6 +15,7 @@ from services.registry.adapters.orm import BodyRow
 from services.registry.domain.reasons import Action
 from services.registry.service_layer import services
 from services.registry.service_layer.commands import IssueCertificate, RegisterBody
+from services.registry.service_layer.personnel import RegisterPerson, register_person
 from services.registry.service_layer.unit_of_work import RegistryUnitOfWork
 from shared import uscc
 from shared.auth import AuthorityLevel, Principal, Role
@@ -61,7 +62,27 @@ REGULATOR = Principal(
 def body_uscc(body_id: str) -> str:
     """Demo bodies' own USCCs (deterministic, valid checksums)."""
     digits = "".join(ch for ch in body_id if ch.isdigit())[-7:].rjust(7, "0")
-    return uscc.make(f"12110000{digits}AB")
+    return uscc.make(f"12110000{digits}A")
+
+
+SIGNER_NAMES = ["张伟", "王芳", "李娜", "刘洋", "陈静", "杨磊"]
+
+
+def signers_of(body_id: str) -> list[tuple[str, str]]:
+    """Each demo body's registered signers: (registration number, name)."""
+    serial = int("".join(ch for ch in body_id if ch.isdigit())[-3:])
+    return [(f"CCAA-2019-{serial:03d}{k:03d}", SIGNER_NAMES[(serial + k) % 6]) for k in range(3)]
+
+
+def _register_signers(engine: Engine, body_id: str) -> None:
+    actor = Principal(role=Role.CERTIFICATION_BODY, subject=f"{body_id}-hr", body_id=body_id)
+    for registration_no, name in signers_of(body_id):
+        register_person(
+            RegistryUnitOfWork(engine),
+            body_id,
+            RegisterPerson(registration_no, name, ["auditor", "signer"], ["CCAA auditor"]),
+            actor,
+        )
 
 
 def seed(url: str, count: int = CERTIFICATES) -> None:
@@ -76,6 +97,7 @@ def seed(url: str, count: int = CERTIFICATES) -> None:
             RegisterBody(body_id, name, body_uscc(body_id), region, schemes),
             REGULATOR,
         )
+        _register_signers(engine, body_id)
     enterprises = demo_enterprises()
     today = date.today()
     for i in range(count):
@@ -97,11 +119,11 @@ def seed(url: str, count: int = CERTIFICATES) -> None:
             holder_name=holder.name,
             issue_date=issued,
             expiry_date=issued + timedelta(days=365 * years - 1),
-            signer_name=rng.choice(["张伟", "王芳", "李娜", "刘洋", "陈静", "杨磊"]),
+            signer_name=(signer := rng.choice(signers_of(body_id)))[1],
             product_name=product,
             product_model=f"{product[:2].upper()}-{rng.randrange(100, 9999)}",
             signer_position="Certification decision maker",
-            signer_registration_no=f"CCAA-{rng.randrange(2010, 2025)}-{rng.randrange(10**6):06d}",
+            signer_registration_no=signer[0],
         )
         services.issue_certificate(RegistryUnitOfWork(engine), cmd, actor)
         _random_lifecycle(engine, rng, number, actor)

@@ -78,6 +78,25 @@ class BodyAccreditationChangedV1(EventPayload):
     reason: str
 
 
+class LabStatusChangedV1(EventPayload):
+    """A testing lab's standing changed (registered, accreditation suspended, withdrawn or
+    expired, lifetime ban): consumers drop labs that are not ``eligible`` from their pools."""
+
+    EVENT_TYPE = "registry.lab.status_changed"
+    VERSION = 1
+
+    lab_id: str
+    lab_name: str
+    lab_uscc: str
+    region_code: str
+    accredited_categories: list[str]
+    valid_until: date
+    from_status: str | None
+    to_status: str
+    reason_code: str
+    eligible: bool
+
+
 STATUS_EVENTS: dict[str, type[_StatusChanged]] = {
     "suspend": CertificateSuspendedV1,
     "restore": CertificateRestoredV1,
@@ -90,6 +109,7 @@ STATUS_EVENTS: dict[str, type[_StatusChanged]] = {
 _ALL: tuple[type[EventPayload], ...] = (
     CertificateIssuedV1,
     BodyAccreditationChangedV1,
+    LabStatusChangedV1,
     *STATUS_EVENTS.values(),
 )
 for _model in _ALL:

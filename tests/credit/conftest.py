@@ -15,9 +15,9 @@ from shared.testing.databases import drop_database, empty_tables, new_database
 
 # Legal dates are pinned inside years the official calendar covers (chinese-calendar <= 2026).
 TODAY = date(2026, 9, 1)
-HANGZHOU = uscc.make("91330100MA2ABCDE1")  # region 330100, Zhejiang
-NINGBO = uscc.make("91330200MA2XYW001")  # region 330200, Zhejiang
-BEIJING = uscc.make("91110000100012345")  # region 110000
+HANGZHOU = uscc.make("91330100MA2ABCDE")  # region 330100, Zhejiang
+NINGBO = uscc.make("91330200MA2XYW01")  # region 330200, Zhejiang
+BEIJING = uscc.make("9111000010001234")  # region 110000
 
 
 class Clock:

@@ -48,7 +48,7 @@ def test_regulator_outside_jurisdiction(client, serious_record, as_beijing) -> N
         client.post(
             "/enterprises",
             headers=as_beijing,
-            json={"uscc": uscc.make("91330200MA2XYW002"), "name": "x"},
+            json={"uscc": uscc.make("91330200MA2XYW02"), "name": "x"},
         ),
         403,
         "outside_jurisdiction",
@@ -150,7 +150,7 @@ def test_repair_applications_are_private(
 
 
 def test_individual_business_operator_is_masked_in_public(client, as_regulator) -> None:
-    code = uscc.make("92330106MA2J00001")
+    code = uscc.make("92330106MA2J0000")
     r = client.post(
         "/enterprises",
         headers=as_regulator,

@@ -22,7 +22,7 @@ from shared.workdays import WorkdayCalendar
 
 CAL = WorkdayCalendar()
 NOW = datetime(2026, 9, 1, 2, tzinfo=UTC)
-USCC = "91330100MA2ABCDE1R"
+USCC = "91330100MA2ABCDEXG"
 
 
 def make_record(**kw):  # type: ignore[no-untyped-def]
@@ -162,8 +162,8 @@ def test_names_are_masked_and_id_numbers_withheld() -> None:
     assert out.count(WITHHELD) == 2
     # a USCC or a decision number is not an ID number
     assert (
-        scrub("91330100MA2ABCDE1R 杭市监罚〔2026〕12号")
-        == "91330100MA2ABCDE1R 杭市监罚〔2026〕12号"
+        scrub("91330100MA2ABCDEXG 杭市监罚〔2026〕12号")
+        == "91330100MA2ABCDEXG 杭市监罚〔2026〕12号"
     )
 
 

@@ -18,7 +18,7 @@ WRITERS, PER_WRITER = 4, 12
 
 def add(engine: Engine, writer: int, n: int) -> str:
     cmd = AddRecord(
-        uscc=uscc.make(f"9133010{writer}MA2ABCDE1"),
+        uscc=uscc.make(f"9133010{writer}MA2ABCDE"),
         record_class="penalty",
         title=f"case {writer}-{n}",
         legal_basis="《产品质量法》",

@@ -136,7 +136,7 @@ def test_a_consumer_may_record_against_an_unknown_enterprise_by_name(uow: FakeUn
     add(uow, cmd, SystemActor("registry-consumer"))
     assert uow.enterprises.items[BEIJING].region_code == "110000"
     with pytest.raises(NotFound):
-        add(uow, replace(PENALTY, uscc=uscc.make("91330100100099999")), REGULATOR)
+        add(uow, replace(PENALTY, uscc=uscc.make("9133010010009999")), REGULATOR)
 
 
 def test_jurisdiction_and_failed_use_cases_leave_nothing(uow: FakeUnitOfWork) -> None:

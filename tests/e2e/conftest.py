@@ -28,12 +28,12 @@ NATIONAL = {
 }
 NATIONAL_2 = {**NATIONAL, "sub": "cnca-e2e-2"}
 BODY_ID = "CNCA-R-2002-001"
-BODY_USCC = uscc.make("12100000400001234")
+BODY_USCC = uscc.make("1210000040000123")
 BODY = {"role": "certification_body", "sub": "cqc-e2e", "body_id": BODY_ID}
 
 
 def enterprise(i: int) -> str:
-    return uscc.make(f"913301{i % 100:02d}MA2E{i:05d}")
+    return uscc.make(f"913301{i % 100:02d}MA2{i:05d}")
 
 
 @pytest.fixture(scope="session")
@@ -49,6 +49,9 @@ def system(tmp_path_factory: pytest.TempPathFactory) -> Iterator[System]:
         broker.stop()
 
 
+SIGNER = {"registration_no": "CCAA-2019-123456", "name": "张伟", "roles": ["auditor", "signer"]}
+
+
 def _register_body(system: System) -> None:
     with system.client("registry", **NATIONAL) as reg:
         r = reg.post(
@@ -61,6 +64,9 @@ def _register_body(system: System) -> None:
                 "approved_schemes": ["CCC", "ISO9001"],
             },
         )
+        assert r.status_code == 201, r.text
+    with system.client("registry", role="certification_body", sub="e2e", body_id=BODY_ID) as body:
+        r = body.post(f"/bodies/{BODY_ID}/personnel", json=SIGNER)
         assert r.status_code == 201, r.text
 
 
@@ -76,7 +82,8 @@ def certificate(number: str, holder: str, **overrides: object) -> dict:
         "holder_name": f"企业{holder[-6:]}有限公司",
         "issue_date": (today - timedelta(days=10)).isoformat(),
         "expiry_date": (today + timedelta(days=1000)).isoformat(),
-        "signer_name": "张伟",
+        "signer_name": SIGNER["name"],
+        "signer_registration_no": SIGNER["registration_no"],
         **overrides,
     }
 

@@ -175,3 +175,40 @@ def test_lifetime_ban_of_a_body_withdraws_its_accreditation(system: System) -> N
         system.client("registry").get(f"/bodies/{BODY_ID}").json()["accreditation_status"]
         == "active"
     )
+
+
+def test_lifetime_ban_of_a_lab_reaches_the_inspection_lab_pool(system: System) -> None:
+    """Issue 14: credit lists the lab with a lifetime ban -> the registry bans the lab ->
+    inspection drops it from the lab pool of later draws."""
+    from sqlalchemy import create_engine, text
+
+    lab_uscc = enterprise(77)
+    with system.client("registry", **REGULATOR) as reg:
+        r = reg.post(
+            "/labs",
+            json={
+                "id": "CNAS-L0077",
+                "name": "某检测技术有限公司",
+                "uscc": lab_uscc,
+                "region_code": "330100",
+                "accredited_categories": ["household_appliances"],
+                "valid_until": "2030-12-31",
+            },
+        )
+        assert r.status_code == 201, r.text
+    engine = create_engine(system.urls["inspection"])
+
+    def standing() -> tuple | None:
+        with engine.connect() as conn:
+            row = conn.execute(
+                text("SELECT status, eligible FROM lab_standing WHERE lab_id = 'CNAS-L0077'")
+            ).first()
+        return tuple(row) if row else None
+
+    wait_until(lambda: standing() is not None and standing()[0] == "active", timeout=30)
+    list_enterprise(system, lab_uscc, ["lifetime_ban"], category="testing_lab")
+    wait_until(lambda: (standing() or ("",))[0] == "banned", timeout=30)
+    assert not standing()[1]  # type: ignore[index]
+    lab = system.client("registry").get("/labs/CNAS-L0077").json()
+    assert (lab["status"], lab["status_reason_code"]) == ("banned", "lifetime_ban")
+    engine.dispose()

@@ -69,7 +69,7 @@ def principal(claims: dict) -> Principal:
 
 
 def enterprise_uscc(i: int, region: str) -> str:
-    return uscc.make(f"91{region}MA{i:07d}")
+    return uscc.make(f"91{region}M{i:07d}")
 
 
 def units_csv(count: int = 30, *, start: int = 0, risk: str | None = None) -> str:

@@ -360,7 +360,7 @@ def test_csv_import_reports_every_bad_row_and_imports_nothing(client, as_zj) -> 
 
     good = units_csv(3)
     rows = list(csv.reader(io.StringIO(good)))
-    rows[2][0] = "91330100MA0000000X"  # line 3: wrong check character
+    rows[2][0] = "91330100MA0000007X"  # line 3: wrong check character
     rows[3][6] = "999"  # line 4: not a region code
     rows.append(list(rows[3]))  # line 5 repeats line 4 (whose error hides the duplicate)
     out = io.StringIO()

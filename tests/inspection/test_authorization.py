@@ -36,7 +36,7 @@ def test_bad_token_is_401(client) -> None:
 
 
 def test_enterprise_may_not_act_as_regulator(client, roster, settings) -> None:
-    owner = as_enterprise(settings, "91330100MA00000009")
+    owner = as_enterprise(settings, "91330100MA00000072")
     assert client.post("/plans", headers=owner, json=plan_body()).status_code == 403
     r = post_csv(client, "/rosters/units/import", units_csv(2), owner)
     assert r.status_code == 403 and r.json()["code"] == "role_not_allowed"
@@ -109,7 +109,7 @@ def test_only_the_inspected_enterprise_may_object(client, drawn, as_zj, settings
         headers=as_zj,
         json={"outcome": "fail", "sampling_date": sampled(), "failed_items": [{"item": "Marking"}]},
     )
-    stranger = as_enterprise(settings, "91330100MA00000009")
+    stranger = as_enterprise(settings, "91330100MA00000072")
     r = client.post(
         f"/tasks/{task['id']}/result/objection", headers=stranger, json={"reason": "no"}
     )

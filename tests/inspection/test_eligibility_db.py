@@ -205,7 +205,7 @@ def test_use_cases_join_a_consumers_transaction(engine) -> None:
     with Session(bound) as session, session.begin():
         uow = InspectionUnitOfWork(engine).joining(session)
         services.mark_certified_product(
-            uow, "CCC-1", "CCC", "91330100MA00000009", "Kettle", "K-1", "valid", "evt-c1", utcnow()
+            uow, "CCC-1", "CCC", "91330100MA00000072", "Kettle", "K-1", "valid", "evt-c1", utcnow()
         )
         session.rollback()  # the consumer failed: nothing of the effect may remain
     with engine.connect() as conn:
@@ -213,13 +213,13 @@ def test_use_cases_join_a_consumers_transaction(engine) -> None:
     uow = InspectionUnitOfWork(engine)
     t = utcnow()
     assert services.mark_certified_product(
-        uow, "CCC-1", "CCC", "91330100MA00000009", "Kettle", "K-1", "valid", "e1", t
+        uow, "CCC-1", "CCC", "91330100MA00000072", "Kettle", "K-1", "valid", "e1", t
     )
     assert services.mark_certified_product(
         uow,
         "CCC-1",
         "CCC",
-        "91330100MA00000009",
+        "91330100MA00000072",
         "Kettle",
         "K-1",
         "revoked",
@@ -230,7 +230,7 @@ def test_use_cases_join_a_consumers_transaction(engine) -> None:
         uow,
         "CCC-1",
         "CCC",
-        "91330100MA00000009",
+        "91330100MA00000072",
         "Kettle",
         "K-1",
         "valid",

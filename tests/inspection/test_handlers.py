@@ -12,7 +12,7 @@ from services.inspection.service_layer.handlers import TOPICS, make_handler
 from shared.consumer import IdempotentConsumer
 from shared.contracts.catalog import SAMPLES
 
-HOLDER = "91330100MA2ABCDE1R"
+HOLDER = "91330100MA2ABCDEXG"
 
 
 class NoBroker:
@@ -183,3 +183,43 @@ def test_a_lift_that_overtakes_its_apply_leaves_no_measure(engine) -> None:
         )
     )
     assert rows(engine, "SELECT uscc, active FROM dishonesty_measure") == [(HOLDER, False)]
+
+
+def test_a_plan_can_target_uncertified_ccc_products(client, roster, as_zj, engine) -> None:
+    """Linked supervision (issue 14): CCC-catalogue units whose producer holds no valid CCC
+    certificate for the model, from the registry's events."""
+    from tests.inspection.conftest import create_plan, freeze, units_csv
+
+    rows = [line.split(",") for line in units_csv(30).strip().splitlines()[1:]]
+    c = consumer(engine)
+    for i, row in enumerate(rows[:3]):
+        c.handle_raw(
+            sample(
+                "registry.certificate.issued.v1.json",
+                number=f"CCC-U-{i}",
+                holder_uscc=row[0],
+                product_model=row[3],
+                event_id=f"00000000-0000-4000-8000-0000000e{i:04d}",
+            )
+        )
+    c.handle_raw(
+        sample(
+            "registry.certificate.revoked.v1.json",
+            number="CCC-U-2",
+            holder_uscc=rows[2][0],
+            product_model=rows[2][3],
+            event_id="00000000-0000-4000-8000-0000000f0002",
+            occurred_at="2026-11-21T08:30:00Z",
+        )
+    )
+    plan_id = create_plan(
+        client,
+        as_zj,
+        scope={"uncertified_ccc": True},
+        sampling={
+            "weights": {"A": 1, "B": 2, "C": 4, "D": 8},
+            "strata": [{"risk_classes": ["A", "B", "C", "D"], "size": 1}],
+        },
+    )
+    snapshot = freeze(client, as_zj, plan_id)
+    assert snapshot["unit_count"] == 28  # 30 CCC-catalogue units, 2 with a valid CCC

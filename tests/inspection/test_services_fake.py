@@ -149,7 +149,7 @@ def uow_with_task() -> FakeUnitOfWork:
         draw_id="d1",
         plan_id="p1",
         unit_id="U1",
-        enterprise_uscc="91330100MA00000009",
+        enterprise_uscc="91330100MA00000072",
         product_category="toys",
         region_code="330100",
         stratum=0,

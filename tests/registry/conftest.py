@@ -15,10 +15,10 @@ from shared.testing.databases import drop_database, empty_tables, new_database
 
 BODY_A = "CNCA-R-2002-001"
 BODY_B = "CNCA-R-2003-017"
-HOLDER = uscc.make("91330100MA2ABCDE1")
-OTHER_HOLDER = uscc.make("91110000100012345")
-BODY_A_USCC = uscc.make("12100000400001234")
-BODY_B_USCC = uscc.make("91330000MA27XY812")
+HOLDER = uscc.make("91330100MA2ABCDE")
+OTHER_HOLDER = uscc.make("9111000010001234")
+BODY_A_USCC = uscc.make("1210000040000123")
+BODY_B_USCC = uscc.make("91330000MA27XY81")
 
 
 @pytest.fixture(scope="session")
@@ -129,6 +129,16 @@ def bodies(client: TestClient, as_national: dict[str, str]) -> None:
             },
         )
         assert r.status_code == 201, r.text
+    for body_id, signer in ((BODY_A, SIGNER_A), (BODY_B, SIGNER_B)):
+        token = bearer(
+            client.app.state.settings, role="certification_body", sub="hr", body_id=body_id
+        )
+        r = client.post(f"/bodies/{body_id}/personnel", headers=token, json=signer)
+        assert r.status_code == 201, r.text
+
+
+SIGNER_A = {"registration_no": "CCAA-2019-123456", "name": "张伟", "roles": ["auditor", "signer"]}
+SIGNER_B = {"registration_no": "CCAA-2020-654321", "name": "李娜", "roles": ["signer"]}
 
 
 def certificate(number: str = "CCC-2026-000001", **overrides: object) -> dict:

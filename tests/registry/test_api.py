@@ -26,9 +26,9 @@ def test_issue_and_verify_publicly(client: TestClient, issued: str) -> None:
     assert view["body"]["id"] == BODY_A and view["body"]["accreditation_status"] == "active"
     assert view["scheme"]["compulsory"] is True
     assert view["joint_punishment"] == []
-    # never leaked: internal ids, signer details beyond the name
+    # the signer by name and registration number only (issue 14); never the position or ids
     flat = r.text
-    assert "CCAA-2019-123456" not in flat and "decision maker" not in flat
+    assert view["signer_registration_no"] == "CCAA-2019-123456" and "decision maker" not in flat
     assert '"id":' not in flat.replace('"body":{"id":', "")
 
 
@@ -113,7 +113,7 @@ def test_expired_by_date_shows_expired_before_the_job(client, bodies, as_body_a,
 def test_bad_inputs_are_problem_json(client, bodies, as_body_a) -> None:
     problem(
         client.post(
-            "/certificates", headers=as_body_a, json=certificate(holder_uscc="91330100MA2ABCDE1X")
+            "/certificates", headers=as_body_a, json=certificate(holder_uscc="91330100MA2ABCDEXX")
         ),
         422,
         "uscc_checksum",
@@ -283,3 +283,19 @@ def test_health_ready_metrics(client, issued) -> None:
     metrics = client.get("/metrics").text
     assert 'outbox_backlog{service="registry"}' in metrics
     assert 'route="/public/certificates/{number}"' in metrics or "http_requests_total" in metrics
+
+
+def test_legacy_holder_code_is_honoured_when_configured(
+    client, bodies, as_body_a, monkeypatch
+) -> None:
+    """One legacy list for every service (issue 14): a legal code failing a check is certified."""
+    legacy = HOLDER[:17] + ("0" if HOLDER[17] != "0" else "1")
+    r = client.post(
+        "/certificates", headers=as_body_a, json=certificate("LEG-1", holder_uscc=legacy)
+    )
+    problem(r, 422, "uscc_checksum")
+    monkeypatch.setenv("USCC_LEGACY_CODES", f'["{legacy}"]')
+    r = client.post(
+        "/certificates", headers=as_body_a, json=certificate("LEG-1", holder_uscc=legacy)
+    )
+    assert r.status_code == 201, r.text

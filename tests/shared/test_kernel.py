@@ -66,13 +66,13 @@ def test_production_verifies_rs256_and_refuses_dev_tokens() -> None:
         algorithm="RS256",
         role="enterprise",
         sub="u1",
-        uscc="91330100MA2ABCDE1R",
+        uscc="91330100MA2ABCDEXG",
     )
     principal = verifier.verify(token)
-    assert principal.role is Role.ENTERPRISE and principal.uscc == "91330100MA2ABCDE1R"
+    assert principal.role is Role.ENTERPRISE and principal.uscc == "91330100MA2ABCDEXG"
     with pytest.raises(Unauthenticated):  # an HS256 dev token is worthless in production
         verifier.verify(
-            dev_token(ServiceSettings(), role="enterprise", sub="u1", uscc="91330100MA2ABCDE1R")
+            dev_token(ServiceSettings(), role="enterprise", sub="u1", uscc="91330100MA2ABCDEXG")
         )
 
 

@@ -6,7 +6,7 @@ cases on one enterprise serialise and never deadlock on PostgreSQL.
 """
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy.exc import IntegrityError
@@ -56,7 +56,8 @@ class Policy:
 
     workdays: WorkdayCalendar = DEFAULT_CALENDAR
     objection_window: Period = Period(15, Unit.DAYS)
-    legacy_codes: frozenset[str] = field(default_factory=frozenset)
+    # None: the legacy USCCs configured for every service (shared.uscc.configured_legacy_codes).
+    legacy_codes: frozenset[str] | None = None
 
 
 @dataclass(frozen=True)

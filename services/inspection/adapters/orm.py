@@ -329,6 +329,7 @@ class DeadlineChangeRow(Base, table=True):
     calendar_version: str = Field(max_length=300)
     changed_at: datetime = Field(sa_column=utc_column(nullable=False))
 
+
 class RosterHistoryRow(Base, table=True):
     """Every change to a roster row: who, when, and the row before and after (issue 10)."""
 
@@ -347,3 +348,5 @@ class RosterHistoryRow(Base, table=True):
 outbox = BulkOutbox(outbox_table(metadata))
 processed_events = processed_events_table(metadata)
 idempotency_keys = idempotency_table(metadata)  # Idempotency-Key replays (shared.web)
+
+from services.inspection.adapters import orm_labs as _labs  # noqa: E402, F401  (registers its table in this metadata)

@@ -47,6 +47,8 @@ from services.inspection.adapters.orm import (
     TaskRow,
     UnitRow,
 )
+from services.inspection.adapters.orm_labs import LabStandingRow
+from services.inspection.domain.ccc_catalogue import CCC_CATEGORIES
 from services.inspection.domain.draw import UNIT_COLUMNS, paused_gc
 from services.inspection.domain.model import (
     CheckType,
@@ -97,6 +99,8 @@ D = DISHONESTY_MEASURE.c
 P = CERTIFIED_PRODUCT.c
 I = INSPECTOR.c  # noqa: E741
 L = LAB.c
+_STANDING = table_of(LabStandingRow).c
+INELIGIBLE_LABS = select(_STANDING.lab_id).where(_STANDING.eligible.is_(False))
 
 
 def _upsert(session: Session, table: Table, rows: list[dict], key: str) -> tuple[int, int]:
@@ -204,7 +208,9 @@ class RosterRepository:
     def lab_pool(self) -> dict[str, list]:
         rows = sorted(
             self.session.execute(
-                select(L.id, L.accredited_categories).where(L.active.is_(True))
+                select(L.id, L.accredited_categories)
+                .where(L.active.is_(True))
+                .where(L.id.not_in(INELIGIBLE_LABS))  # issue 14: the registry's verdict
             ).all(),
             key=lambda r: r.id,
         )
@@ -284,6 +290,7 @@ def plan_from_row(row: Any) -> Plan:
             product_categories=tuple(scope.get("product_categories", [])),
             regions=tuple(scope.get("regions", [])),
             certified_schemes=tuple(scope.get("certified_schemes", [])),
+            uncertified_ccc=bool(scope.get("uncertified_ccc", False)),
         ),
         sampling=Sampling.from_doc(row.sampling),
         team_size=row.team_size,
@@ -481,6 +488,16 @@ class SnapshotRepository:
                     P.model == U.model,
                     P.status == "valid",
                     P.scheme.in_(plan.scope.certified_schemes),
+                )
+            )
+        if plan.scope.uncertified_ccc:
+            conds.append(U.product_category.in_(list(CCC_CATEGORIES)))
+            conds.append(
+                ~exists().where(
+                    P.uscc == U.enterprise_uscc,
+                    P.model == U.model,
+                    P.status == "valid",
+                    P.scheme == "CCC",
                 )
             )
         effective = func.coalesce(K.risk_class, U.risk_class)

@@ -166,15 +166,19 @@ class Scope:
     # Only units whose enterprise holds a valid certificate of one of these schemes for the
     # same model (e.g. CCC), as mirrored from the registry's events.
     certified_schemes: tuple[str, ...] = ()
+    # Linked supervision (issue 14): only CCC-catalogue units without a valid CCC certificate.
+    uncertified_ccc: bool = False
 
     def as_doc(self) -> dict:
-        doc = {
+        doc: dict[str, object] = {
             "industries": sorted(self.industries),
             "product_categories": sorted(self.product_categories),
             "regions": sorted(self.regions),
         }
         if self.certified_schemes:  # absent when unused: older plans' documents stay as they were
             doc["certified_schemes"] = sorted(self.certified_schemes)
+        if self.uncertified_ccc:
+            doc["uncertified_ccc"] = True
         return doc
 
 

@@ -56,6 +56,10 @@ class ScopeIn(Strict):
         max_length=20,
         description="only units with a valid certificate of these schemes (e.g. CCC)",
     )
+    uncertified_ccc: bool = Field(
+        default=False,
+        description="only CCC-catalogue products whose producer holds no valid CCC for them",
+    )
 
 
 class PlanIn(Strict):
@@ -78,6 +82,7 @@ class PlanIn(Strict):
                 product_categories=tuple(self.scope.product_categories),
                 regions=tuple(self.scope.regions),
                 certified_schemes=tuple(self.scope.certified_schemes),
+                uncertified_ccc=self.scope.uncertified_ccc,
             ),
             sampling=Sampling(
                 weights=dict(self.sampling.weights),

@@ -16,9 +16,10 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from services.inspection.service_layer import services
+from services.inspection.service_layer.lab_standing import apply_lab_event
 from services.inspection.service_layer.unit_of_work import InspectionUnitOfWork
 from shared.contracts.credit import MeasureAppliedV1, MeasureLiftedV1, RiskGradeChangedV1
-from shared.contracts.registry import STATUS_EVENTS, CertificateIssuedV1
+from shared.contracts.registry import STATUS_EVENTS, CertificateIssuedV1, LabStatusChangedV1
 from shared.events import EventEnvelope, contracts
 
 TOPICS = ["credit.events", "registry.events"]
@@ -91,4 +92,5 @@ _ACTIONS: dict[str, Callable[[InspectionUnitOfWork, EventEnvelope], None]] = {
     RiskGradeChangedV1.EVENT_TYPE: _risk_grade,
     MeasureAppliedV1.EVENT_TYPE: _measure_applied,
     MeasureLiftedV1.EVENT_TYPE: _measure_lifted,
+    LabStatusChangedV1.EVENT_TYPE: apply_lab_event,  # issue 14: banned/expired labs leave the pool
 }

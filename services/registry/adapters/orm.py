@@ -139,3 +139,5 @@ class WithdrawalRequestRow(Base, table=True):
 outbox = Outbox(outbox_table(metadata))
 processed_events = processed_events_table(metadata)
 idempotency_keys = idempotency_table(metadata)  # Idempotency-Key replays (shared.web)
+
+from services.registry.adapters import orm_supervision as _supervision  # noqa: E402, F401  (registers its tables in this metadata)

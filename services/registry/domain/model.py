@@ -30,7 +30,8 @@ TRANSITIONS: dict[Action, tuple[frozenset[CertificateStatus], CertificateStatus]
     Action.SUSPEND: (frozenset({S.VALID}), S.SUSPENDED),
     Action.RESTORE: (frozenset({S.SUSPENDED}), S.VALID),
     Action.REVOKE: (frozenset({S.VALID, S.SUSPENDED}), S.REVOKED),
-    Action.CANCEL: (frozenset({S.VALID}), S.CANCELLED),
+    # A suspended certificate may be surrendered too (issue 14): the holder stops using it.
+    Action.CANCEL: (frozenset({S.VALID, S.SUSPENDED}), S.CANCELLED),
     Action.EXPIRE: (frozenset({S.VALID, S.SUSPENDED}), S.EXPIRED),
     Action.REPLACE: (frozenset({S.VALID}), S.REPLACED),
 }

@@ -42,12 +42,14 @@ REASON_CODES: dict[Action, dict[str, str]] = {
         "holder_surrender": "Surrendered by the holder",
         "business_closed": "Holder ceased business",
         "product_discontinued": "Product no longer produced",
+        "issuing_body_withdrawn": "Issuing body's approval withdrawn; not transferred in time",
     },
     Action.EXPIRE: {"validity_ended": "Validity period ended"},
     Action.REPLACE: {
         "renewal": "Renewed by recertification",
         "scope_change": "Reissued for a changed scope",
         "holder_details_change": "Reissued for changed holder details",
+        "transfer_to_other_body": "Transferred to another approved certification body",
     },
 }
 

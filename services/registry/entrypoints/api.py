@@ -13,11 +13,18 @@ from sqlmodel import col
 from services.registry.adapters.orm import BodyRow, outbox
 from services.registry.config import RegistrySettings
 from services.registry.domain.model import AccreditationStatus
+from services.registry.domain.numbers import canonical_number
 from services.registry.domain.reasons import ACCREDITATION_REASONS, REASON_CODES, Action
 from services.registry.domain.schemes import CATALOGUE
 from services.registry.entrypoints import governance_api
 from services.registry.entrypoints import schemas as s
 from services.registry.entrypoints.cache import VerificationCache, verification_cache
+from services.registry.entrypoints.forgery_signals import NotFoundTracker
+from services.registry.entrypoints.labs_api import router as lab_routes
+from services.registry.entrypoints.lifecycle_api import router as lifecycle
+from services.registry.entrypoints.personnel_api import router as personnel_routes
+from services.registry.entrypoints.supervision_api import client_of
+from services.registry.entrypoints.supervision_api import router as supervision
 from services.registry.service_layer import governance, services, views
 from services.registry.service_layer.commands import IssueCertificate, RegisterBody
 from services.registry.service_layer.governance import authorise_accreditation_change
@@ -69,8 +76,10 @@ async def verify_one(number: str, request: Request) -> Response:
     """Anyone, no login. Status, holder, scheme, scope, validity, the issuing body and its
     accreditation, and joint-punishment measures against the holder."""
     cache: VerificationCache = request.app.state.cache
+    number = canonical_number(number)
     record = (await cache.fetch([number])).get(number)
     if record is None:
+        request.app.state.not_found.record(client_of(request), [number])
         raise NotFound(f"no certificate numbered {number}", code="certificate_not_found")
     return Response(rendered(record), media_type=JSON)
 
@@ -97,19 +106,25 @@ def rendered_with_status(record: dict) -> tuple[str, bytes]:
     responses={200: {"model": s.BulkVerifyOut}},
     summary="Verify up to 1000 certificates",
 )
-async def verify_bulk(body: s.BulkVerifyIn, cache: Cache) -> Response:
-    """Anyone, no login. Each number is reported found (with its status) or not found."""
-    hits = await cache.fetch(body.numbers)
+async def verify_bulk(body: s.BulkVerifyIn, cache: Cache, request: Request) -> Response:
+    """Anyone, no login. Each number is reported found (with its status) or not found;
+    numbers match in any case, with stray spaces or in full-width characters."""
+    canonical = [canonical_number(n) for n in body.numbers]
+    hits = await cache.fetch(canonical)
     # Assembled from the memoised per-certificate JSON: 1000 views are not re-encoded.
     parts = []
-    for number in body.numbers:
-        record = hits.get(number)
+    missing = []
+    for number, key in zip(body.numbers, canonical, strict=True):
+        record = hits.get(key)
         head = to_json({"number": number, "found": record is not None})[:-1]
         if record is None:
+            missing.append(key)
             parts.append(head + b"}")
         else:
             status, view = rendered_with_status(record)
             parts.append(head + b',"status":' + to_json(status) + b',"certificate":' + view + b"}")
+    if missing:
+        request.app.state.not_found.record(client_of(request), missing)
     return Response(b'{"items":[' + b",".join(parts) + b"]}", media_type=JSON)
 
 
@@ -276,6 +291,7 @@ def issue(
 ) -> dict:
     """Certification bodies only, for themselves; the body must be active and approved for
     the scheme, and the holder must not be barred by joint punishment."""
+    cert = cert.model_copy(update={"number": canonical_number(cert.number)})
     services.issue_certificate(uow, _command(cert), actor)
     cache.evict([cert.number])
     return _full(engine, cert.number)
@@ -296,6 +312,11 @@ def renew(
     cache: Cache,
 ) -> dict:
     """The issuing body only. Issues the successor and marks this certificate replaced."""
+    number = canonical_number(number)
+    successor = body.successor.model_copy(
+        update={"number": canonical_number(body.successor.number)}
+    )
+    body = body.model_copy(update={"successor": successor})
     services.renew_certificate(uow, number, _command(body.successor), body.reason_code, actor)
     cache.evict([number, body.successor.number])
     return _full(engine, body.successor.number)
@@ -314,9 +335,12 @@ def _transition_route(action: Action, who: str) -> None:
         uow: Uow,
         engine: EngineDep,
         cache: Cache,
+        request: Request,
         actor: Principal = require(*roles),
     ) -> dict:
-        services.change_status(uow, number, action, body.reason_code, body.reason, actor)
+        number = canonical_number(number)
+        rules = request.app.state.settings.lifecycle_rules
+        services.change_status(uow, number, action, body.reason_code, body.reason, actor, rules)
         cache.evict([number])
         return _full(engine, number)
 
@@ -334,7 +358,9 @@ def _transition_route(action: Action, who: str) -> None:
 _transition_route(Action.SUSPEND, "The issuing body, or a regulator of the holder's region")
 _transition_route(Action.RESTORE, "The issuing body only")
 _transition_route(Action.REVOKE, "The issuing body, or a regulator of the holder's region")
-_transition_route(Action.CANCEL, "The issuing body only (on the holder's surrender)")
+_transition_route(
+    Action.CANCEL, "The issuing body only (on the holder's surrender; also while suspended)"
+)
 
 
 @certificates.get(
@@ -345,6 +371,7 @@ _transition_route(Action.CANCEL, "The issuing body only (on the holder's surrend
 def get_certificate(number: str, actor: CurrentPrincipal, engine: EngineDep) -> dict:
     """Anyone. The issuing body, the holder and regulators get the full view with signer
     details and history; everyone else gets the public view."""
+    number = canonical_number(number)
     with engine.connect() as conn:
         owner = views.owner_of(conn, number)
         if owner is None:
@@ -407,6 +434,7 @@ def create_app(settings: RegistrySettings | None = None, engine: Engine | None =
     settings = settings or RegistrySettings()
     engine = engine or make_engine(settings.database_url)
     cache = verification_cache(engine, settings.cache_size)
+    not_found = NotFoundTracker(settings.not_found_window_seconds)
 
     app = create_service_app(
         settings=settings,
@@ -416,10 +444,21 @@ def create_app(settings: RegistrySettings | None = None, engine: Engine | None =
         description="Certification bodies, the certificates they issue, and public verification "
         "for market regulators, enterprises, the public and credit portals.",
         lifespan=cache_lifespan(cache, settings.cache_refresh_seconds),
-        extra_state={"cache": cache},
+        extra_state={"cache": cache, "not_found": not_found},
+        collectors=(not_found,),
         body_limits={("POST", "/public/certificates/verify"): BULK_VERIFY_MAX_BYTES},
     )
-    for router in (public, catalogue, bodies, governance_api.router, certificates):
+    for router in (
+        public,
+        catalogue,
+        bodies,
+        governance_api.router,
+        certificates,
+        supervision,
+        lifecycle,
+        personnel_routes,
+        lab_routes,
+    ):
         app.include_router(router)
     return app
 

@@ -105,6 +105,7 @@ class PublicCertificateOut(BaseModel):
     issue_date: date
     expiry_date: date
     signer_name: str
+    signer_registration_no: str | None = None
     body: BodySummaryOut
     replaces_number: str | None
     replaced_by_number: str | None

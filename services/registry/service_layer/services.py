@@ -5,18 +5,26 @@ from datetime import date
 
 from services.registry.adapters.orm import HolderSanctionRow
 from services.registry.domain import model
+from services.registry.domain.lifecycle_rules import (
+    DEFAULT_RULES,
+    LifecycleRules,
+    refuse_restore_after_limit,
+)
 from services.registry.domain.model import (
     AccreditationStatus,
     Certificate,
     CertificationBody,
     Transition,
 )
+from services.registry.domain.numbers import canonical_number
 from services.registry.domain.reasons import REVOKED_FOR_CAUSE, Action
 from services.registry.domain.schemes import CATALOGUE
 from services.registry.service_layer.commands import IssueCertificate, RegisterBody
+from services.registry.service_layer.labs import ban_lab_of
+from services.registry.service_layer.personnel import check_signer
 from services.registry.service_layer.unit_of_work import RegistryUnitOfWork
 from shared.auth import Principal, Role
-from shared.clock import utcnow
+from shared.clock import today_in_china, utcnow
 from shared.contracts.registry import (
     STATUS_EVENTS,
     BodyAccreditationChangedV1,
@@ -104,7 +112,8 @@ def issue_certificate(
         raise Forbidden("only a certification body issues certificates", code="role_not_allowed")
     holder_uscc = validate_uscc(cmd.holder_uscc)
     with uow:
-        cert = _issue(uow, replace(cmd, holder_uscc=holder_uscc), actor, replaces)
+        cmd = replace(cmd, holder_uscc=holder_uscc, number=canonical_number(cmd.number))
+        cert = _issue(uow, cmd, actor, replaces)
         uow.commit()
         return cert
 
@@ -139,6 +148,7 @@ def _issue(
             f"certificate number {cert.number} is already taken",
             code="duplicate_certificate_number",
         )
+    check_signer(uow.session, body.id, cmd.signer_registration_no, cmd.signer_name)
     model.issue(cert, body, actor=actor.actor(), at=utcnow())
     uow.certificates.add(cert)
     uow.changes.record("certificate", cert.number, "issued", cert.status.value)
@@ -182,11 +192,14 @@ def change_status(
     reason_code: str,
     reason: str,
     actor: Principal,
+    rules: LifecycleRules = DEFAULT_RULES,
 ) -> Certificate:
     if action in (Action.ISSUE, Action.REPLACE):
         raise InvalidInput(f"{action.value} is not a status change", code="invalid_action")
     with uow:
         cert = _load_for_change(uow, number, action, actor)
+        if action is Action.RESTORE:
+            refuse_restore_after_limit(cert, rules, today_in_china())
         transition = cert.apply(
             action, reason_code=reason_code, reason=reason, actor=actor.actor(), at=utcnow()
         )
@@ -310,6 +323,7 @@ def apply_measure(
                 _joint_transition(uow, m.uscc, Action.SUSPEND, "valid", "joint_punishment", None)
             if m.measure_code == LIFETIME_BAN:
                 _withdraw_banned_body(uow, m)
+                ban_lab_of(uow, m.uscc)
         uow.commit()
 
 

@@ -50,6 +50,7 @@ _PUBLIC_COLUMNS = (
     C.issue_date,
     C.expiry_date,
     C.signer_name,
+    C.signer_registration_no,
     C.replaces_number,
     C.replaced_by_number,
     C.body_id,
@@ -99,7 +100,7 @@ _SANCTION_KEYS = ("measure_code", "measure_name", "legal_basis", "listing_id", "
 
 
 def public_view(record: dict[str, Any], today: date) -> dict[str, Any]:
-    """What anyone may see. No internal ids, and of the signer only the name."""
+    """What anyone may see. No internal ids; of the signer the name and registration number."""
     scheme = CATALOGUE.get(record["scheme"])
     status = effective_status(record["status"], record["expiry_date"], today)
     return {
@@ -122,6 +123,7 @@ def public_view(record: dict[str, Any], today: date) -> dict[str, Any]:
         "issue_date": record["issue_date"],
         "expiry_date": record["expiry_date"],
         "signer_name": record["signer_name"],
+        "signer_registration_no": record["signer_registration_no"],
         "body": {
             "id": record["body_id"],
             "name": record["body_name"],
