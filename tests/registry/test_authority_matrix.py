@@ -9,10 +9,10 @@ from fastapi.testclient import TestClient
 
 from services.registry.config import RegistrySettings
 from shared import uscc
-from tests.registry.conftest import BODY_A, BODY_B, bearer, certificate
+from tests.registry.conftest import BODY_A, BODY_B, SIGNER_B, bearer, certificate
 
-DISTRICT_HOLDER = uscc.make("91330102MA2ABCDE1")
-OTHER = uscc.make("91110000100012345")
+DISTRICT_HOLDER = uscc.make("91330102MA2ABCDE")
+OTHER = uscc.make("9111000010001234")
 
 
 def _regulator(level: str, region: str, sub: str = "") -> dict[str, str]:
@@ -72,7 +72,7 @@ def test_body_governance_is_national_only(
     new_body = {
         "id": "CNCA-R-2020-999",
         "name": "新认证有限公司",
-        "uscc": uscc.make("91330102MA2NEWBD1"),
+        "uscc": uscc.make("91330102MA2NEWBD"),
         "region_code": "330102",
         "approved_schemes": ["ISO9001"],
     }
@@ -183,9 +183,10 @@ def test_certificate_routes(
     assert r.status_code == _supervision(caller, 200), (caller, r.text)
     r = client.post("/certificates/C-C/cancel", headers=h, json={"reason_code": "holder_surrender"})
     assert r.status_code == _body_only(caller), (caller, r.text)
-    r = client.post(
-        "/certificates", headers=h, json=certificate("C-NEW", holder_uscc=DISTRICT_HOLDER)
-    )
+    new = certificate("C-NEW", holder_uscc=DISTRICT_HOLDER)
+    if caller == "body_other":  # each body's certificates are signed by its own signer
+        new.update(signer_name=SIGNER_B["name"], signer_registration_no=SIGNER_B["registration_no"])
+    r = client.post("/certificates", headers=h, json=new)
     assert r.status_code == {"anonymous": 401, "body_own": 201, "body_other": 201}.get(
         caller, 403
     ), (caller, r.text)

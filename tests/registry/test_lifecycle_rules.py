@@ -149,12 +149,10 @@ def test_transfer_to_another_approved_body(
     assert [h["action"] for h in history] == ["issue", "replace"]
 
 
-def test_transfer_to_a_body_not_approved_is_refused(
-    client, issued, as_body_b, as_regulator
-) -> None:
+def test_transfer_to_a_body_not_approved_is_refused(client, issued, as_body_b, as_national) -> None:
     r = client.post(
         f"/bodies/{BODY_B}/accreditation",
-        headers=as_regulator,
+        headers=as_national,
         json={"status": "suspended", "reason_code": "surveillance_finding"},
     )
     assert r.status_code == 200, r.text
@@ -168,13 +166,15 @@ def test_transfer_to_a_body_not_approved_is_refused(
 
 
 def test_withdrawn_bodys_certificates_end_after_the_transfer_period(
-    client, engine, issued, as_body_a, as_regulator
+    client, engine, issued, as_body_a, as_national, as_national_2
 ) -> None:
     r = client.post(
         f"/bodies/{BODY_A}/accreditation",
-        headers=as_regulator,
+        headers=as_national,
         json={"status": "withdrawn", "reason_code": "false_certification"},
     )
+    assert r.status_code in (200, 202), r.text
+    r = client.post(f"/bodies/{BODY_A}/accreditation/withdrawal/approval", headers=as_national_2)
     assert r.status_code == 200, r.text
     rules = LifecycleRules()
     assert end_certificates_of_withdrawn_bodies(RegistryUnitOfWork(engine), rules) == 0
