@@ -42,13 +42,17 @@ class Upstream:
     client: httpx.AsyncClient
 
     async def get(self, path: str, **params: Any) -> Any:
+        return (await self.get_raw(path, **params)).json()
+
+    async def get_raw(self, path: str, **params: Any) -> httpx.Response:
+        """The 200 answer as it came (for bytes that are hashed), or the mapped error."""
         query = {k: v for k, v in params.items() if v is not None}
         try:
             response = await self.client.get(path, params=query)
         except httpx.HTTPError as exc:
             raise UnavailableError(f"{self.name} unreachable: {type(exc).__name__}") from exc
         if response.status_code == 200:
-            return response.json()
+            return response
         problem = _problem(response)
         if response.status_code == 404:
             raise NotFoundError(problem.get("detail", "not found"), problem.get("code"))

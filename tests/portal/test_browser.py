@@ -137,6 +137,9 @@ def test_main_pages_in_chromium(
     visit(browser, f"{base}/disclosures", shots, "disclosures", ["信用公示"])
     visit(browser, f"{base}/inspections", shots, "inspections", ["合格率", "按产品类别"])
     visit(browser, f"{base}/statistics", shots, "statistics", ["证书按状态"])
+    browser.get(f"{base}/inspections")
+    draw_url = browser.find_element("css selector", 'a[href^="/draws/"]').get_attribute("href")
+    visit(browser, draw_url, shots, "draw", ["一致：承诺与快照均经核验"])
     visit(browser, f"{base}/certificates/NO-SUCH-CERT", shots, "not-found", ["未找到"], status=404)
     visit(browser, f"{base}/?lang=en", shots, "home-en", ["Quality and Credit Public Portal"])
     # The report's check link (what its QR code opens) says the report is current.

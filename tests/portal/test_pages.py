@@ -171,3 +171,15 @@ def test_operations_endpoints(stack: PortalStack) -> None:
             "http_requests" in portal.get("/metrics").text
             or portal.get("/metrics").status_code == 200
         )
+
+
+def test_draw_page_rechecks_the_commit_reveal(stack: PortalStack) -> None:
+    with stack.client() as portal:
+        html = portal.get("/inspections").text
+        link = re.search(r'href="(/draws/[^"]+)"', html)
+        assert link, "results link their draw"
+        page = portal.get(link.group(1))
+        assert page.status_code == 200 and 'data-verdict="match"' in page.text
+        assert page.text.count("✔") == 4 and "services.inspection.verify" in page.text
+        missing = portal.get("/draws/00000000-0000-0000-0000-000000000000")
+        assert missing.status_code == 404 and "draw_not_found" in missing.text

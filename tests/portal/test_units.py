@@ -49,3 +49,31 @@ def test_make_run_starts_the_portal_without_a_database() -> None:
 
     portal = {s.name: s for s in discover()}["portal"]
     assert portal.port == 8004 and portal.migrate is False and portal.banner_path == "/"
+
+
+def test_draw_checks_catch_a_wrong_seed_or_a_changed_snapshot() -> None:
+    import hashlib
+    import json
+
+    from services.portal.draws import checks
+
+    seed = bytes(range(32))
+    commitment = hashlib.sha256(seed).hexdigest()
+    document = json.dumps({"seed_commitment": commitment, "units": {}}).encode()
+    digest = hashlib.sha256(document).hexdigest()
+    draw = {
+        "seed": seed.hex(),
+        "seed_commitment": commitment,
+        "snapshot_hash": digest,
+        "selected_count": 1,
+    }
+    snapshot = {"seed_commitment": commitment, "snapshot_hash": digest}
+    record = {"selection": [{"unit_id": "U1"}]}
+    assert all(c.ok for c in checks(draw, snapshot, document, record))
+    failed = lambda *a: {c.key for c in checks(*a) if not c.ok}  # noqa: E731
+    assert failed({**draw, "seed": "00" * 32}, snapshot, document, record) == {
+        "draw.check.commitment"
+    }
+    assert failed(draw, snapshot, document + b" ", record) == {"draw.check.snapshot"}
+    assert failed(draw, snapshot, document, {"selection": []}) == {"draw.check.count"}
+    assert failed({**draw, "seed": "zz"}, snapshot, document, record) == {"draw.check.commitment"}

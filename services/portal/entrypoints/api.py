@@ -12,7 +12,7 @@ from fastapi.staticfiles import StaticFiles
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
 from starlette.exceptions import HTTPException
 
-from services.portal import pages, reports
+from services.portal import draws, pages, reports
 from services.portal.config import SERVICE_DIR, PortalSettings
 from services.portal.report import signing
 from services.portal.upstream import UpstreamError, Upstreams
@@ -55,6 +55,7 @@ def create_app(settings: PortalSettings | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=SERVICE_DIR / "static"), name="static")
     app.include_router(pages.router)
     app.include_router(reports.router)
+    app.include_router(draws.router)
     _install_error_pages(app)
     _install_operations(app)
     return app
