@@ -3,6 +3,7 @@ services' public APIs (the Upstreams in app state)."""
 
 import re
 from typing import Annotated
+from urllib.parse import quote
 
 import segno
 from fastapi import APIRouter, Query, Request, Response
@@ -16,7 +17,7 @@ from services.portal.web import error_page, render
 router = APIRouter()
 Cursor = Annotated[str | None, Query(max_length=200)]
 USCC_SHAPE = re.compile(r"^[0-9A-Za-z]{18}$")
-NUMBER_SHAPE = re.compile(r"^[\w\-/.()（）]{1,64}$")
+NUMBER_SHAPE = re.compile(r"^[\w\-.()（）]{1,64}$")
 
 
 def ups(request: Request) -> Upstreams:
@@ -39,7 +40,7 @@ async def find_certificate(
         return render(request, "home.html")
     if not NUMBER_SHAPE.match(number):
         return error_page(request, 422, "certificate_number_malformed", number)
-    return RedirectResponse(f"/certificates/{number}", status_code=303)
+    return RedirectResponse(f"/certificates/{quote(number)}", status_code=303)
 
 
 @router.get("/certificates/{number}", response_class=HTMLResponse, summary="Verify a certificate")

@@ -53,6 +53,7 @@ def _table(rows: list[list[str]], styles: dict, widths: list[float]) -> Table:
     table.setStyle(
         TableStyle(
             [
+                ("FONTNAME", (0, 0), (-1, -1), FONT),
                 ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
                 ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8eef7")),
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
@@ -87,6 +88,7 @@ def render(content: dict, claims: dict, check_url: str, key_url: str, font: str 
                 ]
             ],
             colWidths=[140 * mm, 35 * mm],
+            style=[("FONTNAME", (0, 0), (-1, -1), FONT)],
         ),
         Paragraph("一、企业基本信息 Identity", st["h2"]),
         _table(
@@ -189,6 +191,7 @@ def render(content: dict, claims: dict, check_url: str, key_url: str, font: str 
         topMargin=15 * mm,
         bottomMargin=15 * mm,
         invariant=1,
+        initialFontName=FONT,  # no reference to an unembedded Helvetica
     )
     doc.build(story)
     return out.getvalue()
