@@ -96,18 +96,81 @@ async def enterprise(request: Request, uscc: str) -> HTMLResponse:
     return render(request, "enterprise.html", e=content, p=content["profile"])
 
 
+PAGE = 20
+Text = Annotated[str | None, Query(max_length=100)]
+
+
+def listing_matches(listing: dict, q: str | None, region: str | None, measure: str | None) -> bool:
+    """Name or USCC contains ``q``; the USCC's division code (characters 3-8) starts with
+    ``region``; a measure with code ``measure`` applies."""
+    if q and q.upper() not in listing["uscc"] and q not in (listing.get("enterprise_name") or ""):
+        return False
+    if region and not listing["uscc"][2:8].startswith(region):
+        return False
+    return not measure or any(m["code"] == measure for m in listing.get("measures", []))
+
+
 @router.get("/dishonesty-list", response_class=HTMLResponse, summary="The dishonesty list")
-async def dishonesty_list(request: Request, cursor: Cursor = None) -> HTMLResponse:
-    """Anyone. Listings in force, 20 a page."""
-    page = await ups(request).credit.get("/public/dishonesty-list", cursor=cursor, limit=20)
-    return render(request, "dishonesty.html", page=page, cursor=cursor)
+async def dishonesty_list(
+    request: Request,
+    cursor: Cursor = None,
+    q: Text = None,
+    region: Annotated[str | None, Query(pattern="^[0-9]{0,6}$")] = None,
+    measure: Annotated[str | None, Query(pattern="^[a-z_]{0,64}$")] = None,
+    page: Annotated[int, Query(ge=1, le=1000)] = 1,
+) -> HTMLResponse:
+    """Anyone. Listings in force, 20 a page; filters by name or USCC, region and measure."""
+    credit = ups(request).credit
+    measures = await credit.get("/catalogue/measures")
+    filters = {"q": (q or "").strip() or None, "region": region or None, "measure": measure or None}
+    if not any(filters.values()):
+        listing_page = await credit.get("/public/dishonesty-list", cursor=cursor, limit=PAGE)
+        return render(
+            request,
+            "dishonesty.html",
+            page=listing_page,
+            cursor=cursor,
+            measures=measures,
+            f=filters,
+        )
+    everything = await credit.get_all(
+        "/public/dishonesty-list", request.app.state.settings.max_rows
+    )
+    hits = [item for item in everything if listing_matches(item, **filters)]
+    start = (page - 1) * PAGE
+    listing_page = {"items": hits[start : start + PAGE], "next_cursor": None}
+    return render(
+        request,
+        "dishonesty.html",
+        page=listing_page,
+        cursor=None,
+        measures=measures,
+        f=filters,
+        total=len(hits),
+        page_number=page,
+        more=start + PAGE < len(hits),
+    )
 
 
 @router.get("/disclosures", response_class=HTMLResponse, summary="The disclosure stream")
-async def disclosures(request: Request, cursor: Cursor = None) -> HTMLResponse:
-    """Anyone. Records published and withdrawn in commit order, 20 a page."""
-    page = await ups(request).credit.get("/public/disclosures", cursor=cursor, limit=20)
-    return render(request, "disclosures.html", page=page, cursor=cursor)
+async def disclosures(
+    request: Request,
+    cursor: Cursor = None,
+    action: Annotated[str | None, Query(pattern="^(publish|withdraw)?$")] = None,
+) -> HTMLResponse:
+    """Anyone. Records published and withdrawn in commit order, 20 a page, optionally only
+    one kind of entry (the stream is read forward until a page is full)."""
+    credit = ups(request).credit
+    items: list = []
+    next_cursor = cursor
+    for _ in range(10):  # at most 10 upstream pages for one page of filtered entries
+        feed = await credit.get("/public/disclosures", cursor=next_cursor, limit=PAGE)
+        items += [d for d in feed["items"] if not action or d["action"] == action]
+        next_cursor = feed.get("next_cursor") if feed.get("has_more", True) else None
+        if len(items) >= PAGE or not next_cursor:
+            break
+    page = {"items": items, "next_cursor": next_cursor}
+    return render(request, "disclosures.html", page=page, cursor=cursor, action=action or None)
 
 
 @router.get("/inspections", response_class=HTMLResponse, summary="Inspection results")

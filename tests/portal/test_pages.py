@@ -183,3 +183,29 @@ def test_draw_page_rechecks_the_commit_reveal(stack: PortalStack) -> None:
         assert page.text.count("✔") == 4 and "services.inspection.verify" in page.text
         missing = portal.get("/draws/00000000-0000-0000-0000-000000000000")
         assert missing.status_code == 404 and "draw_not_found" in missing.text
+
+
+def test_dishonesty_list_filters(stack: PortalStack, listed_uscc: str) -> None:
+    with stack.client("credit") as credit:
+        listing = credit.get("/public/dishonesty-list", params={"limit": 500}).json()["items"][0]
+    name, region = listing["enterprise_name"], listing["uscc"][2:6]
+    with stack.client() as portal:
+        for params in (
+            {"q": name[2:5]},
+            {"region": region},
+            {"measure": listing["measures"][0]["code"]},
+        ):
+            r = portal.get("/dishonesty-list", params=params)
+            assert r.status_code == 200 and listing["uscc"] in r.text, params
+        r = portal.get("/dishonesty-list", params={"q": "不存在的企业名称"})
+        assert "共 0 条" in r.text and listing["uscc"] not in r.text
+        other = "11" if not region.startswith("11") else "12"
+        assert listing["uscc"] not in portal.get("/dishonesty-list", params={"region": other}).text
+        assert portal.get("/dishonesty-list", params={"region": "abc"}).status_code == 422
+
+
+def test_disclosure_stream_filter_by_kind(stack: PortalStack) -> None:
+    with stack.client() as portal:
+        html = portal.get("/disclosures", params={"action": "publish"}).text
+        assert "<td>公示</td>" in html and "<td>撤回</td>" not in html
+        assert portal.get("/disclosures", params={"action": "delete"}).status_code == 422
