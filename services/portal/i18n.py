@@ -158,6 +158,15 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "filter.action": ("类型", "Kind"),
     "filter.all": ("全部", "All"),
     "filter.found": ("共 {n} 条", "{n} found"),
+    "status.valid": ("有效", "valid"),
+    "status.suspended": ("暂停", "suspended"),
+    "status.revoked": ("撤销", "revoked"),
+    "status.cancelled": ("注销", "cancelled"),
+    "status.expired": ("过期", "expired"),
+    "status.replaced": ("已换发", "replaced"),
+    "accr.active": ("资质有效", "accredited"),
+    "accr.suspended": ("资质暂停", "accreditation suspended"),
+    "accr.withdrawn": ("资质撤销", "accreditation withdrawn"),
     "error.title": ("出错了", "Something went wrong"),
     "error.404": ("未找到", "Not found"),
     "error.422": ("输入有误", "Invalid input"),
@@ -179,7 +188,8 @@ def translator(lang: str) -> Callable[..., str]:
 
     def t(key: str, **values: object) -> str:
         pair = MESSAGES.get(key)
-        text = pair[index] if pair else key
+        # an unknown code (a status added upstream later) shows as the code itself
+        text = pair[index] if pair else key.rsplit(".", 1)[-1]
         return text.format(**values) if values else text
 
     return t

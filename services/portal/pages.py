@@ -10,9 +10,10 @@ from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from services.portal.charts import bars, pass_rates
+from services.portal.i18n import translator
 from services.portal.report.content import gather
 from services.portal.upstream import NotFoundError, Upstreams
-from services.portal.web import error_page, render
+from services.portal.web import error_page, language, render
 
 router = APIRouter()
 Cursor = Annotated[str | None, Query(max_length=200)]
@@ -213,7 +214,12 @@ async def statistics(request: Request) -> HTMLResponse:
     return render(
         request,
         "statistics.html",
-        by_status=bars(dict(sorted(stats.get("certificates_by_status", {}).items()))),
+        by_status=bars(
+            {
+                translator(language(request))(f"status.{k}"): v
+                for k, v in sorted(stats.get("certificates_by_status", {}).items())
+            }
+        ),
         by_scheme=bars(by_scheme),
         by_region=sorted(stats.get("valid_by_region", {}).items()),
     )

@@ -152,10 +152,11 @@ def test_statistics_page(stack: PortalStack) -> None:
         stats = registry.get("/public/statistics").json()
     with stack.client() as portal:
         html = portal.get("/statistics").text
+    labels = {"valid": "有效", "suspended": "暂停", "revoked": "撤销", "cancelled": "注销"}
     for status, count in stats["certificates_by_status"].items():
-        assert (
-            f'<th scope="row">{status}</th>' in html and f'<span class="num">{count}</span>' in html
-        )
+        label = labels.get(status, status)
+        assert f'<th scope="row">{label}</th>' in html
+        assert f'<span class="num">{count}</span>' in html
 
 
 def test_operations_endpoints(stack: PortalStack) -> None:
