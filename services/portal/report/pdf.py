@@ -84,10 +84,10 @@ def render(content: dict, claims: dict, check_url: str, key_url: str, font: str 
                         f"核验 Check: {escape(check_url[:60])}…",
                         st["small"],
                     ),
-                    Image(qr, width=30 * mm, height=30 * mm),
+                    Image(qr, width=38 * mm, height=38 * mm),
                 ]
             ],
-            colWidths=[140 * mm, 35 * mm],
+            colWidths=[134 * mm, 42 * mm],
             style=[("FONTNAME", (0, 0), (-1, -1), FONT)],
         ),
         Paragraph("一、企业基本信息 Identity", st["h2"]),
