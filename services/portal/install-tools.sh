@@ -5,15 +5,20 @@
 #   fonts-wqy-zenhei   a TrueType CJK font embedded in PDF reports (and used by the browser)
 #   chromium, chromium-driver   headless browser tests (tests/portal/test_browser.py)
 #   poppler-utils      pdftoppm / pdftotext / pdffonts, used by the PDF tests
+#
+#   services/portal/install-tools.sh            everything (make test)
+#   services/portal/install-tools.sh --fonts    the font only (make run)
 set -euo pipefail
 
 missing=()
 [[ -e /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc ]] || missing+=(fonts-wqy-zenhei)
-command -v chromium >/dev/null 2>&1 || missing+=(chromium)
-command -v chromedriver >/dev/null 2>&1 || missing+=(chromium-driver)
-command -v pdftoppm >/dev/null 2>&1 || missing+=(poppler-utils)
+if [[ "${1:-}" != "--fonts" ]]; then
+    command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+    command -v chromedriver >/dev/null 2>&1 || missing+=(chromium-driver)
+    command -v pdftoppm >/dev/null 2>&1 || missing+=(poppler-utils)
+fi
 if [[ ${#missing[@]} -eq 0 ]]; then
-    echo "portal-tools: fonts, chromium, chromedriver and poppler are installed"
+    echo "portal-tools: installed already"
     exit 0
 fi
 sudo=()
