@@ -8,7 +8,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse
 
 from services.portal.upstream import Upstreams
@@ -70,6 +70,16 @@ async def draw_page(request: Request, draw_id: str) -> HTMLResponse:
         match=all(c.ok for c in results),
         inspection_url=request.app.state.settings.inspection_url,
     )
+
+
+@router.get("/draws/{draw_id}/snapshot.json", summary="A draw's snapshot document")
+async def snapshot_document(request: Request, draw_id: str) -> Response:
+    """Anyone. The inspection service's snapshot document, byte for byte (same origin, so the
+    reader's browser can hash it)."""
+    inspection = _upstreams(request).inspection
+    draw = await inspection.get(f"/public/draws/{draw_id}")
+    document = await inspection.get_raw(f"/public/snapshots/{draw['snapshot_id']}/document")
+    return Response(document.content, media_type="application/json")
 
 
 def _upstreams(request: Request) -> Upstreams:

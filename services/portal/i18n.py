@@ -167,6 +167,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "accr.active": ("资质有效", "accredited"),
     "accr.suspended": ("资质暂停", "accreditation suspended"),
     "accr.withdrawn": ("资质撤销", "accreditation withdrawn"),
+    "draw.browser": ("在您的浏览器中核验", "Checked in your browser"),
+    "draw.browser.running": ("正在计算 SHA-256 …", "Computing SHA-256 …"),
+    "draw.browser.match": (
+        "一致：种子与承诺、快照文件与快照哈希均在本机重新计算并吻合",
+        "MATCH: seed and commitment, snapshot document and hash recomputed here and equal",
+    ),
+    "draw.browser.failed": ("浏览器无法完成核验", "Your browser could not run the check"),
     "error.title": ("出错了", "Something went wrong"),
     "error.404": ("未找到", "Not found"),
     "error.422": ("输入有误", "Invalid input"),

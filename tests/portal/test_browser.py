@@ -75,9 +75,14 @@ def visit(  # type: ignore[no-untyped-def]
     expect: list[str],
     width: int = 1280,
     status: int = 200,
+    wait_for: str | None = None,
 ) -> None:
     driver.set_window_size(width, 900)
     driver.get(url)
+    if wait_for:
+        from selenium.webdriver.support.ui import WebDriverWait
+
+        WebDriverWait(driver, 20).until(lambda d: d.find_elements("css selector", wait_for))
     body = driver.find_element("tag name", "body").text
     for text in expect:
         assert text in body, (name, text)
@@ -139,7 +144,14 @@ def test_main_pages_in_chromium(
     visit(browser, f"{base}/statistics", shots, "statistics", ["证书按状态"])
     browser.get(f"{base}/inspections")
     draw_url = browser.find_element("css selector", 'a[href^="/draws/"]').get_attribute("href")
-    visit(browser, draw_url, shots, "draw", ["一致：承诺与快照均经核验"])
+    visit(
+        browser,
+        draw_url,
+        shots,
+        "draw",
+        ["一致：承诺与快照均经核验", "在本机重新计算并吻合"],
+        wait_for='#browser-check[data-verdict="match"]',
+    )
     visit(browser, f"{base}/certificates/NO-SUCH-CERT", shots, "not-found", ["未找到"], status=404)
     visit(browser, f"{base}/?lang=en", shots, "home-en", ["Quality and Credit Public Portal"])
     # The report's check link (what its QR code opens) says the report is current.

@@ -1,6 +1,7 @@
 """The portal's pages over HTTP against the real services (demo data): content, language,
 paging, QR codes and friendly errors with correct statuses."""
 
+import hashlib
 import re
 
 import pytest
@@ -182,6 +183,13 @@ def test_draw_page_rechecks_the_commit_reveal(stack: PortalStack) -> None:
         page = portal.get(link.group(1))
         assert page.status_code == 200 and 'data-verdict="match"' in page.text
         assert page.text.count("✔") == 4 and "services.inspection.verify" in page.text
+        # the same-origin copy the browser check hashes is the published snapshot, byte for byte
+        draw_id = link.group(1).rsplit("/", 1)[1]
+        with stack.client("inspection") as inspection:
+            published = inspection.get(f"/public/draws/{draw_id}").json()["snapshot_hash"]
+        document = portal.get(f"/draws/{draw_id}/snapshot.json").content
+        assert hashlib.sha256(document).hexdigest() == published
+        assert 'src="/static/draw-check.js"' in page.text
         missing = portal.get("/draws/00000000-0000-0000-0000-000000000000")
         assert missing.status_code == 404 and "draw_not_found" in missing.text
 
