@@ -44,6 +44,8 @@ class PortalSettings(BaseSettings):
     cjk_font: str | None = None
     # Upper bound of rows the report and the charts read from each list endpoint.
     max_rows: int = 1000
+    # How long the inspection pass-rate charts are reused before the results are read again.
+    chart_cache_seconds: float = 30.0
 
     @model_validator(mode="after")
     def _fail_fast_in_prod(self) -> "PortalSettings":

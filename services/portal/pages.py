@@ -6,6 +6,7 @@ from typing import Annotated
 from urllib.parse import quote
 
 import segno
+from cachetools import TTLCache
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 
@@ -184,14 +185,7 @@ async def inspections(
     by plan, region and product category."""
     up = ups(request)
     page = await up.inspection.get("/public/results", cursor=cursor, limit=20, outcome=outcome)
-    everything = await up.inspection.get_all(
-        "/public/results", request.app.state.settings.max_rows, page=500
-    )
-    charts = {
-        "by_plan": pass_rates(everything, lambda r: (r.get("plan") or {}).get("name")),
-        "by_region": pass_rates(everything, lambda r: r.get("region_code")),
-        "by_category": pass_rates(everything, lambda r: r.get("product_category")),
-    }
+    charts, sample = await _pass_rate_charts(request)
     return render(
         request,
         "inspections.html",
@@ -199,8 +193,27 @@ async def inspections(
         cursor=cursor,
         outcome=outcome,
         charts=charts,
-        sample=len(everything),
+        sample=sample,
     )
+
+
+async def _pass_rate_charts(request: Request) -> tuple[dict, int]:
+    """Pass rates over every published result, computed at most every PORTAL_CHART_CACHE_SECONDS (the
+    results change a few times a day; the page must not re-read them all on every view)."""
+    cache: TTLCache = request.app.state.chart_cache
+    if "charts" not in cache:
+        everything = await ups(request).inspection.get_all(
+            "/public/results", request.app.state.settings.max_rows, page=500
+        )
+        cache["charts"] = (
+            {
+                "by_plan": pass_rates(everything, lambda r: (r.get("plan") or {}).get("name")),
+                "by_region": pass_rates(everything, lambda r: r.get("region_code")),
+                "by_category": pass_rates(everything, lambda r: r.get("product_category")),
+            },
+            len(everything),
+        )
+    return cache["charts"]  # type: ignore[no-any-return]
 
 
 @router.get("/statistics", response_class=HTMLResponse, summary="Certification statistics")

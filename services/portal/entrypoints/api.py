@@ -5,6 +5,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+from cachetools import TTLCache
 from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse
@@ -50,6 +51,7 @@ def create_app(settings: PortalSettings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.signer = signer
+    app.state.chart_cache = TTLCache(maxsize=1, ttl=settings.chart_cache_seconds)
     app.state.verification_keys = {signing.key_id(signer.public_key()): signer.public_key()}
     app.add_middleware(ObservabilityMiddleware, service=settings.service_name)
     app.mount("/static", StaticFiles(directory=SERVICE_DIR / "static"), name="static")
