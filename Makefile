@@ -7,7 +7,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 PYTEST_WORKERS ?= 3
 
-.PHONY: run test test-fast lint typecheck bench validators clean
+.PHONY: run test test-fast lint typecheck bench validators portal-tools clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -16,12 +16,17 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 run: $(STAMP)
+	@bash services/portal/install-tools.sh --fonts || echo "warning: no CJK font; PDF reports answer 503 until fonts-wqy-zenhei is installed"
 	$(PY) -m shared.devstack
 
 validators: $(STAMP)
 	bash deploy/tools/install-validators.sh $(VENV)
 
-test: $(STAMP) validators
+# fonts for PDF reports, chromium + chromedriver and poppler for the portal's browser/PDF tests
+portal-tools:
+	bash services/portal/install-tools.sh
+
+test: $(STAMP) validators portal-tools
 	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup
 
 test-fast: $(STAMP)

@@ -21,7 +21,7 @@ from shared.migrations import upgrade
 from shared.processes import die_with_parent
 from shared.testing.broker import TestBroker
 
-SERVICES = ("registry", "inspection", "credit")
+SERVICES = ("registry", "inspection", "credit", "portal")
 VAR = Path("var")
 
 
@@ -38,6 +38,10 @@ class DevService:
     tokens: dict[str, dict[str, str]] = field(default_factory=dict)
     # extra environment for this service's processes (besides DATABASE_URL and the broker)
     env: dict[str, str] = field(default_factory=dict)
+    # False for a service without a database of its own (the portal reads the others' APIs)
+    migrate: bool = True
+    # the page the banner points at
+    banner_path: str = "/docs"
 
     @property
     def prefix(self) -> str:
@@ -71,7 +75,8 @@ def main() -> int:
     try:
         for svc in services:
             url = f"sqlite:///{(VAR / f'{svc.name}.db').resolve()}"
-            upgrade(svc.service_dir, url)
+            if svc.migrate:
+                upgrade(svc.service_dir, url)
             if svc.seed:
                 print(f"seeding {svc.name} demo data ...", flush=True)
                 svc.seed(url)
@@ -146,7 +151,7 @@ def _print_banner(services: list[DevService], broker: TestBroker) -> None:
     for svc in services:
         base = f"http://127.0.0.1:{svc.port}"
         lines.append(
-            f"  {svc.name:<11} {base}/docs   (health {base}/healthz, metrics {base}/metrics)"
+            f"  {svc.name:<11} {base}{svc.banner_path}   (health {base}/healthz, metrics {base}/metrics)"
         )
     lines += [
         "",

@@ -69,9 +69,25 @@ def render(kubectl_path: str, overlay: str) -> list[dict]:
     return _rendered[overlay]
 
 
+def is_portal(doc: dict) -> bool:
+    """The public portal's resources (no database, no broker): tests/deploy/test_deploy_portal.py."""
+    meta = doc.get("metadata", {})
+    return (meta.get("labels") or {}).get("app.kubernetes.io/name") == "portal" or meta.get(
+        "name", ""
+    ).startswith("portal-config")
+
+
 @pytest.fixture(scope="session")
 def rendered(kubectl: str) -> dict[str, list[dict]]:
-    """overlay name -> the documents `kubectl kustomize` renders for it."""
+    """overlay name -> the documents `kubectl kustomize` renders for it, without the portal's."""
+    return {
+        overlay: [d for d in render(kubectl, overlay) if not is_portal(d)] for overlay in OVERLAYS
+    }
+
+
+@pytest.fixture(scope="session")
+def rendered_all(kubectl: str) -> dict[str, list[dict]]:
+    """overlay name -> every document `kubectl kustomize` renders for it."""
     return {overlay: render(kubectl, overlay) for overlay in OVERLAYS}
 
 

@@ -1,0 +1,54 @@
+"""The portal's settings (env prefix ``PORTAL_``). It has no database and no broker: it reads the
+other services' public APIs only, as an outside portal would."""
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+SERVICE_DIR = Path(__file__).resolve().parent
+# TrueType CJK fonts reportlab can embed (it cannot embed CFF-outline OpenType such as Noto CJK).
+# Debian: fonts-wqy-zenhei (installed by `make portal-tools` and the portal's Dockerfile).
+CJK_FONT_CANDIDATES = (
+    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
+    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+    "/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf",
+    "/usr/share/fonts/truetype/arphic/uming.ttc",
+)
+
+
+class PortalSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="PORTAL_", extra="ignore", env_file=None)
+
+    service_name: str = "portal"
+    environment: Literal["dev", "test", "prod"] = "dev"
+    host: str = "127.0.0.1"
+    port: int = 8004
+    workers: int = 1
+    log_level: str = "INFO"
+    log_json: bool = True
+    # The public APIs the portal reads.
+    registry_url: str = "http://127.0.0.1:8001"
+    inspection_url: str = "http://127.0.0.1:8002"
+    credit_url: str = "http://127.0.0.1:8003"
+    upstream_timeout_seconds: float = 5.0
+    # Absolute base URL of the portal as the public reaches it (QR codes and printed links).
+    public_url: str = "http://127.0.0.1:8004"
+    # Ed25519 private key (PKCS#8 PEM) that signs credit reports. In dev/test a key is created
+    # in ``signing_key_file`` when neither is given; production refuses to start without one.
+    signing_key: SecretStr | None = None
+    signing_key_file: Path = Path("var/portal-signing-key.pem")
+    # A TrueType CJK font file to embed in PDF reports; by default the first of
+    # CJK_FONT_CANDIDATES that exists.
+    cjk_font: str | None = None
+    # Upper bound of rows the report and the charts read from each list endpoint.
+    max_rows: int = 1000
+    # How long the inspection pass-rate charts are reused before the results are read again.
+    chart_cache_seconds: float = 30.0
+
+    @model_validator(mode="after")
+    def _fail_fast_in_prod(self) -> "PortalSettings":
+        if self.environment == "prod" and self.signing_key is None:
+            raise ValueError("production requires PORTAL_SIGNING_KEY (Ed25519 PKCS#8 PEM)")
+        return self

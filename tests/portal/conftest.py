@@ -1,0 +1,138 @@
+"""A running system for the portal's tests: the three services' APIs as real processes on demo
+data (SQLite, seeded through their service layers as ``make run`` does) and the portal itself,
+each on a free port. Module-independent, one per test session (xdist group ``portal``)."""
+
+import importlib
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path
+
+import httpx
+import pytest
+
+from shared.demo import demo_enterprises
+from shared.migrations import upgrade
+from shared.processes import die_with_parent
+from shared.testing.broker import free_port
+
+UPSTREAMS = ("registry", "inspection", "credit")
+# Smaller than `make run` (the pages need variety, not volume).
+SEED_COUNTS = {"registry": 400, "credit": 150}
+
+
+@dataclass
+class PortalStack:
+    root: Path
+    ports: dict[str, int] = field(default_factory=dict)
+    processes: list[subprocess.Popen[bytes]] = field(default_factory=list)
+
+    def url(self, service: str, path: str = "") -> str:
+        return f"http://127.0.0.1:{self.ports[service]}{path}"
+
+    @property
+    def portal(self) -> str:
+        return self.url("portal")
+
+    def client(self, service: str = "portal", **headers: str) -> httpx.Client:
+        return httpx.Client(
+            base_url=self.url(service), timeout=30, headers=headers, follow_redirects=True
+        )
+
+    def start(self) -> "PortalStack":
+        for name in UPSTREAMS:
+            svc = importlib.import_module(f"services.{name}.devstack").SERVICE
+            url = f"sqlite:///{self.root / f'{name}.db'}"
+            upgrade(svc.service_dir, url)
+            seed = partial(svc.seed, count=SEED_COUNTS[name]) if name in SEED_COUNTS else svc.seed
+            seed(url)
+            self.ports[name] = free_port()
+            p = name.upper() + "_"
+            self._spawn(
+                name,
+                {
+                    f"{p}DATABASE_URL": url,
+                    f"{p}PORT": str(self.ports[name]),
+                    f"{p}ENVIRONMENT": "test",
+                    f"{p}LOG_JSON": "false",
+                    f"{p}CACHE_REFRESH_SECONDS": "0.1",
+                    f"{p}KAFKA_BOOTSTRAP_SERVERS": "127.0.0.1:9",  # reads need no broker
+                },
+            )
+        self.ports["portal"] = free_port()
+        self._spawn(
+            "portal",
+            {
+                "PORTAL_PORT": str(self.ports["portal"]),
+                "PORTAL_ENVIRONMENT": "test",
+                "PORTAL_LOG_JSON": "false",
+                "PORTAL_PUBLIC_URL": self.url("portal"),
+                "PORTAL_SIGNING_KEY_FILE": str(self.root / "signing-key.pem"),
+                **{f"PORTAL_{n.upper()}_URL": self.url(n) for n in UPSTREAMS},
+            },
+        )
+        self._wait()
+        return self
+
+    def _spawn(self, name: str, env: dict[str, str]) -> None:
+        with (self.root / f"{name}.log").open("ab") as log:
+            self.processes.append(
+                subprocess.Popen(
+                    [sys.executable, "-m", f"services.{name}.entrypoints.api"],
+                    env={**os.environ, **env},
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                    preexec_fn=die_with_parent,  # noqa: PLW1509
+                )
+            )
+
+    def _wait(self, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        for name in self.ports:
+            while True:
+                try:
+                    if httpx.get(self.url(name, "/healthz"), timeout=1).status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    pass
+                if time.monotonic() > deadline or any(p.poll() is not None for p in self.processes):
+                    raise RuntimeError(f"{name} did not come up; logs in {self.root}")
+                time.sleep(0.2)
+
+    def stop(self) -> None:
+        for p in self.processes:
+            p.terminate()
+        for p in self.processes:
+            try:
+                p.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                p.kill()
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PortalStack]:
+    running = PortalStack(root=tmp_path_factory.mktemp("portal")).start()
+    try:
+        yield running
+    finally:
+        running.stop()
+
+
+@pytest.fixture(scope="session")
+def listed_uscc() -> str:
+    """Demo enterprise 1 is on the dishonesty list (services/credit/seed.py)."""
+    return demo_enterprises()[1].uscc
+
+
+@pytest.fixture(scope="session")
+def certificate_number(stack: PortalStack) -> str:
+    with stack.client("registry") as registry:
+        for e in demo_enterprises()[5:60]:
+            page = registry.get("/public/certificates", params={"holder_uscc": e.uscc}).json()
+            if page["items"]:
+                return str(page["items"][0]["number"])
+    raise AssertionError("the demo data has no certificate")
