@@ -9,6 +9,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import col
 
 from services.registry.adapters.orm import BodyRow, outbox
+from services.registry.adapters.webhook_feed import ChangeFeed
 from services.registry.config import RegistrySettings
 from services.registry.domain.reasons import ACCREDITATION_REASONS, REASON_CODES, Action
 from services.registry.domain.schemes import CATALOGUE
@@ -25,6 +26,8 @@ from shared.exceptions import NotFound
 from shared.web.app import create_app as create_service_app
 from shared.web.auth import AnyUser, CertificationBody, CurrentPrincipal, Regulator, require
 from shared.web.problems import PROBLEM_RESPONSES
+from shared.webhooks.api import webhook_router
+from shared.webhooks.settings import webhook_settings
 
 JSON = "application/json"
 
@@ -397,6 +400,7 @@ def create_app(settings: RegistrySettings | None = None, engine: Engine | None =
     )
     for router in (public, catalogue, bodies, certificates):
         app.include_router(router)
+    app.include_router(webhook_router(ChangeFeed(), webhook_settings(settings, "REGISTRY_")))
     return app
 
 
