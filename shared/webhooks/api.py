@@ -33,6 +33,9 @@ Number = Annotated[
 class SubscriptionIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     url: str = Field(max_length=2000, description="https endpoint receiving signed POSTs")
+    notify_url: str | None = Field(
+        default=None, max_length=2000, description="told (signed POST) when deliveries pause"
+    )
     event_types: list[Annotated[str, StringConstraints(max_length=100)]] = Field(
         default_factory=list, max_length=20, description="type prefixes; empty: every type"
     )
@@ -68,7 +71,9 @@ def webhook_router(source: FeedSource, settings: WebhookSettings) -> APIRouter:
         """Anyone (portals, enterprises). Entries of the public feed after now, all of them or
         those about the given certificates / USCCs, POSTed to ``url`` signed per Standard
         Webhooks. The answer holds the API key and the signing secret: shown only once."""
-        check_target(body.url, allow_private=settings.allow_private_targets)
+        for url in (body.url, body.notify_url):
+            if url is not None:
+                check_target(url, allow_private=settings.allow_private_targets)
         unknown = [e for e in body.event_types if not e.startswith(source.event_types)]
         if unknown:
             raise InvalidInput(
@@ -77,7 +82,7 @@ def webhook_router(source: FeedSource, settings: WebhookSettings) -> APIRouter:
             )
         usccs = [validate_uscc(u) for u in body.usccs]
         new = store.NewSubscription(
-            body.url, body.event_types, body.certificates, usccs, body.description
+            body.url, body.notify_url, body.event_types, body.certificates, usccs, body.description
         )
         with write(engine) as conn:
             return store.create(conn, new, source.head(conn))
@@ -122,11 +127,11 @@ def webhook_router(source: FeedSource, settings: WebhookSettings) -> APIRouter:
         api_key: Key,
         engine: EngineDep,
         status: Annotated[str | None, Query(pattern="^(pending|delivered|failed)$")] = None,
-        after_sequence: Annotated[int, Query(ge=0)] = 0,
+        after_sequence: Annotated[int | None, Query(ge=0)] = None,
         limit: Annotated[int, Query(ge=1, le=500)] = 100,
     ) -> dict:
         """Anyone holding the subscription's API key. Deliveries in feed order with their
-        attempts; page on with ``after_sequence``."""
+        attempts (notices to the owner first); page on with ``after_sequence``."""
         with engine.connect() as conn:
             store.by_key(conn, subscription_id, api_key)
             return _log(conn, subscription_id, status, after_sequence, limit)
@@ -171,9 +176,11 @@ def _status(engine: Engine, sub_id: str, api_key: str | None, status: str, why: 
         return store.public_view(store.by_key(conn, sub_id, api_key))
 
 
-def _log(conn: Connection, sub_id: str, status: str | None, after: int, limit: int) -> dict:
+def _log(conn: Connection, sub_id: str, status: str | None, after: int | None, limit: int) -> dict:
     d, a = t.delivery, t.attempt
-    stmt = select(d).where(d.c.subscription_id == sub_id, d.c.sequence > after)
+    stmt = select(d).where(d.c.subscription_id == sub_id)
+    if after is not None:
+        stmt = stmt.where(d.c.sequence > after)
     if status:
         stmt = stmt.where(d.c.status == status)
     rows = conn.execute(stmt.order_by(d.c.sequence).limit(limit)).mappings().all()
@@ -193,6 +200,7 @@ def _log(conn: Connection, sub_id: str, status: str | None, after: int, limit: i
                     "id",
                     "sequence",
                     "event_type",
+                    "target_url",
                     "status",
                     "attempts",
                     "next_attempt_at",

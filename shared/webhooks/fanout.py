@@ -63,6 +63,7 @@ def delivery_row(sub_id: str, entry: FeedEntry) -> dict[str, Any]:
         "subscription_id": sub_id,
         "sequence": entry.sequence,
         "event_type": entry.event_type,
+        "target_url": None,
         "payload": message(entry),
         "status": "pending",
         "attempts": 0,

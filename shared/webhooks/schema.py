@@ -26,6 +26,7 @@ def _columns() -> dict[str, list[Any]]:
             Column("id", String(36), primary_key=True),
             Column("api_key_hash", String(64), nullable=False, unique=True),
             Column("target_url", Text, nullable=False),
+            Column("notify_url", Text, nullable=True),  # told when the subscription is paused
             Column("event_types", Text, nullable=False),  # JSON list; empty = every type
             Column("certificates", Text, nullable=False),  # JSON list of numbers
             Column("usccs", Text, nullable=False),  # JSON list of USCCs
@@ -43,6 +44,7 @@ def _columns() -> dict[str, list[Any]]:
             Column("subscription_id", String(36), nullable=False),
             Column("sequence", BigInteger, nullable=False),
             Column("event_type", String(100), nullable=False),
+            Column("target_url", Text, nullable=True),  # notices to the owner; else the sub's
             Column("payload", Text, nullable=False),
             Column("status", String(16), nullable=False),  # pending | delivered | failed
             Column("attempts", Integer, nullable=False),

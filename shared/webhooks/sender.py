@@ -5,8 +5,10 @@ A worker that dies mid-send leaves the lease to expire; the delivery is then sen
 the same ``webhook-id`` and body (at least once; receivers deduplicate on the id).
 """
 
+import json
 import logging
 import time
+import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import timedelta
@@ -14,7 +16,7 @@ from typing import Any
 
 import httpx
 from prometheus_client import Counter
-from sqlalchemy import and_, insert, or_, select, update
+from sqlalchemy import and_, func, insert, or_, select, update
 from sqlalchemy.engine import Engine, RowMapping
 
 from shared.clock import utcnow
@@ -45,12 +47,21 @@ def claim(engine: Engine, settings: WebhookSettings) -> list[RowMapping]:
     now = utcnow()
     d, s = t.delivery, t.subscription
     stmt = (
-        select(d, s.c.target_url, s.c.secrets)
+        select(
+            d.c.id,
+            d.c.subscription_id,
+            d.c.payload,
+            d.c.attempts,
+            d.c.target_url.label("notice_url"),
+            func.coalesce(d.c.target_url, s.c.target_url).label("target_url"),
+            s.c.secrets,
+        )
         .join(s, s.c.id == d.c.subscription_id)
         .where(
             d.c.status == "pending",
             d.c.next_attempt_at <= now,
-            s.c.status == "active",
+            # notices to the owner go out while the subscription is paused
+            or_(s.c.status == "active", and_(s.c.status == "paused", d.c.target_url.isnot(None))),
             or_(d.c.lease_until.is_(None), d.c.lease_until < now),
         )
         .order_by(d.c.next_attempt_at, d.c.sequence)
@@ -117,12 +128,13 @@ def record(
                 duration_ms=out.duration_ms,
             )
         )
-        streak = 0 if out.ok else s.c.failure_streak + 1
-        conn.execute(
-            update(s).where(s.c.id == row["subscription_id"]).values(failure_streak=streak)
-        )
-        if not out.ok:
-            _pause_if_failing(conn, row["subscription_id"], settings, service)
+        if row["notice_url"] is None:  # a notice's own failures do not count
+            streak = 0 if out.ok else s.c.failure_streak + 1
+            conn.execute(
+                update(s).where(s.c.id == row["subscription_id"]).values(failure_streak=streak)
+            )
+            if not out.ok:
+                _pause_if_failing(conn, row["subscription_id"], settings, service)
     ATTEMPTS.labels(service, "ok" if out.ok else "failed").inc()
 
 
@@ -147,6 +159,42 @@ def _pause_if_failing(conn: Any, sub_id: str, settings: WebhookSettings, service
     if paused.rowcount:
         PAUSED.labels(service).inc()
         log.warning("webhook subscription %s paused after repeated failures", sub_id)
+        _tell_owner(conn, sub_id)
+
+
+def _tell_owner(conn: Any, sub_id: str) -> None:
+    """Queue a signed ``webhook.subscription.paused`` notice to the owner's ``notify_url``
+    (in the pausing transaction, so it is not lost either)."""
+    s = t.subscription
+    sub = conn.execute(select(s).where(s.c.id == sub_id)).mappings().one()
+    if not sub["notify_url"]:
+        return
+    now = utcnow()
+    body = {
+        "type": "webhook.subscription.paused",
+        "timestamp": now.isoformat(),
+        "data": {
+            "subscription_id": sub_id,
+            "target_url": sub["target_url"],
+            "failure_streak": sub["failure_streak"],
+            "reason": sub["paused_reason"],
+            "resume": f"POST /webhooks/subscriptions/{sub_id}/resume",
+        },
+    }
+    conn.execute(
+        insert(t.delivery).values(
+            id="msg_" + uuid.uuid4().hex,
+            subscription_id=sub_id,
+            sequence=-int(now.timestamp() * 1000),  # notices sort before feed entries
+            event_type="webhook.subscription.paused",
+            target_url=sub["notify_url"],
+            payload=json.dumps(body, separators=(",", ":")),
+            status="pending",
+            attempts=0,
+            next_attempt_at=now,
+            created_at=now,
+        )
+    )
 
 
 def send_due(

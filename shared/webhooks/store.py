@@ -26,6 +26,7 @@ def hash_key(api_key: str) -> str:
 @dataclass(frozen=True)
 class NewSubscription:
     target_url: str
+    notify_url: str | None
     event_types: list[str]
     certificates: list[str]
     usccs: list[str]
@@ -42,6 +43,7 @@ def create(conn: Connection, new: NewSubscription, head: int) -> dict[str, Any]:
         "id": str(uuid.uuid4()),
         "api_key_hash": hash_key(api_key),
         "target_url": new.target_url,
+        "notify_url": new.notify_url,
         "event_types": json.dumps(sorted(set(new.event_types))),
         "certificates": json.dumps(sorted(set(new.certificates))),
         "usccs": json.dumps(sorted(set(new.usccs))),
@@ -82,6 +84,7 @@ def public_view(row: RowMapping | dict[str, Any]) -> dict[str, Any]:
     return {
         "id": row["id"],
         "target_url": row["target_url"],
+        "notify_url": row["notify_url"],
         "event_types": json.loads(row["event_types"]),
         "certificates": json.loads(row["certificates"]),
         "usccs": json.loads(row["usccs"]),

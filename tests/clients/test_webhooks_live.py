@@ -103,7 +103,13 @@ def test_failing_endpoint_is_retried_paused_resumed_replayed_and_rotated(
     live: Live, receiver: Receiver
 ) -> None:
     holder = live.holders[6]
-    sub = subscribe(live, "credit", url=receiver.url("/credit"), usccs=[holder])
+    sub = subscribe(
+        live,
+        "credit",
+        url=receiver.url("/credit"),
+        notify_url=receiver.url("/owner"),
+        usccs=[holder],
+    )
     api = live.system.url("credit", f"/webhooks/subscriptions/{sub['id']}")
     key = {"X-API-Key": sub["api_key"]}
     receiver.answers["/credit"] = (500, 0.0)
@@ -120,9 +126,18 @@ def test_failing_endpoint_is_retried_paused_resumed_replayed_and_rotated(
         assert "consecutive failed deliveries" in paused["paused_reason"]
         failing = receiver.at("/credit")
         assert len(failing) >= 3
+        # the owner is told, signed like every delivery
+        wait_for(lambda: len(receiver.at("/owner")) == 1)
+        (notice,) = receiver.verified("/owner", sub["secret"]).values()
+        assert notice["type"] == "webhook.subscription.paused"
+        assert notice["data"]["subscription_id"] == sub["id"]
         stamps = [int(r.headers["webhook-timestamp"]) for r in failing]
         assert stamps == sorted(stamps)
-        log = httpx.get(f"{api}/deliveries", headers=key).json()["items"]
+        log = [
+            d
+            for d in httpx.get(f"{api}/deliveries", headers=key).json()["items"]
+            if d["event_type"].startswith("credit.")
+        ]
         assert len(log) == 2 and all(d["status"] == "pending" for d in log)
         assert sum(len(d["attempt_log"]) for d in log) >= 3
         assert all(a["status_code"] == 500 for d in log for a in d["attempt_log"])
