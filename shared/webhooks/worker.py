@@ -38,13 +38,20 @@ def run(
 
 
 def worker_main(
-    service: str, engine: Engine, source: FeedSource, settings: WebhookSettings, doc: str
+    service: str,
+    engine: Engine,
+    source: FeedSource,
+    settings: WebhookSettings,
+    doc: str,
+    metrics_port: int = 0,
 ) -> int:
+    from shared.observability import serve_metrics
     from shared.processes import stop_on_signals
 
     argparse.ArgumentParser(
         prog=f"python -m services.{service}.entrypoints.webhooks", description=doc
     ).parse_args()
+    serve_metrics(metrics_port)
     log.info("webhook worker of %s started", service)
     run(engine, source, settings, service, stop_on_signals())
     return 0

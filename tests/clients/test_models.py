@@ -6,7 +6,7 @@ from typing import Any
 
 import httpx
 import pytest
-from qp_client import Client, NotFound, ServerError, TransportError
+from qp_client import AsyncClient, Client, NotFound, ServerError, TransportError
 from qp_client.models import ALL_MODELS, ApiModel
 from qp_client.retry import retry_after_seconds
 
@@ -127,3 +127,31 @@ def test_retry_after_accepts_http_dates() -> None:
     past = httpx.Response(429, headers={"Retry-After": "Wed, 21 Oct 2015 07:28:00 GMT"})
     assert retry_after_seconds(past) == 0
     assert retry_after_seconds(httpx.Response(429, headers={"Retry-After": "soon"})) is None
+
+
+def test_async_client_retries_the_same_way() -> None:
+    import asyncio
+
+    answers = [
+        httpx.Response(503, headers={"Retry-After": "2", **PROBLEM}, json={"code": "busy"}),
+        httpx.Response(200, json={"items": [{"number": "A-1", "found": False}]}),
+    ]
+    seen: list[str] = []
+
+    async def handle(request: httpx.Request) -> httpx.Response:
+        seen.append(request.method)
+        return answers.pop(0)
+
+    slept: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        slept.append(seconds)
+
+    async def run() -> list[str]:
+        async with AsyncClient(
+            registry="http://r", transport=httpx.MockTransport(handle), sleep=sleep
+        ) as c:
+            return [i.number for i in await c.verify(["A-1"])]
+
+    assert asyncio.run(run()) == ["A-1"]
+    assert seen == ["POST", "POST"] and slept == [2]

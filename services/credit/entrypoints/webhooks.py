@@ -22,6 +22,7 @@ def main() -> int:
         DisclosureFeed(),
         webhook_settings(settings, "CREDIT_"),
         __doc__ or "",
+        settings.metrics_port,
     )
 
 

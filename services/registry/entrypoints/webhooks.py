@@ -21,6 +21,7 @@ def main() -> int:
         ChangeFeed(),
         webhook_settings(settings, "REGISTRY_"),
         __doc__ or "",
+        settings.metrics_port,
     )
 
 
