@@ -105,7 +105,7 @@ def test_disclosure_mirror_survives_a_kill_and_equals_the_source(
     with engine.connect() as conn:
         logged = [r.sequence for r in conn.execute(sa.select(mir.applied.c.sequence))]
         rows = conn.execute(sa.select(mir.disclosures.c.entity, mir.disclosures.c.id)).all()
-        state = conn.execute(sa.select(mir.state)).one()
+        state = conn.execute(sa.select(mir.state).where(mir.state.c.feed == "disclosures")).one()
     assert len(logged) == len(set(logged)) == state.entries  # each entry applied once
     assert {e["sequence"] for e in raw} <= set(logged)
     mirrored = {(r.entity, r.id) for r in rows}
@@ -163,3 +163,24 @@ def test_change_mirror_survives_a_kill_and_equals_the_source(live: Live, mirror_
     ).json()["items"]
     assert {v["number"]: v["status"] for v in verified} == status
     assert status[new[3]] == "suspended" and status[new[4]] == "valid"
+
+
+def test_two_mirrors_racing_apply_each_entry_once(live: Live, mirror_db: str) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from qp_client import Client
+
+    engine = mir.engine_for(mirror_db)
+
+    def run() -> int:
+        with Client(**live.urls()) as client:
+            return mir.sync_once(client, engine, "changes", limit=1).entries
+
+    with ThreadPoolExecutor(2) as pool:
+        counts = list(pool.map(lambda _: run(), range(2)))
+    raw = raw_feed(live, "registry", "/public/changes")
+    with engine.connect() as conn:
+        logged = [r.sequence for r in conn.execute(sa.select(mir.changes.c.sequence))]
+        state = conn.execute(sa.select(mir.state).where(mir.state.c.feed == "changes")).one()
+    assert sorted(logged) == [e["sequence"] for e in raw]
+    assert state.entries == len(raw) == sum(counts)  # no page counted by both

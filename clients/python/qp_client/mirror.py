@@ -79,6 +79,17 @@ def engine_for(url: str) -> Engine:
         url = "postgresql+psycopg://" + url.split("://", 1)[1]
     engine = sa.create_engine(url)
     metadata.create_all(engine)
+    for feed in FEEDS:
+        try:
+            with engine.begin() as conn:
+                if stored_row(conn, feed) is None:
+                    conn.execute(
+                        state.insert().values(
+                            feed=feed, cursor=None, entries=0, updated_at=datetime.now(UTC)
+                        )
+                    )
+        except sa.exc.IntegrityError:
+            pass  # another mirror created it first
     return engine
 
 
@@ -93,15 +104,19 @@ class CursorMoved(Exception):
     """Another mirror committed this page first; re-read the cursor."""
 
 
+def stored_row(conn: Connection, feed: str) -> Any:
+    return conn.execute(sa.select(state.c.cursor).where(state.c.feed == feed)).first()
+
+
 def stored_cursor(conn: Connection, feed: str) -> str | None:
-    row = conn.execute(sa.select(state.c.cursor).where(state.c.feed == feed)).first()
+    row = stored_row(conn, feed)
     return None if row is None else row.cursor
 
 
 def _advance(conn: Connection, feed: str, old: str | None, new: str, count: int) -> None:
+    """Compare-and-set, first thing in the page's transaction: the row lock (PostgreSQL) or
+    the write lock (SQLite) makes a racing mirror wait, then find the cursor moved."""
     now = datetime.now(UTC)
-    if conn.execute(sa.select(state.c.feed).where(state.c.feed == feed)).first() is None:
-        conn.execute(state.insert().values(feed=feed, cursor=None, entries=0, updated_at=now))
     done = conn.execute(
         state.update()
         .where(state.c.feed == feed, _same_cursor(old))
@@ -178,10 +193,10 @@ def sync_once(
         try:
             for page in _pages(client, feed, cursor, limit):
                 with engine.begin() as conn:
+                    _advance(conn, feed, cursor, page.next_cursor, len(page.items))
                     for entry in page.items:
                         _log(conn, feed, entry.sequence)
                         apply(conn, entry)
-                    _advance(conn, feed, cursor, page.next_cursor, len(page.items))
                 cursor = page.next_cursor
                 progress.pages += 1
                 progress.entries += len(page.items)
@@ -189,8 +204,8 @@ def sync_once(
                 if on_page is not None:
                     on_page(progress)
             return progress
-        except CursorMoved:
-            continue
+        except (CursorMoved, sa.exc.IntegrityError):
+            continue  # another mirror applied this page: go on from the stored cursor
 
 
 def follow(
