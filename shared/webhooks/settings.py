@@ -17,6 +17,9 @@ class WebhookSettings(BaseSettings):
     timeout_seconds: float = 10
     poll_seconds: float = 0.5
     batch_size: int = 100
+    # Delivered and failed deliveries (and their attempts) are kept this long for replay and
+    # the log; pending ones are never purged.
+    retention_days: float = 30
     secret_overlap_hours: float = 24  # the previous secret keeps signing this long after rotation
     # Private and loopback targets are refused outside dev/test whatever this says.
     allow_private_targets: bool = True

@@ -115,3 +115,63 @@ def test_subscription_api_guards(client: TestClient) -> None:
     assert client.post(f"{path}/resume", headers=key).json()["status"] == "active"
     assert client.delete(path, headers=key).status_code == 204
     assert client.get(path, headers=key).status_code == 404
+
+
+def test_fan_out_once_send_and_purge(backend: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Fan-out over a scripted feed on a migrated database: each entry once per matching
+    subscription, a cursor that moves past skipped entries, and the retention purge."""
+    from pathlib import Path
+
+    from sqlalchemy import select, update
+
+    from shared.db import make_engine
+    from shared.webhooks import schema as t
+    from shared.webhooks import store
+    from shared.webhooks.fanout import FeedEntry, fan_out
+    from shared.webhooks.worker import purge
+
+    url = new_database(backend, Path("services/credit"), tmp_path, "i16_fan")
+    engine = make_engine(url)
+    now = datetime.now(UTC)
+
+    class Feed:
+        event_types = ("credit.disclosure.",)
+
+        def head(self, conn) -> int:  # type: ignore[no-untyped-def]
+            return 0
+
+        def entries(self, conn, after: int, limit: int):  # type: ignore[no-untyped-def]
+            seqs = [s for s in range(after + 1, 11)][:limit]
+            # sequence 5 is no longer public: skipped, but the cursor moves past it
+            found = [
+                FeedEntry(s, "credit.disclosure.publish", frozenset({f"U{s % 2}"}), now, {"n": s})
+                for s in seqs
+                if s != 5
+            ]
+            return found, (seqs[-1] if seqs else after)
+
+    try:
+        with engine.begin() as conn:
+            new = store.NewSubscription
+            odd = store.create(conn, new("https://93.184.216.34/a", None, [], [], ["U1"], ""), 0)
+            every = store.create(conn, new("https://93.184.216.34/b", None, [], [], [], ""), 3)
+        while fan_out(engine, Feed(), limit=3):
+            pass
+        with engine.connect() as conn:
+            rows = conn.execute(select(t.delivery.c.subscription_id, t.delivery.c.sequence)).all()
+        by_sub: dict[str, list[int]] = {}
+        for sub_id, seq in rows:
+            by_sub.setdefault(sub_id, []).append(seq)
+        assert sorted(by_sub[odd["id"]]) == [1, 3, 7, 9]
+        assert sorted(by_sub[every["id"]]) == [4, 6, 7, 8, 9, 10]  # after its start, not 5
+        assert fan_out(engine, Feed()) == 0  # nothing twice
+        with engine.begin() as conn:
+            conn.execute(
+                update(t.delivery)
+                .where(t.delivery.c.sequence < 7)
+                .values(status="delivered", created_at=now - timedelta(days=40))
+            )
+        assert purge(engine, timedelta(days=30)) == 4
+    finally:
+        engine.dispose()
+        drop_database(url)
