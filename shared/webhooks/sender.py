@@ -41,6 +41,7 @@ class Outcome:
     status_code: int | None
     error: str | None
     duration_ms: int
+    retry_after: float | None = None  # what a 429/503 receiver asked for, in seconds
 
 
 def claim(engine: Engine, settings: WebhookSettings) -> list[RowMapping]:
@@ -89,8 +90,10 @@ def send_one(http: httpx.Client, row: RowMapping, settings: WebhookSettings) -> 
             "POST", row["target_url"], content=row["payload"].encode(), headers=headers
         ) as response:
             code = response.status_code
+            asked = response.headers.get("Retry-After", "")
         ok = 200 <= code < 300
-        return Outcome(ok, code, None if ok else f"HTTP {code}", _ms(started))
+        retry_after = float(asked) if asked.isdigit() else None
+        return Outcome(ok, code, None if ok else f"HTTP {code}", _ms(started), retry_after)
     except InvalidInput as exc:
         return Outcome(False, None, f"{exc.code}: {exc.detail}", _ms(started))
     except httpx.HTTPError as exc:
@@ -118,7 +121,11 @@ def record(
     elif attempts > len(settings.retry_schedule):
         values["status"] = "failed"
     else:
-        values["next_attempt_at"] = now + timedelta(seconds=settings.retry_schedule[attempts - 1])
+        # the schedule, or later when the receiver asked for it (capped at the longest step)
+        wait = settings.retry_schedule[attempts - 1]
+        if out.retry_after is not None:
+            wait = max(wait, min(out.retry_after, max(settings.retry_schedule)))
+        values["next_attempt_at"] = now + timedelta(seconds=wait)
     with write_engine(engine).begin() as conn:
         conn.execute(update(d).where(d.c.id == row["id"]).values(**values))
         conn.execute(

@@ -175,3 +175,61 @@ def test_fan_out_once_send_and_purge(backend: str, tmp_path) -> None:  # type: i
     finally:
         engine.dispose()
         drop_database(url)
+
+
+def test_failed_attempts_follow_the_schedule_or_the_receivers_retry_after(
+    backend: str, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    from pathlib import Path
+
+    from sqlalchemy import insert, select
+
+    from shared.db import make_engine
+    from shared.webhooks import schema as t
+    from shared.webhooks import store
+    from shared.webhooks.sender import Outcome, claim, record
+    from shared.webhooks.settings import WebhookSettings
+
+    url = new_database(backend, Path("services/registry"), tmp_path, "i16_retry")
+    engine = make_engine(url)
+    settings = WebhookSettings(retry_schedule=[10, 60], pause_after_failures=3)
+    try:
+        with engine.begin() as conn:
+            new = store.NewSubscription("https://93.184.216.34/a", None, [], [], [], "")
+            sub = store.create(conn, new, 0)
+            conn.execute(
+                insert(t.delivery).values(
+                    id="msg_1",
+                    subscription_id=sub["id"],
+                    sequence=1,
+                    event_type="x",
+                    payload="{}",
+                    status="pending",
+                    attempts=0,
+                    next_attempt_at=datetime.now(UTC),
+                    created_at=datetime.now(UTC),
+                )
+            )
+
+        def attempt(out: Outcome) -> tuple[str, float]:
+            (row,) = claim(engine, settings)
+            record(engine, row, out, settings, "test")
+            with engine.begin() as conn:
+                d = conn.execute(select(t.delivery)).mappings().one()
+                conn.execute(t.delivery.update().values(next_attempt_at=datetime.now(UTC)))
+            return d["status"], (d["next_attempt_at"] - datetime.now(UTC)).total_seconds()
+
+        status, wait = attempt(Outcome(False, 429, "HTTP 429", 5, retry_after=30))
+        assert status == "pending" and 28 < wait <= 30  # the receiver asked for more than 10
+        status, wait = attempt(Outcome(False, 500, "HTTP 500", 5))
+        assert status == "pending" and 58 < wait <= 60  # the schedule's second step
+        status, _ = attempt(Outcome(False, 503, "HTTP 503", 5))
+        assert status == "failed"  # the schedule is spent
+        with engine.connect() as conn:
+            paused = conn.execute(select(t.subscription.c.status)).scalar_one()
+            logged = conn.execute(select(t.attempt.c.status_code).order_by(t.attempt.c.id))
+            assert [r[0] for r in logged] == [429, 500, 503]
+        assert paused == "paused"  # three consecutive failures
+    finally:
+        engine.dispose()
+        drop_database(url)
