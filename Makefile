@@ -9,10 +9,10 @@ PYTEST_WORKERS ?= 3
 
 .PHONY: run test test-fast lint typecheck bench validators portal-tools clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml clients/python/pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet -e '.[dev]' -e clients/python
 	touch $(STAMP)
 
 run: $(STAMP)
@@ -33,11 +33,11 @@ test-fast: $(STAMP)
 	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup -m "not broker and not e2e" --ignore=tests/deploy
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check shared services tests bench
-	$(VENV)/bin/ruff format --check shared services tests bench
+	$(VENV)/bin/ruff check shared services tests bench clients
+	$(VENV)/bin/ruff format --check shared services tests bench clients
 
 typecheck: $(STAMP)
-	$(VENV)/bin/mypy shared services
+	$(VENV)/bin/mypy shared services clients/python/qp_client
 
 bench: $(STAMP)
 	command -v wrk >/dev/null || (apt-get install -y wrk || (apt-get update && apt-get install -y wrk))

@@ -15,6 +15,7 @@ SERVICE = DevService(
         ["-m", "services.credit.entrypoints.relay", "run"],
         ["-m", "services.credit.entrypoints.scheduler"],
         ["-m", "services.credit.entrypoints.consumer"],
+        ["-m", "services.credit.entrypoints.webhooks"],
     ],
     seed=seed,
     tokens={

@@ -13,6 +13,7 @@ SERVICE = DevService(
         ["-m", "services.registry.entrypoints.relay", "run"],
         ["-m", "services.registry.entrypoints.scheduler"],
         ["-m", "services.registry.entrypoints.consumer"],
+        ["-m", "services.registry.entrypoints.webhooks"],
     ],
     seed=seed,
     tokens={

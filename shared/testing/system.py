@@ -1,5 +1,6 @@
 """The whole system as real processes (APIs, relays, consumers) for end-to-end tests and the
-propagation benchmark: one PostgreSQL database per service and the real test broker."""
+propagation benchmark: one database per service (PostgreSQL unless ``backend`` says SQLite)
+and the real test broker."""
 
 import os
 import signal
@@ -62,6 +63,7 @@ class ManagedProcess:
 class System:
     root: Path
     broker: TestBroker
+    backend: str = "postgresql"  # or "sqlite": the services' embedded default
     extra_env: dict[str, dict[str, str]] = field(default_factory=dict)
     urls: dict[str, str] = field(default_factory=dict)  # service -> database URL
     ports: dict[str, int] = field(default_factory=dict)
@@ -87,7 +89,7 @@ class System:
         for service in SERVICES:
             service_dir = Path(__file__).resolve().parents[2] / "services" / service
             self.urls[service] = new_database(
-                "postgresql", service_dir, self.root, f"e2e_{service}"
+                self.backend, service_dir, self.root, f"e2e_{service}"
             )
             self.ports[service] = free_port()
             for role in ROLES:

@@ -10,6 +10,7 @@ from pydantic_core import to_json
 from sqlalchemy.engine import Engine
 
 from services.credit.adapters.orm import outbox
+from services.credit.adapters.webhook_feed import DisclosureFeed
 from services.credit.config import CreditSettings
 from services.credit.domain import catalogue as cat
 from services.credit.domain.catalogue import RemovalReason
@@ -36,6 +37,8 @@ from shared.uscc import validate as validate_uscc
 from shared.web.app import create_app as create_service_app
 from shared.web.auth import CurrentPrincipal, Enterprise, Regulator, require
 from shared.web.problems import PROBLEM_RESPONSES
+from shared.webhooks.api import webhook_router
+from shared.webhooks.settings import webhook_settings
 
 JSON = "application/json"
 
@@ -521,6 +524,7 @@ def create_app(
     )
     for router in (public, catalogue, enterprises, records, listings, repairs):
         app.include_router(router)
+    app.include_router(webhook_router(DisclosureFeed(), webhook_settings(settings, "CREDIT_")))
     return app
 
 

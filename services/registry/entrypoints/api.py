@@ -11,6 +11,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import col
 
 from services.registry.adapters.orm import BodyRow, outbox
+from services.registry.adapters.webhook_feed import ChangeFeed
 from services.registry.config import RegistrySettings
 from services.registry.domain.model import AccreditationStatus
 from services.registry.domain.numbers import canonical_number
@@ -39,6 +40,8 @@ from shared.search_terms import check_search_term
 from shared.web.app import create_app as create_service_app
 from shared.web.auth import AnyUser, CertificationBody, CurrentPrincipal, Regulator, require
 from shared.web.problems import PROBLEM_RESPONSES
+from shared.webhooks.api import webhook_router
+from shared.webhooks.settings import webhook_settings
 
 JSON = "application/json"
 
@@ -460,6 +463,7 @@ def create_app(settings: RegistrySettings | None = None, engine: Engine | None =
         lab_routes,
     ):
         app.include_router(router)
+    app.include_router(webhook_router(ChangeFeed(), webhook_settings(settings, "REGISTRY_")))
     return app
 
 
