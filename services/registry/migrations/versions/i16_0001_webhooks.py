@@ -1,7 +1,7 @@
 """signed webhooks: subscriptions, deliveries, attempts, fan-out cursor
 
 Revision ID: i16_0001
-Revises: 0003
+Revises: i14_0003
 """
 from collections.abc import Sequence
 
@@ -10,7 +10,7 @@ from alembic import op
 from shared.webhooks.schema import create_tables, drop_tables
 
 revision: str = "i16_0001"
-down_revision: str | None = "0003"
+down_revision: str | None = 'i14_0003'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
