@@ -12,7 +12,7 @@ from services.registry.config import RegistrySettings
 from services.registry.entrypoints.api import create_app
 from shared.db import make_engine
 from shared.testing.private_postgres import PrivatePostgres
-from tests.registry.conftest import BODY_A, BODY_A_USCC, bearer, certificate
+from tests.registry.conftest import BODY_A, BODY_A_USCC, SIGNER_A, bearer, certificate
 
 pytestmark = pytest.mark.e2e
 
@@ -56,6 +56,9 @@ def issue_certificate(client: TestClient, settings: RegistrySettings, number: st
                 "approved_schemes": ["CCC"],
             },
         )
+        assert r.status_code == 201, r.text
+        hr = bearer(settings, role="certification_body", sub="hr", body_id=BODY_A)
+        r = client.post(f"/bodies/{BODY_A}/personnel", headers=hr, json=SIGNER_A)
         assert r.status_code == 201, r.text
     body = bearer(settings, role="certification_body", sub="cqc-officer", body_id=BODY_A)
     r = client.post("/certificates", headers=body, json=certificate(number))

@@ -65,6 +65,7 @@ class Certificate(ApiModel):
     issue_date: date
     expiry_date: date
     signer_name: str
+    signer_registration_no: str | None = None
     body: BodySummary
     replaces_number: str | None
     replaced_by_number: str | None
