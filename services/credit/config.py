@@ -8,6 +8,7 @@ from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from services.credit.domain.periods import Period, Unit
+from services.credit.domain.rules import DEFAULT_RULES, ruleset
 from services.credit.service_layer.services import Policy
 from shared.settings import ServiceSettings
 from shared.workdays import WorkdayCalendar
@@ -34,6 +35,8 @@ class CreditSettings(ServiceSettings):
     # Official working-day schedules for years chinese-calendar does not know yet, as JSON
     # {"2027": {"holidays": [...], "makeup_workdays": [...]}} from the State Council notice.
     workday_calendar_file: Path | None = None
+    # The legal rule set decisions apply (services/credit/domain/rules.py); default national.
+    rule_version: str = DEFAULT_RULES.version
 
     @cached_property
     def policy(self) -> Policy:
@@ -46,4 +49,5 @@ class CreditSettings(ServiceSettings):
             workdays=workdays,
             objection_window=Period(self.objection_window_length, Unit(self.objection_window_unit)),
             legacy_codes=frozenset(c.strip().upper() for c in self.legacy_uscc_codes),
+            rules=ruleset(self.rule_version),
         )

@@ -60,6 +60,8 @@ class RecordRow(Base, table=True):
     disclosure_end_reason: str | None = Field(default=None, max_length=20)
     recorded_by: str = Field(max_length=200)
     recorded_at: datetime = Field(sa_column=utc_column(nullable=False))
+    rule_version: str = Field(default="", max_length=20)
+    review_flag: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
 
 
 class GradeChangeRow(Base, table=True):
@@ -98,6 +100,13 @@ class ListingRow(Base, table=True):
     removed_on: date | None = None
     removal_reason: str | None = Field(default=None, max_length=30)
     removed_by: str | None = Field(default=None, max_length=200)
+    rule_version: str = Field(default="", max_length=20)
+    proposer_level: str | None = Field(default=None, max_length=20)
+    proposer_region: str | None = Field(default=None, max_length=6)
+    early_removal: dict[str, Any] | None = Field(
+        default=None, sa_column=Column(JSON, nullable=True)
+    )
+    review_flag: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     version: int = Field(default=1)
 
 
@@ -114,6 +123,8 @@ class RepairRow(Base, table=True):
     decided_on: date | None = None
     decided_by: str | None = Field(default=None, max_length=200)
     decision_reason: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    rule_version: str = Field(default="", max_length=20)
+    decision_due: date | None = None
 
 
 class NoticeRow(Base, table=True):

@@ -29,7 +29,7 @@ from shared.auth import Principal, Role
 from shared.cache import cache_lifespan
 from shared.clock import today_in_china
 from shared.db import make_engine
-from shared.exceptions import Forbidden, NotFound
+from shared.exceptions import Forbidden, InvalidInput, NotFound
 from shared.uscc import normalise
 from shared.uscc import validate as validate_uscc
 from shared.web.app import create_app as create_service_app
@@ -322,8 +322,15 @@ def propose(
         legal_basis=body.legal_basis,
         basis_record_ids=body.basis_record_ids,
         measures=body.measures,
-        term_years=None if body.indefinite else body.term_years,
+        term_years=body.term_years,
     )
+    if body.indefinite:
+        raise InvalidInput(
+            "the rules give every listing a term",
+            code="term_out_of_bounds",
+            rule_version=policy.rules.version,
+            source=policy.rules.term.source.cite(),
+        )
     listing = services.propose_listing(uow, cmd, actor, today=today, policy=policy)
     return _listing(engine, listing.id, actor, today)
 
@@ -430,12 +437,21 @@ def remove(
 # -- credit repair ------------------------------------------------------------------------------
 @repairs.post("/repairs", status_code=201, response_model=s.RepairOut, summary="Apply for repair")
 def apply_for_repair(
-    body: s.RepairIn, actor: Enterprise, uow: Uow, engine: EngineDep, today: Today
+    body: s.RepairIn,
+    actor: Enterprise,
+    uow: Uow,
+    engine: EngineDep,
+    today: Today,
+    policy: PolicyDep,
 ) -> dict:
     """The enterprise concerned, for its own record, after the minimum publication period
     (6 months; 1 year for food, drugs and special equipment), with commitment and evidence."""
     application = services.apply_for_repair(
-        uow, ApplyForRepair(body.record_id, body.commitment, body.evidence), actor, today=today
+        uow,
+        ApplyForRepair(body.record_id, body.commitment, body.evidence),
+        actor,
+        today=today,
+        policy=policy,
     )
     return _repair(engine, application.id, actor)
 
@@ -509,7 +525,9 @@ def create_app(
         lifespan=cache_lifespan(cache, settings.cache_refresh_seconds),
         extra_state={"cache": cache, "today": clock},
     )
-    for router in (public, catalogue, enterprises, records, listings, repairs):
+    from services.credit.entrypoints.api_rules import removal, rules  # issue 12 routes
+
+    for router in (public, catalogue, rules, enterprises, records, listings, removal, repairs):
         app.include_router(router)
     return app
 

@@ -13,11 +13,12 @@ from datetime import date
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from services.credit.domain.rules import DEFAULT_RULES, RuleSet
 from services.credit.service_layer import services
 from services.credit.service_layer.commands import AddRecord
 from services.credit.service_layer.unit_of_work import CreditUnitOfWork
 from shared.clock import CHINA_TZ, today_in_china
-from shared.contracts.inspection import ResultFinalisedV1
+from shared.contracts.inspection import ResultFinalisedV2
 from shared.contracts.registry import BodyAccreditationChangedV1, CertificateRevokedV1
 from shared.events import EventEnvelope, contracts
 
@@ -31,8 +32,12 @@ WITHDRAWAL_BASIS = "《中华人民共和国认证认可条例》；《认证机
 VERY_SERIOUS_REVOCATIONS = {"forgery", "fraud"}
 
 
-def record_for_inspection(event_id: str, p: ResultFinalisedV1) -> AddRecord | None:
-    if p.outcome not in ("fail", "refused"):
+def record_for_inspection(
+    event_id: str, p: ResultFinalisedV2, rules: RuleSet = DEFAULT_RULES
+) -> AddRecord | None:
+    """Risk monitoring (风险监测) is not a supervisory spot check: it never makes a record.
+    The sector comes from the unit's product category (v2 events; v1: general)."""
+    if p.outcome not in ("fail", "refused") or p.check_type == "risk_monitoring":
         return None
     failed = "; ".join(f"{i.item} ({i.requirement}: {i.measured})" for i in p.failed_items)
     refused = p.outcome == "refused"
@@ -50,6 +55,7 @@ def record_for_inspection(event_id: str, p: ResultFinalisedV1) -> AddRecord | No
         source_department=f"{p.authority_level} market regulator {p.region_code}",
         source_event_id=event_id,
         enterprise_name=p.enterprise_name,
+        sector=rules.sector_for_product(p.product_category),
     )
 
 
@@ -100,7 +106,7 @@ def make_handler(
     engine: Engine, policy: services.Policy
 ) -> Callable[[Session, EventEnvelope], None]:
     def handle(session: Session, envelope: EventEnvelope) -> None:
-        cmd = command_for(envelope, today_in_china())
+        cmd = command_for(envelope, today_in_china(), policy.rules)
         if cmd is not None:
             uow = CreditUnitOfWork(engine).joining(session)
             services.add_record(uow, cmd, CONSUMER, today=today_in_china(), policy=policy)
@@ -108,12 +114,14 @@ def make_handler(
     return handle
 
 
-def command_for(envelope: EventEnvelope, today: date) -> AddRecord | None:
+def command_for(
+    envelope: EventEnvelope, today: date, rules: RuleSet = DEFAULT_RULES
+) -> AddRecord | None:
     event_id = str(envelope.event_id)
-    if envelope.event_type == ResultFinalisedV1.EVENT_TYPE:
+    if envelope.event_type == ResultFinalisedV2.EVENT_TYPE:
         p = contracts.parse_latest(envelope)
-        assert isinstance(p, ResultFinalisedV1)
-        return record_for_inspection(event_id, p)
+        assert isinstance(p, ResultFinalisedV2)
+        return record_for_inspection(event_id, p, rules)
     if envelope.event_type == CertificateRevokedV1.EVENT_TYPE:
         p2 = contracts.parse_latest(envelope)
         assert isinstance(p2, CertificateRevokedV1)

@@ -23,6 +23,7 @@ from services.credit.domain.model import (
     RepairApplication,
 )
 from services.credit.domain.periods import Period, Unit
+from services.credit.domain.rules import DEFAULT_RULES, RuleSet
 from services.credit.service_layer.commands import (
     AddRecord,
     ApplyForRepair,
@@ -30,7 +31,7 @@ from services.credit.service_layer.commands import (
     RegisterEnterprise,
 )
 from services.credit.service_layer.unit_of_work import CreditUnitOfWork
-from shared.auth import Principal, Role
+from shared.auth import AuthorityLevel, Principal, Role
 from shared.clock import utcnow
 from shared.contracts.credit import (
     CreditRecordAddedV1,
@@ -56,6 +57,7 @@ class Policy:
     workdays: WorkdayCalendar = DEFAULT_CALENDAR
     objection_window: Period = Period(15, Unit.DAYS)
     legacy_codes: frozenset[str] = field(default_factory=frozenset)
+    rules: RuleSet = DEFAULT_RULES  # the legal rule set in force (CREDIT_RULE_VERSION)
 
 
 @dataclass(frozen=True)
@@ -243,8 +245,10 @@ def _add_record(
             recorded_at=utcnow(),
             today=today,
             workdays=policy.workdays,
+            rules=policy.rules,
         )
         uow.records.add(record)
+        _repair_notice(uow, record, policy.rules)
         if record.disclosed:
             uow.disclosures.publish("record", record.id, uscc)
             uow.changes.record(uscc, "record_added")
@@ -305,6 +309,7 @@ def propose_listing(
                 )
             basis.append(record)
         listing = model.propose_listing(
+            rules=policy.rules,
             uscc=uscc,
             reason=cmd.reason,
             legal_basis=cmd.legal_basis,
@@ -316,6 +321,8 @@ def propose_listing(
             objection_window=policy.objection_window,
             workdays=policy.workdays,
         )
+        listing.proposer_level = actor.authority_level.value if actor.authority_level else None
+        listing.proposer_region = actor.region_code
         uow.listings.add(listing)
         uow.notices.add(
             uscc,
@@ -342,6 +349,45 @@ def propose_listing(
         )
         uow.commit()
         return listing
+
+
+def require_deciding_authority(listing: Listing, actor: Principal) -> None:
+    """Only the proposing authority or a higher one whose jurisdiction covers it decides
+    (Order 44: the department that proposed decides; a higher authority may act for it)."""
+    if listing.proposer_level is None or listing.proposer_region is None:
+        return  # proposed before rule versions: flagged for review by the migration
+    level = actor.authority_level
+    proposer = AuthorityLevel(listing.proposer_level)
+    if (
+        level is None
+        or level.rank > proposer.rank
+        or not actor.covers_region(listing.proposer_region)
+    ):
+        raise Forbidden(
+            f"listing {listing.id} is decided by the proposing authority ({proposer.value}, "
+            f"{listing.proposer_region}) or a higher one covering it",
+            code="not_deciding_authority",
+            proposer_level=proposer.value,
+            proposer_region=listing.proposer_region,
+        )
+
+
+def _repair_notice(uow: CreditUnitOfWork, record: CreditRecord, rules: RuleSet) -> None:
+    """两书同达: the repair notice goes out with the penalty record."""
+    rc = catalogue.RECORD_CLASSES[record.record_class]
+    if not (rc.repairable and record.disclosed):
+        return
+    earliest = record.earliest_repair_application(rules)
+    uow.notices.add(
+        record.uscc,
+        "repair_notice",
+        record.id,
+        f"Credit repair of record {record.id} ({record.title}) may be applied for from "
+        f"{earliest} (sector {record.sector}): correct the violation, fulfil the decision's "
+        f"obligations and file a written commitment with evidence. Repair is not open while "
+        f"listed on the list of serious violators.",
+        rules.repair.source.cite(),
+    )
 
 
 def _listing(uow: CreditUnitOfWork, listing_id: str, actor: Actor) -> tuple[Enterprise, Listing]:
@@ -390,6 +436,7 @@ def decide_objection(
     _require_regulator(actor)
     with uow:
         enterprise, listing = _listing(uow, listing_id, actor)
+        require_deciding_authority(listing, actor)
         listing.decide_objection(upheld, reason, today, actor.actor())
         uow.listings.save(listing)
         outcome = "upheld: the proposal is withdrawn" if upheld else "rejected"
@@ -411,6 +458,7 @@ def confirm_listing(
     _require_regulator(actor)
     with uow:
         enterprise, listing = _listing(uow, listing_id, actor)
+        require_deciding_authority(listing, actor)
         listing.confirm(today, actor.actor())
         uow.listings.save(listing)
         uow.disclosures.publish("listing", listing.id, enterprise.uscc)
@@ -542,7 +590,12 @@ def _announce_removal(
 
 # -- credit repair ------------------------------------------------------------------------------
 def apply_for_repair(
-    uow: CreditUnitOfWork, cmd: ApplyForRepair, actor: Principal, *, today: date
+    uow: CreditUnitOfWork,
+    cmd: ApplyForRepair,
+    actor: Principal,
+    *,
+    today: date,
+    policy: Policy = DEFAULT_POLICY,
 ) -> RepairApplication:
     if actor.role is not Role.ENTERPRISE:
         raise Forbidden("only the enterprise concerned applies for repair", code="role_not_allowed")
@@ -558,8 +611,26 @@ def apply_for_repair(
                 f"a repair application for {record.id} is already pending",
                 code="repair_already_pending",
             )
+        listed = any(
+            listing.status is ListingStatus.LISTED for listing in uow.listings.active_for(uscc)
+        )
+        later_same_kind = [
+            r
+            for r in uow.records.in_force(uscc, today)
+            if r.record_class == record.record_class
+            and r.negative
+            and r.decision_date > record.decision_date
+        ]
         application = model.apply_for_repair(
-            record, commitment=cmd.commitment, evidence=cmd.evidence, today=today, by=actor.actor()
+            record,
+            commitment=cmd.commitment,
+            evidence=cmd.evidence,
+            today=today,
+            by=actor.actor(),
+            listed=listed,
+            later_same_kind=later_same_kind,
+            rules=policy.rules,
+            workdays=policy.workdays,
         )
         uow.repairs.add(application)
         uow.commit()

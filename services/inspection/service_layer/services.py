@@ -51,7 +51,7 @@ from shared.clock import today_in_china, utcnow
 from shared.contracts.inspection import (
     DrawMadeV1,
     FailedItemV1,
-    ResultFinalisedV1,
+    ResultFinalisedV2,
     ResultPublishedV1,
     ResultRecordedV1,
     SnapshotCommittedV1,
@@ -629,8 +629,9 @@ def _on_final(
     uow.results.add_check_record(task, plan, result, unit)
     assert result.finalised_at is not None
     uow.emit(
-        ResultFinalisedV1(
+        ResultFinalisedV2(
             **_result_fields(task, plan, unit, result),
+            product_category=unit.get("product_category"),
             finalised_at=result.finalised_at,
             retested=result.retested,
         ),

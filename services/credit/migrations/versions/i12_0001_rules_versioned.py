@@ -1,0 +1,81 @@
+"""rule versions on decisions, early removal, review flags for data made under old behaviour
+
+Existing rows are not changed, only flagged (``review_flag``) where the old behaviour may have
+decided differently from the rules now in force: listings (grounds, term and deciding
+authority were never checked; repair could remove them), warnings that were published,
+records created automatically from other services' events, inspection records whose sector
+was not taken from the product category.
+
+Revision ID: i12_0001
+Revises: 0001
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "i12_0001"
+down_revision: str | None = "0001"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+PRE = "made before rule version CN-2021.1: "
+FLAGS = [
+    (
+        "listing",
+        PRE + "listing grounds, term bounds and deciding authority were not checked",
+        "status <> 'removed'",
+    ),
+    (
+        "listing",
+        PRE + "removed by credit repair, which is not open while listed (Order 44 art. 20)",
+        "removal_reason = 'repaired'",
+    ),
+    (
+        "credit_record",
+        PRE + "warning published although the publication rules exclude warnings",
+        "record_class = 'penalty_warning' AND disclosed = true",
+    ),
+    (
+        "credit_record",
+        PRE + "created automatically from another service's event, never confirmed by a "
+        "regulator; inspection records: sector not taken from the product category",
+        "source_event_id IS NOT NULL",
+    ),
+]
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("credit_record") as batch:
+        batch.add_column(sa.Column("rule_version", sa.String(20), nullable=False, server_default=""))
+        batch.add_column(sa.Column("review_flag", sa.Text(), nullable=True))
+    with op.batch_alter_table("listing") as batch:
+        batch.add_column(sa.Column("rule_version", sa.String(20), nullable=False, server_default=""))
+        batch.add_column(sa.Column("proposer_level", sa.String(20), nullable=True))
+        batch.add_column(sa.Column("proposer_region", sa.String(6), nullable=True))
+        batch.add_column(sa.Column("early_removal", sa.JSON(), nullable=True))
+        batch.add_column(sa.Column("review_flag", sa.Text(), nullable=True))
+    with op.batch_alter_table("repair_application") as batch:
+        batch.add_column(sa.Column("rule_version", sa.String(20), nullable=False, server_default=""))
+        batch.add_column(sa.Column("decision_due", sa.Date(), nullable=True))
+    for table, flag, where in FLAGS:
+        op.execute(
+            sa.text(
+                f"UPDATE {table} SET review_flag = COALESCE(review_flag || '; ', '') || :flag "
+                f"WHERE rule_version = '' AND {where}"
+            ).bindparams(flag=flag)
+        )
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("repair_application") as batch:
+        batch.drop_column("decision_due")
+        batch.drop_column("rule_version")
+    with op.batch_alter_table("listing") as batch:
+        for name in ("review_flag", "early_removal", "proposer_region", "proposer_level"):
+            batch.drop_column(name)
+        batch.drop_column("rule_version")
+    with op.batch_alter_table("credit_record") as batch:
+        batch.drop_column("review_flag")
+        batch.drop_column("rule_version")
