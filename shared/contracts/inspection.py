@@ -127,6 +127,13 @@ class ResultPublishedV1(_ResultEvent):
     publication_deadline: date | None = None
 
 
+class ResultPublishedV2(ResultPublishedV1):
+    """v2 adds the unit's product category (optional), like ``ResultFinalisedV2``."""
+
+    VERSION = 2
+    product_category: str | None = None
+
+
 ALL = (
     SnapshotCommittedV1,
     DrawMadeV1,
@@ -135,9 +142,11 @@ ALL = (
     ResultFinalisedV1,
     ResultFinalisedV2,
     ResultPublishedV1,
+    ResultPublishedV2,
 )
 
 for _model in ALL:
     contracts.register(_model)
 # v1 -> v2: the product category is unknown (None); nothing else changed
 contracts.register_upcaster(ResultFinalisedV1.EVENT_TYPE, 1, dict)
+contracts.register_upcaster(ResultPublishedV1.EVENT_TYPE, 1, dict)

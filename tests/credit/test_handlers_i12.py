@@ -9,7 +9,7 @@ from sqlalchemy import text
 from services.credit.domain.periods import add_months
 from services.credit.domain.rules import DEFAULT_RULES
 from tests.credit.conftest import bearer
-from tests.credit.test_handlers import consumer, records, sample
+from tests.credit.test_handlers import confirm_all, consumer, records, sample
 
 
 def _record(engine) -> tuple[str, date, str]:  # type: ignore[no-untyped-def]
@@ -24,10 +24,10 @@ def _record(engine) -> tuple[str, date, str]:  # type: ignore[no-untyped-def]
 @pytest.mark.parametrize(
     ("name", "category", "sector", "months"),
     [
-        ("inspection.result.finalised.v2.json", "food", "food", 12),
-        ("inspection.result.finalised.v2.json", "special_equipment", "special_equipment", 12),
-        ("inspection.result.finalised.v2.json", "toys", "industrial_products", 6),
-        ("inspection.result.finalised.v1.json", None, "general", 6),
+        ("inspection.result.published.v2.json", "food", "food", 12),
+        ("inspection.result.published.v2.json", "special_equipment", "special_equipment", 12),
+        ("inspection.result.published.v2.json", "toys", "industrial_products", 6),
+        ("inspection.result.published.v1.json", None, "general", 6),
     ],
 )
 def test_sector_and_repair_period_come_from_the_product_category(
@@ -37,6 +37,7 @@ def test_sector_and_repair_period_come_from_the_product_category(
     if category:
         overrides["product_category"] = category
     consumer(engine, settings).handle_raw(sample(name, **overrides))
+    confirm_all(client, settings)
     got_sector, decided, _ = _record(engine)
     assert got_sector == sector
     assert (
@@ -56,6 +57,8 @@ def test_sector_and_repair_period_come_from_the_product_category(
 def test_risk_monitoring_never_becomes_a_spot_check_record(engine, settings) -> None:
     c = consumer(engine, settings)
     c.handle_raw(
-        sample("inspection.result.finalised.v2.json", outcome="fail", check_type="risk_monitoring")
+        sample("inspection.result.published.v2.json", outcome="fail", check_type="risk_monitoring")
     )
     assert c.stats.processed == 1 and records(engine) == []
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM record_proposal")).scalar_one() == 0

@@ -15,6 +15,7 @@ from tests.e2e.conftest import (
     BODY_ID,
     BODY_USCC,
     REGULATOR,
+    confirm_record_proposal,
     enterprise,
     issue,
     list_enterprise,
@@ -99,6 +100,7 @@ def test_revocation_for_cause_becomes_a_credit_record_and_regrades(system: Syste
             json={"reason_code": "forgery", "reason": "forged type-test report"},
         )
         assert r.status_code == 200, r.text
+    confirm_record_proposal(system, holder)
 
     def profile() -> dict | None:
         r = system.client("credit").get(f"/public/enterprises/{holder}")
@@ -132,6 +134,7 @@ def test_accreditation_withdrawal_becomes_a_record_of_the_body(system: System) -
             json={"status": "withdrawn", "reason_code": "false_certification"},
         )
         assert r.status_code == 200, r.text
+    confirm_record_proposal(system, enterprise(77))
 
     def records() -> list:
         with system.client("credit", **REGULATOR) as credit:

@@ -127,6 +127,28 @@ class RepairRow(Base, table=True):
     decision_due: date | None = None
 
 
+class RecordProposalRow(Base, table=True):
+    """Records from other services' events waiting for a regulator (issue 12)."""
+
+    __tablename__ = "record_proposal"
+    __table_args__ = (Index("ix_record_proposal_status_due", "status", "due_on"),)
+    id: str = Field(primary_key=True, max_length=24)
+    source_event_id: str = Field(max_length=64, unique=True)
+    source_service: str = Field(max_length=40)
+    uscc: str = Field(max_length=18, index=True)
+    region_code: str = Field(max_length=6)
+    record_class: str = Field(max_length=40)
+    command: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    received_on: date
+    due_on: date
+    rule_version: str = Field(max_length=20)
+    status: str = Field(max_length=20)
+    decided_on: date | None = None
+    decided_by: str | None = Field(default=None, max_length=200)
+    decision_reason: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    record_id: str | None = Field(default=None, max_length=24)
+
+
 class NoticeRow(Base, table=True):
     """What the enterprise was told, and when (due process: reasons and legal basis)."""
 

@@ -111,6 +111,9 @@ class RuleSet:
     due_process_source: Source
     # inspection product categories -> repair sector (local data: legal review)
     product_category_sectors: dict[str, str] = field(default_factory=dict)
+    # records from other services wait for a regulator; reviewed within this period
+    intake_review_within: Period = Period(20, Unit.WORKDAYS)
+    intake_source: Source = Source(PUBLICATION_RULES, "第七条（作出决定之日起二十个工作日内公示）")
 
     def ground_for(self, record_class: str, severity: Severity) -> ListingGround | None:
         return next((g for g in self.grounds if g.covers(record_class, severity)), None)
@@ -337,5 +340,10 @@ def describe(rules: RuleSet) -> dict:
             for p in rules.publication.values()
         ],
         "due_process_source": rules.due_process_source.cite(),
+        "record_proposals": {
+            "review_within": period(rules.intake_review_within),
+            "source": rules.intake_source.cite(),
+            "needs_review": True,
+        },
         "product_category_sectors": dict(rules.product_category_sectors),
     }

@@ -509,6 +509,14 @@ def decide_repair(
 
 
 # -- the app ------------------------------------------------------------------------------------
+from services.credit.entrypoints.api_rules import (  # noqa: E402 - they use the dependencies above
+    proposal_gauges,
+    queue,
+    removal,
+    rules,
+)
+
+
 def create_app(
     settings: CreditSettings | None = None,
     engine: Engine | None = None,
@@ -531,10 +539,19 @@ def create_app(
         "credit repair and public disclosure for regulators, enterprises and portals.",
         lifespan=cache_lifespan(cache, settings.cache_refresh_seconds),
         extra_state={"cache": cache, "today": clock},
+        collectors=(proposal_gauges(engine, clock),),
     )
-    from services.credit.entrypoints.api_rules import removal, rules  # issue 12 routes
-
-    for router in (public, catalogue, rules, enterprises, records, listings, removal, repairs):
+    for router in (
+        public,
+        catalogue,
+        rules,
+        enterprises,
+        records,
+        listings,
+        removal,
+        repairs,
+        queue,
+    ):
         app.include_router(router)
     return app
 

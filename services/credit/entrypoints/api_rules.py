@@ -1,11 +1,24 @@
 """Routes of issue 12: the versioned legal rules and early removal from the list."""
 
-from fastapi import APIRouter
+from collections.abc import Callable
+from datetime import date
+from typing import Annotated, Any
 
+from fastapi import APIRouter, Query
+from prometheus_client.core import GaugeMetricFamily
+from pydantic import Field
+from sqlalchemy import func, select
+from sqlalchemy.engine import Engine
+
+from services.credit.adapters.orm import RecordProposalRow
 from services.credit.domain.rules import RULESETS, describe, ruleset
 from services.credit.entrypoints import schemas as s
 from services.credit.entrypoints.api import EngineDep, PolicyDep, Today, Uow, _listing
-from services.credit.service_layer import early_removal
+from services.credit.entrypoints.schemas import LongText, Strict
+from services.credit.service_layer import early_removal, intake
+from shared.db import table_of
+from shared.observability import CallbackGauges
+from shared.uscc import normalise
 from shared.web.auth import Enterprise, Regulator
 from shared.web.problems import PROBLEM_RESPONSES
 
@@ -73,3 +86,100 @@ def decide_early_removal(
         today=today,
     )
     return _listing(engine, listing_id, actor, today)
+
+
+# -- the regulator's queue of records from other services ------------------------------------
+queue = APIRouter(tags=["record proposals"], responses=PROBLEM_RESPONSES)
+
+
+class ProposalDecisionIn(Strict):
+    confirm: bool
+    reason: LongText
+    decision_number: str | None = Field(
+        default=None, max_length=100, description="the regulator's own decision (refusals)"
+    )
+    decision_date: date | None = None
+    severity: str | None = Field(default=None, max_length=20)
+
+
+def _proposal_view(row: Any, today: date) -> dict:
+    view = dict(row)
+    view["overdue"] = view["status"] == "pending" and today > view["due_on"]
+    return view
+
+
+@queue.get("/record-proposals", summary="Records from other services awaiting a decision")
+def list_proposals(
+    actor: Regulator,
+    engine: EngineDep,
+    today: Today,
+    status: Annotated[str | None, Query(max_length=20)] = "pending",
+    uscc: Annotated[str | None, Query(max_length=32)] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> dict:
+    """Regulators: proposals of enterprises in their jurisdiction, oldest deadline first,
+    each with its deadline and whether it is overdue."""
+    table = table_of(RecordProposalRow)
+    stmt = select(table).order_by(table.c.due_on, table.c.id)
+    if status:
+        stmt = stmt.where(table.c.status == status)
+    if uscc:
+        stmt = stmt.where(table.c.uscc == normalise(uscc))
+    with engine.connect() as conn:
+        rows = [r for r in conn.execute(stmt).mappings() if actor.covers_region(r["region_code"])]
+    return {"items": [_proposal_view(r, today) for r in rows[:limit]]}
+
+
+@queue.post("/record-proposals/{proposal_id}/decision", summary="Confirm or reject")
+def decide_proposal(
+    proposal_id: str,
+    body: ProposalDecisionIn,
+    actor: Regulator,
+    uow: Uow,
+    engine: EngineDep,
+    today: Today,
+    policy: PolicyDep,
+) -> dict:
+    """Regulators of the enterprise's region, with reasons. Confirming makes the credit
+    record (published as its class's rule says); a refusal of inspection needs the
+    regulator's own decision number. Rejecting keeps the reasons; nothing is published."""
+    intake.decide(
+        uow,
+        proposal_id,
+        confirm=body.confirm,
+        reason=body.reason,
+        actor=actor,
+        today=today,
+        policy=policy,
+        decision_number=body.decision_number,
+        decision_date=body.decision_date,
+        severity=body.severity,
+    )
+    table = table_of(RecordProposalRow)
+    with engine.connect() as conn:
+        row = conn.execute(select(table).where(table.c.id == proposal_id)).mappings().one()
+    return _proposal_view(row, today)
+
+
+def proposal_gauges(engine: Engine, today: Callable[[], date]) -> CallbackGauges:
+    """``credit_record_proposals_pending`` and ``..._overdue`` (past their review deadline)."""
+
+    def collect() -> list[GaugeMetricFamily]:
+        table = table_of(RecordProposalRow)
+        pending = table.c.status == "pending"
+        with engine.connect() as conn:
+            total = conn.execute(select(func.count()).where(pending)).scalar_one()
+            late = conn.execute(
+                select(func.count()).where(pending, table.c.due_on < today())
+            ).scalar_one()
+        waiting = GaugeMetricFamily(
+            "credit_record_proposals_pending", "Records from other services awaiting a regulator"
+        )
+        waiting.add_metric([], total)
+        overdue = GaugeMetricFamily(
+            "credit_record_proposals_overdue", "Record proposals past their review deadline"
+        )
+        overdue.add_metric([], late)
+        return [waiting, overdue]
+
+    return CallbackGauges(collect)

@@ -1,6 +1,12 @@
-"""Other services' events that become credit records (joint punishment, issue 5).
+"""Other services' events that become credit record *proposals* (joint punishment, issue 5;
+publication that follows the procedure, issue 12). A regulator confirms each proposal
+(``intake.decide``) before it becomes a record; nothing from another service is published
+automatically.
 
-- inspection: a final failed result -> ``spot_check_failed``; refused -> ``inspection_refused``;
+- inspection: a failed supervisory spot check once its result is final *and published*
+  (``inspection.result.published``) -> ``spot_check_failed``; a final refusal ->
+  ``inspection_refused`` (confirmed only with the regulator's own decision); risk monitoring
+  never becomes a record;
 - registry: a certificate revoked for cause -> ``certificate_revoked`` of the holder;
   a body's approval withdrawn -> ``accreditation_withdrawn`` of the body (by its USCC).
 Each record carries the event id as ``source_event_id``, and runs in the consumer's
@@ -14,11 +20,11 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from services.credit.domain.rules import DEFAULT_RULES, RuleSet
-from services.credit.service_layer import services
+from services.credit.service_layer import intake, services
 from services.credit.service_layer.commands import AddRecord
 from services.credit.service_layer.unit_of_work import CreditUnitOfWork
 from shared.clock import CHINA_TZ, today_in_china
-from shared.contracts.inspection import ResultFinalisedV2
+from shared.contracts.inspection import ResultFinalisedV2, ResultPublishedV2
 from shared.contracts.registry import BodyAccreditationChangedV1, CertificateRevokedV1
 from shared.events import EventEnvelope, contracts
 
@@ -33,7 +39,7 @@ VERY_SERIOUS_REVOCATIONS = {"forgery", "fraud"}
 
 
 def record_for_inspection(
-    event_id: str, p: ResultFinalisedV2, rules: RuleSet = DEFAULT_RULES
+    event_id: str, p: ResultFinalisedV2 | ResultPublishedV2, rules: RuleSet = DEFAULT_RULES
 ) -> AddRecord | None:
     """Risk monitoring (风险监测) is not a supervisory spot check: it never makes a record.
     The sector comes from the unit's product category (v2 events; v1: general)."""
@@ -50,7 +56,9 @@ def record_for_inspection(
         facts=failed or p.outcome,
         legal_basis=REFUSAL_BASIS if refused else SPOT_CHECK_BASIS,
         decision_number=f"INSP-{p.task_id}",
-        decision_date=p.finalised_at.astimezone(CHINA_TZ).date(),
+        decision_date=(p.finalised_at if isinstance(p, ResultFinalisedV2) else p.published_at)
+        .astimezone(CHINA_TZ)
+        .date(),
         source_service="inspection",
         source_department=f"{p.authority_level} market regulator {p.region_code}",
         source_event_id=event_id,
@@ -109,7 +117,7 @@ def make_handler(
         cmd = command_for(envelope, today_in_china(), policy.rules)
         if cmd is not None:
             uow = CreditUnitOfWork(engine).joining(session)
-            services.add_record(uow, cmd, CONSUMER, today=today_in_china(), policy=policy)
+            intake.propose_record(uow, cmd, today=today_in_china(), policy=policy)
 
     return handle
 
@@ -121,7 +129,12 @@ def command_for(
     if envelope.event_type == ResultFinalisedV2.EVENT_TYPE:
         p = contracts.parse_latest(envelope)
         assert isinstance(p, ResultFinalisedV2)
-        return record_for_inspection(event_id, p, rules)
+        # a failure waits for publication; a refusal is final here
+        return record_for_inspection(event_id, p, rules) if p.outcome == "refused" else None
+    if envelope.event_type == ResultPublishedV2.EVENT_TYPE:
+        p4 = contracts.parse_latest(envelope)
+        assert isinstance(p4, ResultPublishedV2)
+        return record_for_inspection(event_id, p4, rules) if p4.outcome == "fail" else None
     if envelope.event_type == CertificateRevokedV1.EVENT_TYPE:
         p2 = contracts.parse_latest(envelope)
         assert isinstance(p2, CertificateRevokedV1)

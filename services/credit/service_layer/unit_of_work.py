@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterable
 
 from sqlalchemy.engine import Engine
 
+from services.credit.adapters.intake import ProposalRepository
 from services.credit.adapters.orm import outbox
 from services.credit.adapters.repository import (
     DisclosureFeed,
@@ -32,6 +33,7 @@ class CreditUnitOfWork(SqlUnitOfWork):
     notices: NoticeBook
     disclosures: DisclosureFeed
     changes: ProfileChanges
+    proposals: ProposalRepository
 
     def __init__(self, engine: Engine, changed: Evict | None = None) -> None:
         super().__init__(engine, outbox, producer="credit")
@@ -45,6 +47,7 @@ class CreditUnitOfWork(SqlUnitOfWork):
         self.notices = NoticeBook(self.session)
         self.disclosures = DisclosureFeed(self.session)
         self.changes = ProfileChanges(self.session)
+        self.proposals = ProposalRepository(self.session)
 
     def commit(self) -> None:
         # Fixed lock order (feed, profile log, outbox) so concurrent commits cannot deadlock.

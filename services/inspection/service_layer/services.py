@@ -52,7 +52,7 @@ from shared.contracts.inspection import (
     DrawMadeV1,
     FailedItemV1,
     ResultFinalisedV2,
-    ResultPublishedV1,
+    ResultPublishedV2,
     ResultRecordedV1,
     SnapshotCommittedV1,
     TaskAssignedV1,
@@ -711,9 +711,11 @@ def publish_results(uow: InspectionUnitOfWork, plan_id: str, actor: Principal) -
             result = uow.results.get(task_id)
             assert task is not None and result is not None
             uow.tasks.set_status(task_id, TaskStatus.PUBLISHED.value, published_at=now)
+            unit = uow.rosters.unit(task.unit_id) or {}
             uow.emit(
-                ResultPublishedV1(
-                    **_result_fields(task, plan, uow.rosters.unit(task.unit_id) or {}, result),
+                ResultPublishedV2(
+                    **_result_fields(task, plan, unit, result),
+                    product_category=unit.get("product_category"),
                     published_at=now,
                     publication_deadline=plan.publication_deadline,
                 ),

@@ -59,6 +59,28 @@ def upgrade() -> None:
     with op.batch_alter_table("repair_application") as batch:
         batch.add_column(sa.Column("rule_version", sa.String(20), nullable=False, server_default=""))
         batch.add_column(sa.Column("decision_due", sa.Date(), nullable=True))
+    op.create_table(
+        "record_proposal",
+        sa.Column("id", sa.String(24), nullable=False),
+        sa.PrimaryKeyConstraint("id", name="pk_record_proposal"),
+        sa.Column("source_event_id", sa.String(64), nullable=False),
+        sa.Column("source_service", sa.String(40), nullable=False),
+        sa.Column("uscc", sa.String(18), nullable=False),
+        sa.Column("region_code", sa.String(6), nullable=False),
+        sa.Column("record_class", sa.String(40), nullable=False),
+        sa.Column("command", sa.JSON(), nullable=False),
+        sa.Column("received_on", sa.Date(), nullable=False),
+        sa.Column("due_on", sa.Date(), nullable=False),
+        sa.Column("rule_version", sa.String(20), nullable=False),
+        sa.Column("status", sa.String(20), nullable=False),
+        sa.Column("decided_on", sa.Date(), nullable=True),
+        sa.Column("decided_by", sa.String(200), nullable=True),
+        sa.Column("decision_reason", sa.Text(), nullable=True),
+        sa.Column("record_id", sa.String(24), nullable=True),
+        sa.UniqueConstraint("source_event_id", name="uq_record_proposal_source_event_id"),
+    )
+    op.create_index("ix_record_proposal_uscc", "record_proposal", ["uscc"])
+    op.create_index("ix_record_proposal_status_due", "record_proposal", ["status", "due_on"])
     for table, flag, where in FLAGS:
         op.execute(
             sa.text(
@@ -69,6 +91,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_table("record_proposal")
     with op.batch_alter_table("repair_application") as batch:
         batch.drop_column("decision_due")
         batch.drop_column("rule_version")
