@@ -150,7 +150,25 @@ class MeasureLiftedV1(_MeasureEvent):
     removal_reason: str
 
 
+class RecordDisputeDecidedV1(EventPayload):
+    """A dispute over a published record was decided: ``rejected`` (the record stands),
+    ``corrected`` (``corrections`` replaced those fields) or ``withdrawn`` (left disclosure)."""
+
+    EVENT_TYPE = "credit.record.dispute_decided"
+    VERSION = 1
+
+    dispute_id: str
+    record_id: str
+    uscc: str
+    enterprise_name: str
+    outcome: str  # rejected | corrected | withdrawn
+    reason: str
+    corrections: dict[str, str]
+    decided_on: date
+
+
 for _model in (
+    RecordDisputeDecidedV1,
     CreditRecordAddedV1,
     RiskGradeChangedV1,
     ListingProposedV1,

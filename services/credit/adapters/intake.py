@@ -1,15 +1,18 @@
 """Repository of record proposals (records from other services awaiting a regulator)."""
 
 from dataclasses import asdict, fields
+from datetime import date
 
 from sqlalchemy import func, select
 from sqlmodel import col
 
-from services.credit.adapters.orm import RecordProposalRow
+from services.credit.adapters.orm import DisputeRow, RecordProposalRow
 from services.credit.adapters.repository import _Repository
+from services.credit.domain.disputes import Dispute
 from services.credit.domain.intake import PENDING, RecordProposal
 
 _FIELDS = [f.name for f in fields(RecordProposal)]
+_DISPUTE_FIELDS = [f.name for f in fields(Dispute)]
 
 
 class ProposalRepository(_Repository):
@@ -37,9 +40,28 @@ class ProposalRepository(_Repository):
     def save(self, proposal: RecordProposal) -> None:
         self._store(proposal.id, {k: v for k, v in asdict(proposal).items() if k != "id"})
 
-    def overdue_count(self, today_iso_or_date) -> int:  # type: ignore[no-untyped-def]
+    def overdue_count(self, today: date) -> int:
         stmt = select(func.count()).where(
-            col(RecordProposalRow.status) == PENDING,
-            col(RecordProposalRow.due_on) < today_iso_or_date,
+            col(RecordProposalRow.status) == PENDING, col(RecordProposalRow.due_on) < today
         )
         return int(self.session.execute(stmt).scalar_one())
+
+
+class DisputeRepository(_Repository):
+    row_type = DisputeRow
+    key = "id"
+
+    def get(self, dispute_id: str, *, for_update: bool = False) -> Dispute | None:
+        row = self._load(dispute_id, for_update)
+        if row is None:
+            return None
+        values = {name: getattr(row, name) for name in _DISPUTE_FIELDS}
+        values["evidence"] = list(values["evidence"])
+        values["corrections"] = dict(values["corrections"])
+        return Dispute(**values)
+
+    def add(self, dispute: Dispute) -> None:
+        self._insert(dispute.id, DisputeRow(**asdict(dispute)))
+
+    def save(self, dispute: Dispute) -> None:
+        self._store(dispute.id, {k: v for k, v in asdict(dispute).items() if k != "id"})

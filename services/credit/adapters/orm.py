@@ -62,6 +62,7 @@ class RecordRow(Base, table=True):
     recorded_at: datetime = Field(sa_column=utc_column(nullable=False))
     rule_version: str = Field(default="", max_length=20)
     review_flag: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    under_dispute: bool = Field(default=False)
 
 
 class GradeChangeRow(Base, table=True):
@@ -147,6 +148,26 @@ class RecordProposalRow(Base, table=True):
     decided_by: str | None = Field(default=None, max_length=200)
     decision_reason: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     record_id: str | None = Field(default=None, max_length=24)
+
+
+class DisputeRow(Base, table=True):
+    """Disputes over published records (issue 12)."""
+
+    __tablename__ = "record_dispute"
+    id: str = Field(primary_key=True, max_length=24)
+    record_id: str = Field(foreign_key="credit_record.id", max_length=24, index=True)
+    uscc: str = Field(max_length=18, index=True)
+    statement: str = Field(sa_column=Column(Text, nullable=False))
+    evidence: list[str] = Field(sa_column=Column(JSON, nullable=False))
+    filed_on: date
+    filed_by: str = Field(max_length=200)
+    due_on: date
+    rule_version: str = Field(max_length=20)
+    status: str = Field(max_length=20)
+    decided_on: date | None = None
+    decided_by: str | None = Field(default=None, max_length=200)
+    decision_reason: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    corrections: dict[str, str] = Field(sa_column=Column(JSON, nullable=False))
 
 
 class NoticeRow(Base, table=True):

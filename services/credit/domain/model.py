@@ -93,6 +93,7 @@ class DisclosureEnd(StrEnum):
     REPAIRED = "repaired"
     BASIS_REVOKED = "basis_revoked"
     NOT_PUBLISHED = "not_published"  # the publication rules exclude its class (warnings)
+    DISPUTE_WITHDRAWN = "dispute_withdrawn"  # withdrawn on a dispute upheld
 
 
 @dataclass
@@ -120,6 +121,7 @@ class CreditRecord:
     rule_version: str = ""
     # set by a migration when the record was made under superseded behaviour
     review_flag: str | None = None
+    under_dispute: bool = False  # a dispute is pending (shown in public views)
 
     @property
     def negative(self) -> bool:

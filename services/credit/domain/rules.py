@@ -114,6 +114,9 @@ class RuleSet:
     # records from other services wait for a regulator; reviewed within this period
     intake_review_within: Period = Period(20, Unit.WORKDAYS)
     intake_source: Source = Source(PUBLICATION_RULES, "第七条（作出决定之日起二十个工作日内公示）")
+    # disputes over published information are decided within this period
+    dispute_within: Period = Period(15, Unit.WORKDAYS)
+    dispute_source: Source = Source(PUBLICATION_RULES, "第十二条（公示信息异议的核查处理）")
 
     def ground_for(self, record_class: str, severity: Severity) -> ListingGround | None:
         return next((g for g in self.grounds if g.covers(record_class, severity)), None)
@@ -340,6 +343,11 @@ def describe(rules: RuleSet) -> dict:
             for p in rules.publication.values()
         ],
         "due_process_source": rules.due_process_source.cite(),
+        "disputes": {
+            "decide_within": period(rules.dispute_within),
+            "source": rules.dispute_source.cite(),
+            "needs_review": True,
+        },
         "record_proposals": {
             "review_within": period(rules.intake_review_within),
             "source": rules.intake_source.cite(),

@@ -509,14 +509,6 @@ def decide_repair(
 
 
 # -- the app ------------------------------------------------------------------------------------
-from services.credit.entrypoints.api_rules import (  # noqa: E402 - they use the dependencies above
-    proposal_gauges,
-    queue,
-    removal,
-    rules,
-)
-
-
 def create_app(
     settings: CreditSettings | None = None,
     engine: Engine | None = None,
@@ -529,6 +521,14 @@ def create_app(
     clock = today or today_in_china
     settings.policy  # noqa: B018 - load the calendar file now: a bad file fails at startup
     cache = profile_cache(engine, settings.cache_size, clock)
+    # issue 12 routes; imported here because they use this module's dependencies
+    from services.credit.entrypoints.api_rules import (
+        dispute_routes,
+        proposal_gauges,
+        queue,
+        removal,
+        rules,
+    )
 
     app = create_service_app(
         settings=settings,
@@ -551,6 +551,7 @@ def create_app(
         removal,
         repairs,
         queue,
+        dispute_routes,
     ):
         app.include_router(router)
     return app

@@ -2,7 +2,7 @@
 
 from collections.abc import Callable
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
 from prometheus_client.core import GaugeMetricFamily
@@ -10,13 +10,22 @@ from pydantic import Field
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
-from services.credit.adapters.orm import RecordProposalRow
+from services.credit.adapters.orm import DisputeRow, RecordProposalRow
 from services.credit.domain.rules import RULESETS, describe, ruleset
 from services.credit.entrypoints import schemas as s
-from services.credit.entrypoints.api import EngineDep, PolicyDep, Today, Uow, _listing
+from services.credit.entrypoints.api import (
+    EngineDep,
+    PolicyDep,
+    RegulatorOrEnterprise,
+    Today,
+    Uow,
+    _listing,
+)
 from services.credit.entrypoints.schemas import LongText, Strict
-from services.credit.service_layer import early_removal, intake
+from services.credit.service_layer import disputes, early_removal, intake
+from shared.auth import Principal
 from shared.db import table_of
+from shared.exceptions import NotFound
 from shared.observability import CallbackGauges
 from shared.uscc import normalise
 from shared.web.auth import Enterprise, Regulator
@@ -183,3 +192,78 @@ def proposal_gauges(engine: Engine, today: Callable[[], date]) -> CallbackGauges
         return [waiting, overdue]
 
     return CallbackGauges(collect)
+
+
+# -- disputes over published records -----------------------------------------------------------
+dispute_routes = APIRouter(tags=["disputes"], responses=PROBLEM_RESPONSES)
+
+
+class DisputeIn(Strict):
+    statement: LongText
+    evidence: list[Annotated[str, Field(max_length=500)]] = Field(
+        default_factory=list, max_length=20
+    )
+
+
+class DisputeDecisionIn(Strict):
+    outcome: Literal["rejected", "corrected", "withdrawn"]
+    reason: LongText
+    corrections: dict[str, Annotated[str, Field(max_length=2000)]] = Field(
+        default_factory=dict, description="corrected: the fields replaced"
+    )
+
+
+def _dispute(engine: Engine, dispute_id: str, actor: Principal) -> dict:
+    table = table_of(DisputeRow)
+    with engine.connect() as conn:
+        row = conn.execute(select(table).where(table.c.id == dispute_id)).mappings().first()
+    if row is None or not (actor.is_regulator or actor.uscc == row["uscc"]):
+        raise NotFound(f"no dispute {dispute_id}", code="dispute_not_found")
+    return dict(row)
+
+
+@dispute_routes.post("/records/{record_id}/disputes", status_code=201, summary="Dispute a record")
+def file_dispute(
+    record_id: str,
+    body: DisputeIn,
+    actor: Enterprise,
+    uow: Uow,
+    engine: EngineDep,
+    today: Today,
+    policy: PolicyDep,
+) -> dict:
+    """The enterprise concerned, on its own record in public disclosure (`409
+    record_not_published` otherwise). The record shows `under_dispute` publicly until decided."""
+    d = disputes.file(
+        uow, record_id, body.statement, body.evidence, actor, today=today, policy=policy
+    )
+    return _dispute(engine, d.id, actor)
+
+
+@dispute_routes.get("/disputes/{dispute_id}", summary="A dispute")
+def get_dispute(dispute_id: str, actor: RegulatorOrEnterprise, engine: EngineDep) -> dict:
+    """The enterprise that filed it and regulators."""
+    return _dispute(engine, dispute_id, actor)
+
+
+@dispute_routes.post("/disputes/{dispute_id}/decision", summary="Decide a dispute")
+def decide_dispute(
+    dispute_id: str,
+    body: DisputeDecisionIn,
+    actor: Regulator,
+    uow: Uow,
+    engine: EngineDep,
+    today: Today,
+) -> dict:
+    """Regulators of the enterprise's region, with reasons: rejected, corrected (named fields)
+    or withdrawn (leaves disclosure). The feed and `credit.record.dispute_decided` follow."""
+    disputes.decide(
+        uow,
+        dispute_id,
+        outcome=body.outcome,
+        reason=body.reason,
+        corrections=body.corrections,
+        actor=actor,
+        today=today,
+    )
+    return _dispute(engine, dispute_id, actor)

@@ -170,6 +170,7 @@ class PublicRecordOut(BaseModel):
     source_department: str
     publication_until: date
     persons: list[PersonOut]
+    under_dispute: bool = Field(default=False, description="a dispute is pending")
 
 
 class FullRecordOut(PublicRecordOut):

@@ -100,6 +100,7 @@ _RECORD_COLUMNS = (
     R.publication_until,
     R.persons,
     R.disclosed,
+    R.under_dispute,
 )
 
 
@@ -126,6 +127,7 @@ def record_public(
         "source_department": row["source_department"],
         "publication_until": row["publication_until"],
         "persons": public_persons(row["persons"]),
+        "under_dispute": bool(row.get("under_dispute")),
     }
 
 
@@ -397,8 +399,9 @@ def _feed_item(row: RowMapping, today: date) -> dict[str, Any] | None:
         "uscc": row["entry_uscc"],
         "occurred_at": row["occurred_at"],
     }
+    if row["action"] == "withdraw" or row["entry_reason"]:
+        item["reason"] = row["entry_reason"]  # republished: under_dispute, corrected, ...
     if row["action"] == "withdraw":
-        item["reason"] = row["entry_reason"]
         return item
     if row["entity"] == "record":
         record = {c.name: row[f"r_{c.name}"] for c in _RECORD_COLUMNS}

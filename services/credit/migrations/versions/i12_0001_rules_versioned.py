@@ -50,6 +50,9 @@ def upgrade() -> None:
     with op.batch_alter_table("credit_record") as batch:
         batch.add_column(sa.Column("rule_version", sa.String(20), nullable=False, server_default=""))
         batch.add_column(sa.Column("review_flag", sa.Text(), nullable=True))
+        batch.add_column(
+            sa.Column("under_dispute", sa.Boolean(), nullable=False, server_default=sa.false())
+        )
     with op.batch_alter_table("listing") as batch:
         batch.add_column(sa.Column("rule_version", sa.String(20), nullable=False, server_default=""))
         batch.add_column(sa.Column("proposer_level", sa.String(20), nullable=True))
@@ -80,6 +83,29 @@ def upgrade() -> None:
         sa.UniqueConstraint("source_event_id", name="uq_record_proposal_source_event_id"),
     )
     op.create_index("ix_record_proposal_uscc", "record_proposal", ["uscc"])
+    op.create_table(
+        "record_dispute",
+        sa.Column("id", sa.String(24), nullable=False),
+        sa.Column("record_id", sa.String(24), nullable=False),
+        sa.Column("uscc", sa.String(18), nullable=False),
+        sa.Column("statement", sa.Text(), nullable=False),
+        sa.Column("evidence", sa.JSON(), nullable=False),
+        sa.Column("filed_on", sa.Date(), nullable=False),
+        sa.Column("filed_by", sa.String(200), nullable=False),
+        sa.Column("due_on", sa.Date(), nullable=False),
+        sa.Column("rule_version", sa.String(20), nullable=False),
+        sa.Column("status", sa.String(20), nullable=False),
+        sa.Column("decided_on", sa.Date(), nullable=True),
+        sa.Column("decided_by", sa.String(200), nullable=True),
+        sa.Column("decision_reason", sa.Text(), nullable=True),
+        sa.Column("corrections", sa.JSON(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name="pk_record_dispute"),
+        sa.ForeignKeyConstraint(
+            ["record_id"], ["credit_record.id"], name="fk_record_dispute_record_id_credit_record"
+        ),
+    )
+    op.create_index("ix_record_dispute_record_id", "record_dispute", ["record_id"])
+    op.create_index("ix_record_dispute_uscc", "record_dispute", ["uscc"])
     op.create_index("ix_record_proposal_status_due", "record_proposal", ["status", "due_on"])
     for table, flag, where in FLAGS:
         op.execute(
@@ -91,6 +117,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_table("record_dispute")
     op.drop_table("record_proposal")
     with op.batch_alter_table("repair_application") as batch:
         batch.drop_column("decision_due")
@@ -100,5 +127,6 @@ def downgrade() -> None:
             batch.drop_column(name)
         batch.drop_column("rule_version")
     with op.batch_alter_table("credit_record") as batch:
+        batch.drop_column("under_dispute")
         batch.drop_column("review_flag")
         batch.drop_column("rule_version")
