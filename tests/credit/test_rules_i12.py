@@ -158,6 +158,7 @@ def test_early_removal_granted_lifts_the_listing(
     assert (
         application["status"] == "pending" and application["decision_due"] == "2026-03-16"
     )  # 15 working days; Sat 28 Feb is one
+    assert application["decision_due_provenance"] == "official"
     shown = {c["code"]: c["met"] for c in application["conditions"]}
     assert shown == {
         "obligations_fulfilled": None,

@@ -17,7 +17,7 @@ from services.credit.domain.model import (
     ListingStatus,
     required,
 )
-from services.credit.domain.periods import deadline, last_day
+from services.credit.domain.periods import deadline_dated, last_day
 from services.credit.domain.rules import RuleSet
 from shared.exceptions import Conflict, InvalidInput
 from shared.workdays import WorkdayCalendar
@@ -61,6 +61,7 @@ def apply(
     items = [e for e in (x.strip() for x in evidence) if e]
     if not items:
         raise InvalidInput("attach evidence for the conditions", code="evidence_required")
+    due = deadline_dated(today, rules.early_removal.decision_within, workdays)
     application = {
         "status": PENDING,
         "applied_on": today.isoformat(),
@@ -68,7 +69,10 @@ def apply(
         "statement": required(statement, "a statement", "statement_required"),
         "evidence": items,
         "conditions": _conditions(rules, new_qualifying),
-        "decision_due": deadline(today, rules.early_removal.decision_within, workdays).isoformat(),
+        "decision_due": due.day.isoformat(),
+        # official or provisional calendar (years without a published schedule)
+        "decision_due_provenance": due.provenance.value,
+        "calendar_version": due.calendar_version,
         "rule_version": rules.version,
         "source": rules.early_removal.source.cite(),
         "deadline_source": rules.early_removal.deadline_source.cite(),
