@@ -158,6 +158,10 @@ def test_final_inspection_results(
     confirm_all(client, settings, decision_number="浙市监罚〔2026〕7号")
     got = [r[1] for r in records(engine)]
     assert got == ([expected] if expected else [])
+    if expected:
+        with engine.connect() as conn:
+            kinds = set(conn.execute(text("SELECT kind FROM notice")).scalars())
+        assert "record_decided" in kinds  # the enterprise is notified of the decision
 
 
 @pytest.mark.parametrize(

@@ -110,6 +110,14 @@ def _confirm(
     cmd = dataclasses.replace(cmd, **changes)
     joined = CreditUnitOfWork(uow.engine).joining(uow.session)
     record = services._add_record(joined, cmd, cmd.uscc, actor, today, policy)
+    uow.notices.add(  # the decision, with its reasons and basis, goes to the enterprise
+        record.uscc,
+        "record_decided",
+        record.id,
+        f"Decision {record.decision_number} of {record.decision_date}: {record.title}. "
+        f"Reasons: {proposal.decision_reason}",
+        record.legal_basis,
+    )
     return record.id
 
 
