@@ -225,3 +225,23 @@ def test_early_removal_refused_with_reasons_and_new_penalty_shown(
     assert r.json()["early_removal"]["decision_reason"] == "A new heavier penalty in June 2025."
     own = client.get(f"/enterprises/{HANGZHOU}/notices", headers=as_enterprise).json()
     assert any(n["kind"] == "early_removal_decided" and "new heavier" in n["message"] for n in own)
+
+
+def test_objection_may_ask_for_a_hearing(
+    client, serious_record, as_regulator, as_enterprise
+) -> None:
+    listing = client.post("/listings", headers=as_regulator, json=proposal(serious_record)).json()
+    notices = client.get(f"/enterprises/{HANGZHOU}/notices", headers=as_enterprise).json()
+    assert (
+        "ask for a hearing"
+        in next(n for n in notices if n["kind"] == "listing_proposed")["message"]
+    )
+    r = client.post(
+        f"/listings/{listing['id']}/objection",
+        headers=as_enterprise,
+        json={"statement": "Wrong facts.", "evidence": [], "hearing_requested": True},
+    )
+    assert r.status_code == 200, r.text
+    assert r.json()["objection"]["hearing_requested"] is True
+    seen = client.get(f"/listings/{listing['id']}", headers=as_regulator).json()
+    assert seen["objection"]["hearing_requested"] is True

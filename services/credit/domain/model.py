@@ -240,6 +240,7 @@ class Objection:
     decision_reason: str | None = None
     decided_on: date | None = None
     decided_by: str | None = None
+    hearing_requested: bool = False
 
 
 @dataclass

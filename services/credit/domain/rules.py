@@ -99,6 +99,13 @@ class PublicationRule:
 
 
 @dataclass(frozen=True)
+class HearingRule:
+    available: bool
+    source: Source
+    needs_review: bool = True
+
+
+@dataclass(frozen=True)
 class RuleSet:
     version: str
     effective_from: date
@@ -114,6 +121,10 @@ class RuleSet:
     # records from other services wait for a regulator; reviewed within this period
     intake_review_within: Period = Period(20, Unit.WORKDAYS)
     intake_source: Source = Source(PUBLICATION_RULES, "第七条（作出决定之日起二十个工作日内公示）")
+    # a hearing on request before a listing is decided
+    hearing: HearingRule = HearingRule(
+        True, Source(ORDER_44, "第十五条（陈述、申辩；依法要求听证）")
+    )
     # disputes over published information are decided within this period
     dispute_within: Period = Period(15, Unit.WORKDAYS)
     dispute_source: Source = Source(PUBLICATION_RULES, "第十二条（公示信息异议的核查处理）")
@@ -343,6 +354,11 @@ def describe(rules: RuleSet) -> dict:
             for p in rules.publication.values()
         ],
         "due_process_source": rules.due_process_source.cite(),
+        "hearing": {
+            "available": rules.hearing.available,
+            "source": rules.hearing.source.cite(),
+            "needs_review": rules.hearing.needs_review,
+        },
         "disputes": {
             "decide_within": period(rules.dispute_within),
             "source": rules.dispute_source.cite(),

@@ -391,9 +391,20 @@ def object_to(
     uow: Uow,
     engine: EngineDep,
     today: Today,
+    policy: PolicyDep,
 ) -> dict:
-    """The enterprise concerned, within the objection window, once."""
-    services.file_objection(uow, listing_id, body.statement, body.evidence, actor, today=today)
+    """The enterprise concerned, within the objection window, once; it may ask for a hearing
+    where the rules give one."""
+    services.file_objection(
+        uow,
+        listing_id,
+        body.statement,
+        body.evidence,
+        actor,
+        today=today,
+        hearing_requested=body.hearing_requested,
+        policy=policy,
+    )
     return _listing(engine, listing_id, actor, today)
 
 

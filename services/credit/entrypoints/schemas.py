@@ -66,6 +66,9 @@ class ListingIn(Strict):
 class ObjectionIn(Strict):
     statement: LongText
     evidence: Evidence = Field(default_factory=list, max_length=20)
+    hearing_requested: bool = Field(
+        default=False, description="ask for a hearing (where the rule gives one)"
+    )
 
 
 class ObjectionDecisionIn(Strict):

@@ -329,7 +329,8 @@ def propose_listing(
             "listing_proposed",
             listing.id,
             f"Proposed for the list of serious violators: {listing.reason}. You may file an "
-            f"objection with statements and evidence until {listing.objection_deadline}.",
+            f"objection with statements and evidence until {listing.objection_deadline}"
+            + (", and ask for a hearing." if policy.rules.hearing.available else "."),
             listing.legal_basis,
         )
         uow.emit(
@@ -405,6 +406,18 @@ def _foreign(actor: Principal, uscc: str) -> bool:
     return actor.role is Role.ENTERPRISE and actor.uscc != uscc
 
 
+def _request_hearing(listing: Listing, rules: RuleSet) -> None:
+    if not rules.hearing.available:
+        raise Conflict(
+            "the rules in force give no hearing on a listing",
+            code="hearing_not_available",
+            rule_version=rules.version,
+            source=rules.hearing.source.cite(),
+        )
+    assert listing.objection is not None
+    listing.objection.hearing_requested = True
+
+
 def file_objection(
     uow: CreditUnitOfWork,
     listing_id: str,
@@ -413,12 +426,16 @@ def file_objection(
     actor: Principal,
     *,
     today: date,
+    hearing_requested: bool = False,
+    policy: Policy = DEFAULT_POLICY,
 ) -> Listing:
     if actor.role is not Role.ENTERPRISE:
         raise Forbidden("only the enterprise concerned may object", code="role_not_allowed")
     with uow:
         _, listing = _listing(uow, listing_id, actor)
         listing.file_objection(statement, evidence, today, actor.actor())
+        if hearing_requested:
+            _request_hearing(listing, policy.rules)
         uow.listings.save(listing)
         uow.commit()
         return listing
