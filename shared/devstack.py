@@ -81,6 +81,10 @@ def main() -> int:
                 f"{svc.prefix}KAFKA_BOOTSTRAP_SERVERS": broker.bootstrap,
                 f"{svc.prefix}PORT": str(svc.port),
                 f"{svc.prefix}LOG_JSON": "false",
+                # official working-day tables loaded with `qp-calendar load` (default var/calendar)
+                "CALENDAR_TABLES_DIR": os.environ.get(
+                    "CALENDAR_TABLES_DIR", str((VAR / "calendar").resolve())
+                ),
                 **svc.env,
             }
             log = (VAR / f"{svc.name}.log").open("ab")

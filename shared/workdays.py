@@ -11,6 +11,7 @@ from pathlib import Path
 
 from shared.calendar import DEFAULT_CALENDAR as _DEFAULT
 from shared.calendar import Provenance, WorkingCalendar, YearSchedule
+from shared.calendar.source import CalendarSource
 from shared.exceptions import InvalidInput
 
 
@@ -77,6 +78,22 @@ class WorkdayCalendar(WorkingCalendar):
             current += timedelta(days=1)
             count += self.is_working_day(current)
         return count
+
+
+class LiveWorkdayCalendar(WorkdayCalendar):
+    """Always the latest official tables of a ``CalendarSource`` (re-read after
+    ``qp-calendar load``), for services that hold one calendar object for their lifetime."""
+
+    def __init__(self, source: CalendarSource) -> None:
+        super().__init__()
+        self.source = source
+
+    def schedule(self, year: int) -> YearSchedule:
+        return self.source.current().schedule(year)
+
+    @property
+    def version(self) -> str:
+        return self.source.current().version
 
 
 DEFAULT_CALENDAR = WorkdayCalendar(tables=tuple(_DEFAULT.tables.values()))

@@ -4,14 +4,15 @@ from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import AliasChoices, Field
 from pydantic_settings import SettingsConfigDict
 
 from services.credit.domain.periods import Period, Unit
 from services.credit.domain.rules import DEFAULT_RULES, ruleset
 from services.credit.service_layer.services import Policy
+from shared.calendar.source import CalendarSource
 from shared.settings import ServiceSettings
-from shared.workdays import WorkdayCalendar
+from shared.workdays import LiveWorkdayCalendar, WorkdayCalendar
 
 SERVICE_DIR = Path(__file__).parent
 
@@ -32,19 +33,31 @@ class CreditSettings(ServiceSettings):
     # USCCs issued before validation was enforced: legal although they fail the checksum.
     # JSON list in the environment, e.g. CREDIT_LEGACY_USCC_CODES='["91350100M000100Y4X"]'.
     legacy_uscc_codes: list[str] = Field(default_factory=list)
-    # Official working-day schedules for years chinese-calendar does not know yet, as JSON
-    # {"2027": {"holidays": [...], "makeup_workdays": [...]}} from the State Council notice.
+    # Official working-day tables loaded with `qp-calendar load` (shared.calendar.tables);
+    # years without one are computed provisionally (shared.periods).
+    calendar_tables_dir: Path | None = Field(
+        default=None,
+        validation_alias=AliasChoices(
+            "CREDIT_CALENDAR_TABLES_DIR", "CALENDAR_TABLES_DIR", "calendar_tables_dir"
+        ),
+    )
+    # Legacy: official schedules as JSON {"2027": {"holidays": [...], "makeup_workdays": [...]}}.
     workday_calendar_file: Path | None = None
     # The legal rule set decisions apply (services/credit/domain/rules.py); default national.
     rule_version: str = DEFAULT_RULES.version
 
     @cached_property
-    def policy(self) -> Policy:
-        workdays = (
-            WorkdayCalendar.from_file(self.workday_calendar_file)
+    def calendar_source(self) -> CalendarSource:
+        legacy = (
+            WorkdayCalendar.from_file(self.workday_calendar_file).tables.values()
             if self.workday_calendar_file
-            else WorkdayCalendar()
+            else ()
         )
+        return CalendarSource(self.calendar_tables_dir, tuple(legacy))
+
+    @cached_property
+    def policy(self) -> Policy:
+        workdays = LiveWorkdayCalendar(self.calendar_source)
         return Policy(
             workdays=workdays,
             objection_window=Period(self.objection_window_length, Unit(self.objection_window_unit)),

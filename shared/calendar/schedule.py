@@ -10,7 +10,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from enum import StrEnum
-from functools import cached_property
 from importlib.metadata import version
 
 import chinese_calendar
@@ -109,7 +108,7 @@ class WorkingCalendar:
     def is_official(self, year: int) -> bool:
         return self.schedule(year).provenance is Provenance.OFFICIAL
 
-    @cached_property
+    @property
     def last_official_day(self) -> date:
         """The last day of the unbroken run of official years that includes 2004."""
         year = 2004

@@ -167,8 +167,26 @@ class RecordDisputeDecidedV1(EventPayload):
     decided_on: date
 
 
+class ListingDeadlineChangedV1(EventPayload):
+    """A proposed listing's objection deadline was recomputed on newer calendar data (the State
+    Council's table replacing a provisional year) and moved. Subject: the USCC."""
+
+    EVENT_TYPE = "credit.listing.deadline_changed"
+    VERSION = 1
+
+    listing_id: str
+    uscc: str
+    deadline_kind: str  # "objection"
+    previous_deadline: date
+    new_deadline: date
+    previous_provenance: str | None
+    new_provenance: str  # "official" | "provisional"
+    calendar_version: str
+
+
 for _model in (
     RecordDisputeDecidedV1,
+    ListingDeadlineChangedV1,
     CreditRecordAddedV1,
     RiskGradeChangedV1,
     ListingProposedV1,

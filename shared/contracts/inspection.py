@@ -134,6 +134,27 @@ class ResultPublishedV2(ResultPublishedV1):
     product_category: str | None = None
 
 
+class PlanDeadlineChangedV1(EventPayload):
+    """A deadline was recomputed on newer calendar data (typically the State Council's table
+    replacing a provisional year) and moved: the plan's publication deadline (subject: the plan
+    id) or a failed result's objection deadline (``task_id`` set; subject: the enterprise's
+    USCC, like the result's other events)."""
+
+    EVENT_TYPE = "inspection.plan.deadline_changed"
+    VERSION = 1
+
+    plan_id: str
+    authority_level: str
+    region_code: str
+    deadline_kind: str  # "publication" | "objection"
+    previous_deadline: date | None
+    new_deadline: date
+    previous_provenance: str | None
+    new_provenance: str  # "official" | "provisional"
+    calendar_version: str
+    task_id: str | None = None
+
+
 ALL = (
     SnapshotCommittedV1,
     DrawMadeV1,
@@ -143,6 +164,7 @@ ALL = (
     ResultFinalisedV2,
     ResultPublishedV1,
     ResultPublishedV2,
+    PlanDeadlineChangedV1,
 )
 
 for _model in ALL:

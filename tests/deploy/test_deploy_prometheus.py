@@ -21,6 +21,7 @@ REQUIRED_ALERTS = {
     "ApiErrorBudgetBurnSlow",
     "ApiLatencyBudgetBurnFast",
     "ApiLatencyBudgetBurnSlow",
+    "WorkingCalendarOfficialCoverageEnding",
 }
 
 
@@ -44,7 +45,11 @@ def test_promtool_unit_tests(promtool: str) -> None:
         if case.get("exp_alerts")
     }
     assert len(tested) >= 2
-    assert {"DeadLetterQueueNotEmpty", "InspectionPublicationsOverdue"} <= tested
+    assert {
+        "DeadLetterQueueNotEmpty",
+        "InspectionPublicationsOverdue",
+        "WorkingCalendarOfficialCoverageEnding",
+    } <= tested
 
 
 def test_promtool_check_compose_config(promtool: str) -> None:
@@ -70,6 +75,7 @@ def test_promised_alerts_exist_with_severity_and_summary() -> None:
         "consumer_dead_lettered_total",
         "consumer_processed_total",
         "inspection_publications_overdue",
+        "working_calendar_last_official_day_timestamp_seconds",
     ):
         assert metric in text, metric
     # SLO alerts are per API: they keep the `service` label.

@@ -420,6 +420,21 @@ def test_pass_is_final_at_once_fail_is_provisional() -> None:
         recorded(Outcome.PASS, [FailedItem("x")])
 
 
+def test_objection_window_ending_on_a_rest_day_runs_to_the_next_working_day() -> None:
+    fail = Result.record(
+        task_id="t",
+        outcome=Outcome.FAIL,
+        failed_items=[FailedItem("Labelling")],
+        sampling_date=date(2026, 9, 10),
+        today=date(2026, 9, 16),
+        objection_window_days=15,
+        actor="regulator:r",
+        at=NOW,
+    )
+    # 15 days end on 10-01 (National Day); the holiday runs to 10-07
+    assert fail.objection_deadline == date(2026, 10, 8)
+
+
 def test_objection_then_retest() -> None:
     fail = recorded(Outcome.FAIL, [FailedItem("Labelling")])
     with pytest.raises(Conflict):

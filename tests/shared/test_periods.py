@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from shared.calendar import Provenance, WorkingCalendar, YearSchedule
 from shared.calendar.check import compare_year
-from shared.calendar.provisional import festival_start, provisional_holidays
+from shared.calendar.provisional import festival_start, provisional_holidays, statutory_days
 from shared.calendar.regulation import Anchor, Festival, regulation_for
 from shared.periods import (
     Counting,
@@ -148,3 +148,17 @@ def test_roll_forward_property(start: date, days: int) -> None:
     assert rolled.day >= plain and is_working_day(rolled.day)
     assert all(not is_working_day(plain + timedelta(i)) for i in range((rolled.day - plain).days))
     assert rolled.provisional == (rolled.day.year >= 2027 or plain.year >= 2027)
+
+
+@settings(max_examples=73)
+@given(st.integers(2027, 2099))
+def test_every_provisional_year_keeps_each_statutory_day(year: int) -> None:
+    """Each statutory day is a weekday off or made up on one (art. 6); nothing else is off."""
+    statutory = statutory_days(year, regulation_for(year))
+    off = provisional_holidays(year)
+    assert len(off) == len(statutory) == 13
+    assert all(day.weekday() < 5 for day in off)
+    assert {day for day, _ in statutory if day.weekday() < 5} <= set(off)
+    new_year_eve = next(day for day, f in statutory if f == "spring_festival")
+    assert date(year, 1, 20) <= new_year_eve <= date(year, 2, 19)
+    assert not day_status(new_year_eve).working or new_year_eve.weekday() >= 5

@@ -108,7 +108,25 @@ class ListingRow(Base, table=True):
         default=None, sa_column=Column(JSON, nullable=True)
     )
     review_flag: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    objection_deadline_provenance: str | None = Field(default=None, max_length=20, index=True)
+    objection_calendar_version: str | None = Field(default=None, max_length=300)
     version: int = Field(default=1)
+
+
+class ListingDeadlineChangeRow(Base, table=True):
+    """An objection deadline recomputed on newer calendar data (an official table replacing a
+    provisional year) that moved: when, from what, to what."""
+
+    __tablename__ = "listing_deadline_change"
+    id: int | None = Field(default=None, sa_column=Column(BigId, primary_key=True))
+    listing_id: str = Field(max_length=24, index=True)
+    uscc: str = Field(max_length=18)
+    previous_deadline: date
+    new_deadline: date
+    previous_provenance: str | None = Field(default=None, max_length=20)
+    new_provenance: str = Field(max_length=20)
+    calendar_version: str = Field(max_length=300)
+    changed_at: datetime = Field(sa_column=utc_column(nullable=False))
 
 
 class RepairRow(Base, table=True):

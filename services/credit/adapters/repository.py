@@ -1,16 +1,17 @@
 """Repositories: load and save credit domain objects from and to rows."""
 
 from dataclasses import asdict, fields
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlmodel import Session, col
 
 from services.credit.adapters.orm import (
     DisclosureRow,
     EnterpriseRow,
     GradeChangeRow,
+    ListingDeadlineChangeRow,
     ListingRow,
     NoticeRow,
     ProfileChangeRow,
@@ -31,6 +32,7 @@ from services.credit.domain.model import (
     RepairStatus,
 )
 from shared.clock import utcnow
+from shared.contracts.credit import ListingDeadlineChangedV1
 from shared.db import take_append_lock
 
 _ENTERPRISE_FIELDS = [f.name for f in fields(Enterprise)]
@@ -235,6 +237,35 @@ class ListingRepository(_Repository):
         values = self._values(listing)
         values.pop("id")
         self._store(listing.id, values)
+
+    def provisional_objection_deadlines(self) -> list[tuple[str, str]]:
+        """(listing id, USCC) of proposed listings whose objection deadline is not official."""
+        stmt = (
+            select(col(ListingRow.id), col(ListingRow.uscc))
+            .where(
+                col(ListingRow.status) == ListingStatus.PROPOSED.value,
+                or_(
+                    col(ListingRow.objection_deadline_provenance).is_(None),
+                    col(ListingRow.objection_deadline_provenance) != "official",
+                ),
+            )
+            .order_by(col(ListingRow.id))
+        )
+        return [(r.id, r.uscc) for r in self.session.execute(stmt)]
+
+    def record_deadline_change(self, change: ListingDeadlineChangedV1, at: datetime) -> None:
+        self.session.add(
+            ListingDeadlineChangeRow(
+                listing_id=change.listing_id,
+                uscc=change.uscc,
+                previous_deadline=change.previous_deadline,
+                new_deadline=change.new_deadline,
+                previous_provenance=change.previous_provenance,
+                new_provenance=change.new_provenance,
+                calendar_version=change.calendar_version,
+                changed_at=at,
+            )
+        )
 
     def active_for(self, uscc: str, *, for_update: bool = False) -> list[Listing]:
         stmt = select(ListingRow).where(

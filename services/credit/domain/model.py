@@ -9,6 +9,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
+from typing import Any
 
 from services.credit.domain.catalogue import (
     Category,
@@ -18,7 +19,14 @@ from services.credit.domain.catalogue import (
     record_class,
 )
 from services.credit.domain.grading import CURRENT_RULES, Assessment, Grade
-from services.credit.domain.periods import Period, Unit, add_months, deadline, last_day
+from services.credit.domain.periods import (
+    Period,
+    Unit,
+    add_months,
+    deadline,
+    deadline_dated,
+    last_day,
+)
 from services.credit.domain.rules import DEFAULT_RULES, RuleSet
 from shared.exceptions import Conflict, InvalidInput
 from shared.workdays import WorkdayCalendar
@@ -269,6 +277,9 @@ class Listing:
     proposer_region: str | None = None
     early_removal: dict | None = None  # see ``early_removal.py``
     review_flag: str | None = None
+    # official | provisional (shared.periods), and the calendar data the deadline rests on
+    objection_deadline_provenance: str | None = None
+    objection_calendar_version: str | None = None
 
     @property
     def active(self) -> bool:
@@ -397,7 +408,7 @@ def propose_listing(
         term_years=rules.term_years(term_years),
         proposed_on=today,
         proposed_by=by,
-        objection_deadline=deadline(today, objection_window, workdays),
+        **objection_deadline_fields(today, objection_window, workdays),
         rule_version=rules.version,
     )
 
@@ -423,6 +434,18 @@ def _require_ground(record: CreditRecord, rules: RuleSet) -> None:
             for g in rules.grounds
         ],
     )
+
+
+def objection_deadline_fields(
+    proposed_on: date, objection_window: Period, workdays: WorkdayCalendar
+) -> dict[str, Any]:
+    """A party's deadline (rolled past rest days, 民法典 第二百零三条), with its provenance."""
+    dated = deadline_dated(proposed_on, objection_window, workdays)
+    return {
+        "objection_deadline": dated.day,
+        "objection_deadline_provenance": dated.provenance.value,
+        "objection_calendar_version": dated.calendar_version,
+    }
 
 
 # -- credit repair ------------------------------------------------------------------------------

@@ -27,6 +27,7 @@ from services.credit.service_layer.services import Policy
 from services.credit.service_layer.unit_of_work import CreditUnitOfWork
 from shared.auth import Principal, Role
 from shared.cache import cache_lifespan
+from shared.calendar.metrics import CalendarGauge
 from shared.clock import today_in_china
 from shared.db import make_engine
 from shared.exceptions import Forbidden, InvalidInput, NotFound
@@ -550,7 +551,10 @@ def create_app(
         "credit repair and public disclosure for regulators, enterprises and portals.",
         lifespan=cache_lifespan(cache, settings.cache_refresh_seconds),
         extra_state={"cache": cache, "today": clock},
-        collectors=(proposal_gauges(engine, clock),),
+        collectors=(
+            proposal_gauges(engine, clock),
+            CalendarGauge(settings.service_name, settings.calendar_source),
+        ),
     )
     for router in (
         public,

@@ -3,7 +3,8 @@
 - withdraw records whose publication period is over (withdrawal entries in the feed);
 - remove listings whose term is over (measures lifted, events emitted);
 - regrade enterprises graded under an older rule table after a new one is deployed;
-- purge the profile change log (it only serves cache polling).
+- purge the profile change log (it only serves cache polling);
+- make provisional objection deadlines official once their year's table is loaded.
 
 Each batch is its own transaction; a grade that changes emits its event.
 """
@@ -17,6 +18,7 @@ from sqlalchemy.engine import Engine
 from services.credit.adapters.orm import ProfileChangeRow
 from services.credit.config import CreditSettings
 from services.credit.service_layer import services
+from services.credit.service_layer.deadlines import refresh_objection_deadlines
 from services.credit.service_layer.unit_of_work import CreditUnitOfWork
 from shared.clock import today_in_china, utcnow
 from shared.db import table_of
@@ -55,6 +57,10 @@ def main() -> None:
         name: partial(_run_today, job=job) for name, job in JOBS.items()
     }
     jobs["purge profile change log"] = purge_profile_changes
+    # provisional objection deadlines become official once `qp-calendar load` added the table
+    jobs["objection deadlines"] = lambda engine: refresh_objection_deadlines(
+        CreditUnitOfWork(engine), today_in_china(), settings.policy
+    )
     run_scheduler(
         name="credit-scheduler",
         settings=settings,

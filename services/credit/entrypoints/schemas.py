@@ -198,6 +198,9 @@ class FullListingOut(PublicListingOut):
     proposed_on: date
     proposed_by: str
     objection_deadline: date
+    # "official", or "provisional" until the State Council's table for its year is loaded
+    objection_deadline_provenance: str | None = None
+    objection_calendar_version: str | None = None
     objection: dict[str, Any] | None
     listed_by: str | None
     removed_on: date | None

@@ -185,6 +185,9 @@ def listing_full(row: RowMapping | dict[str, Any], enterprise_name: str | None) 
             "proposed_on": row["proposed_on"],
             "proposed_by": row["proposed_by"],
             "objection_deadline": row["objection_deadline"],
+            # official, or provisional until the State Council's table for its year is loaded
+            "objection_deadline_provenance": row["objection_deadline_provenance"],
+            "objection_calendar_version": row["objection_calendar_version"],
             "objection": row["objection"],
             "listed_by": row["listed_by"],
             "removed_on": row["removed_on"],

@@ -32,6 +32,7 @@ from services.inspection.adapters.orm import (
     CertifiedProductRow,
     CheckRecordRow,
     ClaimRow,
+    DeadlineChangeRow,
     DishonestyMeasureRow,
     DrawRow,
     EnterpriseRiskRow,
@@ -67,7 +68,9 @@ from services.inspection.domain.policy import (
 from services.inspection.domain.roster import Inspector, Lab, Unit
 from shared.auth.principal import AuthorityLevel
 from shared.clock import utcnow
+from shared.contracts.inspection import PlanDeadlineChangedV1
 from shared.db import table_of, take_append_lock
+from shared.periods import Dated
 
 UNIT = table_of(UnitRow)
 SNAPSHOT_ENTRY = table_of(SnapshotEntryRow)
@@ -327,18 +330,49 @@ class PlanRepository:
             )
         )
 
-    def set_deadline(self, plan_id: str, deadline: date | None, problem: str | None) -> None:
+    def set_deadline(self, plan_id: str, deadline: Dated) -> None:
         self.session.execute(
             update(PLAN)
             .where(col(PlanRow.id) == plan_id)
-            .values(publication_deadline=deadline, deadline_problem=problem)
+            .values(
+                publication_deadline=deadline.day,
+                deadline_problem=None,
+                deadline_provenance=deadline.provenance.value,
+                deadline_calendar_version=deadline.calendar_version,
+            )
         )
 
-    def without_deadline(self) -> list[Plan]:
+    def not_official_deadlines(self) -> list[tuple[Plan, str | None, str | None]]:
+        """Plans whose deadline is provisional or unknown, locked for recomputation."""
         rows = self.session.execute(
-            select(PlanRow).where(col(PlanRow.publication_deadline).is_(None))
+            select(PlanRow)
+            .where(
+                or_(
+                    col(PlanRow.deadline_provenance).is_(None),
+                    col(PlanRow.deadline_provenance) != "official",
+                )
+            )
+            .order_by(col(PlanRow.id))
+            .with_for_update()
         ).scalars()
-        return [plan_from_row(r) for r in rows]
+        return [
+            (plan_from_row(r), r.deadline_provenance, r.deadline_calendar_version) for r in rows
+        ]
+
+    def record_deadline_change(self, change: PlanDeadlineChangedV1, at: datetime) -> None:
+        self.session.add(
+            DeadlineChangeRow(
+                plan_id=change.plan_id,
+                task_id=change.task_id,
+                deadline_kind=change.deadline_kind,
+                previous_deadline=change.previous_deadline,
+                new_deadline=change.new_deadline,
+                previous_provenance=change.previous_provenance,
+                new_provenance=change.new_provenance,
+                calendar_version=change.calendar_version,
+                changed_at=at,
+            )
+        )
 
 
 def read_snapshot_units(
@@ -816,6 +850,8 @@ class ResultRepository:
             sampling_date=row.sampling_date,
             status=ResultStatus(row.status),
             objection_deadline=row.objection_deadline,
+            objection_deadline_provenance=row.objection_deadline_provenance,
+            objection_calendar_version=row.objection_calendar_version,
             objected_at=row.objected_at,
             objection_reason=row.objection_reason,
             retested=row.retested,
@@ -843,6 +879,8 @@ class ResultRepository:
             "sampling_date": r.sampling_date,
             "status": r.status.value,
             "objection_deadline": r.objection_deadline,
+            "objection_deadline_provenance": r.objection_deadline_provenance,
+            "objection_calendar_version": r.objection_calendar_version,
             "objected_at": r.objected_at,
             "objection_reason": r.objection_reason,
             "retested": r.retested,
@@ -851,6 +889,18 @@ class ResultRepository:
             "finalised_at": r.finalised_at,
             "finalised_by": r.finalised_by,
         }
+
+    def provisional_objection_deadlines(self) -> list[str]:
+        """Results still in their objection window whose deadline is provisional."""
+        stmt = (
+            select(col(ResultRow.task_id))
+            .where(
+                col(ResultRow.status) == "provisional",
+                col(ResultRow.objection_deadline_provenance) == "provisional",
+            )
+            .order_by(col(ResultRow.task_id))
+        )
+        return list(self.session.execute(stmt).scalars())
 
     def due_for_finalisation(self, today: date, limit: int) -> list[str]:
         stmt = (

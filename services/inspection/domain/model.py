@@ -2,12 +2,13 @@
 
 import math
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 
 from shared.auth.principal import AuthorityLevel
 from shared.exceptions import Conflict, InvalidInput
+from shared.periods import Period, Unit, WorkingCalendar, period_end
 
 
 class RiskClass(StrEnum):
@@ -262,6 +263,9 @@ class Result:
     failed_items: list[FailedItem] = field(default_factory=list)
     status: ResultStatus = ResultStatus.FINAL
     objection_deadline: date | None = None
+    # official | provisional (shared.periods), and the calendar data the deadline rests on
+    objection_deadline_provenance: str | None = None
+    objection_calendar_version: str | None = None
     objected_at: datetime | None = None
     objection_reason: str | None = None
     retested: bool = False
@@ -280,6 +284,7 @@ class Result:
         objection_window_days: int,
         actor: str,
         at: datetime,
+        calendar: WorkingCalendar | None = None,
     ) -> "Result":
         if outcome is Outcome.FAIL and not failed_items:
             raise InvalidInput(
@@ -301,11 +306,24 @@ class Result:
         )
         if outcome is Outcome.FAIL:
             result.status = ResultStatus.PROVISIONAL
-            result.objection_deadline = today + timedelta(days=objection_window_days)
+            result.set_objection_deadline(today, objection_window_days, calendar)
         else:
             result.finalised_at = at
             result.finalised_by = actor
         return result
+
+    def set_objection_deadline(
+        self, recorded_on: date, window_days: int, calendar: WorkingCalendar | None
+    ) -> date | None:
+        """A party's deadline: Civil Code counting, rolled past rest days (art. 203). On
+        recomputation it never moves earlier than announced. Returns the previous deadline."""
+        window = Period(window_days, Unit.DAYS, roll_forward=True)
+        dated = period_end(recorded_on, window, calendar)
+        previous = self.objection_deadline
+        self.objection_deadline = max(dated.day, previous) if previous else dated.day
+        self.objection_deadline_provenance = dated.provenance.value
+        self.objection_calendar_version = dated.calendar_version
+        return previous
 
     def object(self, reason: str, today: date, at: datetime) -> None:
         if self.status is not ResultStatus.PROVISIONAL:

@@ -1,11 +1,12 @@
 """Periodic inspection jobs (``python -m services.inspection.entrypoints.scheduler``): failed
-results whose objection window passed become final; publication deadlines that were unknown
-are computed once the working-day calendar covers their year."""
+results whose objection window passed become final; provisional publication deadlines are
+recomputed (and moves announced) once an official table covers their year."""
 
 from sqlalchemy.engine import Engine
 
 from services.inspection.config import InspectionSettings
 from services.inspection.entrypoints.api import load_calendar
+from services.inspection.service_layer.deadlines import refresh_objection_deadlines
 from services.inspection.service_layer.services import finalise_due, refresh_deadlines
 from services.inspection.service_layer.unit_of_work import InspectionUnitOfWork
 from shared.clock import today_in_china
@@ -14,21 +15,31 @@ from shared.scheduler import run_scheduler, until_done
 
 def main() -> None:
     settings = InspectionSettings()
-    calendar = load_calendar(settings)
+    calendars = load_calendar(settings)
 
     def finalise(engine: Engine) -> int:
         return until_done(lambda: finalise_due(InspectionUnitOfWork(engine), today_in_china()))
 
     def deadlines(engine: Engine) -> int:
+        # the table directory is re-read when `qp-calendar load` changed it
         return refresh_deadlines(
-            InspectionUnitOfWork(engine), calendar, settings.publication_workdays
+            InspectionUnitOfWork(engine), calendars.current(), settings.publication_workdays
+        )
+
+    def objections(engine: Engine) -> int:
+        return refresh_objection_deadlines(
+            InspectionUnitOfWork(engine), calendars.current(), settings.objection_window_days
         )
 
     run_scheduler(
         name="inspection-scheduler",
         settings=settings,
         interval=settings.scheduler_interval_seconds,
-        jobs={"finalise results": finalise, "publication deadlines": deadlines},
+        jobs={
+            "finalise results": finalise,
+            "publication deadlines": deadlines,
+            "objection deadlines": objections,
+        },
     )
 
 

@@ -7,7 +7,7 @@ records created automatically from other services' events, inspection records wh
 was not taken from the product category.
 
 Revision ID: i12_0001
-Revises: 0001
+Revises: i9_0001
 """
 
 from collections.abc import Sequence
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "i12_0001"
-down_revision: str | None = "0001"
+down_revision: str | None = "i9_0001"  # after issue-9 (merged into this branch)
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

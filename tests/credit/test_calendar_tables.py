@@ -1,0 +1,70 @@
+"""A listing proposal whose objection window runs into a year without an official table is
+accepted with a provisional deadline; loading the table makes it official, and a move is
+recorded, notified and announced. The 2027 table is TEST DATA, not the State Council's."""
+
+from datetime import date
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+
+from services.credit.adapters.orm import outbox
+from services.credit.config import CreditSettings
+from services.credit.entrypoints.api import create_app
+from services.credit.service_layer.deadlines import refresh_objection_deadlines
+from services.credit.service_layer.unit_of_work import CreditUnitOfWork
+from shared.calendar.cli import main as qp_calendar
+from shared.contracts.credit import ListingDeadlineChangedV1
+from shared.events import contracts
+from shared.testing.contracts import outbox_events
+from tests.credit.conftest import HANGZHOU, Clock
+from tests.credit.test_api import proposal
+
+TEST_TABLE = (
+    Path(__file__).parents[1] / "shared" / "data" / "calendar-2027-TEST-DATA-not-official.csv"
+)
+
+
+def test_provisional_objection_deadline_becomes_official_when_the_table_is_loaded(
+    serious_record, as_regulator, as_enterprise, clock: Clock, settings, engine, tmp_path
+) -> None:
+    tables = tmp_path / "calendar"
+    configured = CreditSettings(
+        database_url=settings.database_url, environment="test", calendar_tables_dir=tables
+    )
+    clock.today = date(2027, 1, 25)
+    with TestClient(create_app(configured, engine, today=clock)) as c:
+        r = c.post("/listings", headers=as_regulator, json=proposal(serious_record))
+        assert r.status_code == 201, r.text
+        listing_id = r.json()["id"]
+        # 15 days end on 02-09, a provisional Spring Festival day off (02-05, 02-08..10): 02-11
+        view = c.get(f"/listings/{listing_id}", headers=as_regulator).json()
+        assert view["objection_deadline"] == "2027-02-11"
+        assert view["objection_deadline_provenance"] == "provisional"
+        uow = CreditUnitOfWork(engine)
+        assert refresh_objection_deadlines(uow, clock.today, configured.policy) == 0
+
+        assert (
+            qp_calendar(["--dir", str(tables), "load", str(TEST_TABLE), "--allow-test-data"]) == 0
+        )
+        assert refresh_objection_deadlines(uow, clock.today, configured.policy) == 1
+        assert refresh_objection_deadlines(uow, clock.today, configured.policy) == 0
+
+        view = c.get(f"/listings/{listing_id}", headers=as_regulator).json()
+        assert view["objection_deadline"] == "2027-02-15"  # 02-05..12 off in the test table
+        assert view["objection_deadline_provenance"] == "official"
+        assert "TEST-DATA" in view["objection_calendar_version"]
+        notices = c.get(f"/enterprises/{HANGZHOU}/notices", headers=as_enterprise).json()
+        assert notices[-1]["kind"] == "objection_deadline_changed"
+        assert "2027-02-11" in notices[-1]["message"] and "2027-02-15" in notices[-1]["message"]
+        assert "working_calendar_last_official_day_timestamp_seconds" in c.get("/metrics").text
+    [event] = [
+        e
+        for e in outbox_events(engine, outbox.table)
+        if e.event_type == ListingDeadlineChangedV1.EVENT_TYPE
+    ]
+    payload = contracts.parse(event)
+    assert isinstance(payload, ListingDeadlineChangedV1) and event.subject == HANGZHOU
+    assert (payload.previous_deadline, payload.new_deadline) == (
+        date(2027, 2, 11),
+        date(2027, 2, 15),
+    )
