@@ -8,6 +8,7 @@ from pydantic import AliasChoices, Field
 from pydantic_settings import SettingsConfigDict
 
 from services.credit.domain.periods import Period, Unit
+from services.credit.domain.rules import DEFAULT_RULES, ruleset
 from services.credit.service_layer.services import Policy
 from shared.calendar.source import CalendarSource
 from shared.settings import ServiceSettings
@@ -39,6 +40,8 @@ class CreditSettings(ServiceSettings):
     )
     # Legacy: official schedules as JSON {"2027": {"holidays": [...], "makeup_workdays": [...]}}.
     workday_calendar_file: Path | None = None
+    # The legal rule set decisions apply (services/credit/domain/rules.py); default national.
+    rule_version: str = DEFAULT_RULES.version
 
     @cached_property
     def calendar_source(self) -> CalendarSource:
@@ -55,4 +58,5 @@ class CreditSettings(ServiceSettings):
         return Policy(
             workdays=workdays,
             objection_window=Period(self.objection_window_length, Unit(self.objection_window_unit)),
+            rules=ruleset(self.rule_version),
         )

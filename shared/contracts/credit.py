@@ -150,6 +150,23 @@ class MeasureLiftedV1(_MeasureEvent):
     removal_reason: str
 
 
+class RecordDisputeDecidedV1(EventPayload):
+    """A dispute over a published record was decided: ``rejected`` (the record stands),
+    ``corrected`` (``corrections`` replaced those fields) or ``withdrawn`` (left disclosure)."""
+
+    EVENT_TYPE = "credit.record.dispute_decided"
+    VERSION = 1
+
+    dispute_id: str
+    record_id: str
+    uscc: str
+    enterprise_name: str
+    outcome: str  # rejected | corrected | withdrawn
+    reason: str
+    corrections: dict[str, str]
+    decided_on: date
+
+
 class ListingDeadlineChangedV1(EventPayload):
     """A proposed listing's objection deadline was recomputed on newer calendar data (the State
     Council's table replacing a provisional year) and moved. Subject: the USCC."""
@@ -168,6 +185,7 @@ class ListingDeadlineChangedV1(EventPayload):
 
 
 for _model in (
+    RecordDisputeDecidedV1,
     ListingDeadlineChangedV1,
     CreditRecordAddedV1,
     RiskGradeChangedV1,

@@ -111,12 +111,27 @@ class ResultFinalisedV1(_ResultEvent):
     retested: bool = False
 
 
+class ResultFinalisedV2(ResultFinalisedV1):
+    """v2 adds the unit's product category (optional): the credit service takes a record's
+    sector from it (food, drugs and special equipment have longer repair periods)."""
+
+    VERSION = 2
+    product_category: str | None = None
+
+
 class ResultPublishedV1(_ResultEvent):
     """The final result is public ("一公开")."""
 
     EVENT_TYPE = "inspection.result.published"
     published_at: datetime
     publication_deadline: date | None = None
+
+
+class ResultPublishedV2(ResultPublishedV1):
+    """v2 adds the unit's product category (optional), like ``ResultFinalisedV2``."""
+
+    VERSION = 2
+    product_category: str | None = None
 
 
 class PlanDeadlineChangedV1(EventPayload):
@@ -146,9 +161,14 @@ ALL = (
     TaskAssignedV1,
     ResultRecordedV1,
     ResultFinalisedV1,
+    ResultFinalisedV2,
     ResultPublishedV1,
+    ResultPublishedV2,
     PlanDeadlineChangedV1,
 )
 
 for _model in ALL:
     contracts.register(_model)
+# v1 -> v2: the product category is unknown (None); nothing else changed
+contracts.register_upcaster(ResultFinalisedV1.EVENT_TYPE, 1, dict)
+contracts.register_upcaster(ResultPublishedV1.EVENT_TYPE, 1, dict)

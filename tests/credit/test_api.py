@@ -304,10 +304,11 @@ def test_objection_upheld(client, serious_record, as_regulator, as_enterprise) -
     )
 
 
-def test_repair_ends_disclosure_and_listing(
+def test_repair_refused_while_listed(
     client, serious_record, as_regulator, as_enterprise, clock: Clock, engine
 ) -> None:
     listing = client.post("/listings", headers=as_regulator, json=proposal(serious_record)).json()
+    assert listing["rule_version"] == "CN-2021.1" and listing["term_years"] == 3
     clock.today = date(2026, 9, 2)
     r = client.post(
         "/repairs",
@@ -323,27 +324,9 @@ def test_repair_ends_disclosure_and_listing(
         headers=as_enterprise,
         json={"record_id": serious_record, "commitment": "We will comply", "evidence": ["receipt"]},
     )
-    assert r.status_code == 201, r.text
-    application = r.json()
-    assert application["status"] == "pending"
-    r = client.post(
-        f"/repairs/{application['id']}/decision",
-        headers=as_regulator,
-        json={"approved": True, "reason": "corrected and fined paid"},
-    )
-    assert r.status_code == 200 and r.json()["status"] == "approved"
-    assert client.get(f"/records/{serious_record}").status_code == 404
-    profile = client.get(f"/public/enterprises/{HANGZHOU}").json()
-    assert profile["records_in_disclosure"] == 0 and not profile["dishonesty_list"]["listed"]
-    assert profile["active_measures"] == [] and profile["risk_grade"]["grade"] == "A"
-    withdrawals = [
-        (i["entity"], i["reason"]) for i in feed_all(client) if i["action"] == "withdraw"
-    ]
-    assert ("record", "repaired") in withdrawals and ("listing", "repaired") in withdrawals
-    own = client.get(f"/enterprises/{HANGZHOU}", headers=as_enterprise).json()
-    assert own["records"][0]["disclosure_end_reason"] == "repaired"
-    assert [g["to_grade"] for g in own["grade_history"]] == ["C", "D", "A"]
-    assert {g["rule_version"] for g in own["grade_history"]} == {"2026.1"}
+    body = problem(r, 409, "repair_not_open_while_listed")
+    assert body["rule_version"] == "CN-2021.1" and "第二十条" in body["source"]
+    assert client.get(f"/records/{serious_record}").status_code == 200
 
 
 # -- the disclosure feed ------------------------------------------------------------------------

@@ -48,8 +48,9 @@ def test_record_added_by_a_consumer_arrives_once_with_a_valid_envelope(engine, b
     subject = uscc.make(f"91330100M{random.randrange(10**7):07d}")
     cmd = AddRecord(
         uscc=subject,
-        record_class="certificate_revoked",
-        title="CCC certificate revoked for forgery",
+        record_class="accreditation_withdrawn",  # a listing ground (revoked approval)
+        severity="very_serious",
+        title="Approval of certification body withdrawn: false certification",
         legal_basis="《认证认可条例》",
         decision_number="CCC-2026-000001",
         decision_date=date(2026, 8, 20),
@@ -92,7 +93,7 @@ def test_record_added_by_a_consumer_arrives_once_with_a_valid_envelope(engine, b
     payload = contracts.parse(envelope)
     assert isinstance(payload, CreditRecordAddedV1)
     assert (payload.record_id, payload.source_event_id) == (record.id, cmd.source_event_id)
-    assert payload.kind == "certificate_revocation" and payload.source_service == "registry"
+    assert payload.kind == "administrative_penalty" and payload.source_service == "registry"
     assert [e.event_type for e in events] == [
         "credit.record.added",
         "credit.risk_grade.changed",

@@ -192,7 +192,8 @@ def _propose(basis=None, **kw):  # type: ignore[no-untyped-def]
         ({"reason": " "}, "reason_required"),
         ({"basis": []}, "basis_required"),
         ({"measure_codes": []}, "measures_required"),
-        ({"term_years": 0}, "invalid_term"),
+        ({"term_years": 0}, "term_out_of_bounds"),
+        ({"term_years": 5}, "term_out_of_bounds"),
     ],
 )
 def test_listing_needs_basis_reasons_and_measures(overrides: dict, code: str) -> None:
@@ -254,6 +255,8 @@ def test_late_objection_and_upheld_objection() -> None:
 
 def test_term_end_removal_only_of_listed_and_indefinite_terms() -> None:
     listing = _propose(term_years=None)
+    assert listing.term_years == 3  # the rule's default
+    listing.term_years = None  # an indefinite listing made under the old behaviour
     with pytest.raises(Conflict):
         listing.remove(RemovalReason.TERM_ENDED, date(2026, 9, 20), "job")
     listing.confirm(date(2026, 9, 20), "r")

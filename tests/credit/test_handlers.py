@@ -9,9 +9,10 @@ from sqlalchemy.engine import Engine
 
 from services.credit.adapters.orm import processed_events
 from services.credit.service_layer.handlers import TOPICS, make_handler
+from shared.clock import today_in_china
 from shared.consumer import IdempotentConsumer
 from shared.contracts.catalog import SAMPLES
-from tests.credit.conftest import HANGZHOU
+from tests.credit.conftest import HANGZHOU, bearer, problem
 
 
 class NoBroker:
@@ -48,6 +49,31 @@ def records(engine: Engine) -> list[tuple[str, str, str]]:
         ]
 
 
+def confirm_all(client, settings, **extra: object) -> list[dict]:  # type: ignore[no-untyped-def]
+    """A national regulator confirms every pending record proposal (issue 12), on the real
+    date the consumer received them."""
+    client.app.state.today = today_in_china
+    national = bearer(
+        settings,
+        role="regulator",
+        sub="samr",
+        authority_level="national",
+        region_code="100000",
+        department="SAMR",
+    )
+    pending = client.get("/record-proposals", headers=national).json()["items"]
+    decided = []
+    for p in pending:
+        r = client.post(
+            f"/record-proposals/{p['id']}/decision",
+            headers=national,
+            json={"confirm": True, "reason": "Facts verified.", **extra},
+        )
+        assert r.status_code == 200, r.text
+        decided.append(r.json())
+    return decided
+
+
 def test_revocation_for_cause_becomes_one_record_and_regrades(
     engine, settings, client, as_regulator
 ) -> None:
@@ -56,6 +82,11 @@ def test_revocation_for_cause_becomes_one_record_and_regrades(
     c.handle_raw(raw)
     c.handle_raw(raw)  # redelivered
     assert (c.stats.processed, c.stats.duplicates) == (1, 1)
+    assert records(engine) == []  # a proposal for a regulator, never an automatic record
+    [proposal] = client.get("/record-proposals", headers=as_regulator).json()["items"]
+    assert proposal["record_class"] == "certificate_revoked" and not proposal["overdue"]
+    [decided] = confirm_all(client, settings)
+    assert decided["status"] == "confirmed" and decided["record_id"]
     assert records(engine) == [(HANGZHOU, "certificate_revoked", "very_serious")]
     file = client.get(f"/enterprises/{HANGZHOU}", headers=as_regulator).json()
     [record] = file["records"]
@@ -80,9 +111,10 @@ def test_revocation_not_for_cause_and_other_events_leave_no_record(engine, setti
     assert c.stats.processed == 2  # recorded as processed all the same
 
 
-def test_accreditation_withdrawal_becomes_a_record_of_the_body(engine, settings) -> None:
+def test_accreditation_withdrawal_becomes_a_record_of_the_body(engine, settings, client) -> None:
     c = consumer(engine, settings)
     c.handle_raw(sample("registry.body.accreditation_changed.v1.json"))
+    confirm_all(client, settings)
     [(uscc, record_class, severity)] = records(engine)
     assert record_class == "accreditation_withdrawn" and severity == "very_serious"
     with engine.connect() as conn:
@@ -96,14 +128,40 @@ def test_accreditation_withdrawal_becomes_a_record_of_the_body(engine, settings)
     "outcome,expected",
     [("fail", "spot_check_failed"), ("refused", "inspection_refused"), ("pass", None)],
 )
-def test_final_inspection_results(engine, settings, outcome: str, expected: str | None) -> None:
-    path = next(SAMPLES.glob("inspection.result.finalised.v1*.json"), None)
-    if path is None:
-        pytest.fail("no golden sample for inspection.result.finalised v1")
+def test_final_inspection_results(
+    engine, settings, client, outcome: str, expected: str | None
+) -> None:
+    """A refusal is proposed when final; a failure only once final *and published*."""
     c = consumer(engine, settings)
-    c.handle_raw(sample(path.name, outcome=outcome))
+    c.handle_raw(sample("inspection.result.finalised.v1.json", outcome=outcome))
+    if outcome == "fail":
+        assert confirm_all(client, settings) == []  # not yet published
+        c.handle_raw(sample("inspection.result.published.v1.json", outcome=outcome))
+    if outcome == "refused":  # confirmed only with the regulator's own decision
+        client.app.state.today = today_in_china
+        national = bearer(
+            settings,
+            role="regulator",
+            sub="samr",
+            authority_level="national",
+            region_code="100000",
+            department="SAMR",
+        )
+        [p] = client.get("/record-proposals", headers=national).json()["items"]
+        r = client.post(
+            f"/record-proposals/{p['id']}/decision",
+            headers=national,
+            json={"confirm": True, "reason": "Refusal established."},
+        )
+        problem(r, 422, "decision_required")
+        assert records(engine) == []
+    confirm_all(client, settings, decision_number="浙市监罚〔2026〕7号")
     got = [r[1] for r in records(engine)]
     assert got == ([expected] if expected else [])
+    if expected:
+        with engine.connect() as conn:
+            kinds = set(conn.execute(text("SELECT kind FROM notice")).scalars())
+        assert "record_decided" in kinds  # the enterprise is notified of the decision
 
 
 @pytest.mark.parametrize(

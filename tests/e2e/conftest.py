@@ -9,6 +9,7 @@ import pytest
 
 from shared import uscc
 from shared.testing.broker import TestBroker
+from shared.testing.kafka import wait_until
 from shared.testing.system import System
 
 REGULATOR = {
@@ -144,3 +145,24 @@ def list_enterprise(
 
 def issue(client: httpx.Client, number: str, holder: str) -> httpx.Response:
     return client.post("/certificates", json=certificate(number, holder))
+
+
+def confirm_record_proposal(system: System, holder: str, **extra: object) -> dict:
+    """A regulator confirms the record proposal another service's event made for ``holder``
+    (issue 12: records from other services are never published automatically)."""
+    found: list[dict] = []
+
+    def pending() -> bool:
+        with system.client("credit", **REGULATOR) as credit:
+            r = credit.get("/record-proposals", params={"uscc": holder})
+            found[:] = r.json()["items"] if r.status_code == 200 else []
+        return bool(found)
+
+    wait_until(pending, timeout=30)
+    with system.client("credit", **REGULATOR) as credit:
+        r = credit.post(
+            f"/record-proposals/{found[0]['id']}/decision",
+            json={"confirm": True, "reason": "Facts verified by the regulator.", **extra},
+        )
+        assert r.status_code == 200, r.text
+        return dict(r.json())

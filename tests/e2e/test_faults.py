@@ -25,11 +25,13 @@ def revoke_for_cause(system: System, holders: list[str], prefix: str) -> None:
 
 
 def record_counts(system: System, holders: list[str]) -> list[int]:
+    """The consumer's effect per holder: record proposals awaiting a regulator (issue 12:
+    records from other services are never made automatically)."""
     counts = []
     with system.client("credit", **REGULATOR) as credit:
         for holder in holders:
-            r = credit.get(f"/enterprises/{holder}")
-            counts.append(len(r.json()["records"]) if r.status_code == 200 else 0)
+            r = credit.get("/record-proposals", params={"uscc": holder, "status": ""})
+            counts.append(len(r.json()["items"]) if r.status_code == 200 else 0)
     return counts
 
 

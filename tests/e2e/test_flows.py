@@ -17,6 +17,7 @@ from tests.e2e.conftest import (
     NATIONAL,
     NATIONAL_2,
     REGULATOR,
+    confirm_record_proposal,
     enterprise,
     issue,
     list_enterprise,
@@ -101,6 +102,7 @@ def test_revocation_for_cause_becomes_a_credit_record_and_regrades(system: Syste
             json={"reason_code": "forgery", "reason": "forged type-test report"},
         )
         assert r.status_code == 200, r.text
+    confirm_record_proposal(system, holder)
 
     def profile() -> dict | None:
         r = system.client("credit").get(f"/public/enterprises/{holder}")
@@ -137,6 +139,7 @@ def test_accreditation_withdrawal_becomes_a_record_of_the_body(system: System) -
     with system.client("registry", **NATIONAL_2) as reg:
         r = reg.post("/bodies/CNCA-R-2009-077/accreditation/withdrawal/approval")
         assert r.status_code == 200, r.text
+    confirm_record_proposal(system, enterprise(77))
 
     def records() -> list:
         with system.client("credit", **REGULATOR) as credit:

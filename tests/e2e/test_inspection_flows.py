@@ -13,7 +13,7 @@ from services.inspection.domain.roster import UNIT_COLUMNS, unit_id_for
 from shared.clock import today_in_china
 from shared.testing.kafka import wait_until
 from shared.testing.system import System
-from tests.e2e.conftest import REGULATOR, enterprise, list_enterprise
+from tests.e2e.conftest import REGULATOR, confirm_record_proposal, enterprise, list_enterprise
 from tests.inspection.conftest import inspectors_csv, labs_csv
 
 pytestmark = [pytest.mark.e2e, pytest.mark.broker, pytest.mark.xdist_group("e2e")]
@@ -100,6 +100,8 @@ def test_refused_inspection_becomes_a_record_and_reweights_the_roster(
             json={"outcome": "refused", "sampling_date": today_in_china().isoformat()},
         )
         assert r.status_code == 201, r.text
+        # a refusal becomes a record only by the regulator's own decision (issue 12)
+        confirm_record_proposal(system, holder, decision_number="浙市监罚〔2026〕500号")
 
         def grade() -> str | None:
             r = system.client("credit").get(f"/public/enterprises/{holder}")

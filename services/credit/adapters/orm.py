@@ -61,6 +61,9 @@ class RecordRow(Base, table=True):
     disclosure_end_reason: str | None = Field(default=None, max_length=20)
     recorded_by: str = Field(max_length=200)
     recorded_at: datetime = Field(sa_column=utc_column(nullable=False))
+    rule_version: str = Field(default="", max_length=20)
+    review_flag: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    under_dispute: bool = Field(default=False)
 
 
 class GradeChangeRow(Base, table=True):
@@ -99,6 +102,13 @@ class ListingRow(Base, table=True):
     removed_on: date | None = None
     removal_reason: str | None = Field(default=None, max_length=30)
     removed_by: str | None = Field(default=None, max_length=200)
+    rule_version: str = Field(default="", max_length=20)
+    proposer_level: str | None = Field(default=None, max_length=20)
+    proposer_region: str | None = Field(default=None, max_length=6)
+    early_removal: dict[str, Any] | None = Field(
+        default=None, sa_column=Column(JSON, nullable=True)
+    )
+    review_flag: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     objection_deadline_provenance: str | None = Field(default=None, max_length=20, index=True)
     objection_calendar_version: str | None = Field(default=None, max_length=300)
     version: int = Field(default=1)
@@ -133,6 +143,50 @@ class RepairRow(Base, table=True):
     decided_on: date | None = None
     decided_by: str | None = Field(default=None, max_length=200)
     decision_reason: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    rule_version: str = Field(default="", max_length=20)
+    decision_due: date | None = None
+
+
+class RecordProposalRow(Base, table=True):
+    """Records from other services' events waiting for a regulator (issue 12)."""
+
+    __tablename__ = "record_proposal"
+    __table_args__ = (Index("ix_record_proposal_status_due", "status", "due_on"),)
+    id: str = Field(primary_key=True, max_length=24)
+    source_event_id: str = Field(max_length=64, unique=True)
+    source_service: str = Field(max_length=40)
+    uscc: str = Field(max_length=18, index=True)
+    region_code: str = Field(max_length=6)
+    record_class: str = Field(max_length=40)
+    command: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    received_on: date
+    due_on: date
+    rule_version: str = Field(max_length=20)
+    status: str = Field(max_length=20)
+    decided_on: date | None = None
+    decided_by: str | None = Field(default=None, max_length=200)
+    decision_reason: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    record_id: str | None = Field(default=None, max_length=24)
+
+
+class DisputeRow(Base, table=True):
+    """Disputes over published records (issue 12)."""
+
+    __tablename__ = "record_dispute"
+    id: str = Field(primary_key=True, max_length=24)
+    record_id: str = Field(foreign_key="credit_record.id", max_length=24, index=True)
+    uscc: str = Field(max_length=18, index=True)
+    statement: str = Field(sa_column=Column(Text, nullable=False))
+    evidence: list[str] = Field(sa_column=Column(JSON, nullable=False))
+    filed_on: date
+    filed_by: str = Field(max_length=200)
+    due_on: date
+    rule_version: str = Field(max_length=20)
+    status: str = Field(max_length=20)
+    decided_on: date | None = None
+    decided_by: str | None = Field(default=None, max_length=200)
+    decision_reason: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    corrections: dict[str, str] = Field(sa_column=Column(JSON, nullable=False))
 
 
 class NoticeRow(Base, table=True):

@@ -163,6 +163,13 @@ class RecordRepository(_Repository):
                 "disclosed": record.disclosed,
                 "disclosure_ended_on": record.disclosure_ended_on,
                 "disclosure_end_reason": _plain(record.disclosure_end_reason),
+                # disputes (issue 12): the mark and the fields a correction may replace
+                "under_dispute": record.under_dispute,
+                "title": record.title,
+                "facts": record.facts,
+                "legal_basis": record.legal_basis,
+                "decision_number": record.decision_number,
+                "source_department": record.source_department,
             },
         )
 
@@ -362,6 +369,10 @@ class DisclosureFeed(AppendOnlyLog):
 
     def withdraw(self, entity: str, entity_id: str, uscc: str, reason: str) -> None:
         self._append(entity, entity_id, uscc, "withdraw", reason)
+
+    def republish(self, entity: str, entity_id: str, uscc: str, reason: str) -> None:
+        """A published item changed (under dispute, corrected, dispute rejected)."""
+        self._append(entity, entity_id, uscc, "publish", reason)
 
     def _append(
         self, entity: str, entity_id: str, uscc: str, action: str, reason: str | None

@@ -237,6 +237,7 @@ class RemovalReason(StrEnum):
     REPAIRED = "repaired"
     OBJECTION_UPHELD = "objection_upheld"
     BASIS_REVOKED = "basis_revoked"  # the underlying decision was annulled (review, court)
+    EARLY_REMOVAL = "early_removal"  # granted on application (Order 44 art. 20)
 
 
 def record_class(code: str) -> RecordClass:

@@ -19,7 +19,15 @@ from services.credit.domain.catalogue import (
     record_class,
 )
 from services.credit.domain.grading import CURRENT_RULES, Assessment, Grade
-from services.credit.domain.periods import Period, Unit, add_months, deadline_dated, last_day
+from services.credit.domain.periods import (
+    Period,
+    Unit,
+    add_months,
+    deadline,
+    deadline_dated,
+    last_day,
+)
+from services.credit.domain.rules import DEFAULT_RULES, RuleSet
 from shared.exceptions import Conflict, InvalidInput
 from shared.workdays import WorkdayCalendar
 
@@ -92,6 +100,8 @@ class DisclosureEnd(StrEnum):
     PERIOD_ENDED = "period_ended"
     REPAIRED = "repaired"
     BASIS_REVOKED = "basis_revoked"
+    NOT_PUBLISHED = "not_published"  # the publication rules exclude its class (warnings)
+    DISPUTE_WITHDRAWN = "dispute_withdrawn"  # withdrawn on a dispute upheld
 
 
 @dataclass
@@ -116,6 +126,10 @@ class CreditRecord:
     disclosed: bool = True
     disclosure_ended_on: date | None = None
     disclosure_end_reason: DisclosureEnd | None = None
+    rule_version: str = ""
+    # set by a migration when the record was made under superseded behaviour
+    review_flag: str | None = None
+    under_dispute: bool = False  # a dispute is pending (shown in public views)
 
     @property
     def negative(self) -> bool:
@@ -136,13 +150,16 @@ class CreditRecord:
         self.disclosure_ended_on = on
         self.disclosure_end_reason = reason
 
-    def earliest_repair_application(self) -> date:
-        return earliest_repair_application(self.sector, self.decision_date)
+    def earliest_repair_application(self, rules: RuleSet = DEFAULT_RULES) -> date:
+        return earliest_repair_application(self.sector, self.decision_date, rules)
 
 
-def earliest_repair_application(sector: str, decision_date: date) -> date:
+def earliest_repair_application(
+    sector: str, decision_date: date, rules: RuleSet = DEFAULT_RULES
+) -> date:
     """The day after the sector's minimum publication period has run out."""
-    minimum = min_repair_period(sector)
+    min_repair_period(sector)  # validates the sector
+    minimum = rules.min_repair_publication(sector)
     months = minimum.length * (12 if minimum.unit is Unit.YEARS else 1)
     return add_months(decision_date, months) + timedelta(days=1)
 
@@ -166,6 +183,7 @@ def new_record(
     recorded_at: datetime,
     today: date,
     workdays: WorkdayCalendar,
+    rules: RuleSet = DEFAULT_RULES,
 ) -> CreditRecord:
     rc = record_class(record_class_code)
     min_repair_period(sector)  # validates the sector
@@ -199,8 +217,13 @@ def new_record(
         recorded_at=recorded_at,
         persons=[dict(p) for p in persons],
         source_event_id=source_event_id,
+        rule_version=rules.version,
     )
-    if until < today:  # recorded late: its publication period has already run out
+    if not rules.published(rc.code):  # kept in the file, never in the public feed
+        record.disclosed = False
+        record.disclosure_ended_on = today
+        record.disclosure_end_reason = DisclosureEnd.NOT_PUBLISHED
+    elif until < today:  # recorded late: its publication period has already run out
         record.disclosed = False
         record.disclosure_ended_on = today
         record.disclosure_end_reason = DisclosureEnd.PERIOD_ENDED
@@ -225,6 +248,7 @@ class Objection:
     decision_reason: str | None = None
     decided_on: date | None = None
     decided_by: str | None = None
+    hearing_requested: bool = False
 
 
 @dataclass
@@ -247,6 +271,12 @@ class Listing:
     removed_on: date | None = None
     removal_reason: RemovalReason | None = None
     removed_by: str | None = None
+    rule_version: str = ""
+    # who proposed it: only this authority or a higher one covering it decides (Order 44)
+    proposer_level: str | None = None
+    proposer_region: str | None = None
+    early_removal: dict | None = None  # see ``early_removal.py``
+    review_flag: str | None = None
     # official | provisional (shared.periods), and the calendar data the deadline rests on
     objection_deadline_provenance: str | None = None
     objection_calendar_version: str | None = None
@@ -350,8 +380,10 @@ def propose_listing(
     by: str,
     objection_window: Period,
     workdays: WorkdayCalendar,
+    rules: RuleSet = DEFAULT_RULES,
 ) -> Listing:
-    """Listing without a legal basis, reasons or a basis record in force is refused."""
+    """A listing rests on records in force that a listing ground of ``rules`` covers, has
+    reasons, a legal basis and a term within the rule's bounds (default: the rule's term)."""
     legal_basis = required(legal_basis, "the legal basis", "legal_basis_required")
     reason = required(reason, "the reasons", "reason_required")
     if not basis:
@@ -363,10 +395,9 @@ def propose_listing(
                 code="basis_record_not_in_force",
                 record_id=rec.id,
             )
+        _require_ground(rec, rules)
     if not measure_codes:
         raise InvalidInput("name at least one joint-punishment measure", code="measures_required")
-    if term_years is not None and not 1 <= term_years <= 10:
-        raise InvalidInput("a listing term is 1 to 10 years, or indefinite", code="invalid_term")
     return Listing(
         id=new_id("DL"),
         uscc=uscc,
@@ -374,10 +405,34 @@ def propose_listing(
         legal_basis=legal_basis,
         basis_record_ids=[r.id for r in basis],
         measure_codes=list(dict.fromkeys(measure_codes)),
-        term_years=term_years,
+        term_years=rules.term_years(term_years),
         proposed_on=today,
         proposed_by=by,
         **objection_deadline_fields(today, objection_window, workdays),
+        rule_version=rules.version,
+    )
+
+
+def _require_ground(record: CreditRecord, rules: RuleSet) -> None:
+    if rules.ground_for(record.record_class, record.severity) is not None:
+        return
+    raise InvalidInput(
+        f"record {record.id} ({record.record_class}, {record.severity.value}) is no ground "
+        f"for listing under rule version {rules.version}",
+        code="basis_not_qualifying",
+        record_id=record.id,
+        record_class=record.record_class,
+        severity=record.severity.value,
+        rule_version=rules.version,
+        qualifying=[
+            {
+                "ground": g.code,
+                "record_classes": sorted(g.record_classes),
+                "severities": sorted(s.value for s in g.severities),
+                "source": g.source.cite(),
+            }
+            for g in rules.grounds
+        ],
     )
 
 
@@ -413,6 +468,8 @@ class RepairApplication:
     decided_on: date | None = None
     decided_by: str | None = None
     decision_reason: str | None = None
+    rule_version: str = ""
+    decision_due: date | None = None
 
     def decide(self, approved: bool, reason: str, today: date, by: str) -> None:
         if self.status is not RepairStatus.PENDING:
@@ -433,7 +490,13 @@ def apply_for_repair(
     evidence: list[str],
     today: date,
     by: str,
+    listed: bool = False,
+    later_same_kind: list[CreditRecord] | None = None,
+    rules: RuleSet = DEFAULT_RULES,
+    workdays: WorkdayCalendar = _NO_CALENDAR,
 ) -> RepairApplication:
+    """Repair of one record: not while listed (early removal applies), not after a later
+    penalty of the same kind, not before the sector's minimum publication period."""
     rc = record_class(record.record_class)
     if not rc.repairable:
         raise Conflict(
@@ -445,13 +508,33 @@ def apply_for_repair(
         raise Conflict(
             f"record {record.id} is no longer disclosed", code="record_not_in_disclosure"
         )
-    earliest = record.earliest_repair_application()
+    if listed and not rules.repair.open_while_listed:
+        raise Conflict(
+            "credit repair is not open while the enterprise is on the list of serious "
+            "violators; apply for early removal from the list instead",
+            code="repair_not_open_while_listed",
+            rule_version=rules.version,
+            source=rules.repair.listed_source.cite(),
+        )
+    repeats = [r.id for r in later_same_kind or [] if r.id != record.id]
+    if repeats and rules.repair.repeat_same_kind_bars:
+        raise Conflict(
+            f"a later penalty of the same kind ({', '.join(repeats)}) bars repair of {record.id}",
+            code="repeat_penalty_same_kind",
+            later_record_ids=repeats,
+            rule_version=rules.version,
+            source=rules.repair.source.cite(),
+        )
+    earliest = record.earliest_repair_application(rules)
     if today < earliest:
         raise Conflict(
             f"repair may be applied for from {earliest} (minimum publication period for the "
             f"{record.sector} sector)",
             code="repair_too_early",
             earliest=earliest.isoformat(),
+            sector=record.sector,
+            rule_version=rules.version,
+            source=rules.repair.source.cite(),
         )
     items = [e for e in (x.strip() for x in evidence) if e]
     if not items:
@@ -464,4 +547,6 @@ def apply_for_repair(
         evidence=items,
         applied_on=today,
         applied_by=by,
+        rule_version=rules.version,
+        decision_due=deadline(today, rules.repair.decision_within, workdays),
     )

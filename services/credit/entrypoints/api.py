@@ -31,7 +31,7 @@ from shared.cache import cache_lifespan
 from shared.calendar.metrics import CalendarGauge
 from shared.clock import today_in_china
 from shared.db import make_engine
-from shared.exceptions import Forbidden, NotFound
+from shared.exceptions import Forbidden, InvalidInput, NotFound
 from shared.uscc import normalise
 from shared.uscc import validate as validate_uscc
 from shared.web.app import create_app as create_service_app
@@ -333,8 +333,15 @@ def propose(
         legal_basis=body.legal_basis,
         basis_record_ids=body.basis_record_ids,
         measures=body.measures,
-        term_years=None if body.indefinite else body.term_years,
+        term_years=body.term_years,
     )
+    if body.indefinite:
+        raise InvalidInput(
+            "the rules give every listing a term",
+            code="term_out_of_bounds",
+            rule_version=policy.rules.version,
+            source=policy.rules.term.source.cite(),
+        )
     listing = services.propose_listing(uow, cmd, actor, today=today, policy=policy)
     return _listing(engine, listing.id, actor, today)
 
@@ -389,9 +396,20 @@ def object_to(
     uow: Uow,
     engine: EngineDep,
     today: Today,
+    policy: PolicyDep,
 ) -> dict:
-    """The enterprise concerned, within the objection window, once."""
-    services.file_objection(uow, listing_id, body.statement, body.evidence, actor, today=today)
+    """The enterprise concerned, within the objection window, once; it may ask for a hearing
+    where the rules give one."""
+    services.file_objection(
+        uow,
+        listing_id,
+        body.statement,
+        body.evidence,
+        actor,
+        today=today,
+        hearing_requested=body.hearing_requested,
+        policy=policy,
+    )
     return _listing(engine, listing_id, actor, today)
 
 
@@ -442,12 +460,21 @@ def remove(
 # -- credit repair ------------------------------------------------------------------------------
 @repairs.post("/repairs", status_code=201, response_model=s.RepairOut, summary="Apply for repair")
 def apply_for_repair(
-    body: s.RepairIn, actor: Enterprise, uow: Uow, engine: EngineDep, today: Today
+    body: s.RepairIn,
+    actor: Enterprise,
+    uow: Uow,
+    engine: EngineDep,
+    today: Today,
+    policy: PolicyDep,
 ) -> dict:
     """The enterprise concerned, for its own record, after the minimum publication period
     (6 months; 1 year for food, drugs and special equipment), with commitment and evidence."""
     application = services.apply_for_repair(
-        uow, ApplyForRepair(body.record_id, body.commitment, body.evidence), actor, today=today
+        uow,
+        ApplyForRepair(body.record_id, body.commitment, body.evidence),
+        actor,
+        today=today,
+        policy=policy,
     )
     return _repair(engine, application.id, actor)
 
@@ -510,6 +537,14 @@ def create_app(
     clock = today or today_in_china
     settings.policy  # noqa: B018 - load the calendar file now: a bad file fails at startup
     cache = profile_cache(engine, settings.cache_size, clock)
+    # issue 12 routes; imported here because they use this module's dependencies
+    from services.credit.entrypoints.api_rules import (
+        dispute_routes,
+        proposal_gauges,
+        queue,
+        removal,
+        rules,
+    )
 
     app = create_service_app(
         settings=settings,
@@ -520,9 +555,23 @@ def create_app(
         "credit repair and public disclosure for regulators, enterprises and portals.",
         lifespan=cache_lifespan(cache, settings.cache_refresh_seconds),
         extra_state={"cache": cache, "today": clock},
-        collectors=(CalendarGauge(settings.service_name, settings.calendar_source),),
+        collectors=(
+            proposal_gauges(engine, clock),
+            CalendarGauge(settings.service_name, settings.calendar_source),
+        ),
     )
-    for router in (public, catalogue, enterprises, records, listings, repairs):
+    for router in (
+        public,
+        catalogue,
+        rules,
+        enterprises,
+        records,
+        listings,
+        removal,
+        repairs,
+        queue,
+        dispute_routes,
+    ):
         app.include_router(router)
     app.include_router(webhook_router(DisclosureFeed(), webhook_settings(settings, "CREDIT_")))
     return app

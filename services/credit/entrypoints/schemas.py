@@ -57,13 +57,18 @@ class ListingIn(Strict):
     )
     basis_record_ids: list[str] = Field(default_factory=list, max_length=50)
     measures: list[str] = Field(default_factory=list, max_length=20)
-    term_years: int | None = Field(default=3, ge=1, le=10)
-    indefinite: bool = False
+    term_years: int | None = Field(
+        default=None, ge=1, le=10, description="default and bounds: GET /catalogue/rules"
+    )
+    indefinite: bool = Field(default=False, description="refused: the rules set a term")
 
 
 class ObjectionIn(Strict):
     statement: LongText
     evidence: Evidence = Field(default_factory=list, max_length=20)
+    hearing_requested: bool = Field(
+        default=False, description="ask for a hearing (where the rule gives one)"
+    )
 
 
 class ObjectionDecisionIn(Strict):
@@ -168,6 +173,7 @@ class PublicRecordOut(BaseModel):
     source_department: str
     publication_until: date
     persons: list[PersonOut]
+    under_dispute: bool = Field(default=False, description="a dispute is pending")
 
 
 class FullRecordOut(PublicRecordOut):
@@ -181,6 +187,8 @@ class FullRecordOut(PublicRecordOut):
     earliest_repair_application: date | None
     recorded_by: str
     recorded_at: datetime
+    rule_version: str | None = Field(description="rule set the record was made under")
+    review_flag: str | None = Field(description="made under superseded behaviour: review")
 
 
 class FullListingOut(PublicListingOut):
@@ -198,6 +206,13 @@ class FullListingOut(PublicListingOut):
     removed_on: date | None
     removal_reason: str | None
     removed_by: str | None
+    rule_version: str | None = Field(description="rule set applied (GET /catalogue/rules)")
+    proposer_level: str | None
+    proposer_region: str | None
+    early_removal: dict[str, Any] | None = Field(
+        description="application, conditions checked, deadline, decision"
+    )
+    review_flag: str | None
 
 
 class RepairOut(BaseModel):
@@ -212,6 +227,8 @@ class RepairOut(BaseModel):
     decided_on: date | None
     decided_by: str | None
     decision_reason: str | None
+    rule_version: str | None
+    decision_due: date | None
 
 
 class FeedItemOut(BaseModel):
@@ -275,3 +292,18 @@ class CreditFileOut(Open):
     uscc: str
     name: str
     risk_grade: GradeOut
+
+
+class EarlyRemovalIn(Strict):
+    statement: LongText
+    evidence: Evidence = Field(default_factory=list, max_length=20)
+
+
+class EarlyRemovalDecisionIn(Strict):
+    granted: bool
+    reason: LongText
+    confirmed_conditions: list[str] = Field(
+        default_factory=list,
+        max_length=10,
+        description="conditions the regulator confirms on the evidence (codes)",
+    )

@@ -1,6 +1,12 @@
-"""Other services' events that become credit records (joint punishment, issue 5).
+"""Other services' events that become credit record *proposals* (joint punishment, issue 5;
+publication that follows the procedure, issue 12). A regulator confirms each proposal
+(``intake.decide``) before it becomes a record; nothing from another service is published
+automatically.
 
-- inspection: a final failed result -> ``spot_check_failed``; refused -> ``inspection_refused``;
+- inspection: a failed supervisory spot check once its result is final *and published*
+  (``inspection.result.published``) -> ``spot_check_failed``; a final refusal ->
+  ``inspection_refused`` (confirmed only with the regulator's own decision); risk monitoring
+  never becomes a record;
 - registry: a certificate revoked for cause -> ``certificate_revoked`` of the holder;
   a body's approval withdrawn -> ``accreditation_withdrawn`` of the body (by its USCC).
 Each record carries the event id as ``source_event_id``, and runs in the consumer's
@@ -13,11 +19,12 @@ from datetime import date
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from services.credit.service_layer import services
+from services.credit.domain.rules import DEFAULT_RULES, RuleSet
+from services.credit.service_layer import intake, services
 from services.credit.service_layer.commands import AddRecord
 from services.credit.service_layer.unit_of_work import CreditUnitOfWork
 from shared.clock import CHINA_TZ, today_in_china
-from shared.contracts.inspection import ResultFinalisedV1
+from shared.contracts.inspection import ResultFinalisedV2, ResultPublishedV2
 from shared.contracts.registry import BodyAccreditationChangedV1, CertificateRevokedV1
 from shared.events import EventEnvelope, contracts
 
@@ -31,8 +38,12 @@ WITHDRAWAL_BASIS = "《中华人民共和国认证认可条例》；《认证机
 VERY_SERIOUS_REVOCATIONS = {"forgery", "fraud"}
 
 
-def record_for_inspection(event_id: str, p: ResultFinalisedV1) -> AddRecord | None:
-    if p.outcome not in ("fail", "refused"):
+def record_for_inspection(
+    event_id: str, p: ResultFinalisedV2 | ResultPublishedV2, rules: RuleSet = DEFAULT_RULES
+) -> AddRecord | None:
+    """Risk monitoring (风险监测) is not a supervisory spot check: it never makes a record.
+    The sector comes from the unit's product category (v2 events; v1: general)."""
+    if p.outcome not in ("fail", "refused") or p.check_type == "risk_monitoring":
         return None
     failed = "; ".join(f"{i.item} ({i.requirement}: {i.measured})" for i in p.failed_items)
     refused = p.outcome == "refused"
@@ -45,11 +56,14 @@ def record_for_inspection(event_id: str, p: ResultFinalisedV1) -> AddRecord | No
         facts=failed or p.outcome,
         legal_basis=REFUSAL_BASIS if refused else SPOT_CHECK_BASIS,
         decision_number=f"INSP-{p.task_id}",
-        decision_date=p.finalised_at.astimezone(CHINA_TZ).date(),
+        decision_date=(p.finalised_at if isinstance(p, ResultFinalisedV2) else p.published_at)
+        .astimezone(CHINA_TZ)
+        .date(),
         source_service="inspection",
         source_department=f"{p.authority_level} market regulator {p.region_code}",
         source_event_id=event_id,
         enterprise_name=p.enterprise_name,
+        sector=rules.sector_for_product(p.product_category),
     )
 
 
@@ -100,20 +114,27 @@ def make_handler(
     engine: Engine, policy: services.Policy
 ) -> Callable[[Session, EventEnvelope], None]:
     def handle(session: Session, envelope: EventEnvelope) -> None:
-        cmd = command_for(envelope, today_in_china())
+        cmd = command_for(envelope, today_in_china(), policy.rules)
         if cmd is not None:
             uow = CreditUnitOfWork(engine).joining(session)
-            services.add_record(uow, cmd, CONSUMER, today=today_in_china(), policy=policy)
+            intake.propose_record(uow, cmd, today=today_in_china(), policy=policy)
 
     return handle
 
 
-def command_for(envelope: EventEnvelope, today: date) -> AddRecord | None:
+def command_for(
+    envelope: EventEnvelope, today: date, rules: RuleSet = DEFAULT_RULES
+) -> AddRecord | None:
     event_id = str(envelope.event_id)
-    if envelope.event_type == ResultFinalisedV1.EVENT_TYPE:
+    if envelope.event_type == ResultFinalisedV2.EVENT_TYPE:
         p = contracts.parse_latest(envelope)
-        assert isinstance(p, ResultFinalisedV1)
-        return record_for_inspection(event_id, p)
+        assert isinstance(p, ResultFinalisedV2)
+        # a failure waits for publication; a refusal is final here
+        return record_for_inspection(event_id, p, rules) if p.outcome == "refused" else None
+    if envelope.event_type == ResultPublishedV2.EVENT_TYPE:
+        p4 = contracts.parse_latest(envelope)
+        assert isinstance(p4, ResultPublishedV2)
+        return record_for_inspection(event_id, p4, rules) if p4.outcome == "fail" else None
     if envelope.event_type == CertificateRevokedV1.EVENT_TYPE:
         p2 = contracts.parse_latest(envelope)
         assert isinstance(p2, CertificateRevokedV1)

@@ -23,6 +23,7 @@ from services.credit.domain.model import (
     RepairApplication,
 )
 from services.credit.domain.periods import Period, Unit
+from services.credit.domain.rules import DEFAULT_RULES, RuleSet
 from services.credit.service_layer import authority
 from services.credit.service_layer.commands import (
     AddRecord,
@@ -58,6 +59,7 @@ class Policy:
     objection_window: Period = Period(15, Unit.DAYS)
     # None: the legacy USCCs configured for every service (shared.uscc.configured_legacy_codes).
     legacy_codes: frozenset[str] | None = None
+    rules: RuleSet = DEFAULT_RULES  # the legal rule set in force (CREDIT_RULE_VERSION)
 
 
 @dataclass(frozen=True)
@@ -248,8 +250,10 @@ def _add_record(
             recorded_at=utcnow(),
             today=today,
             workdays=policy.workdays,
+            rules=policy.rules,
         )
         uow.records.add(record)
+        _repair_notice(uow, record, policy.rules)
         if record.disclosed:
             uow.disclosures.publish("record", record.id, uscc)
             uow.changes.record(uscc, "record_added")
@@ -310,6 +314,7 @@ def propose_listing(
                 )
             basis.append(record)
         listing = model.propose_listing(
+            rules=policy.rules,
             uscc=uscc,
             reason=cmd.reason,
             legal_basis=cmd.legal_basis,
@@ -321,6 +326,8 @@ def propose_listing(
             objection_window=policy.objection_window,
             workdays=policy.workdays,
         )
+        listing.proposer_level = actor.authority_level.value if actor.authority_level else None
+        listing.proposer_region = actor.region_code
         uow.listings.add(listing)
         authority.record_proposer(uow, listing.id, actor)
         uow.notices.add(
@@ -328,9 +335,9 @@ def propose_listing(
             "listing_proposed",
             listing.id,
             f"Proposed for the list of serious violators: {listing.reason}. You may file an "
-            f"objection with statements and evidence until {listing.objection_deadline}."
-            + PROVISIONAL_NOTE
-            * (listing.objection_deadline_provenance == "provisional"),
+            f"objection with statements and evidence until {listing.objection_deadline}"
+            + (", and ask for a hearing." if policy.rules.hearing.available else ".")
+            + PROVISIONAL_NOTE * (listing.objection_deadline_provenance == "provisional"),
             listing.legal_basis,
         )
         uow.emit(
@@ -358,6 +365,24 @@ PROVISIONAL_NOTE = (
 )
 
 
+def _repair_notice(uow: CreditUnitOfWork, record: CreditRecord, rules: RuleSet) -> None:
+    """两书同达: the repair notice goes out with the penalty record."""
+    rc = catalogue.RECORD_CLASSES[record.record_class]
+    if not (rc.repairable and record.disclosed):
+        return
+    earliest = record.earliest_repair_application(rules)
+    uow.notices.add(
+        record.uscc,
+        "repair_notice",
+        record.id,
+        f"Credit repair of record {record.id} ({record.title}) may be applied for from "
+        f"{earliest} (sector {record.sector}): correct the violation, fulfil the decision's "
+        f"obligations and file a written commitment with evidence. Repair is not open while "
+        f"listed on the list of serious violators.",
+        rules.repair.source.cite(),
+    )
+
+
 def _listing(uow: CreditUnitOfWork, listing_id: str, actor: Actor) -> tuple[Enterprise, Listing]:
     uscc = uow.listings.owner_of(listing_id)
     if uscc is None or (isinstance(actor, Principal) and _foreign(actor, uscc)):
@@ -373,6 +398,18 @@ def _foreign(actor: Principal, uscc: str) -> bool:
     return actor.role is Role.ENTERPRISE and actor.uscc != uscc
 
 
+def _request_hearing(listing: Listing, rules: RuleSet) -> None:
+    if not rules.hearing.available:
+        raise Conflict(
+            "the rules in force give no hearing on a listing",
+            code="hearing_not_available",
+            rule_version=rules.version,
+            source=rules.hearing.source.cite(),
+        )
+    assert listing.objection is not None
+    listing.objection.hearing_requested = True
+
+
 def file_objection(
     uow: CreditUnitOfWork,
     listing_id: str,
@@ -381,12 +418,16 @@ def file_objection(
     actor: Principal,
     *,
     today: date,
+    hearing_requested: bool = False,
+    policy: Policy = DEFAULT_POLICY,
 ) -> Listing:
     if actor.role is not Role.ENTERPRISE:
         raise Forbidden("only the enterprise concerned may object", code="role_not_allowed")
     with uow:
         _, listing = _listing(uow, listing_id, actor)
         listing.file_objection(statement, evidence, today, actor.actor())
+        if hearing_requested:
+            _request_hearing(listing, policy.rules)
         uow.listings.save(listing)
         uow.commit()
         return listing
@@ -559,7 +600,12 @@ def _announce_removal(
 
 # -- credit repair ------------------------------------------------------------------------------
 def apply_for_repair(
-    uow: CreditUnitOfWork, cmd: ApplyForRepair, actor: Principal, *, today: date
+    uow: CreditUnitOfWork,
+    cmd: ApplyForRepair,
+    actor: Principal,
+    *,
+    today: date,
+    policy: Policy = DEFAULT_POLICY,
 ) -> RepairApplication:
     if actor.role is not Role.ENTERPRISE:
         raise Forbidden("only the enterprise concerned applies for repair", code="role_not_allowed")
@@ -575,8 +621,26 @@ def apply_for_repair(
                 f"a repair application for {record.id} is already pending",
                 code="repair_already_pending",
             )
+        listed = any(
+            listing.status is ListingStatus.LISTED for listing in uow.listings.active_for(uscc)
+        )
+        later_same_kind = [
+            r
+            for r in uow.records.in_force(uscc, today)
+            if r.record_class == record.record_class
+            and r.negative
+            and r.decision_date > record.decision_date
+        ]
         application = model.apply_for_repair(
-            record, commitment=cmd.commitment, evidence=cmd.evidence, today=today, by=actor.actor()
+            record,
+            commitment=cmd.commitment,
+            evidence=cmd.evidence,
+            today=today,
+            by=actor.actor(),
+            listed=listed,
+            later_same_kind=later_same_kind,
+            rules=policy.rules,
+            workdays=policy.workdays,
         )
         uow.repairs.add(application)
         uow.commit()

@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterable
 from sqlalchemy.engine import Engine
 
 from services.credit.adapters.authority_book import AuthorityBook
+from services.credit.adapters.intake import DisputeRepository, ProposalRepository
 from services.credit.adapters.orm import outbox
 from services.credit.adapters.repository import (
     DisclosureFeed,
@@ -34,6 +35,8 @@ class CreditUnitOfWork(SqlUnitOfWork):
     disclosures: DisclosureFeed
     changes: ProfileChanges
     authority: AuthorityBook
+    proposals: ProposalRepository
+    disputes: DisputeRepository
 
     def __init__(self, engine: Engine, changed: Evict | None = None) -> None:
         super().__init__(engine, outbox, producer="credit")
@@ -48,6 +51,8 @@ class CreditUnitOfWork(SqlUnitOfWork):
         self.disclosures = DisclosureFeed(self.session)
         self.changes = ProfileChanges(self.session)
         self.authority = AuthorityBook(self.session)
+        self.proposals = ProposalRepository(self.session)
+        self.disputes = DisputeRepository(self.session)
 
     def commit(self) -> None:
         # Fixed lock order (feed, profile log, outbox) so concurrent commits cannot deadlock.

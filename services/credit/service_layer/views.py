@@ -28,6 +28,7 @@ from services.credit.domain.catalogue import MEASURES, RECORD_CLASSES
 from services.credit.domain.grading import GRADE_LABELS, Grade
 from services.credit.domain.masking import mask_name, public_persons, scrub
 from services.credit.domain.model import earliest_repair_application
+from services.credit.domain.rules import rules_for
 from shared.db import table_of
 from shared.exceptions import InvalidInput
 
@@ -99,6 +100,7 @@ _RECORD_COLUMNS = (
     R.publication_until,
     R.persons,
     R.disclosed,
+    R.under_dispute,
 )
 
 
@@ -125,6 +127,7 @@ def record_public(
         "source_department": row["source_department"],
         "publication_until": row["publication_until"],
         "persons": public_persons(row["persons"]),
+        "under_dispute": bool(row.get("under_dispute")),
     }
 
 
@@ -205,6 +208,11 @@ def listing_full(row: RowMapping | dict[str, Any], enterprise_name: str | None) 
             "removed_on": row["removed_on"],
             "removal_reason": row["removal_reason"],
             "removed_by": row["removed_by"],
+            "rule_version": row["rule_version"] or None,
+            "proposer_level": row["proposer_level"],
+            "proposer_region": row["proposer_region"],
+            "early_removal": row["early_removal"],
+            "review_flag": row["review_flag"],
         }
     )
     return view
@@ -416,8 +424,9 @@ def _feed_item(row: RowMapping, today: date, named: dict[str, list[str]]) -> dic
         "uscc": row["entry_uscc"],
         "occurred_at": row["occurred_at"],
     }
+    if row["action"] == "withdraw" or row["entry_reason"]:
+        item["reason"] = row["entry_reason"]  # republished: under_dispute, corrected, ...
     if row["action"] == "withdraw":
-        item["reason"] = row["entry_reason"]
         return item
     if row["entity"] == "record":
         record = {c.name: row[f"r_{c.name}"] for c in _RECORD_COLUMNS}
@@ -468,12 +477,14 @@ def record_full(
             or ("period_ended" if row["publication_until"] < today else None),
             "repairable": bool(rc and rc.repairable),
             "earliest_repair_application": earliest_repair_application(
-                row["sector"], row["decision_date"]
+                row["sector"], row["decision_date"], rules_for(row["rule_version"])
             )
             if rc and rc.repairable
             else None,
             "recorded_by": row["recorded_by"],
             "recorded_at": row["recorded_at"],
+            "rule_version": row["rule_version"] or None,
+            "review_flag": row["review_flag"],
         }
     )
     return view

@@ -54,8 +54,8 @@ from shared.contracts.inspection import (
     DrawMadeV1,
     FailedItemV1,
     PlanDeadlineChangedV1,
-    ResultFinalisedV1,
-    ResultPublishedV1,
+    ResultFinalisedV2,
+    ResultPublishedV2,
     ResultRecordedV1,
     SnapshotCommittedV1,
     TaskAssignedV1,
@@ -653,8 +653,9 @@ def _on_final(
     uow.results.add_check_record(task, plan, result, unit)
     assert result.finalised_at is not None
     uow.emit(
-        ResultFinalisedV1(
+        ResultFinalisedV2(
             **_result_fields(task, plan, unit, result),
+            product_category=unit.get("product_category"),
             finalised_at=result.finalised_at,
             retested=result.retested,
         ),
@@ -734,9 +735,11 @@ def publish_results(uow: InspectionUnitOfWork, plan_id: str, actor: Principal) -
             result = uow.results.get(task_id)
             assert task is not None and result is not None
             uow.tasks.set_status(task_id, TaskStatus.PUBLISHED.value, published_at=now)
+            unit = uow.rosters.unit(task.unit_id) or {}
             uow.emit(
-                ResultPublishedV1(
-                    **_result_fields(task, plan, uow.rosters.unit(task.unit_id) or {}, result),
+                ResultPublishedV2(
+                    **_result_fields(task, plan, unit, result),
+                    product_category=unit.get("product_category"),
                     published_at=now,
                     publication_deadline=plan.publication_deadline,
                 ),

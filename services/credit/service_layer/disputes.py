@@ -1,0 +1,122 @@
+"""Disputes over published records: file (the enterprise concerned), decide (a regulator of
+its region, within the rule's deadline). Each step shows in the disclosure feed; the decision
+is announced as ``credit.record.dispute_decided``."""
+
+from datetime import date
+
+from services.credit.domain import disputes
+from services.credit.domain.disputes import CORRECTED, WITHDRAWN, Dispute
+from services.credit.domain.model import DisclosureEnd
+from services.credit.domain.periods import deadline
+from services.credit.service_layer import services
+from services.credit.service_layer.services import DEFAULT_POLICY, Policy
+from services.credit.service_layer.unit_of_work import CreditUnitOfWork
+from shared.auth import Principal, Role
+from shared.contracts.credit import RecordDisputeDecidedV1
+from shared.exceptions import Forbidden, NotFound
+
+
+def file(
+    uow: CreditUnitOfWork,
+    record_id: str,
+    statement: str,
+    evidence: list[str],
+    actor: Principal,
+    *,
+    today: date,
+    policy: Policy = DEFAULT_POLICY,
+) -> Dispute:
+    if actor.role is not Role.ENTERPRISE:
+        raise Forbidden("the enterprise concerned files disputes", code="role_not_allowed")
+    with uow:
+        uscc = uow.records.owner_of(record_id)
+        if uscc is None or services._foreign(actor, uscc):
+            raise NotFound(f"no record {record_id} of yours", code="record_not_found")
+        services._enterprise(uow, uscc, actor)
+        record = uow.records.get(record_id, for_update=True)
+        assert record is not None
+        rules = policy.rules
+        dispute = disputes.file(
+            record,
+            statement=statement,
+            evidence=evidence,
+            today=today,
+            by=actor.actor(),
+            due_on=deadline(today, rules.dispute_within, policy.workdays),
+            rule_version=rules.version,
+            source=rules.dispute_source.cite(),
+        )
+        uow.disputes.add(dispute)
+        uow.records.save(record)
+        uow.disclosures.republish("record", record.id, uscc, "under_dispute")
+        uow.changes.record(uscc, "record_disputed")
+        uow.notices.add(
+            uscc,
+            "dispute_received",
+            dispute.id,
+            f"Your dispute over record {record.id} was received; it is shown as under "
+            f"dispute and will be decided by {dispute.due_on}.",
+            rules.dispute_source.cite(),
+        )
+        uow.commit()
+        return dispute
+
+
+def decide(
+    uow: CreditUnitOfWork,
+    dispute_id: str,
+    *,
+    outcome: str,
+    reason: str,
+    corrections: dict[str, str],
+    actor: Principal,
+    today: date,
+) -> Dispute:
+    services._require_regulator(actor)
+    with uow:
+        uscc = uow.disputes.owner_of(dispute_id)
+        if uscc is None:
+            raise NotFound(f"no dispute {dispute_id}", code="dispute_not_found")
+        enterprise = services._enterprise(uow, uscc, actor)
+        dispute = uow.disputes.get(dispute_id, for_update=True)
+        assert dispute is not None
+        record = uow.records.get(dispute.record_id, for_update=True)
+        assert record is not None
+        disputes.decide(
+            dispute,
+            record,
+            outcome=outcome,
+            reason=reason,
+            corrections=corrections,
+            today=today,
+            by=actor.actor(),
+        )
+        if outcome == WITHDRAWN and record.disclosed:
+            record.end_disclosure(DisclosureEnd.DISPUTE_WITHDRAWN, today)
+            uow.disclosures.withdraw("record", record.id, uscc, DisclosureEnd.DISPUTE_WITHDRAWN)
+        else:
+            feed_reason = "corrected" if outcome == CORRECTED else "dispute_rejected"
+            uow.disclosures.republish("record", record.id, uscc, feed_reason)
+        uow.records.save(record)
+        uow.disputes.save(dispute)
+        uow.changes.record(uscc, f"dispute_{outcome}")
+        uow.notices.add(
+            uscc, "dispute_decided", dispute.id, f"Your dispute was decided: {outcome}. {reason}"
+        )
+        uow.emit(
+            RecordDisputeDecidedV1(
+                dispute_id=dispute.id,
+                record_id=record.id,
+                uscc=uscc,
+                enterprise_name=enterprise.name,
+                outcome=outcome,
+                reason=dispute.decision_reason or "",
+                corrections=dispute.corrections,
+                decided_on=today,
+            ),
+            subject=uscc,
+        )
+        if outcome == WITHDRAWN:
+            services._regrade(uow, enterprise, today, f"dispute_withdrawn:{record.id}")
+        uow.commit()
+        return dispute
