@@ -50,6 +50,8 @@ def check_decider(uow: CreditUnitOfWork, listing_id: str, actor: object) -> None
             f"listing {listing_id} was proposed by a {level.value} authority ({region}); "
             "only it or a higher authority over its region decides",
             code="lower_authority",
+            proposer_level=level.value,
+            proposer_region=region,
         )
 
 
