@@ -7,6 +7,7 @@ from fastapi.testclient import TestClient
 from services.inspection.domain.draw import sha256_hex
 from services.inspection.domain.verification import verify
 from tests.inspection.conftest import (
+    backdate_draw,
     create_plan,
     draw,
     freeze,
@@ -95,6 +96,7 @@ def test_six_month_rule_excludes_with_explanation(client, roster, as_zj, as_hz) 
         cross_region_teams=False,
     )
     hz_draw = draw(client, as_hz, freeze(client, as_hz, hz_plan)["id"])
+    backdate_draw(client, hz_draw["id"], 30)
     hz_tasks = tasks_of(client, as_hz, hz_plan)
     assert len(hz_tasks) == 10 and hz_draw["selected_count"] == 10
     for task in hz_tasks:

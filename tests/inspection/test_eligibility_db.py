@@ -22,7 +22,15 @@ from services.inspection.service_layer import services
 from services.inspection.service_layer.unit_of_work import InspectionUnitOfWork
 from shared.auth import AuthorityLevel
 from shared.clock import today_in_china, utcnow
-from tests.inspection.conftest import create_plan, draw, enterprise_uscc, freeze, sampled, tasks_of
+from tests.inspection.conftest import (
+    backdate_draw,
+    create_plan,
+    draw,
+    enterprise_uscc,
+    freeze,
+    sampled,
+    tasks_of,
+)
 
 
 def _entries(engine, snapshot_id: str) -> dict[str, dict]:  # type: ignore[no-untyped-def]
@@ -243,7 +251,8 @@ def test_use_cases_join_a_consumers_transaction(engine) -> None:
 
 def test_results_feed_the_six_month_history(client, roster, as_zj, engine) -> None:
     plan_id = create_plan(client, as_zj)
-    draw(client, as_zj, freeze(client, as_zj, plan_id)["id"])
+    made = draw(client, as_zj, freeze(client, as_zj, plan_id)["id"])
+    backdate_draw(client, made["id"], 5)
     task = tasks_of(client, as_zj, plan_id)[0]
     client.post(
         f"/tasks/{task['id']}/result",

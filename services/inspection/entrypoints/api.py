@@ -13,8 +13,9 @@ from services.inspection.adapters.repository import read_snapshot_units
 from services.inspection.config import InspectionSettings
 from services.inspection.domain.model import FailedItem
 from services.inspection.entrypoints import schemas as s
+from services.inspection.entrypoints import schemas_disclosure as s_disclosure
 from services.inspection.entrypoints.metrics import OverdueGauge
-from services.inspection.service_layer import services, views
+from services.inspection.service_layer import disclosure, disclosure_views, services, views
 from services.inspection.service_layer.unit_of_work import InspectionUnitOfWork
 from shared.auth import Principal, Role
 from shared.clock import today_in_china
@@ -70,12 +71,14 @@ def list_policies(engine: EngineDep) -> list[dict]:
 
 
 @public.get(
-    "/public/snapshots/{snapshot_id}", response_model=s.SnapshotOut, summary="A committed snapshot"
+    "/public/snapshots/{snapshot_id}",
+    response_model=s_disclosure.PublicSnapshotOut,
+    summary="A committed snapshot",
 )
 def get_snapshot(snapshot_id: str, engine: EngineDep) -> dict:
     """Anyone, no login. The snapshot hash and seed commitment, published before the draw."""
     with engine.connect() as conn:
-        return views.snapshot_public(conn, snapshot_id)
+        return disclosure_views.snapshot_public(conn, snapshot_id, today_in_china())
 
 
 @public.get(
@@ -85,40 +88,50 @@ def get_snapshot(snapshot_id: str, engine: EngineDep) -> dict:
     summary="The snapshot document (canonical JSON)",
 )
 def get_snapshot_document(snapshot_id: str, engine: EngineDep) -> Response:
-    """Anyone, no login. The frozen eligible roster in its canonical serialisation: its SHA-256
-    is the published snapshot hash. Save it as a file for the offline verifier."""
+    """Anyone, no login, from the day after the plan's sampling period (403 not_yet_public
+    before). The frozen eligible roster in its canonical serialisation: its SHA-256 is the
+    published snapshot hash. Save it as a file for the offline verifier."""
     with engine.connect() as conn:
+        disclosure_views.require_document_public(conn, snapshot_id, today_in_china())
         header = views.snapshot_header(conn, snapshot_id)
         body = views.snapshot_document(conn, header, read_snapshot_units(conn, snapshot_id))
     return Response(body, media_type=JSON)
 
 
 @public.get(
-    "/public/snapshots/{snapshot_id}/exclusions", response_model=s.Page, summary="Exclusions"
+    "/public/snapshots/{snapshot_id}/exclusions",
+    response_model=s_disclosure.ExclusionsPage,
+    summary="Exclusions",
 )
 def get_exclusions(
     snapshot_id: str, engine: EngineDep, cursor: Cursor = None, limit: Limit = 200
 ) -> dict:
     """Anyone, no login. Each unit in the plan's scope that was not eligible: the rule and the
-    earlier check that caused it."""
+    earlier check that caused it; those caused by another plan's task that is not public yet
+    are withheld (counted in ``withheld_count``)."""
     with engine.connect() as conn:
-        return views.exclusions(conn, snapshot_id, cursor=cursor, limit=limit)
+        return disclosure_views.exclusions(
+            conn, snapshot_id, today_in_china(), cursor=cursor, limit=limit
+        )
 
 
 @public.get("/public/draws/{draw_id}", summary="A draw")
 def get_draw(draw_id: str, engine: EngineDep) -> dict:
-    """Anyone, no login. The revealed seed, the hashes committed before, late exclusions and
-    whether a later re-draw (with its reason) superseded it."""
+    """Anyone, no login. The revealed seed, the hashes committed before, the commitment to the
+    selection, public late exclusions and whether a later re-draw (with its reason) superseded
+    it. Which units were drawn is not shown here (see the verification record)."""
     with engine.connect() as conn:
-        return views.draw_public(conn, draw_id)
+        return disclosure_views.draw_public(conn, draw_id, today_in_china())
 
 
 @public.get("/public/draws/{draw_id}/verification", summary="Draw record for offline verification")
 def get_verification(draw_id: str, engine: EngineDep) -> Response:
-    """Anyone, no login. Save as draw.json and run
+    """Anyone, no login. Until the day after the plan's sampling period: the salted leaves
+    of the selection and the entries whose sampling is recorded (``disclosure: partial``);
+    then the whole record. Save as draw.json and run
     ``python -m services.inspection.verify draw.json --snapshot snapshot.json``."""
     with engine.connect() as conn:
-        return _json(views.verification_bundle(conn, draw_id))
+        return _json(disclosure_views.verification_bundle(conn, draw_id, today_in_china()))
 
 
 @public.get("/public/results", response_model=s.Page, summary="Published results")
@@ -318,7 +331,11 @@ def get_task(task_id: str, actor: CurrentPrincipal, engine: EngineDep) -> dict:
                 views.plan_row(conn, plan_id).region_code
             ):
                 return views.task_view(conn, task_id, internal=True)
-            if actor.role is Role.ENTERPRISE and actor.uscc == uscc:
+            if (
+                actor.role is Role.ENTERPRISE
+                and actor.uscc == uscc
+                and disclosure_views.enterprise_may_see(conn, task_id, today_in_china())
+            ):
                 return views.task_view(conn, task_id, internal=False)
     raise NotFound(f"no task {task_id} of yours", code="task_not_found")
 
@@ -327,9 +344,12 @@ def get_task(task_id: str, actor: CurrentPrincipal, engine: EngineDep) -> dict:
 def my_tasks(
     actor: Enterprise, engine: EngineDep, cursor: Cursor = None, limit: Limit = 100
 ) -> dict:
-    """Enterprises: the spot-check tasks and results of their own products."""
+    """Enterprises: the spot-check tasks and results of their own products, from the moment
+    sampling is recorded (checks are not announced in advance)."""
     with engine.connect() as conn:
-        return views.enterprise_tasks(conn, actor.uscc or "", cursor=cursor, limit=limit)
+        return disclosure_views.enterprise_tasks(
+            conn, actor.uscc or "", today_in_china(), cursor=cursor, limit=limit
+        )
 
 
 @tasks.post("/tasks/{task_id}/result", status_code=201, summary="Record a result")
@@ -344,6 +364,18 @@ def record_result(
     """The plan's authority. pass / fail (with failed items) / refused / not_found. A failure is
     provisional through the objection and re-test window."""
     services.record_result(uow, task_id, body.command(), actor, settings.objection_window_days)
+    with engine.connect() as conn:
+        return views.task_view(conn, task_id, internal=True)
+
+
+@tasks.post("/tasks/{task_id}/sampling", status_code=201, summary="Record sampling")
+def record_sampling(
+    task_id: str, body: s_disclosure.SamplingIn, actor: Regulator, uow: Uow, engine: EngineDep
+) -> dict:
+    """The plan's authority, once samples were taken (not before the draw, not in the future).
+    From then on the task is public: its entry of the draw's selection and the enterprise's
+    view. A result recorded without this records the sampling with it."""
+    disclosure.record_sampling(uow, task_id, body.sampled_on, actor)
     with engine.connect() as conn:
         return views.task_view(conn, task_id, internal=True)
 

@@ -45,6 +45,7 @@ from services.inspection.domain.model import (
 from services.inspection.domain.policy import EligibilityPolicy
 from services.inspection.domain.roster import parse_inspectors, parse_labs, parse_units
 from services.inspection.service_layer.commands import CreatePlan, RecordResult
+from services.inspection.service_layer.disclosure import commit_selection, ensure_sampling
 from services.inspection.service_layer.unit_of_work import InspectionUnitOfWork, new_uuids
 from shared.auth import AuthorityLevel, Principal, Role
 from shared.clock import today_in_china, utcnow
@@ -360,6 +361,7 @@ def make_draw(
                 "nothing was recorded: draw again (those units will be excluded, with the reason)",
                 retry=True,
             ) from None
+        commit_selection(uow, draw_id, outcome.selection_doc())
         _emit_draw_events(uow, snap, plan, draw_id, algorithm, outcome, late, reason, active, tasks)
         uow.commit()
     return draw_id
@@ -574,6 +576,7 @@ def record_result(
                 task_status=task.status,
             )
         now = utcnow()
+        ensure_sampling(uow, task, cmd.sampling_date, actor.actor(), now)
         result = Result.record(
             task_id=task_id,
             outcome=cmd.outcome,

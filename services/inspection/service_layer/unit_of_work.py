@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy.engine import Engine
 
 from services.inspection.adapters.bulk import PreparedMessage
+from services.inspection.adapters.disclosure_repository import DisclosureRepository
 from services.inspection.adapters.orm import outbox
 from services.inspection.adapters.repository import (
     DrawRepository,
@@ -60,6 +61,7 @@ class InspectionUnitOfWork(SqlUnitOfWork):
     tasks: TaskRepository
     results: ResultRepository
     mirror: MirrorRepository
+    disclosure: DisclosureRepository
 
     def __init__(self, engine: Engine, before_commit: Callable[[], None] | None = None) -> None:
         super().__init__(engine, outbox, producer="inspection")
@@ -75,6 +77,7 @@ class InspectionUnitOfWork(SqlUnitOfWork):
         self.tasks = TaskRepository(self.session)
         self.results = ResultRepository(self.session)
         self.mirror = MirrorRepository(self.session)
+        self.disclosure = DisclosureRepository(self.session)
 
     def emit_many(
         self, model: type[EventPayload], events: list[tuple[str, dict[str, Any]]]
