@@ -31,6 +31,7 @@ from services.inspection.service_layer.views import (
     SNAPSHOT,
     SNAPSHOT_EXCLUSION,
     TASK,
+    D,
     P,
     S,
     T,
@@ -118,7 +119,17 @@ def require_document_public(conn: Connection, snapshot_id: str, today: date) -> 
             "the plan's sampling period (spot checks are not announced in advance)",
             public_from=public_from.isoformat(),
         )
-    if withheld_exclusions(conn, snapshot_id, today):
+    late = [
+        e
+        for entries in conn.execute(
+            select(D.late_exclusions).where(D.snapshot_id == snapshot_id)
+        ).scalars()
+        for e in entries or []
+    ]
+    # with the seed, the document would show which late-excluded units the draw passed over
+    if withheld_exclusions(conn, snapshot_id, today) or len(
+        _public_entries(conn, late, today)
+    ) != len(late):
         raise NotYetPublic(
             "the snapshot excludes units of other plans' checks that are not public yet",
             public_from=None,
