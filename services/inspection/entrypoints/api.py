@@ -15,7 +15,13 @@ from services.inspection.domain.model import FailedItem
 from services.inspection.entrypoints import schemas as s
 from services.inspection.entrypoints import schemas_disclosure as s_disclosure
 from services.inspection.entrypoints.metrics import OverdueGauge
-from services.inspection.service_layer import disclosure, disclosure_views, services, views
+from services.inspection.service_layer import (
+    disclosure,
+    disclosure_views,
+    services,
+    unit_keys,
+    views,
+)
 from services.inspection.service_layer.unit_of_work import InspectionUnitOfWork
 from shared.auth import Principal, Role
 from shared.clock import today_in_china
@@ -210,6 +216,22 @@ async def import_labs(request: Request, actor: Regulator, uow: Uow, settings: Se
     """Regulators. Columns: lab_id, name, region_code, accredited_categories, conflicts."""
     text = await _csv(request, settings)
     return (await run_in_threadpool(services.import_labs, uow, text, actor)).__dict__
+
+
+@rosters.post("/rosters/unit-aliases", status_code=201, summary="Add a product/model alias")
+def add_unit_alias(body: s_disclosure.AliasIn, actor: Regulator, uow: Uow) -> dict:
+    """Regulators. Later imports treat ``alias`` as ``canonical`` (both normalised), for one
+    enterprise or every one; 422 alias_merges_enterprises for anything but product_name or
+    model, 409 alias_chain / alias_conflict."""
+    return unit_keys.add_alias(
+        uow, body.field, body.alias, body.canonical, body.reason, actor, body.enterprise_uscc
+    )
+
+
+@rosters.get("/rosters/unit-aliases", summary="The alias table")
+def list_unit_aliases(actor: Regulator, uow: Uow) -> list[dict]:
+    """Regulators."""
+    return unit_keys.list_aliases(uow)
 
 
 # -- policy and plans ------------------------------------------------------------------------------

@@ -43,7 +43,8 @@ from services.inspection.domain.model import (
     TaskStatus,
 )
 from services.inspection.domain.policy import EligibilityPolicy
-from services.inspection.domain.roster import parse_inspectors, parse_labs, parse_units
+from services.inspection.domain.roster import parse_inspectors, parse_labs
+from services.inspection.service_layer import unit_keys
 from services.inspection.service_layer.commands import CreatePlan, RecordResult
 from services.inspection.service_layer.disclosure import commit_selection, ensure_sampling
 from services.inspection.service_layer.unit_of_work import InspectionUnitOfWork, new_uuids
@@ -113,7 +114,7 @@ def _import(uow: InspectionUnitOfWork, parsed: object, save: str) -> ImportRepor
 
 
 def import_units(uow: InspectionUnitOfWork, text: str, actor: Principal) -> ImportReport:
-    return _import(uow, parse_units(text, actor.covers_region), "upsert_units")
+    return ImportReport(*unit_keys.import_units(uow, text, actor))  # one unit, one key
 
 
 def import_inspectors(uow: InspectionUnitOfWork, text: str, actor: Principal) -> ImportReport:
