@@ -1,8 +1,7 @@
-"""Working-day arithmetic on the Chinese official calendar (public holidays and make-up days).
+"""Compatibility layer: the older working-day API, now served by ``shared.calendar``.
 
-Uses the maintained ``chinese-calendar`` package for the years it covers. Years it does not
-cover must be supplied as a configured table (the State Council publishes each year's schedule
-in November or December); otherwise the computation fails loudly instead of guessing.
+New code should use ``shared.periods`` (periods with provenance) and ``shared.calendar``.
+Years without official data are no longer refused: they are computed provisionally.
 """
 
 import json
@@ -10,12 +9,14 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
-import chinese_calendar
-
+from shared.calendar import DEFAULT_CALENDAR as _DEFAULT
+from shared.calendar import Provenance, WorkingCalendar, YearSchedule
 from shared.exceptions import InvalidInput
 
 
 class CalendarNotCovered(InvalidInput):
+    """Kept for callers that still catch it; the calendar no longer raises it."""
+
     code = "calendar_year_not_covered"
     title = "Working-day calendar does not cover this year"
 
@@ -28,13 +29,27 @@ class YearTable:
     makeup_workdays: frozenset[date] = field(default_factory=frozenset)
 
 
-class WorkdayCalendar:
-    def __init__(self, extra_years: dict[int, YearTable] | None = None) -> None:
-        self.extra_years = extra_years or {}
+class WorkdayCalendar(WorkingCalendar):
+    def __init__(
+        self,
+        extra_years: dict[int, YearTable] | None = None,
+        tables: tuple[YearSchedule, ...] = (),
+    ) -> None:
+        configured = [
+            YearSchedule(
+                year=year,
+                holidays=table.holidays,
+                makeup_workdays=table.makeup_workdays,
+                provenance=Provenance.OFFICIAL,
+                version=f"official:configured-{year}",
+            )
+            for year, table in (extra_years or {}).items()
+        ]
+        super().__init__([*tables, *configured])
 
     @classmethod
     def from_file(cls, path: Path) -> "WorkdayCalendar":
-        """JSON: {"2027": {"holidays": ["2027-01-01", ...], "makeup_workdays": [...]}}."""
+        """Legacy JSON: {"2027": {"holidays": ["2027-01-01", ...], "makeup_workdays": [...]}}."""
         raw = json.loads(path.read_text())
         return cls(
             {
@@ -47,40 +62,21 @@ class WorkdayCalendar:
         )
 
     def is_workday(self, day: date) -> bool:
-        table = self.extra_years.get(day.year)
-        if table is not None:
-            if day in table.makeup_workdays:
-                return True
-            if day in table.holidays:
-                return False
-            return day.weekday() < 5
-        try:
-            return bool(chinese_calendar.is_workday(day))
-        except NotImplementedError:
-            raise CalendarNotCovered(
-                f"no official working-day schedule is known for {day.year}; configure it",
-                year=day.year,
-            ) from None
+        return self.is_working_day(day)
 
     def add_workdays(self, start: date, days: int) -> date:
         """The date ``days`` working days after ``start`` (``start`` itself not counted)."""
-        if days < 0:
-            raise ValueError("days must be >= 0")
-        current = start
-        remaining = days
-        while remaining:
-            current += timedelta(days=1)
-            if self.is_workday(current):
-                remaining -= 1
-        return current
+        from shared.periods import add_working_days
+
+        return add_working_days(start, days, self).day
 
     def workdays_between(self, start: date, end: date) -> int:
         """Working days in (start, end]."""
         count, current = 0, start
         while current < end:
             current += timedelta(days=1)
-            count += self.is_workday(current)
+            count += self.is_working_day(current)
         return count
 
 
-DEFAULT_CALENDAR = WorkdayCalendar()
+DEFAULT_CALENDAR = WorkdayCalendar(tables=tuple(_DEFAULT.tables.values()))

@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+from pydantic import AliasChoices, Field
 from pydantic_settings import SettingsConfigDict
 
 from shared.settings import ServiceSettings
@@ -15,9 +16,15 @@ class InspectionSettings(ServiceSettings):
     service_name: str = "inspection"
     database_url: str = "sqlite:///var/inspection.db"
     port: int = 8002
-    # Working-day tables for years chinese-calendar does not cover yet (JSON, see
-    # shared.workdays.WorkdayCalendar.from_file). Without one, deadlines in such years are
-    # reported as unknown instead of being guessed.
+    # Official working-day tables loaded with `qp-calendar load` (shared.calendar.tables).
+    # Years without one are computed provisionally and recomputed when a table arrives.
+    calendar_tables_dir: Path | None = Field(
+        default=None,
+        validation_alias=AliasChoices(
+            "INSPECTION_CALENDAR_TABLES_DIR", "CALENDAR_TABLES_DIR", "calendar_tables_dir"
+        ),
+    )
+    # Legacy: one JSON file of tables (shared.workdays.WorkdayCalendar.from_file).
     workday_calendar_file: Path | None = None
     # Objection and re-test window for failed results, in calendar days from recording.
     objection_window_days: int = 15

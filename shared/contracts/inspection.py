@@ -119,6 +119,24 @@ class ResultPublishedV1(_ResultEvent):
     publication_deadline: date | None = None
 
 
+class PlanDeadlineChangedV1(EventPayload):
+    """A plan's deadline was recomputed on newer calendar data (typically the State Council's
+    table replacing a provisional year) and moved. Subject: the plan id."""
+
+    EVENT_TYPE = "inspection.plan.deadline_changed"
+    VERSION = 1
+
+    plan_id: str
+    authority_level: str
+    region_code: str
+    deadline_kind: str  # "publication"
+    previous_deadline: date | None
+    new_deadline: date
+    previous_provenance: str | None
+    new_provenance: str  # "official" | "provisional"
+    calendar_version: str
+
+
 ALL = (
     SnapshotCommittedV1,
     DrawMadeV1,
@@ -126,6 +144,7 @@ ALL = (
     ResultRecordedV1,
     ResultFinalisedV1,
     ResultPublishedV1,
+    PlanDeadlineChangedV1,
 )
 
 for _model in ALL:

@@ -130,22 +130,20 @@ def test_bad_records_are_refused_and_nothing_is_half_written(
     assert (count(engine, "outbox"), count(engine, "disclosure_entry")) == before
 
 
-def test_working_day_period_needs_a_known_calendar(
+def test_working_day_period_into_a_year_without_a_table_is_provisional_not_refused(
     client, enterprises, as_regulator, clock, settings, engine, tmp_path
 ) -> None:
     clock.today = date(2026, 12, 21)
     corrected = record(
         record_class="spot_check_corrected", severity=None, decision_date="2026-12-18"
     )
-    body = problem(
-        client.post("/records", headers=as_regulator, json=corrected),
-        422,
-        "calendar_year_not_covered",
-    )
-    assert body["year"] == 2027
-    # EXAMPLE table for tests only: not the official 2027 schedule, which is not known here.
-    example = {"2027": {"holidays": ["2027-01-01"], "makeup_workdays": []}}
-    path = tmp_path / "calendar-2027-example-for-tests.json"
+    r = client.post("/records", headers=as_regulator, json=corrected)
+    assert r.status_code == 201, r.text
+    # 20 working days after Fri 18 Dec 2026: 9 in 2026, then provisional 2027 (1 Jan off)
+    assert r.json()["publication_until"] == "2027-01-18"
+    # TEST DATA, not the official 2027 schedule: a configured table is used instead
+    example = {"2027": {"holidays": ["2027-01-01", "2027-01-04"], "makeup_workdays": []}}
+    path = tmp_path / "calendar-2027-TEST-DATA-not-official.json"
     path.write_text(json.dumps(example))
     configured = CreditSettings(
         database_url=settings.database_url, environment="test", workday_calendar_file=path
@@ -153,8 +151,7 @@ def test_working_day_period_needs_a_known_calendar(
     with TestClient(create_app(configured, engine, today=clock)) as c:
         r = c.post("/records", headers=as_regulator, json=corrected)
         assert r.status_code == 201, r.text
-        # 20 working days after Fri 18 Dec 2026: 9 in 2026, then 1 Jan is off in the example
-        assert r.json()["publication_until"] == "2027-01-18"
+        assert r.json()["publication_until"] == "2027-01-19"
 
 
 # -- the dishonesty list ------------------------------------------------------------------------
@@ -423,13 +420,18 @@ def test_unknown_enterprise_and_catalogues(client) -> None:
     problem(client.get(f"/public/enterprises/{NINGBO}"), 404, "enterprise_not_found")
     problem(client.get(f"/enterprises/{NINGBO}"), 404, "enterprise_not_found")
     classes = {c["code"]: c for c in client.get("/catalogue/record-classes").json()}
-    assert classes["penalty_warning"]["publication_period"] == {"length": 3, "unit": "months"}
-    assert classes["penalty"]["publication_period"] == {"length": 3, "unit": "years"}
-    assert classes["spot_check_corrected"]["publication_period"]["unit"] == "workdays"
+    assert classes["penalty_warning"]["publication_period"] == {
+        "length": 3,
+        "unit": "months",
+        "counting": "civil_code",
+    }
+    assert classes["penalty"]["publication_period"]["unit"] == "years"
+    corrected = classes["spot_check_corrected"]["publication_period"]
+    assert (corrected["unit"], corrected["counting"]) == ("workdays", "working_days")
     rules = client.get("/catalogue/risk-rules").json()
     assert rules["current"] == "2026.1" and rules["tables"][0]["thresholds"][0]["grade"] == "D"
     sectors = client.get("/catalogue/sectors").json()
-    assert sectors["food"] == {"length": 1, "unit": "years"}
+    assert sectors["food"] == {"length": 1, "unit": "years", "counting": "civil_code"}
     measures = {m["code"]: m for m in client.get("/catalogue/measures").json()}
     assert measures["lifetime_ban"]["enforcing_service"] == "registry"
 

@@ -18,7 +18,7 @@ from services.credit.domain.model import (
 )
 from services.credit.domain.periods import Period, Unit, add_months, deadline, last_day
 from shared.exceptions import Conflict, DomainError, InvalidInput
-from shared.workdays import CalendarNotCovered, WorkdayCalendar
+from shared.workdays import WorkdayCalendar
 
 CAL = WorkdayCalendar()
 NOW = datetime(2026, 9, 1, 2, tzinfo=UTC)
@@ -76,14 +76,15 @@ def test_working_day_period_skips_holidays_and_counts_make_up_days() -> None:
     assert rec.publication_until == CAL.add_workdays(date(2026, 8, 3), 20)
 
 
-def test_working_day_period_into_an_unknown_year_is_an_error_not_a_guess() -> None:
-    with pytest.raises(CalendarNotCovered):
-        make_record(
-            record_class_code="spot_check_corrected",
-            severity=None,
-            decision_date=date(2026, 12, 20),
-            today=date(2026, 12, 21),
-        )
+def test_working_day_period_into_a_year_without_a_table_is_computed_provisionally() -> None:
+    rec = make_record(
+        record_class_code="spot_check_corrected",
+        severity=None,
+        decision_date=date(2026, 12, 20),
+        today=date(2026, 12, 21),
+    )
+    # 20 working days: 9 left in December 2026 (official), then 2027 without New Year's Day
+    assert rec.publication_until == date(2027, 1, 18)
 
 
 def test_deadline_moves_past_rest_days() -> None:
@@ -306,3 +307,14 @@ def test_repair_needs_commitment_evidence_and_a_repairable_record_in_force() -> 
     with pytest.raises(Conflict) as exc:
         apply_for_repair(rec, commitment="c", evidence=["e"], today=date(2026, 9, 1), by="e")
     assert code_of(exc) == "record_not_in_disclosure"
+
+
+def test_credit_counts_six_months_like_the_inspection_six_month_rule() -> None:
+    """Civil Code: from 06-01 the sampling/decision day is not counted, 12-01 is the last day;
+    inspection's six-month rule uses the same shared.periods (tests/inspection/test_domain.py)."""
+    from shared.periods import period_end
+
+    six = Period(6, Unit.MONTHS)
+    assert last_day(date(2026, 6, 1), six, CAL) == date(2026, 12, 1)
+    for start in (date(2026, 6, 1), date(2026, 8, 31), date(2027, 8, 31), date(2026, 12, 31)):
+        assert last_day(start, six, CAL) == period_end(start, six).day

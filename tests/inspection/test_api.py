@@ -334,19 +334,21 @@ def test_overdue_publications_endpoint_and_gauge(client, roster, as_zj) -> None:
     assert "inspection_publications_overdue 5.0" in metrics
 
 
-def test_deadline_in_uncovered_year_is_reported_not_guessed(client, as_zj) -> None:
+def test_deadline_in_a_year_without_a_table_is_provisional_not_unknown(client, as_zj) -> None:
     r = client.post(
         "/plans", headers=as_zj, json=plan_body(period_start="2028-03-01", period_end="2028-06-30")
     )
     assert r.status_code == 201
     plan = r.json()
-    assert plan["publication_deadline"] is None
-    assert plan["publication_deadline_problem"] == "calendar_year_not_covered: 2028"
+    assert plan["publication_deadline"] == "2028-07-28"  # 20 working days, weekends only
+    assert plan["publication_deadline_provenance"] == "provisional"
+    assert "provisional" in plan["publication_deadline_calendar_version"]
     # the configured (test-data) 2027 table is used where no official one exists
     r = client.post(
         "/plans", headers=as_zj, json=plan_body(period_start="2026-12-01", period_end="2026-12-20")
     )
     assert r.json()["publication_deadline"] == "2027-01-18"
+    assert r.json()["publication_deadline_provenance"] == "official"
 
 
 def test_csv_import_reports_every_bad_row_and_imports_nothing(client, as_zj) -> None:

@@ -9,6 +9,8 @@ from decimal import Decimal
 from fractions import Fraction
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from services.inspection.domain import draw as d
 from services.inspection.domain import draw_v1 as d1
@@ -37,6 +39,9 @@ from services.inspection.domain.policy import (
 from services.inspection.domain.roster import parse_inspectors, parse_units, unit_id_for
 from shared.auth import AuthorityLevel
 from shared.exceptions import Conflict, InvalidInput
+from shared.periods import Period as SharedPeriod
+from shared.periods import Unit as SharedUnit
+from shared.periods import period_end
 from tests.inspection import reference_v2
 from tests.inspection.conftest import inspectors_csv, units_csv
 from tests.inspection.factories import snapshot_doc
@@ -302,8 +307,30 @@ def test_add_months_clamps_to_month_end() -> None:
 )
 def test_protected_from_is_the_exact_boundary(today: date) -> None:
     since = POLICY_V1.protected_from(today)
-    assert add_months(since, 6) > today  # protected on the boundary day
-    assert add_months(date.fromordinal(since.toordinal() - 1), 6) <= today  # the day before is not
+    assert add_months(since, 6) >= today  # protected through the corresponding day
+    assert add_months(date.fromordinal(since.toordinal() - 1), 6) < today  # the day before is not
+
+
+def test_six_month_rule_counts_like_the_civil_code_and_the_credit_service() -> None:
+    """Sampled 06-01: the sampling day is not counted, 12-01 is the last protected day; the
+    credit service counts with the same shared.periods (tests/credit/test_domain.py)."""
+    assert POLICY_V1.protected_until(date(2026, 6, 1)) == date(2026, 12, 1)
+    assert POLICY_V1.protected_from(date(2026, 12, 1)) == date(2026, 6, 1)
+    assert POLICY_V1.protected_from(date(2026, 12, 2)) == date(2026, 6, 2)
+    for sampled in (date(2026, 6, 1), date(2026, 8, 31), date(2027, 8, 31), date(2026, 12, 31)):
+        civil_code = period_end(sampled, SharedPeriod(6, SharedUnit.MONTHS)).day
+        assert POLICY_V1.protected_until(sampled) == civil_code
+    assert POLICY_V1.as_doc()["counting"] == "civil_code"
+
+
+@settings(max_examples=300)
+@given(st.dates(date(2020, 1, 1), date(2030, 12, 31)), st.integers(0, 400))
+def test_a_unit_is_excluded_exactly_through_the_civil_code_last_day(
+    sampled: date, days_later: int
+) -> None:
+    today = date.fromordinal(sampled.toordinal() + days_later)
+    excluded = sampled >= POLICY_V1.protected_from(today)
+    assert excluded == (today <= period_end(sampled, SharedPeriod(6, SharedUnit.MONTHS)).day)
 
 
 def record(
@@ -334,7 +361,7 @@ def test_exclusions_explain_each_rule() -> None:
         history=[
             record("U2", date(2026, 6, 1), task="older"),
             record("U2", date(2026, 9, 1), task="newer"),
-            record("U3", date(2026, 5, 22)),  # exactly six months ago: free again
+            record("U3", date(2026, 5, 21)),  # protected through 11-21 (Civil Code): free again
             record("U3", date(2026, 10, 1), outcome=Outcome.FAIL),  # failures do not count
             record("U4", date(2026, 10, 1)),  # dishonest: exemption lifted
             record("U5", date(2026, 10, 1), check=CheckType.RISK_MONITORING),

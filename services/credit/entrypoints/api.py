@@ -166,7 +166,11 @@ async def record_classes() -> list[dict]:
             "kind": c.kind.value,
             "name": c.name,
             "name_zh": c.name_zh,
-            "publication_period": {"length": c.publication.length, "unit": c.publication.unit},
+            "publication_period": {
+                "length": c.publication.length,
+                "unit": c.publication.unit,
+                "counting": c.publication.counting,
+            },
             "severities": [v.value for v in c.severities],
             "repairable": c.repairable,
         }
@@ -177,7 +181,10 @@ async def record_classes() -> list[dict]:
 @catalogue.get("/catalogue/sectors", summary="Sectors and minimum publication before repair")
 async def sectors() -> dict:
     """Anyone. How long a record must have been published before repair may be applied for."""
-    return {code: {"length": p.length, "unit": p.unit} for code, p in cat.SECTORS.items()}
+    return {
+        code: {"length": p.length, "unit": p.unit, "counting": p.counting}
+        for code, p in cat.SECTORS.items()
+    }
 
 
 @catalogue.get("/catalogue/measures", response_model=list[s.MeasureOut], summary="Measures")

@@ -142,6 +142,9 @@ class PlanRow(Base, table=True):
     period_end: date
     publication_deadline: date | None = Field(default=None, index=True)
     deadline_problem: str | None = Field(default=None, max_length=200)
+    # official | provisional (shared.periods), and the calendar data it was computed on
+    deadline_provenance: str | None = Field(default=None, max_length=20, index=True)
+    deadline_calendar_version: str | None = Field(default=None, max_length=300)
     created_by: str = Field(max_length=200)
     created_at: datetime = Field(sa_column=utc_column(nullable=False))
 
@@ -305,6 +308,22 @@ class CheckRecordRow(Base, table=True):
     outcome: str = Field(max_length=20)
     sampling_date: date
     recorded_at: datetime = Field(sa_column=utc_column(nullable=False))
+
+
+class DeadlineChangeRow(Base, table=True):
+    """A deadline recomputed on newer calendar data (an official table replacing a provisional
+    year): kept so everyone can see that, when and why it moved."""
+
+    __tablename__ = "deadline_change"
+    id: int | None = Field(default=None, sa_column=Column(BigId, primary_key=True))
+    plan_id: str = Field(max_length=36, index=True)
+    deadline_kind: str = Field(max_length=40)
+    previous_deadline: date | None = None
+    new_deadline: date
+    previous_provenance: str | None = Field(default=None, max_length=20)
+    new_provenance: str = Field(max_length=20)
+    calendar_version: str = Field(max_length=300)
+    changed_at: datetime = Field(sa_column=utc_column(nullable=False))
 
 
 outbox = BulkOutbox(outbox_table(metadata))

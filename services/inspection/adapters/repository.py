@@ -32,6 +32,7 @@ from services.inspection.adapters.orm import (
     CertifiedProductRow,
     CheckRecordRow,
     ClaimRow,
+    DeadlineChangeRow,
     DishonestyMeasureRow,
     DrawRow,
     EnterpriseRiskRow,
@@ -67,7 +68,9 @@ from services.inspection.domain.policy import (
 from services.inspection.domain.roster import Inspector, Lab, Unit
 from shared.auth.principal import AuthorityLevel
 from shared.clock import utcnow
+from shared.contracts.inspection import PlanDeadlineChangedV1
 from shared.db import table_of, take_append_lock
+from shared.periods import Dated
 
 UNIT = table_of(UnitRow)
 SNAPSHOT_ENTRY = table_of(SnapshotEntryRow)
@@ -327,18 +330,48 @@ class PlanRepository:
             )
         )
 
-    def set_deadline(self, plan_id: str, deadline: date | None, problem: str | None) -> None:
+    def set_deadline(self, plan_id: str, deadline: Dated) -> None:
         self.session.execute(
             update(PLAN)
             .where(col(PlanRow.id) == plan_id)
-            .values(publication_deadline=deadline, deadline_problem=problem)
+            .values(
+                publication_deadline=deadline.day,
+                deadline_problem=None,
+                deadline_provenance=deadline.provenance.value,
+                deadline_calendar_version=deadline.calendar_version,
+            )
         )
 
-    def without_deadline(self) -> list[Plan]:
+    def not_official_deadlines(self) -> list[tuple[Plan, str | None, str | None]]:
+        """Plans whose deadline is provisional or unknown, locked for recomputation."""
         rows = self.session.execute(
-            select(PlanRow).where(col(PlanRow.publication_deadline).is_(None))
+            select(PlanRow)
+            .where(
+                or_(
+                    col(PlanRow.deadline_provenance).is_(None),
+                    col(PlanRow.deadline_provenance) != "official",
+                )
+            )
+            .order_by(col(PlanRow.id))
+            .with_for_update()
         ).scalars()
-        return [plan_from_row(r) for r in rows]
+        return [
+            (plan_from_row(r), r.deadline_provenance, r.deadline_calendar_version) for r in rows
+        ]
+
+    def record_deadline_change(self, change: PlanDeadlineChangedV1, at: datetime) -> None:
+        self.session.add(
+            DeadlineChangeRow(
+                plan_id=change.plan_id,
+                deadline_kind=change.deadline_kind,
+                previous_deadline=change.previous_deadline,
+                new_deadline=change.new_deadline,
+                previous_provenance=change.previous_provenance,
+                new_provenance=change.new_provenance,
+                calendar_version=change.calendar_version,
+                changed_at=at,
+            )
+        )
 
 
 def read_snapshot_units(

@@ -2,13 +2,15 @@
 
 Seed text: "对产品质量监督抽查合格的同一企业同一规格型号产品，6个月内任何地方、部门和机构不得重复抽查".
 A unit (one enterprise's product of one specification/model) that passed a counting check is
-not eligible for any authority's draw until ``window_months`` after its sampling date. A unit
+not eligible for any authority's draw through the last day of a ``window_months`` period from
+its sampling date, counted by the Civil Code (``shared.periods``, arts. 201-202): the sampling
+day is not counted and the period ends on the corresponding day, so a unit sampled on 06-01
+is protected through 12-01, the same day the credit service counts. A unit
 in a running check (drawn, no final result yet) is not eligible for any other plan's draw:
 that covers "a higher level's running check excludes the unit from lower levels' draws", and
 the database makes it hold even for two draws at the same moment (one claim row per unit).
 """
 
-import calendar
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -17,6 +19,8 @@ from enum import StrEnum
 from services.inspection.domain.model import CheckType, Outcome
 from shared.auth.principal import AuthorityLevel
 from shared.exceptions import InvalidInput
+from shared.periods import Counting, Period, Unit, period_end
+from shared.periods import add_months as _civil_code_add_months
 
 
 class Rule(StrEnum):
@@ -27,10 +31,7 @@ class Rule(StrEnum):
 
 def add_months(day: date, months: int) -> date:
     """Calendar months later (or earlier), clamped to the month's last day (Aug 31 + 6 = Feb 28)."""
-    index = day.year * 12 + day.month - 1 + months
-    year, month = divmod(index, 12)
-    month += 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+    return _civil_code_add_months(day, months)
 
 
 @dataclass(frozen=True)
@@ -49,14 +50,22 @@ class EligibilityPolicy:
         if not self.counting_outcomes:
             raise InvalidInput("a policy counts at least one outcome", code="invalid_policy")
 
-    def protected_from(self, today: date) -> date:
-        """The earliest sampling date whose protection still covers ``today``.
+    @property
+    def window(self) -> Period:
+        return Period(self.window_months, Unit.MONTHS)
 
-        Protection runs from the sampling date until (not including) the same day
-        ``window_months`` later, so a unit is excluded iff ``sampling_date >= protected_from``.
-        """
+    def protected_until(self, sampling_date: date) -> date:
+        """The last protected day: the period's last day under the Civil Code."""
+        return period_end(sampling_date, self.window).day
+
+    def protected_from(self, today: date) -> date:
+        """The earliest sampling date whose protection still covers ``today``, so a unit is
+        excluded iff ``sampling_date >= protected_from`` (sampled today counts as protected
+        for any window of at least one month)."""
+        if self.window_months == 0:
+            return today + timedelta(days=1)
         start = add_months(today, -self.window_months) - timedelta(days=4)
-        while add_months(start, self.window_months) <= today:
+        while self.protected_until(start) < today:
             start += timedelta(days=1)
         return start
 
@@ -64,6 +73,9 @@ class EligibilityPolicy:
         return {
             "version": self.version,
             "window_months": self.window_months,
+            "counting": Counting.CIVIL_CODE.value,
+            "counting_source": "民法典 第二百零一条、第二百零二条 (last protected day = the "
+            "corresponding day window_months after the sampling date)",
             "scope": "same_enterprise_same_product_model",
             "counting_check_types": sorted(c.value for c in self.counting_check_types),
             "counting_outcomes": sorted(o.value for o in self.counting_outcomes),

@@ -24,13 +24,15 @@ from services.inspection.service_layer import (
 )
 from services.inspection.service_layer.unit_of_work import InspectionUnitOfWork
 from shared.auth import Principal, Role
+from shared.calendar import WorkingCalendar
+from shared.calendar.source import CalendarSource
 from shared.clock import today_in_china
 from shared.db import make_engine
 from shared.exceptions import InvalidInput, NotFound
 from shared.web.app import create_app as create_service_app
 from shared.web.auth import CurrentPrincipal, Enterprise, Regulator
 from shared.web.problems import PROBLEM_RESPONSES
-from shared.workdays import DEFAULT_CALENDAR, WorkdayCalendar
+from shared.workdays import WorkdayCalendar
 
 JSON = "application/json"
 
@@ -47,14 +49,14 @@ def get_settings(request: Request) -> InspectionSettings:
     return request.app.state.settings  # type: ignore[no-any-return]
 
 
-def get_calendar(request: Request) -> WorkdayCalendar:
-    return request.app.state.calendar  # type: ignore[no-any-return]
+def get_calendar(request: Request) -> WorkingCalendar:
+    return request.app.state.calendar_source.current()  # type: ignore[no-any-return]
 
 
 EngineDep = Annotated[Engine, Depends(get_engine)]
 Uow = Annotated[InspectionUnitOfWork, Depends(get_uow)]
 Settings = Annotated[InspectionSettings, Depends(get_settings)]
-Calendar = Annotated[WorkdayCalendar, Depends(get_calendar)]
+Calendar = Annotated[WorkingCalendar, Depends(get_calendar)]
 Cursor = Annotated[str | None, Query(max_length=200)]
 Limit = Annotated[int, Query(ge=1, le=500)]
 
@@ -434,10 +436,14 @@ def cancel_task(
 
 
 # -- the app ---------------------------------------------------------------------------------------
-def load_calendar(settings: InspectionSettings) -> WorkdayCalendar:
-    if settings.workday_calendar_file is None:
-        return DEFAULT_CALENDAR
-    return WorkdayCalendar.from_file(settings.workday_calendar_file)
+def load_calendar(settings: InspectionSettings) -> CalendarSource:
+    """Official tables from the table directory (``qp-calendar load``) and the legacy JSON file."""
+    legacy = (
+        WorkdayCalendar.from_file(settings.workday_calendar_file).tables.values()
+        if settings.workday_calendar_file
+        else ()
+    )
+    return CalendarSource(settings.calendar_tables_dir, tuple(legacy))
 
 
 def create_app(settings: InspectionSettings | None = None, engine: Engine | None = None) -> FastAPI:
@@ -450,7 +456,7 @@ def create_app(settings: InspectionSettings | None = None, engine: Engine | None
         title="Random inspections (双随机、一公开)",
         description="Rosters, spot-check plans, verifiable random draws of units, inspectors and "
         "labs under the six-month no-repeat rule, results and their publication.",
-        extra_state={"calendar": load_calendar(settings)},
+        extra_state={"calendar_source": load_calendar(settings)},
         collectors=(OverdueGauge(engine),),
     )
     for router in (public, rosters, plans, tasks):

@@ -1,6 +1,6 @@
 """Periodic inspection jobs (``python -m services.inspection.entrypoints.scheduler``): failed
-results whose objection window passed become final; publication deadlines that were unknown
-are computed once the working-day calendar covers their year."""
+results whose objection window passed become final; provisional publication deadlines are
+recomputed (and moves announced) once an official table covers their year."""
 
 from sqlalchemy.engine import Engine
 
@@ -14,14 +14,15 @@ from shared.scheduler import run_scheduler, until_done
 
 def main() -> None:
     settings = InspectionSettings()
-    calendar = load_calendar(settings)
+    calendars = load_calendar(settings)
 
     def finalise(engine: Engine) -> int:
         return until_done(lambda: finalise_due(InspectionUnitOfWork(engine), today_in_china()))
 
     def deadlines(engine: Engine) -> int:
+        # the table directory is re-read when `qp-calendar load` changed it
         return refresh_deadlines(
-            InspectionUnitOfWork(engine), calendar, settings.publication_workdays
+            InspectionUnitOfWork(engine), calendars.current(), settings.publication_workdays
         )
 
     run_scheduler(

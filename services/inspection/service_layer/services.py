@@ -49,10 +49,12 @@ from services.inspection.service_layer.commands import CreatePlan, RecordResult
 from services.inspection.service_layer.disclosure import commit_selection, ensure_sampling
 from services.inspection.service_layer.unit_of_work import InspectionUnitOfWork, new_uuids
 from shared.auth import AuthorityLevel, Principal, Role
+from shared.calendar import WorkingCalendar
 from shared.clock import today_in_china, utcnow
 from shared.contracts.inspection import (
     DrawMadeV1,
     FailedItemV1,
+    PlanDeadlineChangedV1,
     ResultFinalisedV1,
     ResultPublishedV1,
     ResultRecordedV1,
@@ -60,7 +62,7 @@ from shared.contracts.inspection import (
     TaskAssignedV1,
 )
 from shared.exceptions import Conflict, Forbidden, InvalidInput, NotFound
-from shared.workdays import CalendarNotCovered, WorkdayCalendar
+from shared.periods import Dated, add_working_days
 
 
 # -- who may -------------------------------------------------------------------------------------
@@ -141,26 +143,22 @@ def add_policy(uow: InspectionUnitOfWork, doc: dict, effective_from: date, actor
 
 
 # -- plans ---------------------------------------------------------------------------------------
-def publication_deadline(
-    calendar: WorkdayCalendar, period_end: date, workdays: int
-) -> tuple[date | None, str | None]:
-    """The last day to publish; unknown (with the reason) where no official calendar exists."""
-    try:
-        return calendar.add_workdays(period_end, workdays), None
-    except CalendarNotCovered as exc:
-        return None, f"calendar_year_not_covered: {exc.extra.get('year')}"
+def publication_deadline(calendar: WorkingCalendar, period_end: date, workdays: int) -> Dated:
+    """The last day to publish: ``workdays`` working days after the check's end, provisional
+    while the calendar year has no official table (never unknown)."""
+    return add_working_days(period_end, workdays, calendar)
 
 
 def create_plan(
     uow: InspectionUnitOfWork,
     cmd: CreatePlan,
     actor: Principal,
-    calendar: WorkdayCalendar,
+    calendar: WorkingCalendar,
     publication_workdays: int,
 ) -> str:
     if actor.authority_level is None or actor.region_code is None or actor.department is None:
         raise Forbidden("only regulators plan spot checks", code="role_not_allowed")
-    deadline, problem = publication_deadline(calendar, cmd.period_end, publication_workdays)
+    deadline = publication_deadline(calendar, cmd.period_end, publication_workdays)
     plan = Plan(
         id=str(uuid.uuid4()),
         name=cmd.name,
@@ -176,28 +174,49 @@ def create_plan(
         period_start=cmd.period_start,
         period_end=cmd.period_end,
         created_by=actor.actor(),
-        publication_deadline=deadline,
+        publication_deadline=deadline.day,
     )
     with uow:
-        uow.plans.add(plan, problem)
+        uow.plans.add(plan, None)
+        uow.plans.set_deadline(plan.id, deadline)
         uow.commit()
     return plan.id
 
 
 def refresh_deadlines(
-    uow: InspectionUnitOfWork, calendar: WorkdayCalendar, publication_workdays: int
+    uow: InspectionUnitOfWork, calendar: WorkingCalendar, publication_workdays: int
 ) -> int:
-    """Compute deadlines that were unknown, once the calendar covers their year."""
+    """Recompute every deadline not yet resting on official calendar data (provisional, or
+    unknown from before provisional years existed). A deadline that moves is recorded and
+    announced (``inspection.plan.deadline_changed``); returns how many moved."""
+    moved = 0
     with uow:
-        done = 0
-        for plan in uow.plans.without_deadline():
-            deadline, problem = publication_deadline(
-                calendar, plan.period_end, publication_workdays
-            )
-            uow.plans.set_deadline(plan.id, deadline, problem)
-            done += deadline is not None
+        for plan, provenance, version in uow.plans.not_official_deadlines():
+            new = publication_deadline(calendar, plan.period_end, publication_workdays)
+            if (new.day, new.provenance.value, new.calendar_version) == (
+                plan.publication_deadline,
+                provenance,
+                version,
+            ):
+                continue
+            uow.plans.set_deadline(plan.id, new)
+            if new.day != plan.publication_deadline:
+                moved += 1
+                change = PlanDeadlineChangedV1(
+                    plan_id=plan.id,
+                    authority_level=plan.authority_level.value,
+                    region_code=plan.region_code,
+                    deadline_kind="publication",
+                    previous_deadline=plan.publication_deadline,
+                    new_deadline=new.day,
+                    previous_provenance=provenance,
+                    new_provenance=new.provenance.value,
+                    calendar_version=new.calendar_version,
+                )
+                uow.plans.record_deadline_change(change, utcnow())
+                uow.emit(change, subject=plan.id)
         uow.commit()
-    return done
+    return moved
 
 
 # -- commit: freeze the eligible roster and commit to a seed -------------------------------------

@@ -14,6 +14,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.engine import Connection
 
 from services.inspection.adapters.orm import (
+    DeadlineChangeRow,
     DrawRow,
     InspectorRow,
     LabRow,
@@ -105,6 +106,8 @@ def _plan_doc(row: Any) -> dict[str, Any]:
         "period_end": row.period_end,
         "publication_deadline": row.publication_deadline,
         "publication_deadline_problem": row.deadline_problem,
+        "publication_deadline_provenance": row.deadline_provenance,
+        "publication_deadline_calendar_version": row.deadline_calendar_version,
         "created_at": row.created_at,
     }
 
@@ -151,7 +154,19 @@ def plan_view(conn: Connection, plan_id: str) -> dict[str, Any]:
             select(T.status, func.count().label("n")).where(T.plan_id == plan_id).group_by(T.status)
         )
     }
+    view["deadline_changes"] = deadline_changes(conn, plan_id)
     return view
+
+
+def deadline_changes(conn: Connection, plan_id: str) -> list[dict[str, Any]]:
+    """How the plan's deadlines moved when newer calendar data arrived, oldest first."""
+    dc = table_of(DeadlineChangeRow).c
+    return [
+        {k: v for k, v in r._mapping.items() if k not in ("id", "plan_id")}
+        for r in conn.execute(
+            select(table_of(DeadlineChangeRow)).where(dc.plan_id == plan_id).order_by(dc.id)
+        )
+    ]
 
 
 def list_plans(
@@ -348,6 +363,7 @@ _TASK_COLUMNS = (
     P.region_code.label("plan_region_code"),
     P.period_end,
     P.publication_deadline,
+    P.deadline_provenance,
     R.outcome,
     R.failed_items,
     R.sampling_date,
@@ -417,6 +433,7 @@ def _task_doc(r: Any, inspectors: dict, labs: dict, *, internal: bool) -> dict[s
             "region_code": r.plan_region_code,
             "period_end": r.period_end,
             "publication_deadline": r.publication_deadline,
+            "publication_deadline_provenance": r.deadline_provenance,
         },
         "draw_id": r.draw_id,
         "unit_id": r.unit_id,

@@ -1,0 +1,78 @@
+"""Loading an official table makes provisional publication deadlines official, records and
+announces the ones that move. The 2027 table is TEST DATA, not the State Council's."""
+
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+
+from services.inspection.adapters.orm import outbox
+from services.inspection.config import InspectionSettings
+from services.inspection.entrypoints.api import create_app, load_calendar
+from services.inspection.service_layer.services import refresh_deadlines
+from services.inspection.service_layer.unit_of_work import InspectionUnitOfWork
+from shared.calendar.cli import main as qp_calendar
+from shared.contracts.inspection import PlanDeadlineChangedV1
+from shared.events import contracts
+from shared.testing.contracts import outbox_events
+from tests.inspection.conftest import create_plan
+
+TEST_TABLE = (
+    Path(__file__).parents[1] / "shared" / "data" / "calendar-2027-TEST-DATA-not-official.csv"
+)
+
+
+def test_loading_a_table_recomputes_provisional_deadlines(
+    roster, as_zj, engine, settings, tmp_path
+) -> None:
+    tables = tmp_path / "calendar"
+    configured = InspectionSettings(
+        database_url=settings.database_url, environment="test", calendar_tables_dir=tables
+    )
+    with TestClient(create_app(configured, engine)) as client:
+        spring = create_plan(client, as_zj, period_start="2027-01-04", period_end="2027-01-20")
+        winter = create_plan(client, as_zj, period_start="2026-12-01", period_end="2026-12-20")
+        later = create_plan(client, as_zj, period_start="2028-03-01", period_end="2028-06-30")
+        before = client.get(f"/plans/{spring}", headers=as_zj).json()
+        assert before["publication_deadline"] == "2027-02-23"
+        assert before["publication_deadline_provenance"] == "provisional"
+        assert before["deadline_changes"] == []
+
+        assert (
+            qp_calendar(["--dir", str(tables), "load", str(TEST_TABLE), "--allow-test-data"]) == 0
+        )
+        calendars = load_calendar(configured)
+        uow = InspectionUnitOfWork(engine)
+        assert refresh_deadlines(uow, calendars.current(), configured.publication_workdays) == 1
+        assert refresh_deadlines(uow, calendars.current(), configured.publication_workdays) == 0
+
+        after = client.get(f"/plans/{spring}", headers=as_zj).json()
+        assert after["publication_deadline"] == "2027-02-24"  # 02-11, 02-12 off in the table
+        assert after["publication_deadline_provenance"] == "official"
+        assert "TEST-DATA" in after["publication_deadline_calendar_version"]
+        [change] = after["deadline_changes"]
+        assert (change["previous_deadline"], change["new_deadline"]) == ("2027-02-23", "2027-02-24")
+        assert (change["previous_provenance"], change["new_provenance"]) == (
+            "provisional",
+            "official",
+        )
+        unmoved = client.get(f"/plans/{winter}", headers=as_zj).json()
+        assert unmoved["publication_deadline"] == "2027-01-18"
+        assert unmoved["publication_deadline_provenance"] == "official"
+        assert unmoved["deadline_changes"] == []
+        still = client.get(f"/plans/{later}", headers=as_zj).json()
+        assert still["publication_deadline_provenance"] == "provisional"
+        # the API reads the new table at once: a new plan's deadline is official
+        fresh = create_plan(client, as_zj, period_start="2027-01-04", period_end="2027-01-20")
+        view = client.get(f"/plans/{fresh}", headers=as_zj).json()
+        assert (view["publication_deadline"], view["publication_deadline_provenance"]) == (
+            "2027-02-24",
+            "official",
+        )
+    announced = [
+        e
+        for e in outbox_events(engine, outbox.table)
+        if e.event_type == PlanDeadlineChangedV1.EVENT_TYPE
+    ]
+    assert [e.subject for e in announced] == [spring]
+    payload = contracts.parse(announced[0])
+    assert isinstance(payload, PlanDeadlineChangedV1) and payload.new_provenance == "official"
