@@ -1,7 +1,7 @@
 """time-locked publicity: selection commitments of draws, recorded sampling of tasks
 
 Revision ID: i13_0001
-Revises: 0003
+Revises: i9_0001
 Create Date: 2026-12-03 07:30:00.000000
 """
 from collections.abc import Sequence
@@ -13,7 +13,7 @@ from alembic import op
 import shared.db
 
 revision: str = 'i13_0001'
-down_revision: str | None = '0003'
+down_revision: str | None = 'i9_0001'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
