@@ -163,19 +163,20 @@ def test_running_higher_level_check_excludes_from_lower_draw(client, roster, as_
 
 
 def test_units_claimed_after_freeze_are_late_exclusions(client, roster, as_zj, as_hz) -> None:
+    # another provincial plan (same level), scoped to Hangzhou
     hz_plan = create_plan(
         client,
-        as_hz,
-        cross_region_teams=False,
+        as_zj,
+        scope={"regions": ["330100"]},
         sampling={"strata": [{"risk_classes": ["A", "B", "C", "D"], "ratio": "1"}]},
     )
-    hz_snap = freeze(client, as_hz, hz_plan)
+    hz_snap = freeze(client, as_zj, hz_plan)
     plan_id = create_plan(
         client, as_zj, sampling={"strata": [{"risk_classes": ["A", "B", "C", "D"], "ratio": "1"}]}
     )
     snap = freeze(client, as_zj, plan_id)
     assert snap["unit_count"] == 30
-    draw(client, as_hz, hz_snap["id"])  # Hangzhou draws first: its 10 units are claimed
+    draw(client, as_zj, hz_snap["id"])  # the Hangzhou plan draws first: 10 units claimed
     made = draw(client, as_zj, snap["id"])
     assert made["selected_count"] == 20
     late = made["late_exclusions"]

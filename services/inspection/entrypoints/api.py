@@ -11,6 +11,7 @@ from sqlalchemy.engine import Connection, Engine
 from services.inspection.adapters.orm import outbox
 from services.inspection.adapters.repository import read_snapshot_units
 from services.inspection.config import InspectionSettings
+from services.inspection.domain import hierarchy
 from services.inspection.domain.model import FailedItem
 from services.inspection.entrypoints import schemas as s
 from services.inspection.entrypoints import schemas_disclosure as s_disclosure
@@ -18,6 +19,7 @@ from services.inspection.entrypoints.metrics import OverdueGauge
 from services.inspection.service_layer import (
     disclosure,
     disclosure_views,
+    hierarchy_views,
     services,
     unit_keys,
     views,
@@ -42,7 +44,9 @@ def get_engine(request: Request) -> Engine:
 
 
 def get_uow(request: Request) -> InspectionUnitOfWork:
-    return InspectionUnitOfWork(request.app.state.engine)
+    uow = InspectionUnitOfWork(request.app.state.engine)
+    uow.hierarchy = hierarchy.POLICIES[request.app.state.settings.hierarchy_policy]
+    return uow
 
 
 def get_settings(request: Request) -> InspectionSettings:
@@ -140,6 +144,28 @@ def get_verification(draw_id: str, engine: EngineDep) -> Response:
     ``python -m services.inspection.verify draw.json --snapshot snapshot.json``."""
     with engine.connect() as conn:
         return _json(disclosure_views.verification_bundle(conn, draw_id, today_in_china()))
+
+
+@public.get("/public/claim-events", response_model=s.Page, summary="Claims ended without result")
+def get_claim_events(
+    engine: EngineDep,
+    plan_id: Annotated[str | None, Query(max_length=36)] = None,
+    cursor: Cursor = None,
+    limit: Limit = 100,
+) -> dict:
+    """Anyone, no login. Tasks withdrawn (with the reason), taken over by a higher level's
+    check, or whose claim expired at the end of the sampling period; the unit and task are
+    named once the task is public."""
+    with engine.connect() as conn:
+        return hierarchy_views.claim_events(
+            conn, today_in_china(), plan_id=plan_id, cursor=cursor, limit=limit
+        )
+
+
+@public.get("/public/hierarchy-policy", summary="Which running checks block which levels")
+def get_hierarchy_policy(settings: Settings) -> dict:
+    """Anyone. The rule in force, with its legal source."""
+    return hierarchy.POLICIES[settings.hierarchy_policy].as_doc()
 
 
 @public.get("/public/results", response_model=s.Page, summary="Published results")

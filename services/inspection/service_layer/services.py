@@ -44,7 +44,7 @@ from services.inspection.domain.model import (
 )
 from services.inspection.domain.policy import EligibilityPolicy
 from services.inspection.domain.roster import parse_inspectors, parse_labs
-from services.inspection.service_layer import unit_keys
+from services.inspection.service_layer import hierarchy_ops, unit_keys
 from services.inspection.service_layer.commands import CreatePlan, RecordResult
 from services.inspection.service_layer.disclosure import commit_selection, ensure_sampling
 from services.inspection.service_layer.unit_of_work import InspectionUnitOfWork, new_uuids
@@ -231,8 +231,15 @@ def commit_snapshot(
         snapshot_id = str(uuid.uuid4())
         seed = secrets.token_bytes(SEED_BYTES)
         uow.snapshots.abandon_undrawn(plan.id)
+        hierarchy_ops.expire_claims(uow, today)
         watermark = uow.snapshots.history_watermark()  # before the freeze reads the history
-        uow.snapshots.freeze(snapshot_id, plan, policy, today)
+        uow.snapshots.freeze(
+            snapshot_id,
+            plan,
+            policy,
+            today,
+            blocking_levels=hierarchy_ops.blocking_levels(uow, plan),
+        )
         units = uow.snapshots.read_units(snapshot_id)
         unit_count, excluded = len(units["unit_id"]), uow.snapshots.counts(snapshot_id)[1]
         if unit_count == 0:
@@ -323,6 +330,7 @@ def make_draw(
             )
         active = uow.draws.active_for_plan(plan.id, for_update=True)
         _check_redraw(uow, active, reason)
+        hierarchy_ops.expire_claims(uow, today)
         late = _late_exclusions(uow, snap, plan, today)
         algorithm = snap.header["algorithm"]  # the snapshot committed to it; older ones: v1
         # phase 1 reads two or three columns of every unit; the rest only for the units drawn
@@ -371,6 +379,7 @@ def make_draw(
         snap.status = "drawn"
         tasks = _task_rows(doc, chosen, outcome, draw_id, plan, now)
         uow.tasks.add_many(tasks)
+        hierarchy_ops.take_over_lower_claims(uow, draw_id, plan, now)
         try:
             uow.tasks.claim_units_of_draw(
                 draw_id, plan.authority_level.value, plan.region_code, now
@@ -443,7 +452,7 @@ def _late_exclusions(
         plan_level=plan.authority_level,
         units=units,
         dishonest=dishonest,
-        claims=claims,
+        claims=hierarchy_ops.blocking_claims(uow, plan, claims),
         history=records,
     )
 
@@ -751,7 +760,8 @@ def cancel_task(uow: InspectionUnitOfWork, task_id: str, reason: str, actor: Pri
         raise InvalidInput("cancelling a task needs a reason", code="reason_required")
     with uow:
         task = _load_task(uow, task_id)
-        require_authority(_load_plan(uow, task.plan_id), actor)
+        plan = _load_plan(uow, task.plan_id)
+        require_authority(plan, actor)
         if task.status != TaskStatus.ASSIGNED.value:
             raise Conflict(
                 f"task {task_id} is {task.status}",
@@ -761,6 +771,7 @@ def cancel_task(uow: InspectionUnitOfWork, task_id: str, reason: str, actor: Pri
         task.status = TaskStatus.CANCELLED.value
         task.cancel_reason = reason.strip()
         uow.tasks.release_claim(task.id)
+        hierarchy_ops.log_withdrawal(uow, task, plan, task.cancel_reason)
         uow.commit()
 
 

@@ -20,6 +20,8 @@ from services.inspection.adapters.repository import (
     SnapshotRepository,
     TaskRepository,
 )
+from services.inspection.domain.hierarchy import DEFAULT as DEFAULT_HIERARCHY
+from services.inspection.domain.hierarchy import HierarchyPolicy
 from shared.clock import utcnow
 from shared.events import ENVELOPE_VERSION, EventPayload, topic_for
 from shared.observability import request_id_var
@@ -62,6 +64,7 @@ class InspectionUnitOfWork(SqlUnitOfWork):
     results: ResultRepository
     mirror: MirrorRepository
     disclosure: DisclosureRepository
+    hierarchy: HierarchyPolicy = DEFAULT_HIERARCHY  # which claims block which levels
 
     def __init__(self, engine: Engine, before_commit: Callable[[], None] | None = None) -> None:
         super().__init__(engine, outbox, producer="inspection")
