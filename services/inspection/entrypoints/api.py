@@ -20,6 +20,7 @@ from services.inspection.service_layer import (
     disclosure,
     disclosure_views,
     hierarchy_views,
+    results_procedure,
     services,
     unit_keys,
     views,
@@ -428,6 +429,27 @@ def record_sampling(
     disclosure.record_sampling(uow, task_id, body.sampled_on, actor)
     with engine.connect() as conn:
         return views.task_view(conn, task_id, internal=True)
+
+
+@tasks.post("/tasks/{task_id}/result/receipt", status_code=201, summary="Record receipt")
+def record_receipt(task_id: str, body: s_disclosure.ReceiptIn, actor: Regulator, uow: Uow) -> dict:
+    """The plan's authority: the day the enterprise received a failed result. The re-test
+    window becomes 15 days from receipt (Civil Code counting); 422 receipt_before_sampling."""
+    return results_procedure.record_receipt(uow, task_id, body.received_on, actor)
+
+
+@tasks.post("/tasks/{task_id}/result/retest-lab", status_code=201, summary="Draw the re-test lab")
+def draw_retest_lab(task_id: str, actor: Regulator, uow: Uow) -> dict:
+    """The plan's authority, after an objection: a lab other than the first, drawn verifiably
+    (``retest-lab-v1``, see ``domain/retest.py``)."""
+    return results_procedure.draw_retest_lab(uow, task_id, actor)
+
+
+@public.get("/public/tasks/{task_id}/retest-lab", summary="A re-test lab draw")
+def get_retest_lab(task_id: str, engine: EngineDep) -> dict:
+    """Anyone, once the task is public: the candidates, the seed and the lab drawn."""
+    with engine.connect() as conn:
+        return results_procedure.public_retest_lab(conn, task_id, today_in_china())
 
 
 @tasks.post("/tasks/{task_id}/result/objection", summary="Object to a failed result")

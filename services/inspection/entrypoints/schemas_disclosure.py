@@ -27,3 +27,8 @@ class AliasIn(BaseModel):
     canonical: str = Field(min_length=1, max_length=200)
     reason: str = Field(min_length=1, max_length=500)
     enterprise_uscc: str = Field(default="", max_length=18, description="empty: every enterprise")
+
+
+class ReceiptIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    received_on: date
