@@ -5,52 +5,60 @@ which units were drawn. The draw instead publishes a commitment to the ordered s
 that it cannot be changed later, and reveals it one entry at a time (an entry becomes public
 once its sampling is recorded) and wholly at the end of the plan's sampling period.
 
-Layout (``qp-selection-v1``; every hash is SHA-256, ``||`` is concatenation, ``u32be(i)`` is
-the 0-based position in the selection as 4 big-endian bytes, ``canonical(entry)`` is the
-canonical JSON of the entry ``{"inspectors", "lab", "rank", "stratum", "unit_id"}``: sorted
-keys, no whitespace, UTF-8, as in the snapshot document):
+Layout (``qp-selection-v1``; SHA-256 and SHAKE-256 as in FIPS 180-4 / 202, ``||`` is
+concatenation, strings are UTF-8, integers are decimal ASCII):
 
-    salt_i     = SHA-256("qp-selection-salt-v1" || 0x00 || key || u32be(i))
-    leaf_i     = SHA-256("qp-selection-leaf-v1" || 0x00 || salt_i || canonical(entry_i))
+    salts      = SHAKE-256("qp-selection-salt-v1" || 0x00 || key), 32 * n bytes
+    salt_i     = salts[32 i : 32 i + 32]
+    entry_i    = unit_id || 0x1F || stratum || 0x1F || rank || 0x1F
+                 || inspector_1 || 0x1E || inspector_2 ... || 0x1F || lab
+    leaf_i     = SHA-256("qp-selection-leaf-v1" || 0x00 || salt_i || entry_i)
     commitment = SHA-256("qp-selection-commit-v1" || 0x00 || leaf_0 || leaf_1 || ...)
 
-``key`` is 32 random bytes chosen at draw time and published with the full reveal. The
-leaves are public from the draw on (each hides its entry behind a 256-bit salt), so one
-revealed entry with its salt is checked against the commitment without the others.
+for the n entries in draw order (stratum, then rank). ``key`` is 32 random bytes chosen at draw
+time and published with the full reveal. The leaves are public from the draw on (each hides
+its entry behind a 256-bit salt), so one revealed entry with its salt is checked against the
+commitment without the others. (A plain byte layout, not JSON: hashing 20,000 entries must
+stay a small part of the draw and of its verification.)
 """
 
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from services.inspection.domain.draw_core import canonical_bytes
-
 SCHEME = "qp-selection-v1"
 KEY_BYTES = 32
 _SALT = b"qp-selection-salt-v1\x00"
 _LEAF = b"qp-selection-leaf-v1\x00"
 _COMMIT = b"qp-selection-commit-v1\x00"
-ENTRY_KEYS = ("inspectors", "lab", "rank", "stratum", "unit_id")
 
 
-def entry_salt(key: bytes, index: int) -> bytes:
-    return hashlib.sha256(_SALT + key + index.to_bytes(4, "big")).digest()
+def salts(key: bytes, count: int) -> list[bytes]:
+    stream = hashlib.shake_256(_SALT + key).digest(32 * count) if count else b""
+    return [stream[32 * i : 32 * i + 32] for i in range(count)]
+
+
+def entry_bytes(entry: dict) -> bytes:
+    return (
+        f"{entry['unit_id']}\x1f{entry['stratum']}\x1f{entry['rank']}\x1f"
+        f"{chr(0x1E).join(entry['inspectors'])}\x1f{entry['lab']}"
+    ).encode()
 
 
 def leaf(salt: bytes, entry: dict) -> bytes:
-    doc = {k: entry[k] for k in ENTRY_KEYS}
-    return hashlib.sha256(_LEAF + salt + canonical_bytes(doc)).digest()
+    return hashlib.sha256(_LEAF + salt + entry_bytes(entry)).digest()
 
 
 def commitment_of_leaves(leaves: Sequence[bytes]) -> str:
-    h = hashlib.sha256(_COMMIT)
-    for one in leaves:
-        h.update(one)
-    return h.hexdigest()
+    return hashlib.sha256(_COMMIT + b"".join(leaves)).hexdigest()
 
 
 def leaves_of(selection: Sequence[dict], key: bytes) -> list[bytes]:
-    return [leaf(entry_salt(key, i), entry) for i, entry in enumerate(selection)]
+    sha, prefix = hashlib.sha256, _LEAF
+    return [
+        sha(prefix + salt + entry_bytes(entry)).digest()
+        for salt, entry in zip(salts(key, len(selection)), selection, strict=True)
+    ]
 
 
 def commit(selection: Sequence[dict], key: bytes) -> str:

@@ -294,7 +294,7 @@ def verification_bundle(conn: Connection, draw_id: str, today: date) -> dict[str
     if commitment is None:  # a draw made before commitments existed: nothing to reveal early
         return bundle
     key = bytes.fromhex(commitment.key_hex)
-    salts = [sc.entry_salt(key, i) for i in range(len(entries))]
+    salts = sc.salts(key, len(entries))
     revealed_units = set()
     for i, (t, entry) in enumerate(zip(tasks, entries, strict=True)):
         if t.id in open_ids:
