@@ -8,6 +8,7 @@ STAMP  := $(VENV)/.installed
 PYTEST_WORKERS ?= 3
 
 .PHONY: run test test-fast lint typecheck bench validators clean
+JS_VERIFIER := verifier-js/node_modules/.installed
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -15,16 +16,21 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+# the independent JavaScript verifier (docs/draw-spec.md), pinned by its package-lock.json
+$(JS_VERIFIER): verifier-js/package-lock.json
+	cd verifier-js && npm ci --no-audit --no-fund
+	touch $(JS_VERIFIER)
+
 run: $(STAMP)
 	$(PY) -m shared.devstack
 
 validators: $(STAMP)
 	bash deploy/tools/install-validators.sh $(VENV)
 
-test: $(STAMP) validators
+test: $(STAMP) validators $(JS_VERIFIER)
 	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup
 
-test-fast: $(STAMP)
+test-fast: $(STAMP) $(JS_VERIFIER)
 	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup -m "not broker and not e2e" --ignore=tests/deploy
 
 lint: $(STAMP)
