@@ -70,3 +70,29 @@ def test_receipt_starts_the_window_and_retest_lab_differs(client, roster, as_zj)
     assert recomputed == public["lab_id"] == drawn["lab_id"]
     r = client.post(f"/tasks/{task['id']}/result/retest-lab", headers=as_zj)
     assert r.status_code == 409 and r.json()["code"] == "retest_lab_already_drawn"
+
+
+def test_each_final_result_has_its_own_publication_deadline(client, roster, as_zj) -> None:
+    from shared.periods import add_working_days
+
+    plan_id = create_plan(client, as_zj)
+    draw(client, as_zj, freeze(client, as_zj, plan_id)["id"])
+    task = tasks_of(client, as_zj, plan_id)[0]
+    r = client.post(
+        f"/tasks/{task['id']}/result",
+        headers=as_zj,
+        json={"outcome": "pass", "sampling_date": sampled()},
+    )
+    assert r.status_code == 201, r.text
+    today = today_in_china()
+    due = add_working_days(today, 20).day
+    path = "/regulator/publications/overdue-results"
+    assert client.get(path, headers=as_zj, params={"today": due.isoformat()}).json()["items"] == []
+    late = (due + timedelta(days=1)).isoformat()
+    items = client.get(path, headers=as_zj, params={"today": late}).json()["items"]
+    assert [(i["task_id"], i["deadline"], i["days_overdue"]) for i in items] == [
+        (task["id"], due.isoformat(), 1)
+    ]
+    assert "inspection_results_publication_overdue 0.0" in client.get("/metrics").text
+    client.post(f"/plans/{plan_id}/publication", headers=as_zj)
+    assert client.get(path, headers=as_zj, params={"today": late}).json()["items"] == []

@@ -29,3 +29,14 @@ class RetestLabRow(Base, table=True):
     draw_id: str = Field(max_length=36)
     drawn_by: str = Field(max_length=200)
     drawn_at: datetime = Field(sa_column=utc_column(nullable=False))
+
+
+class ResultDeadlineRow(Base, table=True):
+    """Per result: the last day to publish it (20 working days from its final result)."""
+
+    __tablename__ = "result_deadline"
+    task_id: str = Field(primary_key=True, foreign_key="task.id", max_length=36)
+    final_on: date
+    deadline: date = Field(index=True)
+    provenance: str = Field(max_length=20)  # official | provisional
+    calendar_version: str = Field(max_length=64)

@@ -20,6 +20,7 @@ from services.inspection.service_layer import (
     disclosure,
     disclosure_views,
     hierarchy_views,
+    publication_deadlines,
     results_procedure,
     services,
     unit_keys,
@@ -367,6 +368,18 @@ def overdue(
     days of the check's end, and those whose deadline is unknown (calendar year not covered)."""
     with engine.connect() as conn:
         return views.overdue_publications(conn, actor, today or today_in_china())
+
+
+@plans.get("/regulator/publications/overdue-results", summary="Overdue results")
+def overdue_results(
+    actor: Regulator,
+    engine: EngineDep,
+    today: Annotated[date | None, Query(description="defaults to today in China")] = None,
+) -> dict:
+    """Regulators: final results in their region not published within 20 working days of
+    becoming final (each result's own deadline)."""
+    with engine.connect() as conn:
+        return publication_deadlines.overdue_results(conn, actor, today or today_in_china())
 
 
 # -- tasks and results -----------------------------------------------------------------------------

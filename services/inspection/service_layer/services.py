@@ -44,7 +44,7 @@ from services.inspection.domain.model import (
 )
 from services.inspection.domain.policy import EligibilityPolicy
 from services.inspection.domain.roster import parse_inspectors, parse_labs
-from services.inspection.service_layer import hierarchy_ops, unit_keys
+from services.inspection.service_layer import hierarchy_ops, publication_deadlines, unit_keys
 from services.inspection.service_layer.commands import CreatePlan, RecordResult
 from services.inspection.service_layer.disclosure import commit_selection, ensure_sampling
 from services.inspection.service_layer.unit_of_work import InspectionUnitOfWork, new_uuids
@@ -660,6 +660,8 @@ def _on_final(
     uow.tasks.set_status(task.id, TaskStatus.FINAL.value)
     uow.results.add_check_record(task, plan, result, unit)
     assert result.finalised_at is not None
+    if hasattr(uow, "session"):  # per-result publication deadline (the fakes have none)
+        publication_deadlines.set_deadline(uow, task.id, result.finalised_at)
     uow.emit(
         ResultFinalisedV1(
             **_result_fields(task, plan, unit, result),

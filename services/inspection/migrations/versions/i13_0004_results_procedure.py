@@ -1,4 +1,4 @@
-"""results procedure: receipt of results, re-test labs
+"""results procedure: receipt of results, re-test labs, per-result publication deadlines
 
 Revision ID: i13_0004
 Revises: i13_0003
@@ -45,8 +45,21 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(['task_id'], ['task.id'], name=op.f('fk_retest_lab_task_id_task')),
         sa.PrimaryKeyConstraint('task_id', name=op.f('pk_retest_lab')),
     )
+    op.create_table(
+        'result_deadline',
+        sa.Column('task_id', S(length=36), nullable=False),
+        sa.Column('final_on', sa.Date(), nullable=False),
+        sa.Column('deadline', sa.Date(), nullable=False),
+        sa.Column('provenance', S(length=20), nullable=False),
+        sa.Column('calendar_version', S(length=64), nullable=False),
+        sa.ForeignKeyConstraint(['task_id'], ['task.id'], name=op.f('fk_result_deadline_task_id_task')),
+        sa.PrimaryKeyConstraint('task_id', name=op.f('pk_result_deadline')),
+    )
+    op.create_index(op.f('ix_result_deadline_deadline'), 'result_deadline', ['deadline'], unique=False)
 
 
 def downgrade() -> None:
+    op.drop_index(op.f('ix_result_deadline_deadline'), table_name='result_deadline')
+    op.drop_table('result_deadline')
     op.drop_table('retest_lab')
     op.drop_table('result_receipt')
