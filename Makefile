@@ -8,12 +8,18 @@ STAMP  := $(VENV)/.installed
 PYTEST_WORKERS ?= 3
 
 .PHONY: run test test-fast lint typecheck bench validators portal-tools clean
+JS_VERIFIER := verifier-js/node_modules/.installed
 
 $(STAMP): pyproject.toml clients/python/pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[dev]' -e clients/python
 	touch $(STAMP)
+
+# the independent JavaScript verifier (docs/draw-spec.md), pinned by its package-lock.json
+$(JS_VERIFIER): verifier-js/package-lock.json
+	cd verifier-js && npm ci --no-audit --no-fund
+	touch $(JS_VERIFIER)
 
 run: $(STAMP)
 	@bash services/portal/install-tools.sh --fonts || echo "warning: no CJK font; PDF reports answer 503 until fonts-wqy-zenhei is installed"
@@ -26,10 +32,10 @@ validators: $(STAMP)
 portal-tools:
 	bash services/portal/install-tools.sh
 
-test: $(STAMP) validators portal-tools
+test: $(STAMP) validators portal-tools $(JS_VERIFIER)
 	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup
 
-test-fast: $(STAMP)
+test-fast: $(STAMP) $(JS_VERIFIER)
 	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup -m "not broker and not e2e" --ignore=tests/deploy
 
 lint: $(STAMP)

@@ -37,7 +37,7 @@ from services.inspection.domain.model import CheckType, Sampling, Scope, Stratum
 from services.inspection.domain.model import RiskClass as RC
 from services.inspection.domain.roster import unit_id_for
 from services.inspection.domain.verification import verify
-from services.inspection.service_layer import services, views
+from services.inspection.service_layer import disclosure_views, services, views
 from services.inspection.service_layer.commands import CreatePlan
 from services.inspection.service_layer.unit_of_work import InspectionUnitOfWork
 from shared import uscc
@@ -287,7 +287,11 @@ def run(backend: str, count: int, draw_size: int, passed: int) -> list[tuple[str
             (tmp / "snapshot.json").write_bytes(
                 canonical_bytes({**header, "units": read_snapshot_units(conn, snapshot_id)})
             )
-            (tmp / "draw.json").write_text(json.dumps(views.verification_bundle(conn, draw_id)))
+            # the public record after the sampling period: checked against the selection
+            # commitment too
+            bundle = disclosure_views.verification_bundle(conn, draw_id, today_in_china())
+            assert bundle["disclosure"] == "complete" and bundle["selection_commitment"]
+            (tmp / "draw.json").write_text(json.dumps(bundle, default=str))
             summary = views.draw_public(conn, draw_id)
 
         def offline() -> Any:

@@ -1,6 +1,7 @@
 """Inspection settings: environment variables prefixed ``INSPECTION_``."""
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import AliasChoices, Field
 from pydantic_settings import SettingsConfigDict
@@ -33,3 +34,5 @@ class InspectionSettings(ServiceSettings):
     # Largest CSV upload accepted by the bulk imports.
     max_import_bytes: int = 20_000_000
     scheduler_interval_seconds: float = 600
+    # Which running claims block which levels' draws (services.inspection.domain.hierarchy).
+    hierarchy_policy: Literal["law-2018", "strict-any-claim"] = "law-2018"

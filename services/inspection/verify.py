@@ -4,7 +4,9 @@
 ``GET /public/snapshots/{id}/document`` saved as a file (``--snapshot``), or embedded in the
 draw record under ``"snapshot"``. The draw record names its algorithm (``es-shake256-v2`` for
 new draws, ``es-hmac-sha256-v1`` for earlier ones) and the draw is recomputed with it; both
-are specified in ``services/inspection/domain/draw_v2.py`` and ``draw_v1.py``. Exit status 0:
+are specified in ``services/inspection/domain/draw_v2.py`` and ``draw_v1.py``. Before the
+plan's sampling period ends the record is partial (``"disclosure": "partial"``): the entries
+revealed so far are checked against the selection commitment, no snapshot needed. Exit status 0:
 the draw matches; 1: it does not (each discrepancy is printed); 2: the files cannot be read.
 Imports only the pure domain code, so it runs anywhere Python runs (numpy, if installed, only
 makes it faster).
@@ -16,7 +18,7 @@ import sys
 from pathlib import Path
 
 from services.inspection.domain.draw import canonical_bytes
-from services.inspection.domain.verification import verify
+from services.inspection.domain.verification import verify, verify_partial
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -30,6 +32,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         bundle = json.loads(args.draw.read_bytes())
+        if bundle.get("disclosure") == "partial":
+            return _partial(bundle)
         if args.snapshot is not None:
             snapshot = args.snapshot.read_bytes()
         elif isinstance(bundle.get("snapshot"), dict):
@@ -46,6 +50,21 @@ def main(argv: list[str] | None = None) -> int:
             f"MATCH: draw {bundle.get('draw_id')} recomputed from the snapshot "
             f"({report.checked_units} eligible units) and the seed selects the same "
             f"{report.selected} units, teams and labs"
+        )
+        return 0
+    print(f"MISMATCH: draw {bundle.get('draw_id')} does not verify:")
+    for problem in report.problems:
+        print(f"  - {problem}")
+    return 1
+
+
+def _partial(bundle: dict) -> int:
+    report = verify_partial(bundle)
+    if report.ok:
+        print(
+            f"MATCH (partial): {report.selected} of {bundle.get('selected_count')} entries of "
+            f"draw {bundle.get('draw_id')} are revealed and match the selection commitment; "
+            f"the whole draw can be recomputed from {bundle.get('public_from')}"
         )
         return 0
     print(f"MISMATCH: draw {bundle.get('draw_id')} does not verify:")

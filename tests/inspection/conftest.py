@@ -290,5 +290,23 @@ def tasks_of(
     return list(r.json()["items"])
 
 
-def sampled(days_ago: int = 10) -> str:
+def sampled(days_ago: int = 0) -> str:
     return (today_in_china() - timedelta(days=days_ago)).isoformat()
+
+
+def backdate_draw(client: TestClient, draw_id: str, days: int) -> None:
+    """Date a draw ``days`` earlier, for tests whose samples were taken in the past (sampling
+    is never dated before its draw)."""
+    from sqlalchemy import select, update
+
+    from services.inspection.adapters.orm import DrawRow
+
+    table = DrawRow.__table__
+    column = table.c  # type: ignore[attr-defined]
+    with client.app.state.engine.begin() as conn:  # type: ignore[attr-defined]
+        drawn_at = conn.execute(select(column.drawn_at).where(column.id == draw_id)).scalar_one()
+        conn.execute(
+            update(table)  # type: ignore[arg-type]
+            .where(column.id == draw_id)
+            .values(drawn_at=drawn_at - timedelta(days=days))
+        )

@@ -61,13 +61,14 @@ def test_late_exclusions_skip_positions_on_both_algorithms(
     those, and the record verifies offline."""
     everything = {"strata": [{"risk_classes": ["A", "B", "C", "D"], "ratio": "1"}]}
     for algorithm in (draw_v1.ALGORITHM, draw_v2.ALGORITHM):
-        hz_plan = create_plan(client, as_hz, cross_region_teams=False, sampling=everything)
-        hz_snap = freeze(client, as_hz, hz_plan)
+        # another provincial plan (same level: its running check blocks), scoped to Hangzhou
+        hz_plan = create_plan(client, as_zj, scope={"regions": ["330100"]}, sampling=everything)
+        hz_snap = freeze(client, as_zj, hz_plan)
         plan_id = create_plan(client, as_zj, sampling=everything)
         with monkeypatch.context() as m:
             m.setattr(services, "ALGORITHM", algorithm)
             snap = freeze(client, as_zj, plan_id)
-        hz_made = draw(client, as_hz, hz_snap["id"])
+        hz_made = draw(client, as_zj, hz_snap["id"])
         made = draw(client, as_zj, snap["id"])
         late = {e["unit_id"] for e in made["late_exclusions"]}
         assert len(late) == hz_made["selected_count"] == 10
@@ -75,7 +76,7 @@ def test_late_exclusions_skip_positions_on_both_algorithms(
         assert not late & {s["unit_id"] for s in bundle["selection"]}
         assert len(bundle["selection"]) == 30 - 10
         assert verify(bundle, raw).ok, algorithm
-        for plan, headers in ((plan_id, as_zj), (hz_plan, as_hz)):  # free the units again
+        for plan, headers in ((plan_id, as_zj), (hz_plan, as_zj)):  # free the units again
             for t in tasks_of(client, headers, plan):
                 r = client.post(
                     f"/tasks/{t['id']}/cancel", headers=headers, json={"reason": "next round"}
@@ -84,8 +85,8 @@ def test_late_exclusions_skip_positions_on_both_algorithms(
 
 
 def test_ordinals_are_positions_in_unit_id_order(client, roster, as_zj, as_hz, engine) -> None:
-    hz_plan = create_plan(client, as_hz, cross_region_teams=False)
-    draw(client, as_hz, freeze(client, as_hz, hz_plan)["id"])  # claims 5 of the units
+    hz_plan = create_plan(client, as_zj, scope={"regions": ["330100"]})
+    draw(client, as_zj, freeze(client, as_zj, hz_plan)["id"])  # claims 5 of the units
     snap = freeze(client, as_zj, create_plan(client, as_zj))
     with engine.connect() as conn:
         rows = conn.execute(

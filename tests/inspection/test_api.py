@@ -7,6 +7,7 @@ from fastapi.testclient import TestClient
 from services.inspection.domain.draw import sha256_hex
 from services.inspection.domain.verification import verify
 from tests.inspection.conftest import (
+    backdate_draw,
     create_plan,
     draw,
     freeze,
@@ -95,6 +96,7 @@ def test_six_month_rule_excludes_with_explanation(client, roster, as_zj, as_hz) 
         cross_region_teams=False,
     )
     hz_draw = draw(client, as_hz, freeze(client, as_hz, hz_plan)["id"])
+    backdate_draw(client, hz_draw["id"], 30)
     hz_tasks = tasks_of(client, as_hz, hz_plan)
     assert len(hz_tasks) == 10 and hz_draw["selected_count"] == 10
     for task in hz_tasks:
@@ -161,19 +163,20 @@ def test_running_higher_level_check_excludes_from_lower_draw(client, roster, as_
 
 
 def test_units_claimed_after_freeze_are_late_exclusions(client, roster, as_zj, as_hz) -> None:
+    # another provincial plan (same level), scoped to Hangzhou
     hz_plan = create_plan(
         client,
-        as_hz,
-        cross_region_teams=False,
+        as_zj,
+        scope={"regions": ["330100"]},
         sampling={"strata": [{"risk_classes": ["A", "B", "C", "D"], "ratio": "1"}]},
     )
-    hz_snap = freeze(client, as_hz, hz_plan)
+    hz_snap = freeze(client, as_zj, hz_plan)
     plan_id = create_plan(
         client, as_zj, sampling={"strata": [{"risk_classes": ["A", "B", "C", "D"], "ratio": "1"}]}
     )
     snap = freeze(client, as_zj, plan_id)
     assert snap["unit_count"] == 30
-    draw(client, as_hz, hz_snap["id"])  # Hangzhou draws first: its 10 units are claimed
+    draw(client, as_zj, hz_snap["id"])  # the Hangzhou plan draws first: 10 units claimed
     made = draw(client, as_zj, snap["id"])
     assert made["selected_count"] == 20
     late = made["late_exclusions"]

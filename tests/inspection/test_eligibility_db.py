@@ -16,13 +16,22 @@ from services.inspection.adapters.orm import (
     SnapshotExclusionRow,
     UnitRow,
 )
+from services.inspection.domain.hierarchy import LAW
 from services.inspection.domain.model import CheckType, Outcome
 from services.inspection.domain.policy import POLICY_V1, CheckRecord, Claim, exclusions
 from services.inspection.service_layer import services
 from services.inspection.service_layer.unit_of_work import InspectionUnitOfWork
 from shared.auth import AuthorityLevel
 from shared.clock import today_in_china, utcnow
-from tests.inspection.conftest import create_plan, draw, enterprise_uscc, freeze, sampled, tasks_of
+from tests.inspection.conftest import (
+    backdate_draw,
+    create_plan,
+    draw,
+    enterprise_uscc,
+    freeze,
+    sampled,
+    tasks_of,
+)
 
 
 def _entries(engine, snapshot_id: str) -> dict[str, dict]:  # type: ignore[no-untyped-def]
@@ -121,7 +130,10 @@ def test_sql_freeze_matches_the_pure_policy(client, roster, as_zj, engine) -> No
         plan_level=AuthorityLevel.PROVINCIAL,
         units=[(u, uscc_of[u]) for u in units],
         dishonest=dishonest,
-        claims=claims,
+        # a lower level's running check does not keep the unit from a provincial draw
+        claims=[
+            c for c in claims if LAW.claim_blocks(c.authority_level, AuthorityLevel.PROVINCIAL)
+        ],
         history=history,
     )
     found = _exclusions(engine, snap["id"])
@@ -243,7 +255,8 @@ def test_use_cases_join_a_consumers_transaction(engine) -> None:
 
 def test_results_feed_the_six_month_history(client, roster, as_zj, engine) -> None:
     plan_id = create_plan(client, as_zj)
-    draw(client, as_zj, freeze(client, as_zj, plan_id)["id"])
+    made = draw(client, as_zj, freeze(client, as_zj, plan_id)["id"])
+    backdate_draw(client, made["id"], 5)
     task = tasks_of(client, as_zj, plan_id)[0]
     client.post(
         f"/tasks/{task['id']}/result",

@@ -100,9 +100,25 @@ class FakeRosters:
         return {"enterprise_name": "Acme", "product_name": "Kettle", "model": "K-1"}
 
 
+@dataclass
+class FakeDisclosure:
+    drawn_on: date = date(2026, 11, 1)
+    samplings: dict[str, Any] = field(default_factory=dict)
+
+    def draw_date(self, draw_id: str) -> date:
+        return self.drawn_on
+
+    def sampling(self, task_id: str) -> Any:
+        return self.samplings.get(task_id)
+
+    def add_sampling(self, row: Any) -> None:
+        self.samplings[row.task_id] = row
+
+
 class FakeUnitOfWork:
     def __init__(self, plans: FakePlans | None = None, tasks: FakeTasks | None = None) -> None:
         self.mirror = FakeMirror()
+        self.disclosure = FakeDisclosure()
         self.plans = plans or FakePlans()
         self.tasks = tasks or FakeTasks()
         self.results = FakeResults()

@@ -513,8 +513,16 @@ class SnapshotRepository:
         return exists().where(D.uscc == uscc_column, D.active.is_(True))
 
     # -- freeze ------------------------------------------------------------------------------
-    def freeze(self, snapshot_id: str, plan: Plan, policy: EligibilityPolicy, today: date) -> None:
-        """Record exclusions (with their causes), then copy the eligible units as entries."""
+    def freeze(
+        self,
+        snapshot_id: str,
+        plan: Plan,
+        policy: EligibilityPolicy,
+        today: date,
+        blocking_levels: Sequence[str] | None = None,
+    ) -> None:
+        """Record exclusions (with their causes), then copy the eligible units as entries.
+        ``blocking_levels``: the levels whose running claims exclude (default: all)."""
         scope = self._scope(plan)
         base = self._units_with_risk()
         # 1. units in another plan's running check (one claim row per unit)
@@ -538,6 +546,8 @@ class SnapshotRepository:
             .select_from(base.join(CLAIM, C.unit_id == U.id))
             .where(*scope, C.plan_id != plan.id)
         )
+        if blocking_levels is not None:
+            running = running.where(C.authority_level.in_(blocking_levels))
         columns = [
             "snapshot_id",
             "unit_id",

@@ -5,13 +5,13 @@ a machine-readable code; only a file without errors is imported (all rows in one
 """
 
 import csv
-import hashlib
 import io
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
+from services.inspection.domain import unit_key
 from services.inspection.domain.model import RiskClass
 from shared import uscc
 
@@ -21,9 +21,9 @@ LIST_SEPARATOR = ";"
 
 
 def unit_id_for(enterprise_uscc: str, product_name: str, model: str) -> str:
-    """Stable id of "the same enterprise's product of the same specification/model"."""
-    digest = hashlib.sha256(f"{enterprise_uscc}\x1f{product_name}\x1f{model}".encode()).hexdigest()
-    return "U" + digest[:20].upper()
+    """Id of a new unit: "the same enterprise's product of the same specification/model",
+    by its normalised key (``unit_key``; without aliases, which the import applies)."""
+    return unit_key.new_unit_id(unit_key.unit_key(enterprise_uscc, product_name, model))
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from bisect import bisect_left
 from dataclasses import dataclass, field
 from typing import Any
 
-from services.inspection.domain import draw_v2
+from services.inspection.domain import draw_v2, selection_commitment
 from services.inspection.domain.draw import (
     ALGORITHMS,
     DRAW_FORMAT,
@@ -110,6 +110,41 @@ def _verify(bundle: dict[str, Any], snapshot_bytes: bytes, use_numpy: bool) -> R
         problems.extend(_diff_selection(expected, published))
     if bundle.get("result_digest") != outcome.result_digest and not problems:
         problems.append("the result digest does not match the selection")
+    if bundle.get("selection_commitment") is not None:  # draws since time-locked publicity
+        problems.extend(
+            selection_commitment.check_full(
+                published, bundle.get("selection_key", ""), bundle["selection_commitment"]
+            )
+        )
+    return report
+
+
+def verify_partial(bundle: dict[str, Any]) -> Report:
+    """A draw record before its full reveal: the entries revealed so far (sampling recorded)
+    against the commitment to the selection published at draw time, and the seed."""
+    report = Report()
+    try:
+        seed = bytes.fromhex(bundle["seed"])
+    except (KeyError, TypeError, ValueError):
+        report.problems.append("the draw record has no valid hex seed")
+        return report
+    if seed_commitment(seed) != bundle.get("seed_commitment"):
+        report.problems.append("the seed does not match the seed commitment")
+    leaves = bundle.get("leaves") or []
+    if len(leaves) != bundle.get("selected_count"):
+        report.problems.append("the number of leaves differs from the selected count")
+    try:
+        revealed = [
+            selection_commitment.RevealedEntry(e["index"], bytes.fromhex(e["salt"]), e)
+            for e in bundle.get("selection", [])
+        ]
+    except (KeyError, TypeError, ValueError):
+        report.problems.append("a revealed entry lacks a valid index or salt")
+        return report
+    report.problems.extend(
+        selection_commitment.check_partial(leaves, revealed, bundle.get("selection_commitment", ""))
+    )
+    report.selected = len(revealed)
     return report
 
 

@@ -11,11 +11,22 @@ from sqlalchemy.engine import Connection, Engine
 from services.inspection.adapters.orm import outbox
 from services.inspection.adapters.repository import read_snapshot_units
 from services.inspection.config import InspectionSettings
+from services.inspection.domain import hierarchy
 from services.inspection.domain.model import FailedItem
 from services.inspection.entrypoints import roster_history_api
 from services.inspection.entrypoints import schemas as s
+from services.inspection.entrypoints import schemas_disclosure as s_disclosure
 from services.inspection.entrypoints.metrics import OverdueGauge
-from services.inspection.service_layer import services, views
+from services.inspection.service_layer import (
+    disclosure,
+    disclosure_views,
+    hierarchy_views,
+    publication_deadlines,
+    results_procedure,
+    services,
+    unit_keys,
+    views,
+)
 from services.inspection.service_layer.unit_of_work import InspectionUnitOfWork
 from shared.auth import Principal, Role
 from shared.calendar import WorkingCalendar
@@ -37,7 +48,9 @@ def get_engine(request: Request) -> Engine:
 
 
 def get_uow(request: Request) -> InspectionUnitOfWork:
-    return InspectionUnitOfWork(request.app.state.engine)
+    uow = InspectionUnitOfWork(request.app.state.engine)
+    uow.hierarchy = hierarchy.POLICIES[request.app.state.settings.hierarchy_policy]
+    return uow
 
 
 def get_settings(request: Request) -> InspectionSettings:
@@ -74,12 +87,14 @@ def list_policies(engine: EngineDep) -> list[dict]:
 
 
 @public.get(
-    "/public/snapshots/{snapshot_id}", response_model=s.SnapshotOut, summary="A committed snapshot"
+    "/public/snapshots/{snapshot_id}",
+    response_model=s_disclosure.PublicSnapshotOut,
+    summary="A committed snapshot",
 )
 def get_snapshot(snapshot_id: str, engine: EngineDep) -> dict:
     """Anyone, no login. The snapshot hash and seed commitment, published before the draw."""
     with engine.connect() as conn:
-        return views.snapshot_public(conn, snapshot_id)
+        return disclosure_views.snapshot_public(conn, snapshot_id, today_in_china())
 
 
 @public.get(
@@ -89,40 +104,72 @@ def get_snapshot(snapshot_id: str, engine: EngineDep) -> dict:
     summary="The snapshot document (canonical JSON)",
 )
 def get_snapshot_document(snapshot_id: str, engine: EngineDep) -> Response:
-    """Anyone, no login. The frozen eligible roster in its canonical serialisation: its SHA-256
-    is the published snapshot hash. Save it as a file for the offline verifier."""
+    """Anyone, no login, from the day after the plan's sampling period (403 not_yet_public
+    before). The frozen eligible roster in its canonical serialisation: its SHA-256 is the
+    published snapshot hash. Save it as a file for the offline verifier."""
     with engine.connect() as conn:
+        disclosure_views.require_document_public(conn, snapshot_id, today_in_china())
         header = views.snapshot_header(conn, snapshot_id)
         body = views.snapshot_document(conn, header, read_snapshot_units(conn, snapshot_id))
     return Response(body, media_type=JSON)
 
 
 @public.get(
-    "/public/snapshots/{snapshot_id}/exclusions", response_model=s.Page, summary="Exclusions"
+    "/public/snapshots/{snapshot_id}/exclusions",
+    response_model=s_disclosure.ExclusionsPage,
+    summary="Exclusions",
 )
 def get_exclusions(
     snapshot_id: str, engine: EngineDep, cursor: Cursor = None, limit: Limit = 200
 ) -> dict:
     """Anyone, no login. Each unit in the plan's scope that was not eligible: the rule and the
-    earlier check that caused it."""
+    earlier check that caused it; those caused by another plan's task that is not public yet
+    are withheld (counted in ``withheld_count``)."""
     with engine.connect() as conn:
-        return views.exclusions(conn, snapshot_id, cursor=cursor, limit=limit)
+        return disclosure_views.exclusions(
+            conn, snapshot_id, today_in_china(), cursor=cursor, limit=limit
+        )
 
 
 @public.get("/public/draws/{draw_id}", summary="A draw")
 def get_draw(draw_id: str, engine: EngineDep) -> dict:
-    """Anyone, no login. The revealed seed, the hashes committed before, late exclusions and
-    whether a later re-draw (with its reason) superseded it."""
+    """Anyone, no login. The revealed seed, the hashes committed before, the commitment to the
+    selection, public late exclusions and whether a later re-draw (with its reason) superseded
+    it. Which units were drawn is not shown here (see the verification record)."""
     with engine.connect() as conn:
-        return views.draw_public(conn, draw_id)
+        return disclosure_views.draw_public(conn, draw_id, today_in_china())
 
 
 @public.get("/public/draws/{draw_id}/verification", summary="Draw record for offline verification")
 def get_verification(draw_id: str, engine: EngineDep) -> Response:
-    """Anyone, no login. Save as draw.json and run
+    """Anyone, no login. Until the day after the plan's sampling period: the salted leaves
+    of the selection and the entries whose sampling is recorded (``disclosure: partial``);
+    then the whole record. Save as draw.json and run
     ``python -m services.inspection.verify draw.json --snapshot snapshot.json``."""
     with engine.connect() as conn:
-        return _json(views.verification_bundle(conn, draw_id))
+        return _json(disclosure_views.verification_bundle(conn, draw_id, today_in_china()))
+
+
+@public.get("/public/claim-events", response_model=s.Page, summary="Claims ended without result")
+def get_claim_events(
+    engine: EngineDep,
+    plan_id: Annotated[str | None, Query(max_length=36)] = None,
+    cursor: Cursor = None,
+    limit: Limit = 100,
+) -> dict:
+    """Anyone, no login. Tasks withdrawn (with the reason), taken over by a higher level's
+    check, or whose claim expired at the end of the sampling period; the unit and task are
+    named once the task is public."""
+    with engine.connect() as conn:
+        return hierarchy_views.claim_events(
+            conn, today_in_china(), plan_id=plan_id, cursor=cursor, limit=limit
+        )
+
+
+@public.get("/public/hierarchy-policy", summary="Which running checks block which levels")
+def get_hierarchy_policy(settings: Settings) -> dict:
+    """Anyone. The rule in force, with its legal source."""
+    return hierarchy.POLICIES[settings.hierarchy_policy].as_doc()
 
 
 @public.get("/public/results", response_model=s.Page, summary="Published results")
@@ -201,6 +248,22 @@ async def import_labs(request: Request, actor: Regulator, uow: Uow, settings: Se
     """Regulators. Columns: lab_id, name, region_code, accredited_categories, conflicts."""
     text = await _csv(request, settings)
     return (await run_in_threadpool(services.import_labs, uow, text, actor)).__dict__
+
+
+@rosters.post("/rosters/unit-aliases", status_code=201, summary="Add a product/model alias")
+def add_unit_alias(body: s_disclosure.AliasIn, actor: Regulator, uow: Uow) -> dict:
+    """Regulators. Later imports treat ``alias`` as ``canonical`` (both normalised), for one
+    enterprise or every one; 422 alias_merges_enterprises for anything but product_name or
+    model, 409 alias_chain / alias_conflict."""
+    return unit_keys.add_alias(
+        uow, body.field, body.alias, body.canonical, body.reason, actor, body.enterprise_uscc
+    )
+
+
+@rosters.get("/rosters/unit-aliases", summary="The alias table")
+def list_unit_aliases(actor: Regulator, uow: Uow) -> list[dict]:
+    """Regulators."""
+    return unit_keys.list_aliases(uow)
 
 
 # -- policy and plans ------------------------------------------------------------------------------
@@ -309,6 +372,18 @@ def overdue(
         return views.overdue_publications(conn, actor, today or today_in_china())
 
 
+@plans.get("/regulator/publications/overdue-results", summary="Overdue results")
+def overdue_results(
+    actor: Regulator,
+    engine: EngineDep,
+    today: Annotated[date | None, Query(description="defaults to today in China")] = None,
+) -> dict:
+    """Regulators: final results in their region not published within 20 working days of
+    becoming final (each result's own deadline)."""
+    with engine.connect() as conn:
+        return publication_deadlines.overdue_results(conn, actor, today or today_in_china())
+
+
 # -- tasks and results -----------------------------------------------------------------------------
 @tasks.get("/tasks/{task_id}", summary="A task with its result")
 def get_task(task_id: str, actor: CurrentPrincipal, engine: EngineDep) -> dict:
@@ -322,7 +397,11 @@ def get_task(task_id: str, actor: CurrentPrincipal, engine: EngineDep) -> dict:
                 views.plan_row(conn, plan_id).region_code
             ):
                 return views.task_view(conn, task_id, internal=True)
-            if actor.role is Role.ENTERPRISE and actor.uscc == uscc:
+            if (
+                actor.role is Role.ENTERPRISE
+                and actor.uscc == uscc
+                and disclosure_views.enterprise_may_see(conn, task_id, today_in_china())
+            ):
                 return views.task_view(conn, task_id, internal=False)
     raise NotFound(f"no task {task_id} of yours", code="task_not_found")
 
@@ -331,9 +410,12 @@ def get_task(task_id: str, actor: CurrentPrincipal, engine: EngineDep) -> dict:
 def my_tasks(
     actor: Enterprise, engine: EngineDep, cursor: Cursor = None, limit: Limit = 100
 ) -> dict:
-    """Enterprises: the spot-check tasks and results of their own products."""
+    """Enterprises: the spot-check tasks and results of their own products, from the moment
+    sampling is recorded (checks are not announced in advance)."""
     with engine.connect() as conn:
-        return views.enterprise_tasks(conn, actor.uscc or "", cursor=cursor, limit=limit)
+        return disclosure_views.enterprise_tasks(
+            conn, actor.uscc or "", today_in_china(), cursor=cursor, limit=limit
+        )
 
 
 @tasks.post("/tasks/{task_id}/result", status_code=201, summary="Record a result")
@@ -359,6 +441,39 @@ def record_result(
     )
     with engine.connect() as conn:
         return views.task_view(conn, task_id, internal=True)
+
+
+@tasks.post("/tasks/{task_id}/sampling", status_code=201, summary="Record sampling")
+def record_sampling(
+    task_id: str, body: s_disclosure.SamplingIn, actor: Regulator, uow: Uow, engine: EngineDep
+) -> dict:
+    """The plan's authority, once samples were taken (not before the draw, not in the future).
+    From then on the task is public: its entry of the draw's selection and the enterprise's
+    view. A result recorded without this records the sampling with it."""
+    disclosure.record_sampling(uow, task_id, body.sampled_on, actor)
+    with engine.connect() as conn:
+        return views.task_view(conn, task_id, internal=True)
+
+
+@tasks.post("/tasks/{task_id}/result/receipt", status_code=201, summary="Record receipt")
+def record_receipt(task_id: str, body: s_disclosure.ReceiptIn, actor: Regulator, uow: Uow) -> dict:
+    """The plan's authority: the day the enterprise received a failed result. The re-test
+    window becomes 15 days from receipt (Civil Code counting); 422 receipt_before_sampling."""
+    return results_procedure.record_receipt(uow, task_id, body.received_on, actor)
+
+
+@tasks.post("/tasks/{task_id}/result/retest-lab", status_code=201, summary="Draw the re-test lab")
+def draw_retest_lab(task_id: str, actor: Regulator, uow: Uow) -> dict:
+    """The plan's authority, after an objection: a lab other than the first, drawn verifiably
+    (``retest-lab-v1``, see ``domain/retest.py``)."""
+    return results_procedure.draw_retest_lab(uow, task_id, actor)
+
+
+@public.get("/public/tasks/{task_id}/retest-lab", summary="A re-test lab draw")
+def get_retest_lab(task_id: str, engine: EngineDep) -> dict:
+    """Anyone, once the task is public: the candidates, the seed and the lab drawn."""
+    with engine.connect() as conn:
+        return results_procedure.public_retest_lab(conn, task_id, today_in_china())
 
 
 @tasks.post("/tasks/{task_id}/result/objection", summary="Object to a failed result")

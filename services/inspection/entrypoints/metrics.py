@@ -6,7 +6,7 @@ from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 from sqlalchemy.engine import Engine
 
-from services.inspection.service_layer import views
+from services.inspection.service_layer import publication_deadlines, views
 from shared.clock import today_in_china
 
 log = logging.getLogger(__name__)
@@ -22,7 +22,9 @@ class OverdueGauge(Collector):
     def collect(self):  # type: ignore[no-untyped-def]
         try:
             with self.engine.connect() as conn:
-                overdue, unknown = views.overdue_count(conn, today_in_china())
+                today = today_in_china()
+                overdue, unknown = views.overdue_count(conn, today)
+                per_result_overdue = publication_deadlines.overdue_result_count(conn, today)
         except Exception:  # noqa: BLE001 - a failed scrape must not break /metrics
             log.warning("overdue publications gauge failed", exc_info=True)
             return
@@ -40,3 +42,9 @@ class OverdueGauge(Collector):
         )
         unknown_gauge.add_metric([], unknown)
         yield unknown_gauge
+        per_result = GaugeMetricFamily(
+            "inspection_results_publication_overdue",
+            "Final results not published within 20 working days of becoming final",
+        )
+        per_result.add_metric([], per_result_overdue)
+        yield per_result

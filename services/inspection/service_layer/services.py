@@ -43,9 +43,15 @@ from services.inspection.domain.model import (
     TaskStatus,
 )
 from services.inspection.domain.policy import EligibilityPolicy
-from services.inspection.domain.roster import parse_inspectors, parse_labs, parse_units
-from services.inspection.service_layer import roster_authority
+from services.inspection.domain.roster import parse_inspectors, parse_labs
+from services.inspection.service_layer import (
+    hierarchy_ops,
+    publication_deadlines,
+    roster_authority,
+    unit_keys,
+)
 from services.inspection.service_layer.commands import CreatePlan, RecordResult
+from services.inspection.service_layer.disclosure import commit_selection, ensure_sampling
 from services.inspection.service_layer.unit_of_work import InspectionUnitOfWork, new_uuids
 from shared.auth import AuthorityLevel, Principal, Role
 from shared.calendar import WorkingCalendar
@@ -116,7 +122,7 @@ def _import(uow: InspectionUnitOfWork, parsed: object, save: str, actor: Princip
 
 
 def import_units(uow: InspectionUnitOfWork, text: str, actor: Principal) -> ImportReport:
-    return _import(uow, parse_units(text, actor.covers_region), "upsert_units", actor)
+    return ImportReport(*unit_keys.import_units(uow, text, actor))  # one unit, one key
 
 
 def import_inspectors(uow: InspectionUnitOfWork, text: str, actor: Principal) -> ImportReport:
@@ -232,8 +238,15 @@ def commit_snapshot(
         snapshot_id = str(uuid.uuid4())
         seed = secrets.token_bytes(SEED_BYTES)
         uow.snapshots.abandon_undrawn(plan.id)
+        hierarchy_ops.expire_claims(uow, today)
         watermark = uow.snapshots.history_watermark()  # before the freeze reads the history
-        uow.snapshots.freeze(snapshot_id, plan, policy, today)
+        uow.snapshots.freeze(
+            snapshot_id,
+            plan,
+            policy,
+            today,
+            blocking_levels=hierarchy_ops.blocking_levels(uow, plan),
+        )
         units = uow.snapshots.read_units(snapshot_id)
         unit_count, excluded = len(units["unit_id"]), uow.snapshots.counts(snapshot_id)[1]
         if unit_count == 0:
@@ -324,6 +337,7 @@ def make_draw(
             )
         active = uow.draws.active_for_plan(plan.id, for_update=True)
         _check_redraw(uow, active, reason)
+        hierarchy_ops.expire_claims(uow, today)
         late = _late_exclusions(uow, snap, plan, today)
         algorithm = snap.header["algorithm"]  # the snapshot committed to it; older ones: v1
         # phase 1 reads two or three columns of every unit; the rest only for the units drawn
@@ -372,6 +386,7 @@ def make_draw(
         snap.status = "drawn"
         tasks = _task_rows(doc, chosen, outcome, draw_id, plan, now)
         uow.tasks.add_many(tasks)
+        hierarchy_ops.take_over_lower_claims(uow, draw_id, plan, now)
         try:
             uow.tasks.claim_units_of_draw(
                 draw_id, plan.authority_level.value, plan.region_code, now
@@ -382,6 +397,7 @@ def make_draw(
                 "nothing was recorded: draw again (those units will be excluded, with the reason)",
                 retry=True,
             ) from None
+        commit_selection(uow, draw_id, outcome.selection_doc())
         _emit_draw_events(uow, snap, plan, draw_id, algorithm, outcome, late, reason, active, tasks)
         uow.commit()
     return draw_id
@@ -443,7 +459,7 @@ def _late_exclusions(
         plan_level=plan.authority_level,
         units=units,
         dishonest=dishonest,
-        claims=claims,
+        claims=hierarchy_ops.blocking_claims(uow, plan, claims),
         history=records,
     )
 
@@ -597,6 +613,7 @@ def record_result(
                 task_status=task.status,
             )
         now = utcnow()
+        ensure_sampling(uow, task, cmd.sampling_date, actor.actor(), now)
         result = Result.record(
             task_id=task_id,
             outcome=cmd.outcome,
@@ -652,6 +669,8 @@ def _on_final(
     uow.tasks.set_status(task.id, TaskStatus.FINAL.value)
     uow.results.add_check_record(task, plan, result, unit)
     assert result.finalised_at is not None
+    if hasattr(uow, "session"):  # per-result publication deadline (the fakes have none)
+        publication_deadlines.set_deadline(uow, task.id, result.finalised_at)
     uow.emit(
         ResultFinalisedV2(
             **_result_fields(task, plan, unit, result),
@@ -755,7 +774,8 @@ def cancel_task(uow: InspectionUnitOfWork, task_id: str, reason: str, actor: Pri
         raise InvalidInput("cancelling a task needs a reason", code="reason_required")
     with uow:
         task = _load_task(uow, task_id)
-        require_authority(_load_plan(uow, task.plan_id), actor)
+        plan = _load_plan(uow, task.plan_id)
+        require_authority(plan, actor)
         if task.status != TaskStatus.ASSIGNED.value:
             raise Conflict(
                 f"task {task_id} is {task.status}",
@@ -765,6 +785,7 @@ def cancel_task(uow: InspectionUnitOfWork, task_id: str, reason: str, actor: Pri
         task.status = TaskStatus.CANCELLED.value
         task.cancel_reason = reason.strip()
         uow.tasks.release_claim(task.id)
+        hierarchy_ops.log_withdrawal(uow, task, plan, task.cancel_reason)
         uow.commit()
 
 

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy.engine import Engine
 
 from services.inspection.adapters.bulk import PreparedMessage
+from services.inspection.adapters.disclosure_repository import DisclosureRepository
 from services.inspection.adapters.orm import outbox
 from services.inspection.adapters.repository import (
     DrawRepository,
@@ -19,6 +20,8 @@ from services.inspection.adapters.repository import (
     SnapshotRepository,
     TaskRepository,
 )
+from services.inspection.domain.hierarchy import DEFAULT as DEFAULT_HIERARCHY
+from services.inspection.domain.hierarchy import HierarchyPolicy
 from shared.clock import utcnow
 from shared.events import ENVELOPE_VERSION, EventPayload, topic_for
 from shared.observability import request_id_var
@@ -60,6 +63,8 @@ class InspectionUnitOfWork(SqlUnitOfWork):
     tasks: TaskRepository
     results: ResultRepository
     mirror: MirrorRepository
+    disclosure: DisclosureRepository
+    hierarchy: HierarchyPolicy = DEFAULT_HIERARCHY  # which claims block which levels
 
     def __init__(self, engine: Engine, before_commit: Callable[[], None] | None = None) -> None:
         super().__init__(engine, outbox, producer="inspection")
@@ -75,6 +80,7 @@ class InspectionUnitOfWork(SqlUnitOfWork):
         self.tasks = TaskRepository(self.session)
         self.results = ResultRepository(self.session)
         self.mirror = MirrorRepository(self.session)
+        self.disclosure = DisclosureRepository(self.session)
 
     def emit_many(
         self, model: type[EventPayload], events: list[tuple[str, dict[str, Any]]]

@@ -1,0 +1,30 @@
+#!/usr/bin/env node
+// node cli.mjs draw.json          -> checks a publicity record (exit 0 match, 1 mismatch)
+// node cli.mjs --vectors v.json   -> checks the published test vectors
+import { readFileSync } from 'node:fs';
+import { commit, drawRetestLab, verifyRecord } from './verifier.mjs';
+import { hexToBytes } from '@noble/hashes/utils.js';
+
+const args = process.argv.slice(2);
+if (args[0] === '--vectors') {
+  const vectors = JSON.parse(readFileSync(args[1], 'utf8'));
+  let bad = 0;
+  for (const v of vectors.selection_commitment) {
+    const got = commit(v.selection, hexToBytes(v.key));
+    if (got !== v.commitment) { bad++; console.log(`MISMATCH selection ${v.name}: ${got}`); }
+  }
+  for (const v of vectors.retest_lab) {
+    const got = drawRetestLab(v.seed, v.task_id, v.candidates);
+    if (got !== v.lab) { bad++; console.log(`MISMATCH retest ${v.name}: ${got}`); }
+  }
+  console.log(bad ? `${bad} vectors differ` : 'MATCH: all vectors');
+  process.exit(bad ? 1 : 0);
+}
+const record = JSON.parse(readFileSync(args[0], 'utf8'));
+const problems = verifyRecord(record);
+if (problems.length) {
+  console.log(`MISMATCH: draw ${record.draw_id}`);
+  for (const p of problems) console.log(`  - ${p}`);
+  process.exit(1);
+}
+console.log(`MATCH: draw ${record.draw_id} (${record.disclosure}): ${record.selection.length} entries match the selection commitment`);
