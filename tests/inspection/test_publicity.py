@@ -85,6 +85,8 @@ def test_no_public_route_reveals_a_drawn_unit_before_sampling(
         "draw_id": [made["id"], late_draw["id"], hz_draw["id"]],
         "plan_id": [running, late_plan, hz_plan],
         "task_id": [t["id"] for t in tasks],
+        "kind": ["unit", "inspector", "lab"],  # roster history (issue 10)
+        "row_id": [t["unit_id"] for t in tasks],
     }
     walked = _walk(client, ids)
     assert any(status == 200 and "/public/draws/" in path for path, status, _ in walked), [
