@@ -13,6 +13,14 @@ from kafka.errors import KafkaError, TopicAlreadyExistsError
 log = logging.getLogger(__name__)
 
 DEFAULT_PARTITIONS = 4
+# Authentication options of this process's Kafka user (one service per process), set once at
+# start-up from the settings by relay_main / consumer_main: see ``use_client_options``.
+_CLIENT_OPTIONS: dict[str, Any] = {}
+
+
+def use_client_options(options: dict[str, Any]) -> None:
+    _CLIENT_OPTIONS.clear()
+    _CLIENT_OPTIONS.update(options)
 
 
 def make_producer(bootstrap: list[str], **overrides: Any) -> KafkaProducer:
@@ -28,6 +36,7 @@ def make_producer(bootstrap: list[str], **overrides: Any) -> KafkaProducer:
         "request_timeout_ms": 10_000,
         "max_block_ms": 10_000,
         "reconnect_backoff_max_ms": 2_000,
+        **_CLIENT_OPTIONS,
     }
     config.update(overrides)
     return KafkaProducer(**config)
@@ -46,6 +55,7 @@ def make_consumer(bootstrap: list[str], group_id: str, **overrides: Any) -> Kafk
         "max_poll_records": 200,
         "reconnect_backoff_max_ms": 2_000,
         "request_timeout_ms": 30_000,
+        **_CLIENT_OPTIONS,
     }
     config.update(overrides)
     return KafkaConsumer(**config)
@@ -55,7 +65,9 @@ def ensure_topics(
     bootstrap: list[str], topics: Iterable[str], partitions: int = DEFAULT_PARTITIONS
 ) -> None:
     """Create missing topics (an idempotent no-op for those that exist)."""
-    admin = KafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=10_000)
+    admin = KafkaAdminClient(
+        bootstrap_servers=bootstrap, request_timeout_ms=10_000, **_CLIENT_OPTIONS
+    )
     try:
         existing = set(admin.list_topics())
         missing = [t for t in topics if t not in existing]
