@@ -404,9 +404,7 @@ def feed(conn: Connection, *, cursor: str | None, limit: int, today: date) -> di
     }
 
 
-def _feed_item(
-    row: RowMapping, today: date, named: dict[str, list[str]]
-) -> dict[str, Any] | None:
+def _feed_item(row: RowMapping, today: date, named: dict[str, list[str]]) -> dict[str, Any] | None:
     item: dict[str, Any] = {
         "sequence": row["seq"],
         "action": row["action"],
