@@ -138,3 +138,24 @@ def test_idempotency_key_replays_the_first_answer(
     r = client.post("/records", headers=other, json=record(decision_number="N-2"))
     assert r.status_code == 201, r.text
     assert _records(engine) == 2
+
+
+def test_cross_region_full_reads_need_a_purpose_and_are_audited(
+    client: TestClient,
+    settings: CreditSettings,
+    serious_record: str,
+    as_regulator: dict[str, str],
+    as_beijing: dict[str, str],
+) -> None:
+    hangzhou = _regulator(settings, "municipal", "330100", "hz-1")
+    assert "grade_history" in client.get(f"/enterprises/{HANGZHOU}", headers=hangzhou).json()
+    public = client.get(f"/enterprises/{HANGZHOU}", headers=as_beijing).json()
+    assert "grade_history" not in public and "repair_applications" not in public
+    r = client.get(f"/enterprises/{HANGZHOU}", headers={**as_beijing, "X-Access-Purpose": "x"})
+    problem(r, 422, "access_purpose_invalid")
+    why = {**as_beijing, "X-Access-Purpose": "joint case BJ-2026-17"}
+    assert "grade_history" in client.get(f"/enterprises/{HANGZHOU}", headers=why).json()
+    [entry] = client.get("/audit/cross-region-reads", headers=as_regulator).json()
+    assert entry["uscc"] == HANGZHOU and entry["reader"] == "regulator:bj-amr-1"
+    assert entry["purpose"] == "joint case BJ-2026-17" and entry["owner_region"] == "330100"
+    assert client.get("/audit/cross-region-reads", headers=as_beijing).json() == []

@@ -14,6 +14,7 @@ from services.credit.config import CreditSettings
 from services.credit.domain import catalogue as cat
 from services.credit.domain.catalogue import RemovalReason
 from services.credit.domain.grading import GRADE_LABELS, RULE_TABLES
+from services.credit.entrypoints import cross_region
 from services.credit.entrypoints import schemas as s
 from services.credit.entrypoints.cache import ProfileCache, profile_cache
 from services.credit.service_layer import services, views
@@ -234,12 +235,18 @@ def register_enterprise(
     response_model=s.CreditFileOut,
     summary="A credit file, in the view the caller is entitled to",
 )
-def credit_file(uscc: str, actor: CurrentPrincipal, engine: EngineDep, today: Today) -> dict:
-    """Anyone. The enterprise itself and regulators get the full file (all records, listings
-    with objections, repair applications, grade history); everyone else the public view."""
+def credit_file(
+    uscc: str, actor: CurrentPrincipal, engine: EngineDep, today: Today, request: Request
+) -> dict:
+    """Anyone. The enterprise itself and regulators of its region get the full file (all
+    records, listings with objections, repair applications, grade history); a regulator of
+    another region only with an `X-Access-Purpose` header, and the read is audited
+    (GET /audit/cross-region-reads); everyone else the public view."""
     uscc = normalise(uscc)
+    purpose = cross_region.stated_purpose(request)
     with engine.connect() as conn:
-        if _entitled(actor, uscc):
+        region = views.region_of_file(conn, uscc)
+        if cross_region.full_file_allowed(conn, actor, uscc, region, purpose):
             view = views.credit_file(conn, uscc, today)
         else:
             view = views.public_file(conn, uscc, today)
@@ -510,7 +517,7 @@ def create_app(
         lifespan=cache_lifespan(cache, settings.cache_refresh_seconds),
         extra_state={"cache": cache, "today": clock},
     )
-    for router in (public, catalogue, enterprises, records, listings, repairs):
+    for router in (public, catalogue, enterprises, cross_region.router, records, listings, repairs):
         app.include_router(router)
     return app
 
