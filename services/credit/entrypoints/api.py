@@ -256,13 +256,18 @@ def credit_file(
 
 
 @enterprises.get("/enterprises/{uscc}/notices", response_model=list[s.NoticeOut], summary="Notices")
-def notices(uscc: str, actor: RegulatorOrEnterprise, engine: EngineDep) -> list[dict]:
-    """The enterprise itself and regulators. What the enterprise was notified of, with reasons
+def notices(
+    uscc: str, actor: RegulatorOrEnterprise, engine: EngineDep, request: Request
+) -> list[dict]:
+    """The enterprise itself and regulators of its region (others with X-Access-Purpose,
+    audited). What the enterprise was notified of, with reasons
     and legal basis."""
     uscc = normalise(uscc)
-    if not _entitled(actor, uscc):
-        raise Forbidden("these are another enterprise's notices", code="not_your_file")
     with engine.connect() as conn:
+        region = views.region_of_file(conn, uscc)
+        purpose = cross_region.stated_purpose(request)
+        if not cross_region.full_file_allowed(conn, actor, uscc, region, purpose):
+            raise Forbidden("these are another enterprise's notices", code="not_your_file")
         return views.notices(conn, uscc)
 
 
