@@ -14,7 +14,7 @@ from services.credit.config import CreditSettings
 from services.credit.domain import catalogue as cat
 from services.credit.domain.catalogue import RemovalReason
 from services.credit.domain.grading import GRADE_LABELS, RULE_TABLES
-from services.credit.entrypoints import cross_region
+from services.credit.entrypoints import cross_region, transfers_api
 from services.credit.entrypoints import schemas as s
 from services.credit.entrypoints.cache import ProfileCache, profile_cache
 from services.credit.service_layer import services, views
@@ -522,7 +522,16 @@ def create_app(
         lifespan=cache_lifespan(cache, settings.cache_refresh_seconds),
         extra_state={"cache": cache, "today": clock},
     )
-    for router in (public, catalogue, enterprises, cross_region.router, records, listings, repairs):
+    for router in (
+        public,
+        catalogue,
+        enterprises,
+        cross_region.router,
+        transfers_api.router,
+        records,
+        listings,
+        repairs,
+    ):
         app.include_router(router)
     return app
 

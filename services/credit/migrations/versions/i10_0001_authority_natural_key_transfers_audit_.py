@@ -1,8 +1,8 @@
-"""listing authority, record natural key, cross-region reads, idempotency keys
+"""authority, natural key, transfers, audit, idempotency
 
 Revision ID: i10_0001
 Revises: 0001
-Create Date: 2026-12-03 07:45:56.798404
+Create Date: 2026-12-03 07:57:51.761397
 """
 from collections.abc import Sequence
 
@@ -50,6 +50,23 @@ def upgrade() -> None:
     sa.Column('department', sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
     sa.PrimaryKeyConstraint('listing_id', name=op.f('pk_listing_authority'))
     )
+    op.create_table('file_transfer',
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('uscc', sqlmodel.sql.sqltypes.AutoString(length=18), nullable=False),
+    sa.Column('from_region', sqlmodel.sql.sqltypes.AutoString(length=6), nullable=False),
+    sa.Column('to_region', sqlmodel.sql.sqltypes.AutoString(length=6), nullable=False),
+    sa.Column('reason', sqlmodel.sql.sqltypes.AutoString(length=2000), nullable=False),
+    sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+    sa.Column('proposed_by', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+    sa.Column('proposed_at', shared.db.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('decided_by', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=True),
+    sa.Column('decided_at', shared.db.UtcDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['uscc'], ['enterprise.uscc'], name=op.f('fk_file_transfer_uscc_enterprise')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_file_transfer'))
+    )
+    with op.batch_alter_table('file_transfer', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_file_transfer_uscc'), ['uscc'], unique=False)
+
     with op.batch_alter_table('credit_record', schema=None) as batch_op:
         batch_op.create_index('uq_credit_record_decision', ['source_department', 'decision_number', 'uscc'], unique=True, postgresql_where=sa.text('source_event_id IS NULL'), sqlite_where=sa.text('source_event_id IS NULL'))
 
@@ -61,6 +78,10 @@ def downgrade() -> None:
     with op.batch_alter_table('credit_record', schema=None) as batch_op:
         batch_op.drop_index('uq_credit_record_decision', postgresql_where=sa.text('source_event_id IS NULL'), sqlite_where=sa.text('source_event_id IS NULL'))
 
+    with op.batch_alter_table('file_transfer', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_file_transfer_uscc'))
+
+    op.drop_table('file_transfer')
     op.drop_table('listing_authority')
     op.drop_table('idempotency_key')
     with op.batch_alter_table('cross_region_read', schema=None) as batch_op:
