@@ -12,14 +12,13 @@ for losses older than the outbox retention.
 import logging
 from collections.abc import Callable
 
-from kafka import KafkaAdminClient
 from kafka.admin import NewTopic
 from kafka.errors import TopicAlreadyExistsError
 from prometheus_client import Counter
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
-from shared.kafka import BOOTSTRAP_TIMEOUT_MS
+from shared.kafka import make_admin
 from shared.outbox import Outbox
 
 log = logging.getLogger(__name__)
@@ -41,22 +40,15 @@ def marker_topic(service: str) -> str:
 def admin_topic_lister(bootstrap: list[str]) -> tuple[TopicLister, TopicCreator]:
     """List and create topics with a short-lived admin client (a check every few seconds)."""
 
-    def admin() -> KafkaAdminClient:
-        return KafkaAdminClient(
-            bootstrap_servers=bootstrap,
-            request_timeout_ms=10_000,
-            bootstrap_timeout_ms=BOOTSTRAP_TIMEOUT_MS,
-        )
-
     def list_topics() -> set[str]:
-        client = admin()
+        client = make_admin(bootstrap)
         try:
             return set(client.list_topics())
         finally:
             client.close()
 
     def create(topic: str) -> None:
-        client = admin()
+        client = make_admin(bootstrap)
         try:
             client.create_topics([NewTopic(topic, num_partitions=1, replication_factor=1)])
         except TopicAlreadyExistsError:

@@ -352,6 +352,9 @@ def consumer_main(
     from shared.observability import configure_logging
 
     configure_logging(name, settings.log_level, settings.log_json)
+    from shared.kafka import use_client_options
+
+    use_client_options(settings.kafka_client_options)  # this service's Kafka user (SASL)
     engine = make_engine(settings.database_url)
     run_consumer_process(
         name=name,

@@ -17,6 +17,15 @@ DEFAULT_PARTITIONS = 4
 # default would keep a worker deaf to SIGTERM for most of its grace period).
 BOOTSTRAP_TIMEOUT_MS = 5_000
 
+# Authentication options of this process's Kafka user (one service per process), set once at
+# start-up from the settings by relay_main / consumer_main: see ``use_client_options``.
+_CLIENT_OPTIONS: dict[str, Any] = {}
+
+
+def use_client_options(options: dict[str, Any]) -> None:
+    _CLIENT_OPTIONS.clear()
+    _CLIENT_OPTIONS.update(options)
+
 
 def make_producer(bootstrap: list[str], **overrides: Any) -> KafkaProducer:
     config: dict[str, Any] = {
@@ -32,6 +41,7 @@ def make_producer(bootstrap: list[str], **overrides: Any) -> KafkaProducer:
         "max_block_ms": 10_000,
         "reconnect_backoff_max_ms": 2_000,
         "bootstrap_timeout_ms": BOOTSTRAP_TIMEOUT_MS,
+        **_CLIENT_OPTIONS,
     }
     config.update(overrides)
     return KafkaProducer(**config)
@@ -51,20 +61,26 @@ def make_consumer(bootstrap: list[str], group_id: str, **overrides: Any) -> Kafk
         "reconnect_backoff_max_ms": 2_000,
         "request_timeout_ms": 30_000,
         "bootstrap_timeout_ms": BOOTSTRAP_TIMEOUT_MS,
+        **_CLIENT_OPTIONS,
     }
     config.update(overrides)
     return KafkaConsumer(**config)
+
+
+def make_admin(bootstrap: list[str]) -> KafkaAdminClient:
+    return KafkaAdminClient(
+        bootstrap_servers=bootstrap,
+        request_timeout_ms=10_000,
+        bootstrap_timeout_ms=BOOTSTRAP_TIMEOUT_MS,
+        **_CLIENT_OPTIONS,
+    )
 
 
 def ensure_topics(
     bootstrap: list[str], topics: Iterable[str], partitions: int = DEFAULT_PARTITIONS
 ) -> None:
     """Create missing topics (an idempotent no-op for those that exist)."""
-    admin = KafkaAdminClient(
-        bootstrap_servers=bootstrap,
-        request_timeout_ms=10_000,
-        bootstrap_timeout_ms=BOOTSTRAP_TIMEOUT_MS,
-    )
+    admin = make_admin(bootstrap)
     try:
         existing = set(admin.list_topics())
         missing = [t for t in topics if t not in existing]

@@ -309,6 +309,9 @@ def relay_main(
     add_relay_arguments(parser)
     args = parser.parse_args(argv)
     configure_logging(f"{service}-relay", settings.log_level, settings.log_json)
+    from shared.kafka import use_client_options
+
+    use_client_options(settings.kafka_client_options)  # this service's Kafka user (SASL)
     return run_relay_command(
         args,
         service=service,

@@ -37,6 +37,11 @@ class ServiceSettings(BaseSettings):
     environment: Literal["dev", "test", "prod"] = "prod"
     database_url: str = "sqlite:///var/service.db"
     kafka_bootstrap_servers: str = "127.0.0.1:9092"
+    # Kafka authentication: SASL in production (each service its own user, ACLs per topic).
+    kafka_security_protocol: Literal["PLAINTEXT", "SASL_PLAINTEXT", "SASL_SSL"] = "PLAINTEXT"
+    kafka_sasl_mechanism: Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"] = "SCRAM-SHA-512"
+    kafka_sasl_username: str | None = None
+    kafka_sasl_password: SecretStr | None = None
     # Auth: HS256 with a shared dev key in dev/test, RS256 with a public key in production.
     jwt_algorithm: Literal["HS256", "RS256"] = "HS256"
     jwt_dev_secret: SecretStr | None = SecretStr(DEV_JWT_SECRET)
@@ -112,11 +117,29 @@ class ServiceSettings(BaseSettings):
                 problems.append("production requires JWT_ALGORITHM=RS256 and JWT_PUBLIC_KEY")
             if self.database_url.startswith("sqlite"):
                 problems.append("production requires a PostgreSQL DATABASE_URL")
+            if self.kafka_security_protocol == "PLAINTEXT":
+                problems.append("production requires KAFKA_SECURITY_PROTOCOL=SASL_*")
             # The committed dev key must be useless outside dev/test, whatever else is set.
             self.jwt_dev_secret = None
+        if self.kafka_security_protocol != "PLAINTEXT" and not (
+            self.kafka_sasl_username and self.kafka_sasl_password
+        ):
+            problems.append("SASL requires KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD")
         if problems:
             raise ValueError("; ".join(problems))
         return self
+
+    @property
+    def kafka_client_options(self) -> dict[str, Any]:
+        """kafka-python options for this service's Kafka user (empty without SASL)."""
+        if self.kafka_security_protocol == "PLAINTEXT" or self.kafka_sasl_password is None:
+            return {}
+        return {
+            "security_protocol": self.kafka_security_protocol,
+            "sasl_mechanism": self.kafka_sasl_mechanism,
+            "sasl_plain_username": self.kafka_sasl_username,
+            "sasl_plain_password": self.kafka_sasl_password.get_secret_value(),
+        }
 
     @property
     def bootstrap_servers(self) -> list[str]:

@@ -138,3 +138,62 @@ def test_idempotency_key_replays_the_first_answer(
     r = client.post("/records", headers=other, json=record(decision_number="N-2"))
     assert r.status_code == 201, r.text
     assert _records(engine) == 2
+
+
+def test_cross_region_full_reads_need_a_purpose_and_are_audited(
+    client: TestClient,
+    settings: CreditSettings,
+    serious_record: str,
+    as_regulator: dict[str, str],
+    as_beijing: dict[str, str],
+) -> None:
+    hangzhou = _regulator(settings, "municipal", "330100", "hz-1")
+    assert "grade_history" in client.get(f"/enterprises/{HANGZHOU}", headers=hangzhou).json()
+    public = client.get(f"/enterprises/{HANGZHOU}", headers=as_beijing).json()
+    assert "grade_history" not in public and "repair_applications" not in public
+    r = client.get(f"/enterprises/{HANGZHOU}", headers={**as_beijing, "X-Access-Purpose": "x"})
+    problem(r, 422, "access_purpose_invalid")
+    why = {**as_beijing, "X-Access-Purpose": "joint case BJ-2026-17"}
+    assert "grade_history" in client.get(f"/enterprises/{HANGZHOU}", headers=why).json()
+    [entry] = client.get("/audit/cross-region-reads", headers=as_regulator).json()
+    assert entry["uscc"] == HANGZHOU and entry["reader"] == "regulator:bj-amr-1"
+    assert entry["purpose"] == "joint case BJ-2026-17" and entry["owner_region"] == "330100"
+    assert client.get("/audit/cross-region-reads", headers=as_beijing).json() == []
+
+
+def test_moving_a_file_is_an_approved_transfer(
+    client: TestClient,
+    settings: CreditSettings,
+    enterprises: None,
+    as_regulator: dict[str, str],
+) -> None:
+    hangzhou = _regulator(settings, "municipal", "330100", "hz-1")
+    jiangsu = _regulator(settings, "provincial", "320000", "js-1")
+    zj_2 = _regulator(settings, "provincial", "330000", "zj-2")
+    body = {"to_region": "320100", "reason": "registration moved to Nanjing"}
+    problem(
+        client.post(f"/enterprises/{HANGZHOU}/transfers", headers=hangzhou, json=body),
+        403,
+        "authority_level_too_low",
+    )
+    problem(
+        client.post(f"/enterprises/{HANGZHOU}/transfers", headers=jiangsu, json=body),
+        403,
+        "outside_jurisdiction",
+    )
+    r = client.post(f"/enterprises/{HANGZHOU}/transfers", headers=as_regulator, json=body)
+    assert r.status_code == 201, r.text
+    tid = r.json()["id"]
+    approval = f"/enterprises/{HANGZHOU}/transfers/{tid}/approval"
+    problem(client.post(approval, headers=as_regulator), 403, "outside_jurisdiction")
+    problem(client.post(approval, headers=zj_2), 403, "outside_jurisdiction")
+    assert client.get(f"/public/enterprises/{HANGZHOU}").json()["region_code"] == "330100"
+    r = client.post(approval, headers=jiangsu)
+    assert r.status_code == 200 and r.json()["status"] == "approved", r.text
+    assert r.json()["decided_by"] == "regulator:js-1"
+    file = client.get(f"/enterprises/{HANGZHOU}", headers=jiangsu).json()
+    assert file["region_code"] == "320100" and "grade_history" in file
+    # Zhejiang no longer manages it
+    problem(
+        client.post("/records", headers=as_regulator, json=record()), 403, "outside_jurisdiction"
+    )

@@ -53,8 +53,10 @@ def test_regulator_outside_jurisdiction(client, serious_record, as_beijing) -> N
         403,
         "outside_jurisdiction",
     )
-    # reading is not jurisdiction-bound: supervision cooperates across regions
-    assert "grade_history" in client.get(f"/enterprises/{HANGZHOU}", headers=as_beijing).json()
+    # a full file across regions needs a stated purpose, and the read is audited (issue 10)
+    assert "grade_history" not in client.get(f"/enterprises/{HANGZHOU}", headers=as_beijing).json()
+    purpose = {**as_beijing, "X-Access-Purpose": "joint case BJ-2026-17"}
+    assert "grade_history" in client.get(f"/enterprises/{HANGZHOU}", headers=purpose).json()
 
 
 def test_other_enterprise_sees_only_the_public_view(

@@ -35,6 +35,7 @@ CRD_KINDS = {
     ("kafka.strimzi.io/v1beta2", "Kafka"),
     ("kafka.strimzi.io/v1beta2", "KafkaNodePool"),
     ("kafka.strimzi.io/v1beta2", "KafkaTopic"),
+    ("kafka.strimzi.io/v1beta2", "KafkaUser"),
     ("postgresql.cnpg.io/v1", "Cluster"),
     ("postgresql.cnpg.io/v1", "Database"),
     ("monitoring.coreos.com/v1", "ServiceMonitor"),
@@ -43,7 +44,11 @@ CRD_KINDS = {
 }
 
 # Created by the operator of the cluster, never committed (deploy/README.md).
-EXTERNAL_SECRETS = {f"{svc}-db-credentials": {"username", "password"} for svc in SERVICES}
+EXTERNAL_SECRETS = {
+    **{f"{svc}-db-credentials": {"username", "password"} for svc in SERVICES},
+    # made by Strimzi's User Operator for the KafkaUser of the same name (kafka/users.yaml)
+    **{svc: {"password", "sasl.jaas.config"} for svc in SERVICES},
+}
 EXTERNAL_CONFIGMAPS = {"jwt-public-key": {"public.pem"}}
 
 

@@ -19,11 +19,18 @@ from shared.observability import configure_logging, request_id_var
 from shared.settings import ServiceSettings
 from shared.web.problems import install_problem_handlers
 
+# Production also requires authenticated Kafka (issue 10).
+PROD_KAFKA = {
+    "kafka_security_protocol": "SASL_PLAINTEXT",
+    "kafka_sasl_username": "svc",
+    "kafka_sasl_password": "pw",
+}
+
 
 def test_production_settings_fail_fast() -> None:
     _, public = _rsa_pair()
     with pytest.raises(ValidationError, match="RS256"):
-        ServiceSettings(environment="prod", database_url="postgresql://db/x")
+        ServiceSettings(environment="prod", database_url="postgresql://db/x", **PROD_KAFKA)
     with pytest.raises(ValidationError, match="PostgreSQL"):
         ServiceSettings(
             environment="prod",
@@ -36,6 +43,7 @@ def test_production_settings_fail_fast() -> None:
         jwt_algorithm="RS256",
         jwt_public_key=public,
         database_url="postgresql://db/x",
+        **PROD_KAFKA,
     )
     assert ok.environment == "prod"
     assert ok.jwt_dev_secret is None  # the committed dev key is gone in production
@@ -59,6 +67,7 @@ def test_production_verifies_rs256_and_refuses_dev_tokens() -> None:
         jwt_algorithm="RS256",
         jwt_public_key=public,
         database_url="postgresql://db/x",
+        **PROD_KAFKA,
     )
     verifier = TokenVerifier(settings)
     token = mint_token(

@@ -26,6 +26,13 @@ from shared.web.problems import install_problem_handlers
 
 SERVICE_SETTINGS = (RegistrySettings, InspectionSettings, CreditSettings)
 
+# Production also requires authenticated Kafka (issue 10).
+PROD_KAFKA = {
+    "kafka_security_protocol": "SASL_PLAINTEXT",
+    "kafka_sasl_username": "svc",
+    "kafka_sasl_password": "pw",
+}
+
 
 def _public_pem(bits: int = 2048) -> str:
     key = rsa.generate_private_key(public_exponent=65537, key_size=bits)
@@ -76,6 +83,27 @@ def test_contradicting_or_unknown_environment_is_refused_loudly(
         RegistrySettings()
 
 
+def test_production_requires_authenticated_kafka() -> None:
+    base = {
+        "environment": "prod",
+        "jwt_algorithm": "RS256",
+        "jwt_public_key": _public_pem(),
+        "database_url": "postgresql://db/x",
+    }
+    with pytest.raises(ValidationError, match="KAFKA_SECURITY_PROTOCOL"):
+        ServiceSettings(**base)  # type: ignore[arg-type]
+    with pytest.raises(ValidationError, match="KAFKA_SASL_USERNAME"):
+        ServiceSettings(**base, kafka_security_protocol="SASL_PLAINTEXT")  # type: ignore[arg-type]
+    ok = ServiceSettings(**base, **PROD_KAFKA)  # type: ignore[arg-type]
+    assert ok.kafka_client_options == {
+        "security_protocol": "SASL_PLAINTEXT",
+        "sasl_mechanism": "SCRAM-SHA-512",
+        "sasl_plain_username": "svc",
+        "sasl_plain_password": "pw",
+    }
+    assert ServiceSettings(environment="test").kafka_client_options == {}
+
+
 def test_dev_key_works_only_in_dev_and_test() -> None:
     token = dev_token(ServiceSettings(environment="test"), role="enterprise", sub="u", uscc="X")
     assert jwt.decode(token, DEV_JWT_SECRET, algorithms=["HS256"], audience="quality-platform")
@@ -84,6 +112,7 @@ def test_dev_key_works_only_in_dev_and_test() -> None:
         jwt_algorithm="RS256",
         jwt_public_key=_public_pem(),
         database_url="postgresql://db/x",
+        **PROD_KAFKA,
     )
     with pytest.raises(ValueError, match="only in dev and test"):
         dev_token(prod, role="enterprise", sub="u", uscc="X")
@@ -107,6 +136,7 @@ def test_rs256_key_is_validated_at_start_up(pem: str, match: str) -> None:
             jwt_algorithm="RS256",
             jwt_public_key=pem,
             database_url="postgresql://db/x",
+            **PROD_KAFKA,
         )
 
 
@@ -220,6 +250,7 @@ def test_rs256_tokens_still_verify_with_a_valid_key() -> None:
         jwt_algorithm="RS256",
         jwt_public_key=public.decode(),
         database_url="postgresql://db/x",
+        **PROD_KAFKA,
     )
     token = mint_token(
         key=private.decode(), algorithm="RS256", role="certification_body", sub="b", body_id="B1"

@@ -235,6 +235,38 @@ class ListingAuthorityRow(Base, table=True):
     department: str = Field(max_length=100)
 
 
+class CrossRegionReadRow(Base, table=True):
+    """A regulator read a full file outside its jurisdiction: who, why, when (audit log that
+    the owning region reads)."""
+
+    __tablename__ = "cross_region_read"
+    __table_args__ = (Index("ix_cross_region_read_region", "owner_region", "id"),)
+    id: int | None = Field(default=None, sa_column=Column(BigId, primary_key=True))
+    uscc: str = Field(max_length=18)
+    owner_region: str = Field(max_length=6)
+    reader: str = Field(max_length=200)
+    reader_region: str = Field(max_length=6)
+    purpose: str = Field(max_length=500)
+    read_at: datetime = Field(sa_column=utc_column(nullable=False))
+
+
+class FileTransferRow(Base, table=True):
+    """A credit file moving to another region (the enterprise's registration moved): proposed
+    by the current region's authority, approved by the receiving region's."""
+
+    __tablename__ = "file_transfer"
+    id: int | None = Field(default=None, sa_column=Column(BigId, primary_key=True))
+    uscc: str = Field(foreign_key="enterprise.uscc", max_length=18, index=True)
+    from_region: str = Field(max_length=6)
+    to_region: str = Field(max_length=6)
+    reason: str = Field(max_length=2000)
+    status: str = Field(max_length=20)  # pending | approved | rejected
+    proposed_by: str = Field(max_length=200)
+    proposed_at: datetime = Field(sa_column=utc_column(nullable=False))
+    decided_by: str | None = Field(default=None, max_length=200)
+    decided_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+
+
 # Natural key of a regulator's record: one decision (department + decision number) per party.
 # Records from other services' events are keyed by their source event instead.
 _records = RecordRow.__table__.c  # type: ignore[attr-defined]

@@ -15,6 +15,7 @@ from services.credit.config import CreditSettings
 from services.credit.domain import catalogue as cat
 from services.credit.domain.catalogue import RemovalReason
 from services.credit.domain.grading import GRADE_LABELS, RULE_TABLES
+from services.credit.entrypoints import cross_region, transfers_api
 from services.credit.entrypoints import schemas as s
 from services.credit.entrypoints.cache import ProfileCache, profile_cache
 from services.credit.service_layer import services, views
@@ -245,12 +246,18 @@ def register_enterprise(
     response_model=s.CreditFileOut,
     summary="A credit file, in the view the caller is entitled to",
 )
-def credit_file(uscc: str, actor: CurrentPrincipal, engine: EngineDep, today: Today) -> dict:
-    """Anyone. The enterprise itself and regulators get the full file (all records, listings
-    with objections, repair applications, grade history); everyone else the public view."""
+def credit_file(
+    uscc: str, actor: CurrentPrincipal, engine: EngineDep, today: Today, request: Request
+) -> dict:
+    """Anyone. The enterprise itself and regulators of its region get the full file (all
+    records, listings with objections, repair applications, grade history); a regulator of
+    another region only with an `X-Access-Purpose` header, and the read is audited
+    (GET /audit/cross-region-reads); everyone else the public view."""
     uscc = normalise(uscc)
+    purpose = cross_region.stated_purpose(request)
     with engine.connect() as conn:
-        if _entitled(actor, uscc):
+        region = views.region_of_file(conn, uscc)
+        if cross_region.full_file_allowed(conn, actor, uscc, region, purpose):
             view = views.credit_file(conn, uscc, today)
         else:
             view = views.public_file(conn, uscc, today)
@@ -260,13 +267,18 @@ def credit_file(uscc: str, actor: CurrentPrincipal, engine: EngineDep, today: To
 
 
 @enterprises.get("/enterprises/{uscc}/notices", response_model=list[s.NoticeOut], summary="Notices")
-def notices(uscc: str, actor: RegulatorOrEnterprise, engine: EngineDep) -> list[dict]:
-    """The enterprise itself and regulators. What the enterprise was notified of, with reasons
+def notices(
+    uscc: str, actor: RegulatorOrEnterprise, engine: EngineDep, request: Request
+) -> list[dict]:
+    """The enterprise itself and regulators of its region (others with X-Access-Purpose,
+    audited). What the enterprise was notified of, with reasons
     and legal basis."""
     uscc = normalise(uscc)
-    if not _entitled(actor, uscc):
-        raise Forbidden("these are another enterprise's notices", code="not_your_file")
     with engine.connect() as conn:
+        region = views.region_of_file(conn, uscc)
+        purpose = cross_region.stated_purpose(request)
+        if not cross_region.full_file_allowed(conn, actor, uscc, region, purpose):
+            raise Forbidden("these are another enterprise's notices", code="not_your_file")
         return views.notices(conn, uscc)
 
 
@@ -565,6 +577,8 @@ def create_app(
         catalogue,
         rules,
         enterprises,
+        cross_region.router,
+        transfers_api.router,
         records,
         listings,
         removal,

@@ -455,6 +455,10 @@ def _feed_item(row: RowMapping, today: date, named: dict[str, list[str]]) -> dic
 
 
 # -- credit files (the enterprise itself and regulators) ----------------------------------------
+def region_of_file(conn: Connection, uscc: str) -> str | None:
+    return conn.execute(select(E.region_code).where(E.uscc == uscc)).scalar_one_or_none()
+
+
 def enterprise_row(conn: Connection, uscc: str) -> RowMapping | None:
     return conn.execute(select(ENTERPRISE).where(E.uscc == uscc)).mappings().first()
 
