@@ -1,19 +1,40 @@
 # Two commands matter: `make run` (whole system on SQLite with demo data) and `make test`.
-# Both create the virtualenv and install what they need on a fresh machine (Python 3.11).
+# Both create the virtualenv and install what they need on a fresh machine (Python 3.11 + pip):
+# the exact versions and hashes of requirements-dev.lock (runtime + dev tools), then this project
+# itself without dependencies. `make lock` updates the lock files after pyproject.toml changed.
 
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
 PY     := $(VENV)/bin/python
+UV     := $(VENV)/uv/bin/uv
 STAMP  := $(VENV)/.installed
 PYTEST_WORKERS ?= 3
+# uv installs from the lock in seconds; pinned so that every machine resolves the same way.
+UV_VERSION ?= 0.13.9
+LOCK_FLAGS := --universal --python-version 3.11 --generate-hashes --quiet \
+              --custom-compile-command "make lock"
 
-.PHONY: run test test-fast lint typecheck bench validators clean
+.PHONY: run test test-fast lint typecheck bench bench-smoke validators lock lock-upgrade clean
 
-$(STAMP): pyproject.toml
-	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+# A venv without ensurepip's pip (slow to create; the lock pins pip instead) and uv beside it.
+$(UV):
+	test -x $(PY) || $(PYTHON) -m venv --without-pip $(VENV)
+	$(PYTHON) -m pip install --quiet --target $(VENV)/uv "uv==$(UV_VERSION)"
+
+$(STAMP): requirements-dev.lock pyproject.toml | $(UV)
+	$(UV) pip install --quiet --python $(PY) --require-hashes -r requirements-dev.lock
+	$(UV) pip install --quiet --python $(PY) --no-deps -e .
 	touch $(STAMP)
+
+# Re-resolve after pyproject.toml changed, keeping every pin that still fits; the runtime lock
+# (the images install it) is the dev lock without the dev tools, so both pin the same versions.
+lock: | $(UV)
+	$(UV) pip compile pyproject.toml --extra dev $(LOCK_FLAGS) $(UPGRADE) -o requirements-dev.lock
+	$(UV) pip compile pyproject.toml $(LOCK_FLAGS) -c requirements-dev.lock -o requirements.lock
+
+# Move every pin to the newest release allowed by pyproject.toml (then run `make test`).
+lock-upgrade:
+	$(MAKE) lock UPGRADE=--upgrade
 
 run: $(STAMP)
 	$(PY) -m shared.devstack
