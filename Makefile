@@ -59,5 +59,10 @@ bench: $(STAMP)
 	command -v wrk >/dev/null || (apt-get install -y wrk || (apt-get update && apt-get install -y wrk))
 	$(PY) -m bench
 
+# Every benchmark on tiny data with 1 s load runs, both databases: proves they all still run
+# (CI). Figures are printed, never asserted. Uses wrk when present, httpx threads otherwise.
+bench-smoke: $(STAMP)
+	$(PY) -m bench --smoke
+
 clean:
 	rm -rf var .pytest_cache .mypy_cache .ruff_cache

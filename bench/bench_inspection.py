@@ -13,7 +13,7 @@ without a target. New snapshots use the draw algorithm ``es-shake256-v2``.
 Data is bulk-loaded (COPY on PostgreSQL, one executemany transaction on SQLite), not through
 the API or the ORM.
 
-    python -m bench.bench_inspection [--backend sqlite|postgresql|both] [--quick]
+    python -m bench.bench_inspection [--backend sqlite|postgresql|both] [--quick|--smoke]
 """
 
 import json
@@ -335,8 +335,12 @@ def run(backend: str, count: int, draw_size: int, passed: int) -> list[tuple[str
 
 
 def main() -> None:
-    backends, quick = backend_arguments(__doc__, "100,000 units, draw 2,000")
-    count, draw_size, passed = (100_000, 2_000, 10_000) if quick else (1_000_000, 20_000, 100_000)
+    backends, size = backend_arguments(__doc__, "100,000 units, draw 2,000")
+    count, draw_size, passed = {
+        "full": (1_000_000, 20_000, 100_000),
+        "quick": (100_000, 2_000, 10_000),
+        "smoke": (5_000, 200, 500),
+    }[size]
     rows: list[tuple[str, ...]] = [("backend", "step", "seconds", "vs baseline", "target")]
     for backend in backends:
         rows += run(backend, count, draw_size, passed)

@@ -155,6 +155,7 @@ def main() -> None:
     parser.add_argument("--listings", type=int, default=500)
     parser.add_argument("--rate", type=float, default=20, help="listings per second")
     parser.add_argument("--quick", action="store_true", help="100 listings")
+    parser.add_argument("--smoke", action="store_true", help="10 listings (make bench-smoke)")
     parser.add_argument(
         "--backend",
         default="postgresql",
@@ -164,6 +165,8 @@ def main() -> None:
     args = parser.parse_args()
     if args.quick:
         args.listings = min(args.listings, 100)
+    if args.smoke:
+        args.listings = min(args.listings, 10)
     root = Path(tempfile.mkdtemp(prefix="bench-propagation-"))
     broker = TestBroker(log_dir=root).start()
     system = System(root=root, broker=broker).start()
