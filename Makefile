@@ -14,7 +14,7 @@ UV_VERSION ?= 0.13.9
 LOCK_FLAGS := --universal --python-version 3.11 --generate-hashes --quiet \
               --custom-compile-command "make lock"
 
-.PHONY: run test test-fast lint typecheck bench bench-smoke validators lock lock-upgrade clean
+.PHONY: run test test-fast lint typecheck bench bench-smoke validators lock lock-upgrade hooks clean
 
 # A venv without ensurepip's pip (slow to create; the lock pins pip instead) and uv beside it.
 $(UV):
@@ -53,7 +53,7 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff format --check shared services tests bench
 
 typecheck: $(STAMP)
-	$(VENV)/bin/mypy shared services
+	$(VENV)/bin/mypy shared services bench
 
 bench: $(STAMP)
 	command -v wrk >/dev/null || (apt-get install -y wrk || (apt-get update && apt-get install -y wrk))
@@ -63,6 +63,10 @@ bench: $(STAMP)
 # (CI). Figures are printed, never asserted. Uses wrk when present, httpx threads otherwise.
 bench-smoke: $(STAMP)
 	$(PY) -m bench --smoke
+
+# The git pre-commit hook (.pre-commit-config.yaml: ruff and mypy from this .venv).
+hooks: $(STAMP)
+	$(UV) tool run pre-commit@4.7.0 install
 
 clean:
 	rm -rf var .pytest_cache .mypy_cache .ruff_cache

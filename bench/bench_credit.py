@@ -19,7 +19,14 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
-from bench.harness import ServerProcess, backend_arguments, measure, print_table, result_row
+from bench.harness import (
+    ServerProcess,
+    backend_arguments,
+    copy_rows,
+    measure,
+    print_table,
+    result_row,
+)
 from services.credit.config import SERVICE_DIR
 from services.credit.domain.grading import CURRENT_RULES, assess
 from services.credit.domain.periods import add_months
@@ -138,21 +145,22 @@ class Dataset:
             yield ("listing", row[0], row[1], "publish", None, self.now)
 
 
-def bulk_insert(engine: Engine, table: str, columns: tuple[str, ...], rows: Iterator) -> None:  # type: ignore[type-arg]
+def bulk_insert(
+    engine: Engine, table: str, columns: tuple[str, ...], rows: Iterator[tuple[Any, ...]]
+) -> None:
+    if engine.dialect.name == "postgresql":
+        copy_rows(engine, table, columns, rows)
+        return
     raw = engine.raw_connection()
     try:
         cur = raw.cursor()
-        if engine.dialect.name == "postgresql":
-            with cur.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:  # type: ignore[attr-defined]
-                for row in rows:
-                    copy.write_row(row)
-        else:
-            cur.execute("BEGIN")
-            marks = ", ".join("?" for _ in columns)
-            cur.executemany(
-                f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})",
-                (tuple(_sqlite(v) for v in row) for row in rows),
-            )
+        cur.execute("BEGIN")
+        marks = ", ".join("?" for _ in columns)
+        cur.executemany(
+            f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})",
+            # sqlite3 takes any iterable; a list of a million rows would not fit the bench box
+            (tuple(_sqlite(v) for v in row) for row in rows),  # type: ignore[arg-type]
+        )
         raw.commit()
     finally:
         raw.close()

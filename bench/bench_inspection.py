@@ -29,7 +29,7 @@ from typing import Any
 
 from sqlalchemy.engine import Engine
 
-from bench.harness import backend_arguments, print_table
+from bench.harness import backend_arguments, copy_rows, print_table
 from services.inspection.adapters.repository import read_snapshot_units
 from services.inspection.config import SERVICE_DIR
 from services.inspection.domain.draw import canonical_bytes
@@ -98,17 +98,7 @@ def bulk_insert(
     engine: Engine, table: str, columns: tuple[str, ...], rows: Iterator[tuple] | list[tuple]
 ) -> None:
     if engine.dialect.name == "postgresql":
-        raw = engine.raw_connection()
-        try:
-            with (
-                raw.cursor() as cur,
-                cur.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy,
-            ):  # type: ignore[attr-defined]
-                for row in rows:
-                    copy.write_row(row)
-            raw.commit()
-        finally:
-            raw.close()
+        copy_rows(engine, table, columns, rows)
         return
     raw = engine.raw_connection()
     try:
@@ -116,7 +106,8 @@ def bulk_insert(
         cur.execute("BEGIN")
         cur.executemany(
             f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
-            ((*r[:-1], _sqlite_value(r[-1])) for r in rows),
+            # sqlite3 takes any iterable; a list of a million rows would not fit the bench box
+            ((*r[:-1], _sqlite_value(r[-1])) for r in rows),  # type: ignore[arg-type]
         )
         cur.execute("COMMIT")
     finally:

@@ -221,7 +221,9 @@ def main() -> None:
         confirm_refusals(system, list(called)[:5])
         rtt = kafka_round_trip(broker.bootstrap)
         base50, base99 = pct(rtt, 50), pct(rtt, 99)
-        rows = [("effect", "arrived", "p50 s", "p99 s", "max s", "p99 / broker p99")]
+        rows: list[tuple[str, ...]] = [
+            ("effect", "arrived", "p50 s", "p99 s", "max s", "p99 / broker p99")
+        ]
         for name, values in (
             ("registry refuses issuance", registry),
             ("inspection roster weight", inspection),

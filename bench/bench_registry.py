@@ -15,7 +15,14 @@ from pathlib import Path
 
 from sqlalchemy import text
 
-from bench.harness import ServerProcess, backend_arguments, measure, print_table, result_row
+from bench.harness import (
+    ServerProcess,
+    backend_arguments,
+    copy_rows,
+    measure,
+    print_table,
+    result_row,
+)
 from services.registry.config import SERVICE_DIR
 from shared import uscc
 from shared.db import make_engine
@@ -90,17 +97,9 @@ def load(url: str, count: int) -> None:
             )
         )
     if engine.dialect.name == "postgresql":
-        raw = engine.raw_connection()
-        try:
-            cur = raw.cursor()
-            with cur.copy(f"COPY certificate ({', '.join(columns)}) FROM STDIN") as copy:  # type: ignore[attr-defined]
-                for row in rows:
-                    copy.write_row(row)
-            raw.commit()
-            cur.execute("ANALYZE")
-            raw.commit()
-        finally:
-            raw.close()
+        copy_rows(engine, "certificate", columns, rows)
+        with engine.begin() as conn:
+            conn.execute(text("ANALYZE"))
     else:
         placeholders = ", ".join(f":{c}" for c in columns)
         with engine.begin() as conn:

@@ -15,10 +15,14 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, cast
 
 import httpx
+import psycopg
+from sqlalchemy.engine import Engine
 
 from shared.processes import die_with_parent
 from shared.testing.broker import free_port
@@ -118,6 +122,25 @@ class ServerProcess:
                 self.process.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 self.process.kill()
+
+
+def copy_rows(
+    engine: Engine, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]
+) -> None:
+    """Bulk-load rows into a PostgreSQL table with COPY, through psycopg's typed API (so that
+    mypy catches a misspelt method, as `copy.writeresult_row` once was)."""
+    raw = engine.raw_connection()
+    try:
+        connection = cast("psycopg.Connection[Any]", raw.driver_connection)
+        with (
+            connection.cursor() as cursor,
+            cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy,
+        ):
+            for row in rows:
+                copy.write_row(row)
+        connection.commit()
+    finally:
+        raw.close()
 
 
 def wrk_binary() -> str | None:
