@@ -28,6 +28,7 @@ from tenacity import Retrying, retry_if_exception, stop_never, wait_exponential_
 from shared.clock import as_utc, utcnow
 from shared.db import WRITE, is_sqlite
 from shared.events import EventEnvelope, dead_letter_topic
+from shared.observability import request_id_var
 
 if TYPE_CHECKING:
     from shared.settings import ServiceSettings
@@ -106,6 +107,15 @@ class IdempotentConsumer:
         except ValueError as exc:
             self._dead_letter(raw, exc, origin=origin, attempts=1)
             return
+        # The flow's correlation id (an event without one starts a flow: its own id) goes into
+        # this consumer's log lines and, through the unit of work, into the events it emits.
+        token = request_id_var.set(envelope.correlation_id or str(envelope.event_id))
+        try:
+            self._handle(envelope, raw, origin)
+        finally:
+            request_id_var.reset(token)
+
+    def _handle(self, envelope: EventEnvelope, raw: bytes, origin: str) -> None:
         last_error: BaseException | None = None
         for attempt in range(1, self.max_attempts + 1):
             try:

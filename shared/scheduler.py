@@ -1,12 +1,13 @@
 """The body of every service's ``entrypoints/scheduler.py``: periodic jobs until SIGTERM."""
 
 import logging
+import uuid
 from collections.abc import Callable, Mapping
 
 from sqlalchemy.engine import Engine
 
 from shared.db import make_engine
-from shared.observability import configure_logging, serve_metrics
+from shared.observability import configure_logging, request_id_var, serve_metrics
 from shared.processes import stop_on_signals
 from shared.settings import ServiceSettings
 
@@ -34,10 +35,14 @@ def run_scheduler(
     stop = stop_on_signals()
     while not stop.is_set():
         for job_name, job in jobs.items():
+            # one correlation id per job run: its log lines and the events it emits share it
+            token = request_id_var.set(f"{name}.{job_name}.{uuid.uuid4().hex[:12]}")
             try:
                 done = job(engine)
                 if done:
                     log.info("%s: %d done", job_name, done)
             except Exception:  # noqa: BLE001 - log and try again next round
                 log.exception("%s failed", job_name)
+            finally:
+                request_id_var.reset(token)
         stop.wait(interval)

@@ -89,9 +89,15 @@ async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
     return problem(exc.status_code, code, detail or code.replace("_", " ").capitalize(), detail)
 
 
-async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
-    log.exception("unhandled error", exc_info=exc)
+def internal_error() -> JSONResponse:
+    """The 500 answer: no detail (it could leak internals), the request id to quote."""
     return problem(500, "internal_error", "Internal server error")
+
+
+async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
+    # Reached only by apps without ObservabilityMiddleware, which answers 500s itself.
+    log.exception("unhandled error", exc_info=exc)
+    return internal_error()
 
 
 def install_problem_handlers(app: FastAPI) -> None:
