@@ -42,6 +42,11 @@ DEAD_LETTERED = Counter("consumer_dead_lettered_total", "Events sent to the DLQ"
 LAG = Gauge(
     "consumer_lag", "Messages behind the high-water mark", ["consumer", "topic", "partition"]
 )
+ASSIGNED = Gauge(
+    "consumer_assigned_partitions",
+    "Partitions assigned to this consumer (0 until it has joined its group)",
+    ["consumer"],
+)
 PROPAGATION = Histogram(
     "consumer_propagation_delay_seconds",
     "From event occurred_at to its effect committed",
@@ -238,7 +243,9 @@ class IdempotentConsumer:
         """Lag from the consumer's own view: last fetched high-water mark minus position.
         (The test broker's end-offset API is unreliable, so we never ask the broker.)"""
         assert self._consumer is not None
-        for tp in self._consumer.assignment():
+        assignment = self._consumer.assignment()
+        ASSIGNED.labels(self.name).set(len(assignment))
+        for tp in assignment:
             highwater = self._consumer.highwater(tp)
             if highwater is None:
                 continue
