@@ -1,20 +1,42 @@
 # Two commands matter: `make run` (whole system on SQLite with demo data) and `make test`.
-# Both create the virtualenv and install what they need on a fresh machine (Python 3.11).
+# Both create the virtualenv and install what they need on a fresh machine (Python 3.11 + pip):
+# the exact versions and hashes of requirements-dev.lock (runtime + dev tools), then this project
+# itself without dependencies. `make lock` updates the lock files after pyproject.toml changed.
 
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
 PY     := $(VENV)/bin/python
+UV     := $(VENV)/uv/bin/uv
 STAMP  := $(VENV)/.installed
 PYTEST_WORKERS ?= 3
+# uv installs from the lock in seconds; pinned so that every machine resolves the same way.
+UV_VERSION ?= 0.13.9
+LOCK_FLAGS := --universal --python-version 3.11 --generate-hashes --quiet \
+              --custom-compile-command "make lock"
 
-.PHONY: run test test-fast lint typecheck bench validators portal-tools clean
+.PHONY: run test test-fast lint typecheck bench bench-smoke validators portal-tools lock lock-upgrade hooks clean
 JS_VERIFIER := verifier-js/node_modules/.installed
 
-$(STAMP): pyproject.toml clients/python/pyproject.toml
-	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]' -e clients/python
+# A venv without ensurepip's pip (slow to create; the lock pins pip instead) and uv beside it.
+$(UV):
+	test -x $(PY) || $(PYTHON) -m venv --without-pip $(VENV)
+	$(PYTHON) -m pip install --quiet --target $(VENV)/uv "uv==$(UV_VERSION)"
+
+# The client package's own dependencies are in the lock through the root's `dev` extra.
+$(STAMP): requirements-dev.lock pyproject.toml clients/python/pyproject.toml | $(UV)
+	$(UV) pip install --quiet --python $(PY) --require-hashes -r requirements-dev.lock
+	$(UV) pip install --quiet --python $(PY) --no-deps -e . -e clients/python
 	touch $(STAMP)
+
+# Re-resolve after pyproject.toml changed, keeping every pin that still fits; the runtime lock
+# (the images install it) is the dev lock without the dev tools, so both pin the same versions.
+lock: | $(UV)
+	$(UV) pip compile pyproject.toml --extra dev $(LOCK_FLAGS) $(UPGRADE) -o requirements-dev.lock
+	$(UV) pip compile pyproject.toml $(LOCK_FLAGS) -c requirements-dev.lock -o requirements.lock
+
+# Move every pin to the newest release allowed by pyproject.toml (then run `make test`).
+lock-upgrade:
+	$(MAKE) lock UPGRADE=--upgrade
 
 # the independent JavaScript verifier (docs/draw-spec.md), pinned by its package-lock.json
 $(JS_VERIFIER): verifier-js/package-lock.json
@@ -43,11 +65,20 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff format --check shared services tests bench clients
 
 typecheck: $(STAMP)
-	$(VENV)/bin/mypy shared services clients/python/qp_client
+	$(VENV)/bin/mypy shared services bench clients/python/qp_client
 
 bench: $(STAMP)
 	command -v wrk >/dev/null || (apt-get install -y wrk || (apt-get update && apt-get install -y wrk))
 	$(PY) -m bench
+
+# Every benchmark on tiny data with 1 s load runs, both databases: proves they all still run
+# (CI). Figures are printed, never asserted. Uses wrk when present, httpx threads otherwise.
+bench-smoke: $(STAMP)
+	$(PY) -m bench --smoke
+
+# The git pre-commit hook (.pre-commit-config.yaml: ruff and mypy from this .venv).
+hooks: $(STAMP)
+	$(UV) tool run pre-commit@4.7.0 install
 
 clean:
 	rm -rf var .pytest_cache .mypy_cache .ruff_cache

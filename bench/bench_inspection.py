@@ -13,7 +13,7 @@ without a target. New snapshots use the draw algorithm ``es-shake256-v2``.
 Data is bulk-loaded (COPY on PostgreSQL, one executemany transaction on SQLite), not through
 the API or the ORM.
 
-    python -m bench.bench_inspection [--backend sqlite|postgresql|both] [--quick]
+    python -m bench.bench_inspection [--backend sqlite|postgresql|both] [--quick|--smoke]
 """
 
 import json
@@ -29,7 +29,7 @@ from typing import Any
 
 from sqlalchemy.engine import Engine
 
-from bench.harness import backend_arguments, print_table
+from bench.harness import backend_arguments, copy_rows, print_table
 from services.inspection.adapters.repository import read_snapshot_units
 from services.inspection.config import SERVICE_DIR
 from services.inspection.domain.draw import canonical_bytes
@@ -98,17 +98,7 @@ def bulk_insert(
     engine: Engine, table: str, columns: tuple[str, ...], rows: Iterator[tuple] | list[tuple]
 ) -> None:
     if engine.dialect.name == "postgresql":
-        raw = engine.raw_connection()
-        try:
-            with (
-                raw.cursor() as cur,
-                cur.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy,
-            ):  # type: ignore[attr-defined]
-                for row in rows:
-                    copy.write_row(row)
-            raw.commit()
-        finally:
-            raw.close()
+        copy_rows(engine, table, columns, rows)
         return
     raw = engine.raw_connection()
     try:
@@ -116,7 +106,8 @@ def bulk_insert(
         cur.execute("BEGIN")
         cur.executemany(
             f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
-            ((*r[:-1], _sqlite_value(r[-1])) for r in rows),
+            # sqlite3 takes any iterable; a list of a million rows would not fit the bench box
+            ((*r[:-1], _sqlite_value(r[-1])) for r in rows),  # type: ignore[arg-type]
         )
         cur.execute("COMMIT")
     finally:
@@ -339,8 +330,12 @@ def run(backend: str, count: int, draw_size: int, passed: int) -> list[tuple[str
 
 
 def main() -> None:
-    backends, quick = backend_arguments(__doc__, "100,000 units, draw 2,000")
-    count, draw_size, passed = (100_000, 2_000, 10_000) if quick else (1_000_000, 20_000, 100_000)
+    backends, size = backend_arguments(__doc__, "100,000 units, draw 2,000")
+    count, draw_size, passed = {
+        "full": (1_000_000, 20_000, 100_000),
+        "quick": (100_000, 2_000, 10_000),
+        "smoke": (5_000, 200, 500),
+    }[size]
     rows: list[tuple[str, ...]] = [("backend", "step", "seconds", "vs baseline", "target")]
     for backend in backends:
         rows += run(backend, count, draw_size, passed)

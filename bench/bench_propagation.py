@@ -159,6 +159,7 @@ def main() -> None:
     parser.add_argument("--listings", type=int, default=500)
     parser.add_argument("--rate", type=float, default=20, help="listings per second")
     parser.add_argument("--quick", action="store_true", help="100 listings")
+    parser.add_argument("--smoke", action="store_true", help="10 listings (make bench-smoke)")
     parser.add_argument(
         "--backend",
         default="postgresql",
@@ -168,6 +169,8 @@ def main() -> None:
     args = parser.parse_args()
     if args.quick:
         args.listings = min(args.listings, 100)
+    if args.smoke:
+        args.listings = min(args.listings, 10)
     root = Path(tempfile.mkdtemp(prefix="bench-propagation-"))
     broker = TestBroker(log_dir=root).start()
     system = System(root=root, broker=broker).start()
@@ -222,7 +225,9 @@ def main() -> None:
         confirm_refusals(system, list(called)[:5])
         rtt = kafka_round_trip(broker.bootstrap)
         base50, base99 = pct(rtt, 50), pct(rtt, 99)
-        rows = [("effect", "arrived", "p50 s", "p99 s", "max s", "p99 / broker p99")]
+        rows: list[tuple[str, ...]] = [
+            ("effect", "arrived", "p50 s", "p99 s", "max s", "p99 / broker p99")
+        ]
         for name, values in (
             ("registry refuses issuance", registry),
             ("inspection roster weight", inspection),

@@ -4,7 +4,7 @@ Single verification throughput and latency against the same server's trivial /he
 same run (target >= 60%), and bulk verification of 1000 numbers (target p50 <= 50 ms), on
 SQLite and PostgreSQL. Data is bulk-loaded (COPY on PostgreSQL), not through the API.
 
-    python -m bench.bench_registry [--backend sqlite|postgresql|both] [--quick]
+    python -m bench.bench_registry [--backend sqlite|postgresql|both] [--quick|--smoke]
 """
 
 import json
@@ -15,7 +15,14 @@ from pathlib import Path
 
 from sqlalchemy import text
 
-from bench.harness import ServerProcess, backend_arguments, measure, print_table, result_row
+from bench.harness import (
+    ServerProcess,
+    backend_arguments,
+    copy_rows,
+    measure,
+    print_table,
+    result_row,
+)
 from services.registry.config import SERVICE_DIR
 from shared import uscc
 from shared.db import make_engine
@@ -90,17 +97,9 @@ def load(url: str, count: int) -> None:
             )
         )
     if engine.dialect.name == "postgresql":
-        raw = engine.raw_connection()
-        try:
-            cur = raw.cursor()
-            with cur.copy(f"COPY certificate ({', '.join(columns)}) FROM STDIN") as copy:  # type: ignore[attr-defined]
-                for row in rows:
-                    copy.writeresult_row(row)
-            raw.commit()
-            cur.execute("ANALYZE")
-            raw.commit()
-        finally:
-            raw.close()
+        copy_rows(engine, "certificate", columns, rows)
+        with engine.begin() as conn:
+            conn.execute(text("ANALYZE"))
     else:
         placeholders = ", ".join(f":{c}" for c in columns)
         with engine.begin() as conn:
@@ -112,15 +111,18 @@ def load(url: str, count: int) -> None:
     engine.dispose()
 
 
-def run(backend: str, quick: bool) -> list[tuple[str, ...]]:
-    count = 10_000 if quick else CERTIFICATES
-    seconds = 3 if quick else 8
+SIZES = {"full": CERTIFICATES, "quick": 10_000, "smoke": 1_000}
+
+
+def run(backend: str, size: str) -> list[tuple[str, ...]]:
+    count = SIZES[size]
+    seconds = 8 if size == "full" else 3
     url = new_database(backend, SERVICE_DIR, Path(tempfile.mkdtemp()), "bench_registry")
     try:
         load(url, count)
         all_numbers = numbers(count)
         rng = random.Random(1)
-        sample = rng.sample(all_numbers, 5000)
+        sample = rng.sample(all_numbers, min(5000, count))
         bulk = json.dumps({"numbers": rng.sample(all_numbers, 1000)}).encode()
         env = {
             "REGISTRY_DATABASE_URL": url,
@@ -159,13 +161,13 @@ def run(backend: str, quick: bool) -> list[tuple[str, ...]]:
 
 
 def main() -> None:
-    backends, quick = backend_arguments(__doc__, "10k certificates, short runs")
+    backends, size = backend_arguments(__doc__, "10k certificates, short runs")
     rows: list[tuple[str, ...]] = []
     for backend in backends:
-        result = run(backend, quick)
+        result = run(backend, size)
         rows += result if not rows else result[1:]
     print_table(
-        f"Registry verification, {CERTIFICATES if not quick else 10_000:,} certificates "
+        f"Registry verification, {SIZES[size]:,} certificates "
         "(targets: verify one >= 60% of /healthz; verify 1000 p50 <= 50 ms)",
         rows,
     )

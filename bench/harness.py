@@ -1,20 +1,28 @@
-"""Benchmark harness: a real uvicorn server in a subprocess, load from wrk in another.
+"""Benchmark harness: a real uvicorn server in a subprocess, load from wrk in another (or, where
+wrk is not installed, from httpx client threads in this process: slower, but the benchmark runs).
 
 Figures on these shared 2-core machines vary by up to 30% between runs, so every benchmark
 reports ratios against a baseline measured in the same run (e.g. the trivial /healthz).
 """
 
+import itertools
 import json
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, cast
 
 import httpx
+import psycopg
+from sqlalchemy.engine import Engine
 
 from shared.processes import die_with_parent
 from shared.testing.broker import free_port
@@ -24,6 +32,10 @@ BENCH_ENV = {
     "ENVIRONMENT": "test",
     **{f"{svc}_RATE_LIMIT_ENABLED": "false" for svc in ("REGISTRY", "INSPECTION", "CREDIT")},
 }
+
+# Set by backend_arguments(--smoke): load runs shrink to 1 s without warm-up.
+SMOKE = False
+_warned_no_wrk = False
 
 WRK_SCRIPT = """
 local paths = {%(paths)s}
@@ -118,10 +130,36 @@ class ServerProcess:
                 self.process.kill()
 
 
-def wrk_binary() -> str:
+def copy_rows(
+    engine: Engine, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]
+) -> None:
+    """Bulk-load rows into a PostgreSQL table with COPY, through psycopg's typed API (so that
+    mypy catches a misspelt method, as `copy.writeresult_row` once was)."""
+    raw = engine.raw_connection()
+    try:
+        connection = cast("psycopg.Connection[Any]", raw.driver_connection)
+        with (
+            connection.cursor() as cursor,
+            cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy,
+        ):
+            for row in rows:
+                copy.write_row(row)
+        connection.commit()
+    finally:
+        raw.close()
+
+
+def wrk_binary() -> str | None:
+    """wrk, or None (then httpx threads generate the load; `make bench` installs wrk)."""
+    global _warned_no_wrk
     found = shutil.which("wrk")
-    if not found:
-        raise SystemExit("wrk is not installed: run `make bench` (it installs Debian's wrk)")
+    if not found and not _warned_no_wrk:
+        _warned_no_wrk = True
+        print(
+            "(wrk is not installed: load comes from httpx threads, figures are lower than wrk's;"
+            " `make bench` installs Debian's wrk)",
+            flush=True,
+        )
     return found
 
 
@@ -136,6 +174,12 @@ def measure(
 ) -> Result:
     """Drive the URLs (cycled) with wrk -t1 -c<connections>; returns throughput and latency."""
     urls = [urls] if isinstance(urls, str) else urls
+    if SMOKE:
+        seconds, warmup = min(seconds, 1.0), 0.0
+    if wrk_binary() is None:
+        if warmup:
+            _measure_httpx(urls, warmup, connections, method, body)
+        return _measure_httpx(urls, seconds, connections, method, body)
     base = urls[0].split("/", 3)
     origin = "/".join(base[:3])
     paths = [u[len(origin) :] or "/" for u in urls]
@@ -158,9 +202,62 @@ def measure(
     )
 
 
+def _measure_httpx(
+    urls: list[str], seconds: float, connections: int, method: str, body: bytes | None
+) -> Result:
+    """The fallback load generator: `connections` threads (at most 8, the GIL caps the rest),
+    each with a keep-alive client, cycling the URLs until the time is up."""
+    latencies: list[float] = []
+    errors = [0]
+    lock = threading.Lock()
+    headers = {"Content-Type": "application/json"}
+    # Clients are built before the clock starts (each loads a TLS context, ~0.1 s).
+    clients = [httpx.Client(timeout=5, headers=headers) for _ in range(min(connections, 8))]
+    deadline = time.monotonic() + seconds
+
+    def worker(client: httpx.Client, offset: int) -> None:
+        mine: list[float] = []
+        failed = 0
+        for url in itertools.islice(itertools.cycle(urls), offset, None):
+            if time.monotonic() >= deadline:
+                break
+            start = time.perf_counter()
+            try:
+                ok = client.request(method, url, content=body).is_success
+            except httpx.HTTPError:
+                ok = False
+            mine.append(time.perf_counter() - start)
+            failed += not ok
+        with lock:
+            latencies.extend(mine)
+            errors[0] += failed
+
+    started = time.monotonic()
+    threads = [threading.Thread(target=worker, args=(c, i)) for i, c in enumerate(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.monotonic() - started
+    for client in clients:
+        client.close()
+    if not latencies:
+        raise RuntimeError(f"no request completed in {seconds} s against {urls[0]}")
+    cuts = statistics.quantiles(latencies, n=100) if len(latencies) > 1 else latencies * 99
+    return Result(
+        rps=len(latencies) / elapsed,
+        p50_ms=cuts[49] * 1000,
+        p99_ms=cuts[98] * 1000,
+        requests=len(latencies),
+        errors=errors[0],
+    )
+
+
 def _run_wrk(origin: str, script: Path, seconds: float, connections: int) -> str:
+    binary = wrk_binary()
+    assert binary is not None
     cmd = [
-        wrk_binary(),
+        binary,
         "-t1",
         f"-c{connections}",
         f"-d{max(1, round(seconds))}s",
@@ -196,14 +293,18 @@ def result_row(backend: str, name: str, r: Result, baseline: Result | None) -> t
     )
 
 
-def backend_arguments(description: str | None, quick_help: str) -> tuple[list[str], bool]:
+def backend_arguments(description: str | None, quick_help: str) -> tuple[list[str], str]:
     """The benchmarks' common command line: ``--backend sqlite|postgresql|both`` and
-    ``--quick``; returns the backends to run and whether to run small."""
+    ``--quick`` or ``--smoke``; returns the backends to run and the size: "full", "quick" or
+    "smoke" (tiny data and 1 s load runs: proves the benchmark works, figures mean little)."""
     import argparse
 
+    global SMOKE
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
     parser.add_argument("--quick", action="store_true", help=quick_help)
+    parser.add_argument("--smoke", action="store_true", help="tiny data, 1 s runs (CI)")
     args = parser.parse_args()
     backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
-    return backends, bool(args.quick)
+    SMOKE = bool(args.smoke)
+    return backends, "smoke" if args.smoke else "quick" if args.quick else "full"

@@ -220,7 +220,7 @@ class StaleAgeHeader:
 
 def cache_lifespan(
     cache: ChangeLogCache,
-    interval: float,  # type: ignore[type-arg]
+    interval: float,
 ) -> Callable[[object], AbstractAsyncContextManager[None]]:
     """An app lifespan that primes the cache's change-log position before the first request
     and keeps the cache fresh until shutdown."""

@@ -34,7 +34,7 @@ from tenacity import (
 from shared.clock import as_utc, utcnow
 from shared.db import WRITE, is_database_unavailable, is_sqlite
 from shared.events import EventEnvelope, dead_letter_topic
-from shared.observability import OutageLog
+from shared.observability import OutageLog, request_id_var
 from shared.processes import sleeper
 
 if TYPE_CHECKING:
@@ -48,6 +48,11 @@ FAILED = Counter("consumer_failed_attempts_total", "Failed handling attempts", [
 DEAD_LETTERED = Counter("consumer_dead_lettered_total", "Events sent to the DLQ", ["consumer"])
 LAG = Gauge(
     "consumer_lag", "Messages behind the high-water mark", ["consumer", "topic", "partition"]
+)
+ASSIGNED = Gauge(
+    "consumer_assigned_partitions",
+    "Partitions assigned to this consumer (0 until it has joined its group)",
+    ["consumer"],
 )
 PROPAGATION = Histogram(
     "consumer_propagation_delay_seconds",
@@ -114,6 +119,15 @@ class IdempotentConsumer:
         except ValueError as exc:
             self._dead_letter(raw, exc, origin=origin, attempts=1)
             return
+        # The flow's correlation id (an event without one starts a flow: its own id) goes into
+        # this consumer's log lines and, through the unit of work, into the events it emits.
+        token = request_id_var.set(envelope.correlation_id or str(envelope.event_id))
+        try:
+            self._handle(envelope, raw, origin)
+        finally:
+            request_id_var.reset(token)
+
+    def _handle(self, envelope: EventEnvelope, raw: bytes, origin: str) -> None:
         last_error: BaseException | None = None
         for attempt in range(1, self.max_attempts + 1):
             try:
@@ -254,7 +268,9 @@ class IdempotentConsumer:
         """Lag from the consumer's own view: last fetched high-water mark minus position.
         (The test broker's end-offset API is unreliable, so we never ask the broker.)"""
         assert self._consumer is not None
-        for tp in self._consumer.assignment():
+        assignment = self._consumer.assignment()
+        ASSIGNED.labels(self.name).set(len(assignment))
+        for tp in assignment:
             highwater = self._consumer.highwater(tp)
             if highwater is None:
                 continue

@@ -8,6 +8,7 @@ which defines ``SERVICE: DevService``.
 
 import importlib
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -65,72 +66,116 @@ def _interrupt(_signum: int, _frame: object) -> None:
     raise KeyboardInterrupt
 
 
+# Worker metrics ports: 91<service index><worker index> (registry relay :9101, ...), stable so
+# that a local Prometheus or curl can be pointed at them.
+METRICS_BASE = 9100
+
+
+@dataclass
+class Child:
+    service: str
+    role: str  # "api" or the entrypoint module's name (relay, scheduler, consumer)
+    process: subprocess.Popen[bytes]
+    metrics_port: int | None = None
+
+    @property
+    def name(self) -> str:
+        return f"{self.service} {self.role}"
+
+
+def _role(args: list[str]) -> str:
+    module = args[args.index("-m") + 1] if "-m" in args else args[0]
+    return module.rsplit(".", 1)[-1]
+
+
+def _start_children(svc: DevService, index: int, bootstrap: str, url: str) -> list[Child]:
+    env = {
+        **os.environ,
+        f"{svc.prefix}DATABASE_URL": url,
+        f"{svc.prefix}KAFKA_BOOTSTRAP_SERVERS": bootstrap,
+        f"{svc.prefix}PORT": str(svc.port),
+        f"{svc.prefix}LOG_JSON": "false",
+        # Settings default to production; the demo is dev (dev key, SQLite).
+        f"{svc.prefix}ENVIRONMENT": "dev",
+        # official working-day tables loaded with `qp-calendar load` (default var/calendar)
+        "CALENDAR_TABLES_DIR": os.environ.get(
+            "CALENDAR_TABLES_DIR", str((VAR / "calendar").resolve())
+        ),
+        **svc.env,
+    }
+    log = (VAR / f"{svc.name}.log").open("ab")
+    children = []
+    commands = [["-m", f"services.{svc.name}.entrypoints.api"], *svc.workers]
+    for number, args in enumerate(commands):
+        port = METRICS_BASE + 10 * index + number if number else None
+        extra = {f"{svc.prefix}METRICS_PORT": str(port)} if port else {}
+        process = subprocess.Popen(
+            [sys.executable, *args],
+            env={**env, **extra},
+            stdout=log,
+            stderr=log,
+            preexec_fn=die_with_parent,  # noqa: PLW1509
+            # own process group: Ctrl-C reaches only this supervisor, which stops the
+            # children in order instead of each dying of SIGINT on its own
+            start_new_session=True,
+        )
+        children.append(Child(svc.name, "api" if not number else _role(args), process, port))
+    return children
+
+
 def main() -> int:
     signal.signal(signal.SIGTERM, _interrupt)  # stop everything on SIGTERM as on Ctrl-C
     VAR.mkdir(exist_ok=True)
     services = discover()
     broker = TestBroker(log_dir=VAR).start()
     print(f"Kafka-protocol broker (Tansu, memory storage) on {broker.bootstrap}", flush=True)
-    children: list[subprocess.Popen[bytes]] = []
+    children: list[Child] = []
     try:
-        for svc in services:
+        for index, svc in enumerate(services):
             url = f"sqlite:///{(VAR / f'{svc.name}.db').resolve()}"
             if svc.migrate:
                 upgrade(svc.service_dir, url)
             if svc.seed:
                 print(f"seeding {svc.name} demo data ...", flush=True)
                 svc.seed(url)
-            env = {
-                **os.environ,
-                f"{svc.prefix}DATABASE_URL": url,
-                f"{svc.prefix}KAFKA_BOOTSTRAP_SERVERS": broker.bootstrap,
-                f"{svc.prefix}PORT": str(svc.port),
-                f"{svc.prefix}LOG_JSON": "false",
-                # Settings default to production; the demo is dev (dev key, SQLite).
-                f"{svc.prefix}ENVIRONMENT": "dev",
-                # official working-day tables loaded with `qp-calendar load` (default var/calendar)
-                "CALENDAR_TABLES_DIR": os.environ.get(
-                    "CALENDAR_TABLES_DIR", str((VAR / "calendar").resolve())
-                ),
-                **svc.env,
-            }
-            log = (VAR / f"{svc.name}.log").open("ab")
-            commands = [["-m", f"services.{svc.name}.entrypoints.api"], *svc.workers]
-            for args in commands:
-                children.append(
-                    subprocess.Popen(
-                        [sys.executable, *args],
-                        env=env,
-                        stdout=log,
-                        stderr=log,
-                        preexec_fn=die_with_parent,  # noqa: PLW1509
-                    )
-                )
-        _wait_for_apis(services)
-        _print_banner(services, broker)
-        while all(child.poll() is None for child in children) and broker.process:
+            children += _start_children(svc, index, broker.bootstrap, url)
+        print("waiting for the APIs and for every consumer to join its group ...", flush=True)
+        _wait_for_apis(services, children)
+        _wait_for_consumers(children)
+        _print_banner(services, children, broker)
+        while all(child.process.poll() is None for child in children):
             time.sleep(0.5)
-        dead = [c.args for c in children if c.poll() is not None]
-        if dead:
-            print(f"a process stopped unexpectedly: {dead}; see var/*.log", file=sys.stderr)
-            return 1
-        return 0
+        dead = [child.name for child in children if child.process.poll() is not None]
+        print(f"stopped unexpectedly: {', '.join(dead)}; see var/*.log", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         return 0
     finally:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not cut this short
         print("\nstopping ...", flush=True)
-        for child in children:
-            if child.poll() is None:
-                child.send_signal(signal.SIGTERM)
-        for child in children:
-            try:
-                child.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                child.kill()
+        _stop(children)
         broker.stop()
+        print("stopped", flush=True)
 
 
-def _wait_for_apis(services: list[DevService], timeout: float = 60) -> None:
+def _stop(children: list[Child]) -> None:
+    for child in children:
+        if child.process.poll() is None:
+            child.process.send_signal(signal.SIGTERM)
+    for child in children:
+        try:
+            child.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            child.process.kill()
+
+
+def _check_alive(children: list[Child]) -> None:
+    dead = [child.name for child in children if child.process.poll() is not None]
+    if dead:
+        raise RuntimeError(f"{', '.join(dead)} stopped during start-up; see var/*.log")
+
+
+def _wait_for_apis(services: list[DevService], children: list[Child], timeout: float = 90) -> None:
     import httpx
 
     deadline = time.monotonic() + timeout
@@ -141,22 +186,59 @@ def _wait_for_apis(services: list[DevService], timeout: float = 60) -> None:
                     break
             except httpx.HTTPError:
                 pass
+            _check_alive(children)
             if time.monotonic() > deadline:
                 raise RuntimeError(f"{svc.name} API did not come up; see var/{svc.name}.log")
             time.sleep(0.3)
 
 
-def _print_banner(services: list[DevService], broker: TestBroker) -> None:
+ASSIGNED = re.compile(r"^consumer_assigned_partitions\{[^}]*\} (\S+)$", re.MULTILINE)
+
+
+def _joined(child: Child) -> bool:
+    """The consumer reports partitions assigned (it joined its group and got its share)."""
+    import httpx
+
+    try:
+        text = httpx.get(f"http://127.0.0.1:{child.metrics_port}/metrics", timeout=1).text
+    except httpx.HTTPError:
+        return False
+    return any(float(value) > 0 for value in ASSIGNED.findall(text))
+
+
+def _wait_for_consumers(children: list[Child], timeout: float = 90) -> None:
+    """Events published before a consumer joined are not lost (it reads from the start),
+    but a newcomer trying the flows at once should see them take effect at once."""
+    waiting = [c for c in children if c.role == "consumer" and c.metrics_port]
+    deadline = time.monotonic() + timeout
+    while waiting and time.monotonic() < deadline:
+        _check_alive(children)
+        waiting = [c for c in waiting if not _joined(c)]
+        time.sleep(0.3)
+    for child in waiting:
+        print(f"warning: {child.name} has not joined its group yet; see var/*.log", flush=True)
+
+
+def _print_banner(services: list[DevService], children: list[Child], broker: TestBroker) -> None:
     lines = ["", "=" * 78, "Quality platform is running (Ctrl-C stops everything)", ""]
     for svc in services:
         base = f"http://127.0.0.1:{svc.port}"
-        lines.append(
-            f"  {svc.name:<11} {base}{svc.banner_path}   (health {base}/healthz, metrics {base}/metrics)"
-        )
+        lines.append(f"  {svc.name:<11} {base}{svc.banner_path}   (health {base}/healthz)")
+    lines += ["", "Prometheus metrics (scrape these):"]
+    for svc in services:
+        workers = [
+            f"{c.role} :{c.metrics_port}"
+            for c in children
+            if c.service == svc.name and c.metrics_port
+        ]
+        api = f"api http://127.0.0.1:{svc.port}/metrics"
+        lines.append(f"  {svc.name:<11} {', '.join([api, *workers])}")
     lines += [
         "",
         f"  broker      {broker.bootstrap}",
         "  logs        var/*.log",
+        "  demo data   var/*.db (kept between runs; `make clean` deletes it, the next",
+        "              `make run` seeds it afresh)",
         "",
         "Dev tokens (send as 'Authorization: Bearer <token>'):",
     ]

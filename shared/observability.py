@@ -1,11 +1,16 @@
-"""JSON logs with a request id, Prometheus metrics and the ASGI middleware that feeds both."""
+"""JSON logs with a request id, Prometheus metrics and the ASGI middleware that feeds both.
+
+The request id is the correlation id of everything a request causes: the API sets it (from the
+caller's ``X-Request-ID`` or a new one), the unit of work stamps it on every event it emits, and
+a consumer sets it from the incoming event's ``correlation_id`` while applying it, so its log
+lines and the events it emits in turn carry the same id (``shared.consumer``)."""
 
 import contextvars
 import logging
 import sys
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, MutableMapping
 from typing import Any
 
 from prometheus_client import Counter, Histogram, start_http_server
@@ -16,6 +21,7 @@ from pythonjsonlogger.json import JsonFormatter
 request_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar(
     "request_id", default=None
 )
+log = logging.getLogger(__name__)
 
 REQUESTS = Counter("http_requests_total", "HTTP requests", ["service", "method", "route", "status"])
 LATENCY = Histogram(
@@ -44,7 +50,9 @@ def configure_logging(service: str, level: str = "INFO", json_logs: bool = True)
             )
         )
     else:
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+        handler.setFormatter(
+            logging.Formatter("%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s")
+        )
     handler.addFilter(_RequestIdFilter())
     root = logging.getLogger()
     root.handlers[:] = [handler]
@@ -70,18 +78,28 @@ class ObservabilityMiddleware:
         request_id = incoming if incoming and len(incoming) <= 128 else uuid.uuid4().hex
         token = request_id_var.set(request_id)
         status = 500
+        started = False
         start = time.perf_counter()
 
-        async def send_wrapper(message: dict) -> None:
-            nonlocal status
+        async def send_wrapper(message: MutableMapping[str, Any]) -> None:
+            nonlocal status, started
             if message["type"] == "http.response.start":
-                status = message["status"]
+                status, started = message["status"], True
                 message.setdefault("headers", [])
                 message["headers"] = [*message["headers"], (b"x-request-id", request_id.encode())]
             await send(message)
 
         try:
             await self.app(scope, receive, send_wrapper)
+        except Exception:
+            if started:
+                raise
+            # Answered here rather than by Starlette's outer error middleware, which runs after
+            # this one has reset the request id: the 500 keeps it in its header, body and log.
+            from shared.web.problems import internal_error
+
+            log.exception("unhandled error")
+            await internal_error()(scope, receive, send_wrapper)
         finally:
             route = scope.get("route")
             path = getattr(route, "path", None) or "unmatched"
@@ -94,7 +112,7 @@ class ObservabilityMiddleware:
 def _header(scope: dict, name: bytes) -> str | None:
     for key, value in scope.get("headers", ()):
         if key == name:
-            return value.decode("latin-1")
+            return bytes(value).decode("latin-1")
     return None
 
 

@@ -131,7 +131,7 @@ class OutboxRelay:
             )
         return len(rows)
 
-    def _await_acks(self, producer: KafkaProducer, futures: list) -> None:  # type: ignore[type-arg]
+    def _await_acks(self, producer: KafkaProducer, futures: list) -> None:
         """Wait for every acknowledgement in short slices, so SIGTERM is noticed mid-batch."""
         deadline = time.monotonic() + self.send_timeout
         for future in futures:

@@ -1,12 +1,13 @@
 """The body of every service's ``entrypoints/scheduler.py``: periodic jobs until SIGTERM."""
 
 import logging
+import uuid
 from collections.abc import Callable, Mapping
 
 from sqlalchemy.engine import Engine
 
 from shared.db import is_database_unavailable, make_engine
-from shared.observability import OutageLog, configure_logging, serve_metrics
+from shared.observability import OutageLog, configure_logging, request_id_var, serve_metrics
 from shared.processes import stop_on_signals
 from shared.settings import ServiceSettings
 
@@ -38,6 +39,8 @@ def run_scheduler(
         for job_name, job in jobs.items():
             if stop.is_set():
                 break
+            # one correlation id per job run: its log lines and the events it emits share it
+            token = request_id_var.set(f"{name}.{job_name}.{uuid.uuid4().hex[:12]}")
             try:
                 done = job(engine)
                 database.recovered()
@@ -48,4 +51,6 @@ def run_scheduler(
                     database.failed(exc)
                 else:
                     log.exception("%s failed", job_name)
+            finally:
+                request_id_var.reset(token)
         stop.wait(min(interval, 2) if database.down else interval)

@@ -186,7 +186,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
 def pick_language(query: str | None, cookie: str | None) -> str:
     for candidate in (query, cookie):
         if candidate in LANGUAGES:
-            return candidate  # type: ignore[return-value]
+            return candidate
     return DEFAULT
 
 

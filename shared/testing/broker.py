@@ -72,6 +72,9 @@ class TestBroker:
             stderr=subprocess.STDOUT,
             env=env,
             preexec_fn=die_with_parent,  # noqa: PLW1509 - no threads at this point in children
+            # its own process group: a terminal's Ctrl-C goes to whoever started it, which
+            # stops it last (make run), not to the broker under the still-running clients
+            start_new_session=True,
         )
         log_file.close()
         deadline = time.monotonic() + 10

@@ -104,7 +104,7 @@ class System:
         self.wait_healthy()
         return self
 
-    def wait_healthy(self, timeout: float = 60) -> None:
+    def wait_healthy(self, timeout: float = 180) -> None:  # loaded CI boxes start slowly
         deadline = time.monotonic() + timeout
         for service in SERVICES:
             while True:

@@ -11,6 +11,7 @@ from fastapi.concurrency import run_in_threadpool
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, generate_latest
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
+from pydantic import BaseModel, Field
 from sqlalchemy.engine import Engine
 
 from shared.auth.authority import table as authority_table
@@ -25,10 +26,20 @@ from shared.web.guard import RequestGuard
 from shared.web.idempotency import TABLE_NAME as IDEMPOTENCY_TABLE
 from shared.web.idempotency import IdempotencyMiddleware
 from shared.web.limits import RateLimiter
+from shared.web.openapi import install_openapi, operation_id
 from shared.web.outages import install_outage_handlers
 from shared.web.problems import install_problem_handlers, problem
 
 Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
+
+
+class Health(BaseModel):
+    status: str = Field(examples=["ok"])
+
+
+class Readiness(BaseModel):
+    status: str = Field(examples=["ready"])
+    checks: dict[str, str] = Field(examples=[{"database": "ok", "broker": "ok"}])
 
 
 def broker_reachable(bootstrap: list[str], timeout: float = 1.0) -> bool:
@@ -82,7 +93,14 @@ def create_app(
             async with lifespan(app):
                 yield
 
-    app = FastAPI(title=title, description=description, version=version, lifespan=_lifespan)
+    app = FastAPI(
+        title=title,
+        description=description,
+        version=version,
+        lifespan=_lifespan,
+        generate_unique_id_function=operation_id,
+    )
+    install_openapi(app)
     app.state.settings = settings
     app.state.engine = engine
     app.state.outbox = outbox
@@ -110,12 +128,18 @@ def create_app(
         service_metrics.register(collector)
 
     @app.get("/healthz", tags=["operations"], summary="Liveness")
-    async def healthz() -> dict[str, str]:
+    async def healthz() -> Health:
         """Anyone. The process is up (says nothing about its dependencies)."""
-        return {"status": "ok"}
+        return Health(status="ok")
 
-    @app.get("/readyz", tags=["operations"], summary="Readiness", response_model=None)
-    async def readyz() -> Response | dict[str, Any]:
+    @app.get(
+        "/readyz",
+        tags=["operations"],
+        summary="Readiness",
+        response_model=None,
+        responses={200: {"model": Readiness}, 503: {"description": "A dependency is down"}},
+    )
+    async def readyz() -> Response | Readiness:
         """Anyone. 200 when the database answers and a Kafka broker accepts connections."""
         checks: dict[str, str] = {}
         try:
@@ -126,7 +150,7 @@ def create_app(
         ok = await asyncio.to_thread(broker_reachable, settings.bootstrap_servers)
         checks["broker"] = "ok" if ok else "unreachable"
         if all(v == "ok" for v in checks.values()):
-            return {"status": "ready", "checks": checks}
+            return Readiness(status="ready", checks=checks)
         return problem(503, "not_ready", "Dependencies unavailable", checks=checks)
 
     @app.get("/authority-model", tags=["operations"], summary="Who may do what, over which regions")

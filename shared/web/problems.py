@@ -148,9 +148,15 @@ async def _overflow(_request: Request, exc: Exception) -> JSONResponse:
     return problem(422, "value_out_of_range", "Invalid input", "a number or date is out of range")
 
 
-async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
-    log.exception("unhandled error", exc_info=exc)
+def internal_error() -> JSONResponse:
+    """The 500 answer: no detail (it could leak internals), the request id to quote."""
     return problem(500, "internal_error", "Internal server error")
+
+
+async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
+    # Reached only by apps without ObservabilityMiddleware, which answers 500s itself.
+    log.exception("unhandled error", exc_info=exc)
+    return internal_error()
 
 
 def install_problem_handlers(app: FastAPI) -> None:

@@ -26,7 +26,7 @@ class WebhookSettings(BaseSettings):
 
 
 def webhook_settings(service: ServiceSettings, prefix: str) -> WebhookSettings:
-    settings = WebhookSettings(_env_prefix=f"{prefix}WEBHOOK_")  # type: ignore[call-arg]
+    settings = WebhookSettings(_env_prefix=f"{prefix}WEBHOOK_")
     if service.environment == "prod":
         settings.allow_private_targets = False
     return settings

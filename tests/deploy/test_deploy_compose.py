@@ -205,7 +205,8 @@ def test_health_checks_restart_policies_and_volumes(compose: dict) -> None:
 def test_every_service_process_runs_hardened(compose: dict) -> None:
     for svc in SERVICES:
         for name, service in services_of(compose, svc).items():
-            assert service["build"]["dockerfile"] == f"services/{svc}/Dockerfile", name
+            assert service["build"]["dockerfile"] == "Dockerfile", name
+            assert service["build"]["args"] == {"SERVICE": svc, "PORT": str(SERVICES[svc])}, name
             assert service["image"].endswith(f"/{svc}:${{IMAGE_TAG:-dev}}"), name
             assert service["read_only"] is True and service["cap_drop"] == ["ALL"], name
             assert "no-new-privileges:true" in service["security_opt"], name

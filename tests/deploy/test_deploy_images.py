@@ -1,6 +1,7 @@
-"""The service images: multi-stage, slim, non-root, no dev dependencies, a health check; and every
-command that compose, Kubernetes or an image's default CMD runs names an entrypoint module that
-exists in that service's code."""
+"""The service images (one Dockerfile, `ARG SERVICE` and `PORT`): multi-stage, slim, non-root,
+installed from the hashed lock without dev dependencies, a health check; and every command that
+compose, Kubernetes or an image's default CMD runs names an entrypoint module that exists in that
+service's code."""
 
 from __future__ import annotations
 
@@ -15,11 +16,12 @@ import yaml
 
 from tests.deploy.helpers import DEPLOY, K8S, ROOT, SERVICES, prefix
 
-DOCKERFILES = {svc: ROOT / "services" / svc / "Dockerfile" for svc in SERVICES}
+DOCKERFILE = ROOT / "Dockerfile"
 
 
-def instructions(path: Path) -> list[tuple[str, str]]:
-    """(INSTRUCTION, arguments) with line continuations joined and comments dropped."""
+def instructions(path: Path, **build_args: str) -> list[tuple[str, str]]:
+    """(INSTRUCTION, arguments) with line continuations joined and comments dropped, and
+    `${ARG}` replaced by the given build arguments (as `docker build --build-arg` would)."""
     logical, current = [], ""
     for line in path.read_text().splitlines():
         if not current and (not line.strip() or line.lstrip().startswith("#")):
@@ -28,13 +30,28 @@ def instructions(path: Path) -> list[tuple[str, str]]:
         if not line.endswith("\\"):
             logical.append(current)
             current = ""
+    for name, value in build_args.items():
+        logical = [ins.replace("${" + name + "}", value) for ins in logical]
     return [(ins.split(None, 1)[0].upper(), ins.split(None, 1)[1]) for ins in logical]
 
 
-def final_stage(path: Path) -> list[tuple[str, str]]:
-    ins = instructions(path)
+def final_stage(path: Path, **build_args: str) -> list[tuple[str, str]]:
+    ins = instructions(path, **build_args)
     last_from = max(i for i, (op, _) in enumerate(ins) if op == "FROM")
     return ins[last_from:]
+
+
+def image_of(svc: str) -> list[tuple[str, str]]:
+    """The final stage of the Dockerfile as built for one service."""
+    return final_stage(DOCKERFILE, SERVICE=svc, PORT=str(SERVICES[svc]))
+
+
+def default_module(final: list[tuple[str, str]]) -> str:
+    """The module the image's CMD runs (`exec python -m <module>` through /bin/sh)."""
+    (cmd,) = [a for op, a in final if op == "CMD"]
+    argv = json.loads(cmd)
+    assert argv[:2] == ["/bin/sh", "-c"] and argv[2].startswith("exec python -m "), argv
+    return argv[2].removeprefix("exec python -m ").strip('"')
 
 
 def _commands_in(node: object) -> list[list[str]]:
@@ -56,23 +73,20 @@ def python_commands() -> list[tuple[str, str, str]]:
     commands = []
     compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
     for name, service in compose["services"].items():
-        dockerfile = service.get("build", {}).get("dockerfile", "")
-        m = re.fullmatch(r"services/(\w+)/Dockerfile", dockerfile)
-        if not m:
+        build = service.get("build", {})
+        if build.get("dockerfile") != "Dockerfile":
             continue
         for command in _commands_in({"command": service.get("command")}):
-            commands.append((f"compose:{name}", m.group(1), command[command.index("-m") + 1]))
+            module = command[command.index("-m") + 1]
+            commands.append((f"compose:{name}", build["args"]["SERVICE"], module))
     for path in sorted(K8S.rglob("*.yaml")):
         for doc in yaml.safe_load_all(path.read_text()):
             for command in _commands_in(doc):
                 module = command[command.index("-m") + 1]
                 image_svc = module.split(".")[1] if module.startswith("services.") else "?"
                 commands.append((f"k8s:{path.relative_to(K8S)}", image_svc, module))
-    for svc, dockerfile in DOCKERFILES.items():
-        for op, args in final_stage(dockerfile):
-            if op == "CMD":
-                cmd = json.loads(args)
-                commands.append((f"Dockerfile:{svc}", svc, cmd[cmd.index("-m") + 1]))
+    for svc in SERVICES:
+        commands.append((f"Dockerfile:{svc}", svc, default_module(image_of(svc))))
     return commands
 
 
@@ -105,15 +119,14 @@ def test_command_names_an_existing_entrypoint(where: str, image_svc: str, module
 
 @pytest.mark.parametrize("svc", sorted(SERVICES))
 def test_dockerfile(svc: str) -> None:
-    path = DOCKERFILES[svc]
-    ins = instructions(path)
+    ins = instructions(DOCKERFILE, SERVICE=svc, PORT=str(SERVICES[svc]))
     text = "\n".join(f"{op} {a}" for op, a in ins)  # without the comments
     args = {a.split("=", 1)[0]: a.split("=", 1)[1] for op, a in ins if op == "ARG" and "=" in a}
     assert args["PYTHON_IMAGE"].startswith("python:3.11-slim")
     froms = [a for op, a in ins if op == "FROM"]
     assert len(froms) >= 2, "multi-stage build"
     assert all(f.startswith("${PYTHON_IMAGE}") for f in froms)
-    final = final_stage(path)
+    final = image_of(svc)
     users = [a for op, a in final if op == "USER"]
     assert users and users[-1].split(":")[0].isdigit() and users[-1].split(":")[0] != "0", (
         "the final stage must switch to a numeric non-root user (runAsNonRoot checks the uid)"
@@ -124,12 +137,13 @@ def test_dockerfile(svc: str) -> None:
     assert f"{prefix(svc)}HOST=0.0.0.0" in env and f"{prefix(svc)}PORT={port}" in env
     (health,) = [a for op, a in final if op == "HEALTHCHECK"]
     assert "urllib.request" in health and "HEALTHCHECK_URL" in health
-    (cmd,) = [a for op, a in final if op == "CMD"]
-    assert json.loads(cmd) == ["python", "-m", f"services.{svc}.entrypoints.api"]
+    assert default_module(final) == f"services.{svc}.entrypoints.api"
     assert f"EXPOSE {port} 9100" in [f"{op} {a}" for op, a in final]
-    # Runtime dependencies only: [project.dependencies], never the dev extras.
-    assert "['project']['dependencies']" in text
-    assert not re.search(r"\[dev\]|optional-dependencies|pytest|hypothesis", text)
+    # Runtime dependencies only, exactly as locked: requirements.lock with hashes, no resolver.
+    (install,) = [a for op, a in ins if op == "RUN" and "pip install" in a]
+    assert "--require-hashes" in install and "--no-deps" in install
+    assert "--requirement requirements.lock" in install
+    assert not re.search(r"\[dev\]|requirements-dev|pyproject|pytest|hypothesis", text)
     # The image carries shared/ and this service only.
     copies = [a for op, a in final if op == "COPY" and not a.startswith("--from")]
     assert sorted(copies) == sorted(
@@ -139,6 +153,15 @@ def test_dockerfile(svc: str) -> None:
             f"services/{svc}/ services/{svc}/",
         ]
     )
+
+
+def test_dockerfile_refuses_an_unknown_service_or_port() -> None:
+    """The build fails early unless SERVICE and PORT name one of the services and its port."""
+    (check,) = [a for op, a in image_of("registry") if op == "RUN" and "case" in a]
+    pairs = re.search(r"in (\S+)\)", check)
+    assert pairs is not None
+    assert set(pairs.group(1).split("|")) == {f"{svc}:{port}" for svc, port in SERVICES.items()}
+    assert "exit 1" in check
 
 
 @pytest.mark.parametrize("svc", sorted(SERVICES))
@@ -167,7 +190,7 @@ def test_dockerignore_keeps_secrets_and_clutter_out() -> None:
         if line.strip() and not line.startswith("#")
     ]
     assert patterns[0] == "**", "allow-list: ignore everything, then re-include"
-    assert {"!pyproject.toml", "!shared/", "!services/"} <= set(patterns)
+    assert {"!requirements.lock", "!shared/", "!services/"} <= set(patterns)
     for needed in ("**/.env", "**/__pycache__"):
         assert needed in patterns
 

@@ -90,9 +90,14 @@ def certificate(number: str, holder: str, **overrides: object) -> dict:
 
 
 def list_enterprise(
-    system: System, holder: str, measures: list[str], category: str = "enterprise"
+    system: System,
+    holder: str,
+    measures: list[str],
+    category: str = "enterprise",
+    request_id: str | None = None,
 ) -> str:
-    """The full due process: record, proposal, objection, objection rejected, listing."""
+    """The full due process: record, proposal, objection, objection rejected, listing (the
+    confirmation sent with ``X-Request-ID: request_id`` when given)."""
     with (
         system.client("credit", **REGULATOR) as credit,
         system.client("credit", role="enterprise", sub="e2e-ent", uscc=holder) as ent,
@@ -138,7 +143,8 @@ def list_enterprise(
             json={"upheld": False, "reason": "The objection brings no new facts."},
         )
         assert r.status_code == 200, r.text
-        r = credit.post(f"/listings/{listing_id}/confirm")
+        confirm_headers = {"X-Request-ID": request_id} if request_id else {}
+        r = credit.post(f"/listings/{listing_id}/confirm", headers=confirm_headers)
         assert r.status_code == 200, r.text
         return str(listing_id)
 

@@ -15,7 +15,7 @@ from pydantic import ValidationError
 from shared.auth import Role
 from shared.auth.tokens import TokenVerifier, dev_token, mint_token
 from shared.exceptions import Unauthenticated
-from shared.observability import configure_logging, request_id_var
+from shared.observability import ObservabilityMiddleware, configure_logging, request_id_var
 from shared.settings import ServiceSettings
 from shared.web.problems import install_problem_handlers
 
@@ -148,3 +148,37 @@ def test_json_logs_carry_the_request_id(capsys: pytest.CaptureFixture[str]) -> N
     line = json.loads(capsys.readouterr().err.strip().splitlines()[-1])
     assert line["message"] == "hello" and line["request_id"] == "req-123"
     assert line["service"] == "test-service" and line["level"] == "INFO"
+
+
+def _failing_app() -> FastAPI:
+    app = FastAPI()
+    install_problem_handlers(app)
+    app.add_middleware(ObservabilityMiddleware, service="test")
+
+    @app.get("/boom")
+    def boom() -> None:
+        raise RuntimeError("secret detail")
+
+    return app
+
+
+def test_a_500_keeps_the_request_id_in_header_body_and_log(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    configure_logging("test-service", "INFO", json_logs=True)
+    try:
+        client = TestClient(_failing_app())  # raises nothing: the middleware answered
+        given = client.get("/boom", headers={"X-Request-ID": "trace-500"})
+        fresh = client.get("/boom")
+    finally:
+        logging.getLogger().handlers.clear()
+    assert given.status_code == 500 and given.json()["code"] == "internal_error"
+    assert given.headers["content-type"] == "application/problem+json"
+    assert given.headers["x-request-id"] == given.json()["request_id"] == "trace-500"
+    assert "secret detail" not in given.text
+    rid = fresh.headers["x-request-id"]
+    assert len(rid) == 32 and fresh.json()["request_id"] == rid
+    logged = [json.loads(x) for x in capsys.readouterr().err.splitlines() if x.startswith("{")]
+    errors = [x for x in logged if x["message"] == "unhandled error"]
+    assert [x["request_id"] for x in errors] == ["trace-500", rid]
+    assert "secret detail" in errors[0]["exc_info"]  # the log keeps what the body hides

@@ -51,3 +51,36 @@ def test_errors_are_documented_as_problem_json(tmp_path, index: int) -> None:  #
         )
     ]
     assert documented, "no operation documents its problem+json errors"
+
+
+@pytest.mark.parametrize("index", [0, 1, 2])
+def test_every_operation_has_a_stable_operation_id(tmp_path, index: int) -> None:  # type: ignore[no-untyped-def]
+    """``<tag>_<function>``: readable client method names that survive a path change."""
+    spec = apps(tmp_path)[index].openapi()
+    seen: dict[str, str] = {}
+    for path, operations in spec["paths"].items():
+        for method, operation in operations.items():
+            where = f"{method.upper()} {path}"
+            op_id = operation.get("operationId", "")
+            assert re.fullmatch(r"[a-z][a-z0-9_]*", op_id), f"{where}: {op_id!r}"
+            tag = re.sub(r"[^0-9a-z]+", "_", operation["tags"][0].lower()).strip("_")
+            assert op_id.startswith(f"{tag}_"), f"{where}: {op_id} does not start with its tag"
+            assert not op_id.endswith(f"_{method}"), f"{where}: FastAPI's default id {op_id}"
+            assert op_id not in seen, f"{where} and {seen.get(op_id)} share {op_id}"
+            seen[op_id] = where
+
+
+@pytest.mark.parametrize("index", [0, 1, 2])
+def test_every_error_response_is_a_problem(tmp_path, index: int) -> None:  # type: ignore[no-untyped-def]
+    spec = apps(tmp_path)[index].openapi()
+    problem = spec["components"]["schemas"]["Problem"]
+    assert {"type", "title", "status", "code"} <= set(problem["required"])
+    for path, operations in spec["paths"].items():
+        for method, operation in operations.items():
+            where = f"{method.upper()} {path}"
+            errors = {c: r for c, r in operation["responses"].items() if c[0] in "45"}
+            assert "500" in errors, f"{where}: no documented error response"
+            for code, response in errors.items():
+                assert response["content"] == {
+                    "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}
+                }, f"{where} {code}: {response.get('content')}"

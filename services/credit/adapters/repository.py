@@ -67,7 +67,7 @@ class _Repository:
         """The enterprise an item belongs to, read without locking (to lock that first)."""
         column = getattr(self.row_type, self.key)
         stmt = select(self.row_type.uscc).where(column == key)
-        return self.session.execute(stmt).scalar_one_or_none()  # type: ignore[no-any-return]
+        return self.session.execute(stmt).scalar_one_or_none()
 
     def _store(self, key: str, values: dict[str, Any]) -> None:
         row = self._rows[key]

@@ -90,7 +90,7 @@ def _exact_cmp(a: tuple[int, int, Any], b: tuple[int, int, Any]) -> int:
     right = (2 * xb + 1) ** wa << (53 * wb)
     if left != right:
         return -1 if left > right else 1
-    return (ida > idb) - (ida < idb)
+    return int((ida > idb) - (ida < idb))
 
 
 def top_weighted(

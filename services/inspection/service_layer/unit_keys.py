@@ -51,7 +51,7 @@ def keyed_units(uow: InspectionUnitOfWork, parsed: Parsed[Unit]) -> list[Unit]:
     for start in range(0, len(keys), 1000):
         chunk = keys[start : start + 1000]
         known.update(
-            uow.session.execute(select(KEY.c.key, KEY.c.unit_id).where(KEY.c.key.in_(chunk))).all()  # type: ignore[arg-type]
+            uow.session.execute(select(KEY.c.key, KEY.c.unit_id).where(KEY.c.key.in_(chunk))).all()
         )
     units = []
     for u, key in zip(parsed.items, keys, strict=True):
