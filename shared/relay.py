@@ -199,7 +199,10 @@ class OutboxRelay:
             try:
                 if epoch_watch and time.monotonic() - last_epoch_check >= epoch_interval:
                     last_epoch_check = time.monotonic()
-                    retrying(epoch_watch.check)  # before publishing: a lost broker is refilled
+                    if retrying(epoch_watch.check):  # before publishing: refill a lost broker
+                        # through a fresh producer: the old one's metadata describes the lost
+                        # broker, and what it sends there may be acknowledged yet never stored
+                        self.reset_producer()
                 sent = retrying(self.publish_batch)
                 self.broker_log.recovered()
                 self.database_log.recovered()

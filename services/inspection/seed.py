@@ -10,7 +10,7 @@ import io
 import random
 from datetime import timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.engine import Engine
 from sqlmodel import col
 
@@ -29,7 +29,7 @@ from services.inspection.service_layer import services
 from services.inspection.service_layer.commands import CreatePlan, RecordResult
 from services.inspection.service_layer.unit_of_work import InspectionUnitOfWork
 from shared.auth import AuthorityLevel, Principal, Role
-from shared.clock import today_in_china
+from shared.clock import today_in_china, utcnow
 from shared.db import make_engine
 from shared.demo import CITIES, demo_enterprises
 from shared.workdays import DEFAULT_CALENDAR
@@ -171,6 +171,7 @@ def seed(url: str) -> None:
         20,
     )
     hz_draw = services.make_draw(uow(), services.commit_snapshot(uow(), hz, HANGZHOU), HANGZHOU)
+    _date_draw(engine, hz_draw, days_ago=62)  # the demo's history: drawn before its sampling
     _record(engine, hz_draw, HANGZHOU, rng, sampled_days_ago=60, recorded_days_ago=55)
     services.finalise_due(uow(), today_in_china())  # their objection windows have passed
     services.publish_results(uow(), hz, HANGZHOU)
@@ -183,7 +184,21 @@ def seed(url: str) -> None:
         20,
     )
     zj_draw = services.make_draw(uow(), services.commit_snapshot(uow(), zj, PROVINCE), PROVINCE)
+    _date_draw(engine, zj_draw, days_ago=7)
     _record(engine, zj_draw, PROVINCE, rng, sampled_days_ago=5, recorded_days_ago=2, share=0.5)
+
+
+def _date_draw(engine: Engine, draw_id: str, *, days_ago: int) -> None:
+    """Seeded history: a draw is dated before the sampling recorded for it (sampling is never
+    dated before its draw)."""
+    from services.inspection.adapters.orm import DrawRow
+
+    with engine.begin() as conn:
+        conn.execute(
+            update(DrawRow)
+            .where(col(DrawRow.id) == draw_id)
+            .values(drawn_at=utcnow() - timedelta(days=days_ago))
+        )
 
 
 def _record(

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
+from shared.exceptions import InvalidInput
+
 
 class Anchor(StrEnum):
     SOLAR = "solar"  # a Gregorian month/day
@@ -77,9 +79,23 @@ REGULATIONS: tuple[HolidayRegulation, ...] = (
 )
 
 
+# The lunar dates are checked up to this year (tests/shared/test_periods.py); a legal period
+# reaching beyond it is bad input, not a calendar to invent.
+LAST_PROVISIONAL_YEAR = 2099
+
+
+class CalendarYearOutOfRange(InvalidInput):
+    """A date no legal period of this platform can reach (a typo such as 0311 or 9999)."""
+
+
 def regulation_for(year: int) -> HolidayRegulation:
     """The regulation in force on 1 January of ``year`` (the latest one for future years)."""
     in_force = [r for r in REGULATIONS if r.effective_from <= date(year, 1, 1)]
-    if not in_force:
-        raise ValueError(f"no holiday regulation is encoded for {year}")
+    if not in_force or year > LAST_PROVISIONAL_YEAR:
+        raise CalendarYearOutOfRange(
+            f"no working-day calendar for {year}: official tables and the provisional method "
+            f"cover up to {LAST_PROVISIONAL_YEAR}",
+            code="date_out_of_range",
+            year=year,
+        )
     return max(in_force, key=lambda r: r.effective_from)

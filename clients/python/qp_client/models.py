@@ -206,6 +206,7 @@ class Record(ApiModel):
     source_department: str
     publication_until: date
     persons: list[Person]
+    under_dispute: bool = False  # the enterprise disputes the published record (pending)
 
 
 class Disclosure(ApiModel):
