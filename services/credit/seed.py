@@ -52,6 +52,13 @@ CASES = [
     ("spot_check_corrected", None, "Spot check: label defects corrected", "《产品质量法》第十五条"),
     ("inspection_refused", "serious", "Refused a random inspection", "《产品质量法》第五十六条"),
     ("commendation", None, "Provincial quality award", "《浙江省质量奖管理办法》"),
+    # a listing ground (the bare refusal reported by a team is not): only in the examples
+    (
+        "inspection_refused",
+        "very_serious",
+        "Obstructed a random inspection (decided as a very serious violation)",
+        "《产品质量法》第五十六条",
+    ),
 ]
 SECTORS = {"food": "food", "electrical": "industrial_products", "auto_parts": "industrial_products"}
 
@@ -123,7 +130,7 @@ def _add(
 
 
 def _random_record(engine: Engine, rng: random.Random, e: DemoEnterprise, i: int) -> None:
-    case = rng.choices(range(len(CASES)), weights=[12, 20, 25, 5, 15, 8, 3, 12])[0]
+    case = rng.choices(range(len(CASES)), weights=[12, 20, 25, 5, 15, 8, 3, 12, 0])[0]
     if CASES[case][0] == "spot_check_corrected":  # a period in working days: keep it in 2026
         decided = date(2026, 1, 5) + timedelta(days=rng.randrange(300))
     else:
@@ -157,7 +164,7 @@ def _due_process_examples(engine: Engine, enterprises: list[DemoEnterprise]) -> 
         CreditUnitOfWork(engine), listing.id, REGULATOR, today=date(2026, 6, 20)
     )
     # 2: proposed, and the enterprise objected in time; the regulator has yet to decide
-    basis = _add(engine, objecting, 6, date(2026, 9, 8), "浙市监罚〔2026〕120号", rng)
+    basis = _add(engine, objecting, 8, date(2026, 9, 8), "浙市监罚〔2026〕120号", rng)
     listing = services.propose_listing(
         CreditUnitOfWork(engine),
         ProposeListing(

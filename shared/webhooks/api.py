@@ -88,14 +88,14 @@ def webhook_router(source: FeedSource, settings: WebhookSettings) -> APIRouter:
             return store.create(conn, new, source.head(conn))
 
     @router.get("/subscriptions/{subscription_id}", summary="A subscription")
-    def get(subscription_id: SubId, api_key: Key, engine: EngineDep) -> dict:
+    def get_subscription(subscription_id: SubId, api_key: Key, engine: EngineDep) -> dict:
         """Anyone holding the subscription's API key: filters, status (paused and why),
         secrets' validity."""
         with engine.connect() as conn:
             return store.public_view(store.by_key(conn, subscription_id, api_key))
 
     @router.delete("/subscriptions/{subscription_id}", status_code=204, summary="Unsubscribe")
-    def delete(subscription_id: SubId, api_key: Key, engine: EngineDep) -> None:
+    def delete_subscription(subscription_id: SubId, api_key: Key, engine: EngineDep) -> None:
         """Anyone holding the subscription's API key. Nothing more is sent."""
         with write(engine) as conn:
             store.by_key(conn, subscription_id, api_key)

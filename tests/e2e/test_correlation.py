@@ -12,7 +12,7 @@ from shared.events import EventEnvelope
 from shared.kafka import read_topic
 from shared.testing.kafka import wait_until
 from shared.testing.system import System
-from tests.e2e.conftest import REGULATOR, enterprise, list_enterprise
+from tests.e2e.conftest import NATIONAL, enterprise, list_enterprise
 
 pytestmark = [pytest.mark.e2e, pytest.mark.broker, pytest.mark.xdist_group("e2e")]
 
@@ -24,7 +24,7 @@ def events(system: System, topic: str, correlation_id: str) -> list[EventEnvelop
 
 def test_one_request_id_follows_a_listing_through_every_service(system: System) -> None:
     body_id, body_uscc = "CNCA-R-2011-077", enterprise(77)
-    with system.client("registry", **REGULATOR) as reg:
+    with system.client("registry", **NATIONAL) as reg:
         r = reg.post(
             "/bodies",
             json={

@@ -10,6 +10,7 @@ from sqlalchemy.engine import Engine
 
 from services.registry.config import RegistrySettings
 from services.registry.entrypoints.api import create_app
+from services.registry.service_layer import views
 from shared.db import make_engine
 from shared.testing.private_postgres import PrivatePostgres
 from tests.registry.conftest import BODY_A, BODY_A_USCC, SIGNER_A, bearer, certificate
@@ -22,6 +23,15 @@ def wait_until(condition: Callable[[], bool], timeout: float = 20) -> None:
     while not condition():
         assert time.monotonic() < deadline, "condition not reached"
         time.sleep(0.05)
+
+
+def settle(cache: object, engine: Engine) -> None:
+    """Let the change-log poll pass the issuance (it evicts the certificate once), so the
+    entry cached next stays cached."""
+    with engine.connect() as conn:
+        last = views.last_change_id(conn)
+    wait_until(lambda: cache.last_change_id >= last)  # type: ignore[attr-defined]
+    time.sleep(0.2)  # a poll already under way when the id moved
 
 
 @pytest.fixture
@@ -68,10 +78,11 @@ def issue_certificate(client: TestClient, settings: RegistrySettings, number: st
 def test_outage_answers_503_and_serves_cached_entries(
     app_and_engine: tuple[TestClient, Engine, RegistrySettings], private_pg: PrivatePostgres
 ) -> None:
-    client, _engine, settings = app_and_engine
+    client, engine, settings = app_and_engine
     issue_certificate(client, settings, "CCC-2026-000001")
-    assert client.get("/public/certificates/CCC-2026-000001").status_code == 200  # cached now
     cache = client.app.state.cache  # type: ignore[attr-defined]
+    settle(cache, engine)
+    assert client.get("/public/certificates/CCC-2026-000001").status_code == 200  # cached now
 
     private_pg.stop()
     try:
@@ -105,10 +116,11 @@ def test_outage_answers_503_and_serves_cached_entries(
 def test_cache_stops_serving_past_its_staleness_bound(
     app_and_engine: tuple[TestClient, Engine, RegistrySettings], private_pg: PrivatePostgres
 ) -> None:
-    client, _engine, settings = app_and_engine
+    client, engine, settings = app_and_engine
     issue_certificate(client, settings, "CCC-2026-000003")
-    assert client.get("/public/certificates/CCC-2026-000003").status_code == 200
     cache = client.app.state.cache  # type: ignore[attr-defined]
+    settle(cache, engine)
+    assert client.get("/public/certificates/CCC-2026-000003").status_code == 200
     cache.stale_limit = 0.5
 
     private_pg.stop()
