@@ -63,6 +63,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "not_listed": ("未列入严重违法失信名单", "Not on the list of serious violators"),
     "certificates": ("认证证书", "Certificates"),
     "records": ("公示中的信用记录", "Credit records in disclosure"),
+    "under_dispute": ("存在异议、复核中", "disputed, under review"),
+    "disputes_pending": (
+        "{count} 条记录存在异议，监管部门复核中。",
+        "{count} record(s) disputed by the enterprise, under review by the regulator.",
+    ),
     "results": ("抽查结果", "Inspection results"),
     "none": ("无", "None"),
     "decision": ("决定书文号", "Decision number"),

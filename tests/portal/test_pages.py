@@ -6,6 +6,8 @@ import re
 
 import pytest
 
+from shared.auth.tokens import dev_token
+from shared.demo import demo_enterprises
 from tests.portal.conftest import PortalStack
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("portal")]
@@ -218,3 +220,26 @@ def test_disclosure_stream_filter_by_kind(stack: PortalStack) -> None:
         html = portal.get("/disclosures", params={"action": "publish"}).text
         assert "<td>公示</td>" in html and "<td>撤回</td>" not in html
         assert portal.get("/disclosures", params={"action": "delete"}).status_code == 422
+
+
+def test_enterprise_page_shows_a_pending_dispute(stack: PortalStack) -> None:
+    """Issue 12's disputes reach the public face: the disputed record is marked as such."""
+    with stack.client("credit") as credit:
+        for e in reversed(demo_enterprises()):  # far from the enterprises other tests use
+            items = credit.get(f"/public/enterprises/{e.uscc}/records").json()["items"]
+            if items:
+                break
+        else:
+            raise AssertionError("the demo data has no published record")
+        owner = {"Authorization": f"Bearer {dev_token(role='enterprise', sub='e', uscc=e.uscc)}"}
+        r = credit.post(
+            f"/records/{items[0]['id']}/disputes",
+            headers=owner,
+            json={"statement": "The decision was annulled on appeal.", "evidence": ["ruling.pdf"]},
+        )
+        assert r.status_code == 201, r.text
+    with stack.client() as portal:
+        html = portal.get(f"/enterprises/{e.uscc}").text
+        english = portal.get(f"/enterprises/{e.uscc}", params={"lang": "en"}).text
+    assert "存在异议、复核中" in html and "1 条记录存在异议" in html
+    assert "disputed, under review" in english
