@@ -23,7 +23,7 @@ def events(system: System, topic: str, correlation_id: str) -> list[EventEnvelop
 
 
 def test_one_request_id_follows_a_listing_through_every_service(system: System) -> None:
-    body_id, body_uscc = "CNCA-R-2011-077", enterprise(77)
+    body_id, body_uscc = "CNCA-R-2011-777", enterprise(777)  # no other e2e test uses it
     with system.client("registry", **NATIONAL) as reg:
         r = reg.post(
             "/bodies",
