@@ -197,6 +197,7 @@ def verdict(value: float, target: float) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="one repetition of each fault")
+    parser.add_argument("--smoke", action="store_true", help="as --quick (make bench-smoke)")
     parser.add_argument(
         "--backend",
         default="postgresql",
@@ -204,7 +205,7 @@ def main() -> None:
         help="always PostgreSQL (SQLite has no server to lose)",
     )
     args = parser.parse_args()
-    repeats = 1 if args.quick else 3
+    repeats = 1 if args.quick or args.smoke else 3
     root = Path(tempfile.mkdtemp(prefix="bench-recovery-"))
     pg = PrivatePostgres().init()
     pg.start()
