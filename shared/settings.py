@@ -54,9 +54,10 @@ class ServiceSettings(BaseSettings):
     log_level: str = "INFO"
     log_json: bool = True
     metrics_port: int = 0
-    # Kafka static group membership: a consumer that restarts under the same instance id gets
-    # its partitions back without a group rebalance (crash to resume on the test broker: ~6 s
-    # instead of ~12 s). Kubernetes sets it to the pod name. Empty: dynamic membership (the
+    # Kafka static group membership (KIP-345): a consumer that restarts under the same instance
+    # id gets its partitions back without a group rebalance; on the test broker the effect
+    # varies from run to run (bench_recovery prints both). Kubernetes sets it to the pod name.
+    # Empty: dynamic membership (the
     # test broker never expires a static member that does not come back, so processes that
     # restart under a new id, as in tests and `make run`, must not use it).
     consumer_instance_id: str = ""
