@@ -12,13 +12,11 @@ for losses older than the outbox retention.
 import logging
 from collections.abc import Callable
 
-from kafka.admin import NewTopic
-from kafka.errors import TopicAlreadyExistsError
 from prometheus_client import Counter
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
-from shared.kafka import make_admin
+from shared.kafka import ensure_topics, make_admin
 from shared.outbox import Outbox
 
 log = logging.getLogger(__name__)
@@ -48,13 +46,7 @@ def admin_topic_lister(bootstrap: list[str]) -> tuple[TopicLister, TopicCreator]
             client.close()
 
     def create(topic: str) -> None:
-        client = make_admin(bootstrap)
-        try:
-            client.create_topics([NewTopic(topic, num_partitions=1, replication_factor=1)])
-        except TopicAlreadyExistsError:
-            pass
-        finally:
-            client.close()
+        ensure_topics(bootstrap, [topic], partitions=1)
 
     return list_topics, create
 
