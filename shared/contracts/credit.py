@@ -184,7 +184,26 @@ class ListingDeadlineChangedV1(EventPayload):
     calendar_version: str
 
 
+class RecordPublicationChangedV1(EventPayload):
+    """A credit record's last day of publication (a period in working days) was recomputed on
+    newer calendar data (the State Council's table replacing a provisional year) and moved.
+    Subject: the USCC."""
+
+    EVENT_TYPE = "credit.record.publication_changed"
+    VERSION = 1
+
+    record_id: str
+    uscc: str
+    record_class: str
+    previous_until: date
+    new_until: date
+    previous_provenance: str | None
+    new_provenance: str  # "official" | "provisional"
+    calendar_version: str
+
+
 for _model in (
+    RecordPublicationChangedV1,
     RecordDisputeDecidedV1,
     ListingDeadlineChangedV1,
     CreditRecordAddedV1,

@@ -138,17 +138,10 @@ class FakeChanges:
 
 
 class FakeAuthorityBook:
-    """Listing proposers and the natural keys of records, as services.credit AuthorityBook."""
+    """The natural keys of records, as services.credit AuthorityBook."""
 
     def __init__(self, uow: "FakeUnitOfWork") -> None:
-        self.proposers: dict[str, tuple[str, str]] = {}
         self._uow = uow  # records are restored on rollback: always read the current store
-
-    def record_proposer(self, listing_id: str, level: str, region: str, department: str) -> None:
-        self.proposers[listing_id] = (level, region)
-
-    def proposer(self, listing_id: str) -> tuple[str, str] | None:
-        return self.proposers.get(listing_id)
 
     def record_by_decision(self, department: str, decision_number: str, uscc: str) -> str | None:
         for r in self._uow.records.items.values():

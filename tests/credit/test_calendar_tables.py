@@ -70,3 +70,59 @@ def test_provisional_objection_deadline_becomes_official_when_the_table_is_loade
         date(2027, 2, 11),
         date(2027, 2, 15),
     )
+
+
+def test_working_day_publication_end_becomes_official_when_the_table_is_loaded(
+    enterprises, as_regulator, as_enterprise, clock: Clock, settings, engine, tmp_path
+) -> None:
+    from services.credit.service_layer.deadlines import refresh_publication_ends
+    from shared.contracts.credit import RecordPublicationChangedV1
+    from tests.credit.conftest import record
+    from tests.credit.test_api import feed_all
+
+    tables = tmp_path / "calendar"
+    configured = CreditSettings(
+        database_url=settings.database_url, environment="test", calendar_tables_dir=tables
+    )
+    clock.today = date(2027, 1, 25)
+    body = record(record_class="spot_check_corrected", severity=None, decision_date="2027-01-25")
+    with TestClient(create_app(configured, engine, today=clock)) as c:
+        r = c.post("/records", headers=as_regulator, json=body)
+        assert r.status_code == 201, r.text
+        record_id = r.json()["id"]
+        # 20 working days; provisionally 02-05 and 02-08..10 are off: ends Fri 02-26
+        public = c.get(f"/records/{record_id}").json()
+        assert public["publication_until"] == "2027-02-26"
+        assert public["publication_until_provenance"] == "provisional"
+        uow = CreditUnitOfWork(engine)
+        assert refresh_publication_ends(uow, clock.today, configured.policy) == 0
+
+        assert (
+            qp_calendar(["--dir", str(tables), "load", str(TEST_TABLE), "--allow-test-data"]) == 0
+        )
+        assert refresh_publication_ends(uow, clock.today, configured.policy) == 1
+        assert refresh_publication_ends(uow, clock.today, configured.policy) == 0
+
+        # the test table: 02-05..12 off, Sat 02-20 a make-up working day: ends Mon 03-01
+        public = c.get(f"/records/{record_id}").json()
+        assert public["publication_until"] == "2027-03-01"
+        assert public["publication_until_provenance"] == "official"
+        assert "TEST-DATA" in public["publication_calendar_version"]
+        steps = [i for i in feed_all(c) if i["id"] == record_id]
+        assert [(i["action"], i.get("reason")) for i in steps] == [
+            ("publish", None),
+            ("publish", "publication_changed"),
+        ]
+        assert steps[-1]["record"]["publication_until"] == "2027-03-01"
+        notices = c.get(f"/enterprises/{HANGZHOU}/notices", headers=as_enterprise).json()
+        assert notices[-1]["kind"] == "publication_changed"
+        assert "2027-02-26" in notices[-1]["message"] and "2027-03-01" in notices[-1]["message"]
+    [event] = [
+        e
+        for e in outbox_events(engine, outbox.table)
+        if e.event_type == RecordPublicationChangedV1.EVENT_TYPE
+    ]
+    payload = contracts.parse(event)
+    assert isinstance(payload, RecordPublicationChangedV1) and event.subject == HANGZHOU
+    assert (payload.previous_until, payload.new_until) == (date(2027, 2, 26), date(2027, 3, 1))
+    assert (payload.previous_provenance, payload.new_provenance) == ("provisional", "official")

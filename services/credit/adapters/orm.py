@@ -64,6 +64,8 @@ class RecordRow(Base, table=True):
     rule_version: str = Field(default="", max_length=20)
     review_flag: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     under_dispute: bool = Field(default=False)
+    publication_until_provenance: str | None = Field(default=None, max_length=20, index=True)
+    publication_calendar_version: str | None = Field(default=None, max_length=300)
 
 
 class GradeChangeRow(Base, table=True):
@@ -105,10 +107,12 @@ class ListingRow(Base, table=True):
     rule_version: str = Field(default="", max_length=20)
     proposer_level: str | None = Field(default=None, max_length=20)
     proposer_region: str | None = Field(default=None, max_length=6)
+    proposer_department: str | None = Field(default=None, max_length=100)
     early_removal: dict[str, Any] | None = Field(
         default=None, sa_column=Column(JSON, nullable=True)
     )
     review_flag: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    hearing: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     objection_deadline_provenance: str | None = Field(default=None, max_length=20, index=True)
     objection_calendar_version: str | None = Field(default=None, max_length=300)
     version: int = Field(default=1)
@@ -124,6 +128,22 @@ class ListingDeadlineChangeRow(Base, table=True):
     uscc: str = Field(max_length=18)
     previous_deadline: date
     new_deadline: date
+    previous_provenance: str | None = Field(default=None, max_length=20)
+    new_provenance: str = Field(max_length=20)
+    calendar_version: str = Field(max_length=300)
+    changed_at: datetime = Field(sa_column=utc_column(nullable=False))
+
+
+class RecordPublicationChangeRow(Base, table=True):
+    """A record's last day of publication recomputed on an official working-day table that
+    replaced a provisional year, and moved (issue 9)."""
+
+    __tablename__ = "record_publication_change"
+    id: int | None = Field(default=None, sa_column=Column(BigId, primary_key=True))
+    record_id: str = Field(max_length=24, index=True)
+    uscc: str = Field(max_length=18)
+    previous_until: date
+    new_until: date
     previous_provenance: str | None = Field(default=None, max_length=20)
     new_provenance: str = Field(max_length=20)
     calendar_version: str = Field(max_length=300)
@@ -187,6 +207,8 @@ class DisputeRow(Base, table=True):
     decided_by: str | None = Field(default=None, max_length=200)
     decision_reason: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     corrections: dict[str, str] = Field(sa_column=Column(JSON, nullable=False))
+    # filed for a natural person the record names: {role, name (masked), person_ref}
+    on_behalf_of: dict[str, str] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
 
 
 class NoticeRow(Base, table=True):
@@ -223,16 +245,6 @@ class ProfileChangeRow(Base, table=True):
     uscc: str = Field(max_length=18)
     change: str = Field(max_length=40)
     occurred_at: datetime = Field(sa_column=utc_column(nullable=False))
-
-
-class ListingAuthorityRow(Base, table=True):
-    """Which authority proposed a listing: due-process decisions are its or a higher one's."""
-
-    __tablename__ = "listing_authority"
-    listing_id: str = Field(primary_key=True, max_length=24)
-    authority_level: str = Field(max_length=20)
-    region_code: str = Field(max_length=6)
-    department: str = Field(max_length=100)
 
 
 class CrossRegionReadRow(Base, table=True):

@@ -15,6 +15,7 @@ from services.credit.adapters.orm import (
     ListingRow,
     NoticeRow,
     ProfileChangeRow,
+    RecordPublicationChangeRow,
     RecordRow,
     RepairRow,
 )
@@ -32,7 +33,7 @@ from services.credit.domain.model import (
     RepairStatus,
 )
 from shared.clock import utcnow
-from shared.contracts.credit import ListingDeadlineChangedV1
+from shared.contracts.credit import ListingDeadlineChangedV1, RecordPublicationChangedV1
 from shared.db import take_append_lock
 
 _ENTERPRISE_FIELDS = [f.name for f in fields(Enterprise)]
@@ -170,6 +171,10 @@ class RecordRepository(_Repository):
                 "legal_basis": record.legal_basis,
                 "decision_number": record.decision_number,
                 "source_department": record.source_department,
+                # working-day periods made official when a calendar table is loaded (issue 9)
+                "publication_until": record.publication_until,
+                "publication_until_provenance": record.publication_until_provenance,
+                "publication_calendar_version": record.publication_calendar_version,
             },
         )
 
@@ -182,6 +187,37 @@ class RecordRepository(_Repository):
             )
         ).scalars()
         return [self._domain(r) for r in rows]
+
+    def provisional_publication_ends(self, classes: list[str]) -> list[tuple[str, str]]:
+        """(id, uscc) of disclosed records of ``classes`` whose last day of publication is
+        not known to rest on official calendar data."""
+        stmt = (
+            select(col(RecordRow.id), col(RecordRow.uscc))
+            .where(
+                col(RecordRow.disclosed).is_(True),
+                col(RecordRow.record_class).in_(classes),
+                or_(
+                    col(RecordRow.publication_until_provenance).is_(None),
+                    col(RecordRow.publication_until_provenance) != "official",
+                ),
+            )
+            .order_by(col(RecordRow.id))
+        )
+        return [(r.id, r.uscc) for r in self.session.execute(stmt)]
+
+    def record_publication_change(self, change: RecordPublicationChangedV1, at: datetime) -> None:
+        self.session.add(
+            RecordPublicationChangeRow(
+                record_id=change.record_id,
+                uscc=change.uscc,
+                previous_until=change.previous_until,
+                new_until=change.new_until,
+                previous_provenance=change.previous_provenance,
+                new_provenance=change.new_provenance,
+                calendar_version=change.calendar_version,
+                changed_at=at,
+            )
+        )
 
     def due_to_end(self, today: date, limit: int) -> list[tuple[str, str]]:
         """(id, uscc) of disclosed records whose period is over."""

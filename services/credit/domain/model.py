@@ -26,6 +26,7 @@ from services.credit.domain.periods import (
     deadline,
     deadline_dated,
     last_day,
+    last_day_dated,
 )
 from services.credit.domain.rules import DEFAULT_RULES, RuleSet
 from shared.exceptions import Conflict, InvalidInput
@@ -130,6 +131,10 @@ class CreditRecord:
     # set by a migration when the record was made under superseded behaviour
     review_flag: str | None = None
     under_dispute: bool = False  # a dispute is pending (shown in public views)
+    # official | provisional (shared.periods): working-day periods running into a year without
+    # the State Council's table are provisional until it is loaded (then recomputed)
+    publication_until_provenance: str | None = None
+    publication_calendar_version: str | None = None
 
     @property
     def negative(self) -> bool:
@@ -196,7 +201,8 @@ def new_record(
         )
     if decision_date > today:
         raise InvalidInput("the decision date lies in the future", code="decision_date_in_future")
-    until = last_day(decision_date, rc.publication, workdays)
+    end = publication_end_fields(decision_date, rc.code, workdays)
+    until = end["publication_until"]
     record = CreditRecord(
         id=new_id("CR"),
         uscc=uscc,
@@ -218,6 +224,8 @@ def new_record(
         persons=[dict(p) for p in persons],
         source_event_id=source_event_id,
         rule_version=rules.version,
+        publication_until_provenance=end["publication_until_provenance"],
+        publication_calendar_version=end["publication_calendar_version"],
     )
     if not rules.published(rc.code):  # kept in the file, never in the public feed
         record.disclosed = False
@@ -228,6 +236,18 @@ def new_record(
         record.disclosure_ended_on = today
         record.disclosure_end_reason = DisclosureEnd.PERIOD_ENDED
     return record
+
+
+def publication_end_fields(
+    decision_date: date, record_class_code: str, workdays: WorkdayCalendar
+) -> dict[str, Any]:
+    """The last day of a record's publication (never moved past rest days), with provenance."""
+    dated = last_day_dated(decision_date, record_class(record_class_code).publication, workdays)
+    return {
+        "publication_until": dated.day,
+        "publication_until_provenance": dated.provenance.value,
+        "publication_calendar_version": dated.calendar_version,
+    }
 
 
 # -- the dishonesty list ------------------------------------------------------------------------
@@ -275,6 +295,7 @@ class Listing:
     # who proposed it: only this authority or a higher one covering it decides (Order 44)
     proposer_level: str | None = None
     proposer_region: str | None = None
+    proposer_department: str | None = None
     early_removal: dict | None = None  # see ``early_removal.py``
     review_flag: str | None = None
     # official | provisional (shared.periods), and the calendar data the deadline rests on

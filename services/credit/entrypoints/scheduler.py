@@ -4,7 +4,8 @@
 - remove listings whose term is over (measures lifted, events emitted);
 - regrade enterprises graded under an older rule table after a new one is deployed;
 - purge the profile change log (it only serves cache polling);
-- make provisional objection deadlines official once their year's table is loaded.
+- make provisional objection deadlines and publication ends official once their year's
+  table is loaded.
 
 Each batch is its own transaction; a grade that changes emits its event.
 """
@@ -18,7 +19,10 @@ from sqlalchemy.engine import Engine
 from services.credit.adapters.orm import ProfileChangeRow
 from services.credit.config import CreditSettings
 from services.credit.service_layer import services
-from services.credit.service_layer.deadlines import refresh_objection_deadlines
+from services.credit.service_layer.deadlines import (
+    refresh_objection_deadlines,
+    refresh_publication_ends,
+)
 from services.credit.service_layer.unit_of_work import CreditUnitOfWork
 from shared.clock import today_in_china, utcnow
 from shared.db import table_of
@@ -59,6 +63,10 @@ def main() -> None:
     jobs["purge profile change log"] = purge_profile_changes
     # provisional objection deadlines become official once `qp-calendar load` added the table
     jobs["objection deadlines"] = lambda engine: refresh_objection_deadlines(
+        CreditUnitOfWork(engine), today_in_china(), settings.policy
+    )
+    # and so do records' publication ends counted in working days (spot_check_corrected)
+    jobs["publication ends"] = lambda engine: refresh_publication_ends(
         CreditUnitOfWork(engine), today_in_china(), settings.policy
     )
     run_scheduler(

@@ -174,6 +174,11 @@ class PublicRecordOut(BaseModel):
     publication_until: date
     persons: list[PersonOut]
     under_dispute: bool = Field(default=False, description="a dispute is pending")
+    publication_until_provenance: str | None = Field(
+        default=None,
+        description="official, or provisional until the working-day table of its years is loaded",
+    )
+    publication_calendar_version: str | None = None
 
 
 class FullRecordOut(PublicRecordOut):
@@ -209,6 +214,10 @@ class FullListingOut(PublicListingOut):
     rule_version: str | None = Field(description="rule set applied (GET /catalogue/rules)")
     proposer_level: str | None
     proposer_region: str | None
+    proposer_department: str | None = None
+    hearing: dict[str, Any] | None = Field(
+        default=None, description="hearing requested, notice (date, place), held, minutes"
+    )
     early_removal: dict[str, Any] | None = Field(
         description="application, conditions checked, deadline, decision"
     )

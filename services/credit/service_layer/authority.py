@@ -4,11 +4,14 @@
   a file in another region than the one in its USCC only when it covers both (a province for a
   move within it, the national authority across provinces).
 - Due-process decisions on a listing (objections, confirmation, removal) are taken by the
-  authority that proposed it or a higher one covering the proposer's region.
+  authority that proposed it or a higher one covering the proposer's region. The listing
+  itself records its proposer (``proposer_level``, ``_region``, ``_department``): the one
+  source of truth (migration s5c912_0001 folded the former ``listing_authority`` table in).
 - A regulator's record is identified by its natural key: department + decision number (per
   party); the same decision entered twice is a 409, not a second penalty.
 """
 
+from services.credit.domain.model import Listing
 from services.credit.service_layer.unit_of_work import CreditUnitOfWork
 from shared.auth import AuthorityLevel, Principal
 from shared.auth.authority import Power, authorise, may_overrule
@@ -28,26 +31,26 @@ def check_registration_region(actor: Principal, uscc: str, region_code: str | No
         )
 
 
-def record_proposer(uow: CreditUnitOfWork, listing_id: str, actor: Principal) -> None:
+def record_proposer(listing: Listing, actor: Principal) -> None:
+    """The listing itself is the one record of who proposed it (level, region, department)."""
     if not actor.is_regulator or actor.authority_level is None:
         return
-    uow.authority.record_proposer(
-        listing_id, actor.authority_level.value, actor.region_code or "", actor.department or ""
-    )
+    listing.proposer_level = actor.authority_level.value
+    listing.proposer_region = actor.region_code
+    listing.proposer_department = actor.department
 
 
-def check_decider(uow: CreditUnitOfWork, listing_id: str, actor: object) -> None:
+def check_decider(listing: Listing, actor: object) -> None:
     """The proposing authority or a higher one covering its region; system callers pass."""
     if not isinstance(actor, Principal) or not actor.is_regulator:
         return
-    proposer = uow.authority.proposer(listing_id)
     # Listings proposed before proposers were recorded: provincial or higher decides.
-    level = AuthorityLevel(proposer[0]) if proposer else AuthorityLevel.PROVINCIAL
-    region = proposer[1] if proposer else None
+    level = AuthorityLevel(listing.proposer_level or AuthorityLevel.PROVINCIAL.value)
+    region = listing.proposer_region if listing.proposer_level else None
     same_or_higher = may_overrule(actor, level) and (region is None or actor.covers_region(region))
     if not same_or_higher:
         raise Forbidden(
-            f"listing {listing_id} was proposed by a {level.value} authority ({region}); "
+            f"listing {listing.id} was proposed by a {level.value} authority ({region}); "
             "only it or a higher authority over its region decides",
             code="lower_authority",
             proposer_level=level.value,

@@ -1,4 +1,7 @@
-"""Recomputing provisional objection deadlines once an official working-day table arrives.
+"""Recomputing provisional deadlines once an official working-day table arrives.
+
+Objection deadlines of proposed listings, and the last day of publication of records whose
+class counts its publication in working days (``spot_check_corrected``).
 
 A proposal whose objection window ran into a year without the State Council's table got a
 provisional deadline (``shared.periods``); it is never refused. When the table is loaded
@@ -12,11 +15,23 @@ LEGAL REVIEW: confirm that rule (README "Legal periods and working days").
 
 from datetime import date
 
-from services.credit.domain.model import objection_deadline_fields
+from services.credit.domain.catalogue import RECORD_CLASSES
+from services.credit.domain.model import (
+    CreditRecord,
+    objection_deadline_fields,
+    publication_end_fields,
+)
+from services.credit.domain.periods import Unit
+from services.credit.service_layer import services
 from services.credit.service_layer.services import Policy
 from services.credit.service_layer.unit_of_work import CreditUnitOfWork
 from shared.clock import utcnow
-from shared.contracts.credit import ListingDeadlineChangedV1
+from shared.contracts.credit import ListingDeadlineChangedV1, RecordPublicationChangedV1
+
+# record classes whose publication period depends on the working-day calendar
+WORKING_DAY_CLASSES = sorted(
+    code for code, rc in RECORD_CLASSES.items() if rc.publication.unit is Unit.WORKDAYS
+)
 
 
 def refresh_objection_deadlines(uow: CreditUnitOfWork, today: date, policy: Policy) -> int:
@@ -78,3 +93,57 @@ def _announce(
         "民法典 第二百零一条至第二百零三条",
     )
     uow.emit(change, subject=uscc)
+
+
+def refresh_publication_ends(uow: CreditUnitOfWork, today: date, policy: Policy) -> int:
+    """Records in disclosure whose publication period runs in working days: once their years'
+    tables are official, ``publication_until`` is recomputed. How long something stays
+    published is not a party's deadline: the official day applies whichever way it moves (a
+    record whose period is now over leaves disclosure with the next publication-period run).
+    Returns how many became official; a move is recorded, shown in the feed and announced."""
+    seen = 0
+    with uow:
+        due = uow.records.provisional_publication_ends(WORKING_DAY_CLASSES)
+        for uscc, record_ids in services._by_enterprise(due):
+            services._enterprise(uow, uscc, None)  # the aggregate lock first
+            for record_id in record_ids:
+                record = uow.records.get(record_id, for_update=True)
+                if record is not None and record.disclosed:
+                    seen += _refresh_record(uow, record, policy)
+        uow.commit()
+    return seen
+
+
+def _refresh_record(uow: CreditUnitOfWork, record: CreditRecord, policy: Policy) -> int:
+    fields = publication_end_fields(record.decision_date, record.record_class, policy.workdays)
+    if fields["publication_until_provenance"] != "official":
+        return 0  # still provisional: nothing new to say
+    previous, previous_provenance = record.publication_until, record.publication_until_provenance
+    record.publication_until = fields["publication_until"]
+    record.publication_until_provenance = fields["publication_until_provenance"]
+    record.publication_calendar_version = fields["publication_calendar_version"]
+    uow.records.save(record)
+    if record.publication_until != previous:
+        change = RecordPublicationChangedV1(
+            record_id=record.id,
+            uscc=record.uscc,
+            record_class=record.record_class,
+            previous_until=previous,
+            new_until=record.publication_until,
+            previous_provenance=previous_provenance,
+            new_provenance=fields["publication_until_provenance"],
+            calendar_version=fields["publication_calendar_version"],
+        )
+        uow.records.record_publication_change(change, utcnow())
+        uow.disclosures.republish("record", record.id, record.uscc, "publication_changed")
+        uow.changes.record(record.uscc, "publication_changed")
+        uow.notices.add(
+            record.uscc,
+            "publication_changed",
+            record.id,
+            f"The official working-day calendar is now known: record {record.id} is published "
+            f"until {change.new_until} (previously {previous}, provisional).",
+            "民法典 第二百零一条、第二百零二条",
+        )
+        uow.emit(change, subject=record.uscc)
+    return 1

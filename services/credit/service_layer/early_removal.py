@@ -83,7 +83,7 @@ def decide(
     services._require_regulator(actor)
     with uow:
         enterprise, listing = services._listing(uow, listing_id, actor)
-        authority.check_decider(uow, listing.id, actor)
+        authority.check_decider(listing, actor)
         early_removal.decide(
             listing,
             granted=granted,

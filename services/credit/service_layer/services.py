@@ -326,10 +326,8 @@ def propose_listing(
             objection_window=policy.objection_window,
             workdays=policy.workdays,
         )
-        listing.proposer_level = actor.authority_level.value if actor.authority_level else None
-        listing.proposer_region = actor.region_code
+        authority.record_proposer(listing, actor)
         uow.listings.add(listing)
-        authority.record_proposer(uow, listing.id, actor)
         uow.notices.add(
             uscc,
             "listing_proposed",
@@ -445,7 +443,7 @@ def decide_objection(
     _require_regulator(actor)
     with uow:
         enterprise, listing = _listing(uow, listing_id, actor)
-        authority.check_decider(uow, listing.id, actor)
+        authority.check_decider(listing, actor)
         listing.decide_objection(upheld, reason, today, actor.actor())
         uow.listings.save(listing)
         outcome = "upheld: the proposal is withdrawn" if upheld else "rejected"
@@ -467,7 +465,7 @@ def confirm_listing(
     _require_regulator(actor)
     with uow:
         enterprise, listing = _listing(uow, listing_id, actor)
-        authority.check_decider(uow, listing.id, actor)
+        authority.check_decider(listing, actor)
         listing.confirm(today, actor.actor())
         uow.listings.save(listing)
         uow.disclosures.publish("listing", listing.id, enterprise.uscc)
@@ -538,7 +536,7 @@ def remove_listing(
     _require_regulator(actor)
     with uow:
         enterprise, listing = _listing(uow, listing_id, actor)
-        authority.check_decider(uow, listing.id, actor)
+        authority.check_decider(listing, actor)
         _remove(uow, enterprise, listing, reason, today, actor.actor(), note)
         _regrade(uow, enterprise, today, f"delisted:{listing.id}")
         uow.commit()

@@ -101,6 +101,8 @@ _RECORD_COLUMNS = (
     R.persons,
     R.disclosed,
     R.under_dispute,
+    R.publication_until_provenance,
+    R.publication_calendar_version,
 )
 
 
@@ -128,6 +130,9 @@ def record_public(
         "publication_until": row["publication_until"],
         "persons": public_persons(row["persons"]),
         "under_dispute": bool(row.get("under_dispute")),
+        # official, or provisional until the State Council's table for its years is loaded
+        "publication_until_provenance": row.get("publication_until_provenance"),
+        "publication_calendar_version": row.get("publication_calendar_version"),
     }
 
 
@@ -211,6 +216,8 @@ def listing_full(row: RowMapping | dict[str, Any], enterprise_name: str | None) 
             "rule_version": row["rule_version"] or None,
             "proposer_level": row["proposer_level"],
             "proposer_region": row["proposer_region"],
+            "proposer_department": row["proposer_department"],
+            "hearing": row["hearing"],
             "early_removal": row["early_removal"],
             "review_flag": row["review_flag"],
         }
