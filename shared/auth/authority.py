@@ -15,7 +15,7 @@ from enum import StrEnum
 from shared.auth.principal import AuthorityLevel, Principal
 from shared.exceptions import Forbidden
 
-AUTHORITY_MODEL_VERSION = "2026-12-03.1"
+AUTHORITY_MODEL_VERSION = "2026-12-03.2"
 
 
 class Territory(StrEnum):
@@ -38,6 +38,7 @@ class Power(StrEnum):
     TRANSFER_CREDIT_FILE = "transfer_credit_file"
     DECIDE_LISTING = "decide_listing"
     READ_FULL_FILE = "read_full_file"
+    FILE_DISPUTE_FOR_PERSON = "file_dispute_for_person"
 
 
 @dataclass(frozen=True)
@@ -109,6 +110,15 @@ RULES: dict[Power, Rule] = {
             _C,
             Territory.JURISDICTION,
             "《个人信息保护法》第六条 (purpose limitation); cross-region with a stated purpose",
+        ),
+        Rule(
+            Power.FILE_DISPUTE_FOR_PERSON,
+            _C,
+            Territory.JURISDICTION,
+            "《市场监督管理行政处罚信息公示规定》第十二条 (dispute over published information); "
+            "《个人信息保护法》第四十六条 (a person's right to correction): a regulator of the "
+            "record's region receives a named person's dispute",
+            review=True,
         ),
     )
 }

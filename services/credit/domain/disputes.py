@@ -1,6 +1,9 @@
 """Disputes over published credit information (issue 12).
 
-The enterprise concerned files a dispute on a record in public disclosure; the record shows
+The enterprise concerned, or a natural person the record names (through a regulator who
+receives the dispute and records which person of the record it is filed for: ``on_behalf_of``
+holds the person's position in ``persons``, role and masked name, never the ID number), files
+a dispute on a record in public disclosure; the record shows
 "under dispute" publicly until a regulator decides, within the rule's deadline: rejected (the
 record stands), corrected (named fields replaced) or withdrawn (the record leaves disclosure).
 """
@@ -8,6 +11,7 @@ record stands), corrected (named fields replaced) or withdrawn (the record leave
 from dataclasses import dataclass, field
 from datetime import date
 
+from services.credit.domain.masking import mask_name
 from services.credit.domain.model import CreditRecord, IllegalTransition, new_id, required
 from shared.exceptions import Conflict, InvalidInput
 
@@ -33,6 +37,31 @@ class Dispute:
     decided_by: str | None = None
     decision_reason: str | None = None
     corrections: dict[str, str] = field(default_factory=dict)
+    on_behalf_of: dict[str, str | int] | None = None
+
+
+def _normalised_id(value: str) -> str:
+    return "".join(value.split()).upper()
+
+
+def named_person(record: CreditRecord, *, name: str, id_number: str, source: str) -> dict:
+    """The reference to the person of ``record`` with this name and identity number, or 422:
+    only someone the record names may dispute it besides the enterprise."""
+    wanted = (name.strip(), _normalised_id(id_number))
+    for index, person in enumerate(record.persons):
+        found = (person.get("name", "").strip(), _normalised_id(person.get("id_number", "")))
+        if wanted[1] and found == wanted:
+            return {
+                "person_index": index,
+                "role": person.get("role", ""),
+                "name": mask_name(wanted[0]),
+            }
+    raise InvalidInput(
+        f"record {record.id} names no person with this name and identity number",
+        code="person_not_named",
+        record_id=record.id,
+        source=source,
+    )
 
 
 def file(
@@ -45,6 +74,7 @@ def file(
     due_on: date,
     rule_version: str,
     source: str,
+    on_behalf_of: dict | None = None,
 ) -> Dispute:
     if not record.in_force(today):
         raise Conflict(
@@ -66,6 +96,7 @@ def file(
         filed_by=by,
         due_on=due_on,
         rule_version=rule_version,
+        on_behalf_of=on_behalf_of,
     )
 
 

@@ -297,6 +297,7 @@ class Listing:
     proposer_region: str | None = None
     proposer_department: str | None = None
     early_removal: dict | None = None  # see ``early_removal.py``
+    hearing: dict | None = None  # see ``hearing.py``
     review_flag: str | None = None
     # official | provisional (shared.periods), and the calendar data the deadline rests on
     objection_deadline_provenance: str | None = None

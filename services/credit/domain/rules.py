@@ -25,6 +25,7 @@ PUBLICATION_RULES = "《市场监督管理行政处罚信息公示规定》（�
 GUOBAN_49 = (
     "《国务院办公厅关于进一步完善失信约束制度构建诚信建设长效机制的指导意见》（国办发〔2020〕49号）"
 )
+PENALTY_LAW = "《中华人民共和国行政处罚法》（2021年修订）"
 SPOT_CHECK_RULES = "《产品质量监督抽查管理暂行办法》（国家市场监督管理总局令第18号）"
 
 
@@ -100,9 +101,18 @@ class PublicationRule:
 
 @dataclass(frozen=True)
 class HearingRule:
+    """A hearing on request before a listing is decided: requested within the objection
+    window, notified at least ``notice_before`` ahead with its date and place, held and
+    minuted; the objection or the listing is decided only once it has concluded."""
+
     available: bool
     source: Source
     needs_review: bool = True
+    notice_before: Period = Period(7, Unit.DAYS)
+    # the hearing procedure of the penalty law, applied to listings by analogy: legal review
+    procedure_source: Source = Source(
+        PENALTY_LAW, "第六十四条（听证七日前通知时间、地点；无正当理由拒不出席视为放弃）"
+    )
 
 
 @dataclass(frozen=True)
@@ -356,6 +366,9 @@ def describe(rules: RuleSet) -> dict:
         "due_process_source": rules.due_process_source.cite(),
         "hearing": {
             "available": rules.hearing.available,
+            "requested_within": "the objection window",
+            "notice_before": period(rules.hearing.notice_before),
+            "procedure_source": rules.hearing.procedure_source.cite(),
             "source": rules.hearing.source.cite(),
             "needs_review": rules.hearing.needs_review,
         },

@@ -550,6 +550,7 @@ def create_app(
     settings.policy  # noqa: B018 - load the calendar file now: a bad file fails at startup
     cache = profile_cache(engine, settings.cache_size, clock)
     # issue 12 routes; imported here because they use this module's dependencies
+    from services.credit.entrypoints.api_process import hearing_routes, person_disputes
     from services.credit.entrypoints.api_rules import (
         dispute_routes,
         proposal_gauges,
@@ -584,7 +585,9 @@ def create_app(
         removal,
         repairs,
         queue,
+        person_disputes,
         dispute_routes,
+        hearing_routes,
     ):
         app.include_router(router)
     app.include_router(webhook_router(DisclosureFeed(), webhook_settings(settings, "CREDIT_")))

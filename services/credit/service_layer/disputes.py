@@ -1,17 +1,19 @@
-"""Disputes over published records: file (the enterprise concerned), decide (a regulator of
-its region, within the rule's deadline). Each step shows in the disclosure feed; the decision
+"""Disputes over published records: file (the enterprise concerned, or a regulator for a
+natural person the record names), decide (a regulator of its region, within the rule's
+deadline). Each step shows in the disclosure feed; the decision
 is announced as ``credit.record.dispute_decided``."""
 
 from datetime import date
 
 from services.credit.domain import disputes
 from services.credit.domain.disputes import CORRECTED, WITHDRAWN, Dispute
-from services.credit.domain.model import DisclosureEnd
+from services.credit.domain.model import CreditRecord, DisclosureEnd
 from services.credit.domain.periods import deadline
 from services.credit.service_layer import services
 from services.credit.service_layer.services import DEFAULT_POLICY, Policy
 from services.credit.service_layer.unit_of_work import CreditUnitOfWork
 from shared.auth import Principal, Role
+from shared.auth.authority import Power, authorise
 from shared.contracts.credit import RecordDisputeDecidedV1
 from shared.exceptions import Forbidden, NotFound
 
@@ -26,6 +28,7 @@ def file(
     today: date,
     policy: Policy = DEFAULT_POLICY,
 ) -> Dispute:
+    """The enterprise concerned disputes its own record."""
     if actor.role is not Role.ENTERPRISE:
         raise Forbidden("the enterprise concerned files disputes", code="role_not_allowed")
     with uow:
@@ -35,31 +38,81 @@ def file(
         services._enterprise(uow, uscc, actor)
         record = uow.records.get(record_id, for_update=True)
         assert record is not None
-        rules = policy.rules
-        dispute = disputes.file(
-            record,
-            statement=statement,
-            evidence=evidence,
-            today=today,
-            by=actor.actor(),
-            due_on=deadline(today, rules.dispute_within, policy.workdays),
-            rule_version=rules.version,
-            source=rules.dispute_source.cite(),
-        )
-        uow.disputes.add(dispute)
-        uow.records.save(record)
-        uow.disclosures.republish("record", record.id, uscc, "under_dispute")
-        uow.changes.record(uscc, "record_disputed")
-        uow.notices.add(
-            uscc,
-            "dispute_received",
-            dispute.id,
-            f"Your dispute over record {record.id} was received; it is shown as under "
-            f"dispute and will be decided by {dispute.due_on}.",
-            rules.dispute_source.cite(),
-        )
+        dispute = _file(uow, record, statement, evidence, actor, today, policy, None)
         uow.commit()
         return dispute
+
+
+def file_for_person(
+    uow: CreditUnitOfWork,
+    record_id: str,
+    statement: str,
+    evidence: list[str],
+    person: tuple[str, str],
+    actor: Principal,
+    *,
+    today: date,
+    policy: Policy = DEFAULT_POLICY,
+) -> Dispute:
+    """A regulator of the record's region files the dispute of a natural person the record
+    names (``person``: name and identity number, matched against the record's persons)."""
+    services._require_regulator(actor)
+    with uow:
+        uscc = uow.records.owner_of(record_id)
+        if uscc is None:
+            raise NotFound(f"no record {record_id}", code="record_not_found")
+        enterprise = services._enterprise(uow, uscc, actor)
+        authorise(actor, Power.FILE_DISPUTE_FOR_PERSON, enterprise.region_code)
+        record = uow.records.get(record_id, for_update=True)
+        assert record is not None
+        named = disputes.named_person(
+            record, name=person[0], id_number=person[1], source=policy.rules.dispute_source.cite()
+        )
+        dispute = _file(uow, record, statement, evidence, actor, today, policy, named)
+        uow.commit()
+        return dispute
+
+
+def _file(
+    uow: CreditUnitOfWork,
+    record: CreditRecord,
+    statement: str,
+    evidence: list[str],
+    actor: Principal,
+    today: date,
+    policy: Policy,
+    on_behalf_of: dict | None,
+) -> Dispute:
+    rules = policy.rules
+    dispute = disputes.file(
+        record,
+        statement=statement,
+        evidence=evidence,
+        today=today,
+        by=actor.actor(),
+        due_on=deadline(today, rules.dispute_within, policy.workdays),
+        rule_version=rules.version,
+        source=rules.dispute_source.cite(),
+        on_behalf_of=on_behalf_of,
+    )
+    uow.disputes.add(dispute)
+    uow.records.save(record)
+    uow.disclosures.republish("record", record.id, record.uscc, "under_dispute")
+    uow.changes.record(record.uscc, "record_disputed")
+    by_whom = (
+        f"on behalf of {on_behalf_of['name']} ({on_behalf_of['role']}), a person it names"
+        if on_behalf_of
+        else "by you"
+    )
+    uow.notices.add(
+        record.uscc,
+        "dispute_received",
+        dispute.id,
+        f"A dispute over record {record.id} was filed {by_whom}; it is shown as under "
+        f"dispute and will be decided by {dispute.due_on}.",
+        rules.dispute_source.cite(),
+    )
+    return dispute
 
 
 def decide(
@@ -100,8 +153,13 @@ def decide(
         uow.records.save(record)
         uow.disputes.save(dispute)
         uow.changes.record(uscc, f"dispute_{outcome}")
+        whose = (
+            f"The dispute filed on behalf of {dispute.on_behalf_of['name']}"
+            if dispute.on_behalf_of
+            else "Your dispute"
+        )
         uow.notices.add(
-            uscc, "dispute_decided", dispute.id, f"Your dispute was decided: {outcome}. {reason}"
+            uscc, "dispute_decided", dispute.id, f"{whose} was decided: {outcome}. {reason}"
         )
         uow.emit(
             RecordDisputeDecidedV1(

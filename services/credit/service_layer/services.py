@@ -11,7 +11,7 @@ from datetime import date
 
 from sqlalchemy.exc import IntegrityError
 
-from services.credit.domain import catalogue, model
+from services.credit.domain import catalogue, hearing, model
 from services.credit.domain.catalogue import Category, Measure, RemovalReason
 from services.credit.domain.grading import CURRENT_RULES, assess
 from services.credit.domain.model import (
@@ -23,7 +23,7 @@ from services.credit.domain.model import (
     RepairApplication,
 )
 from services.credit.domain.periods import Period, Unit
-from services.credit.domain.rules import DEFAULT_RULES, RuleSet
+from services.credit.domain.rules import DEFAULT_RULES, RuleSet, rules_for
 from services.credit.service_layer import authority
 from services.credit.service_layer.commands import (
     AddRecord,
@@ -391,21 +391,14 @@ def _listing(uow: CreditUnitOfWork, listing_id: str, actor: Actor) -> tuple[Ente
     return enterprise, listing
 
 
+def _rules_of(listing: Listing) -> RuleSet:
+    """The procedure follows the rule version the listing was proposed under."""
+    return rules_for(listing.rule_version)
+
+
 def _foreign(actor: Principal, uscc: str) -> bool:
     """An enterprise asking about another's file: reported as absent, not forbidden."""
     return actor.role is Role.ENTERPRISE and actor.uscc != uscc
-
-
-def _request_hearing(listing: Listing, rules: RuleSet) -> None:
-    if not rules.hearing.available:
-        raise Conflict(
-            "the rules in force give no hearing on a listing",
-            code="hearing_not_available",
-            rule_version=rules.version,
-            source=rules.hearing.source.cite(),
-        )
-    assert listing.objection is not None
-    listing.objection.hearing_requested = True
 
 
 def file_objection(
@@ -424,8 +417,8 @@ def file_objection(
     with uow:
         _, listing = _listing(uow, listing_id, actor)
         listing.file_objection(statement, evidence, today, actor.actor())
-        if hearing_requested:
-            _request_hearing(listing, policy.rules)
+        if hearing_requested and listing.hearing is None:
+            hearing.request(listing, today=today, by=actor.actor(), rules=_rules_of(listing))
         uow.listings.save(listing)
         uow.commit()
         return listing
@@ -444,6 +437,7 @@ def decide_objection(
     with uow:
         enterprise, listing = _listing(uow, listing_id, actor)
         authority.check_decider(listing, actor)
+        hearing.require_concluded(listing, _rules_of(listing))
         listing.decide_objection(upheld, reason, today, actor.actor())
         uow.listings.save(listing)
         outcome = "upheld: the proposal is withdrawn" if upheld else "rejected"
@@ -466,6 +460,7 @@ def confirm_listing(
     with uow:
         enterprise, listing = _listing(uow, listing_id, actor)
         authority.check_decider(listing, actor)
+        hearing.require_concluded(listing, _rules_of(listing))
         listing.confirm(today, actor.actor())
         uow.listings.save(listing)
         uow.disclosures.publish("listing", listing.id, enterprise.uscc)
