@@ -207,6 +207,9 @@ class Record(ApiModel):
     publication_until: date
     persons: list[Person]
     under_dispute: bool = False  # the enterprise disputes the published record (pending)
+    # "official", or "provisional" until the working-day table of its years is loaded
+    publication_until_provenance: str | None = None
+    publication_calendar_version: str | None = None
 
 
 class Disclosure(ApiModel):
