@@ -3,7 +3,9 @@
 Requested by the enterprise within the objection window (with its objection or on its own);
 the deciding authority gives notice of the date and place at least the rule's notice period
 ahead; the hearing is held and minuted (a party that does not attend is taken to have waived
-it). Until the hearing has concluded neither the objection nor the listing is decided.
+it). Until the hearing has concluded no decision against the enterprise is taken: the
+objection is not rejected and the listing not confirmed. Upholding the objection (what the
+enterprise asks for) needs no hearing; the pending hearing then closes as moot.
 The hearing is kept on the listing (``Listing.hearing``, plain data with ISO dates).
 """
 
@@ -14,7 +16,7 @@ from services.credit.domain.rules import RuleSet
 from shared.exceptions import Conflict, InvalidInput
 
 REQUESTED, NOTIFIED, CONCLUDED = "requested", "notified", "concluded"
-HELD, WAIVED = "held", "waived"
+HELD, WAIVED, MOOT = "held", "waived", "moot"  # moot: the objection was upheld first
 
 
 def _cited(rules: RuleSet) -> dict[str, str]:
@@ -105,6 +107,17 @@ def record(
     )
     listing.hearing = hearing
     return hearing
+
+
+def close_moot(listing: Listing, today: date) -> None:
+    """The objection was upheld (the proposal withdrawn): a pending hearing has no object."""
+    if listing.hearing is not None and listing.hearing["status"] != CONCLUDED:
+        listing.hearing = {
+            **listing.hearing,
+            "status": CONCLUDED,
+            "outcome": MOOT,
+            "closed_on": today.isoformat(),
+        }
 
 
 def require_concluded(listing: Listing, rules: RuleSet) -> None:

@@ -419,6 +419,8 @@ def file_objection(
         listing.file_objection(statement, evidence, today, actor.actor())
         if hearing_requested and listing.hearing is None:
             hearing.request(listing, today=today, by=actor.actor(), rules=_rules_of(listing))
+        elif listing.hearing is not None and listing.objection is not None:
+            listing.objection.hearing_requested = True  # requested before the objection
         uow.listings.save(listing)
         uow.commit()
         return listing
@@ -437,7 +439,10 @@ def decide_objection(
     with uow:
         enterprise, listing = _listing(uow, listing_id, actor)
         authority.check_decider(listing, actor)
-        hearing.require_concluded(listing, _rules_of(listing))
+        if upheld:  # what the enterprise asked for: no hearing needed
+            hearing.close_moot(listing, today)
+        else:
+            hearing.require_concluded(listing, _rules_of(listing))
         listing.decide_objection(upheld, reason, today, actor.actor())
         uow.listings.save(listing)
         outcome = "upheld: the proposal is withdrawn" if upheld else "rejected"
