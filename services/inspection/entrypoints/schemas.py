@@ -172,3 +172,4 @@ class SnapshotOut(BaseModel):
     draw_id: str | None
     document_url: str
     exclusions_url: str
+    roster_version: int | None = None  # the roster version frozen (issue 13, item 4)

@@ -48,6 +48,7 @@ from services.inspection.service_layer import (
     hierarchy_ops,
     publication_deadlines,
     roster_authority,
+    roster_versions,
     unit_keys,
 )
 from services.inspection.service_layer.commands import CreatePlan, RecordResult
@@ -240,6 +241,7 @@ def commit_snapshot(
         uow.snapshots.abandon_undrawn(plan.id)
         hierarchy_ops.expire_claims(uow, today)
         watermark = uow.snapshots.history_watermark()  # before the freeze reads the history
+        roster_version = roster_versions.pin(uow.session)  # issue 13, item 4
         uow.snapshots.freeze(
             snapshot_id,
             plan,
@@ -266,6 +268,7 @@ def commit_snapshot(
             "excluded_count": excluded,
             "inspectors": uow.rosters.inspector_pool(plan.region_code, plan.authority_level),
             "labs": uow.rosters.lab_pool(),
+            "roster_version": roster_version,
         }
         snapshot_hash = sha256_hex(canonical_bytes({**header, "units": units}))
         uow.snapshots.add(

@@ -196,6 +196,7 @@ def snapshot_public(conn: Connection, snapshot_id: str) -> dict[str, Any]:
             S.excluded_count,
             S.created_at,
             S.header["algorithm"].as_string().label("algorithm"),
+            S.header["roster_version"].as_integer().label("roster_version"),
         ).where(S.id == snapshot_id)
     ).first()
     if row is None:
