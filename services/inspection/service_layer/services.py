@@ -251,12 +251,8 @@ def commit_snapshot(
         )
         units = uow.snapshots.read_units(snapshot_id)
         unit_count, excluded = len(units["unit_id"]), uow.snapshots.counts(snapshot_id)[1]
-        if unit_count == 0:
-            raise Conflict(
-                f"no unit in the plan's scope is eligible ({excluded} excluded)",
-                code="no_eligible_units",
-                excluded_count=excluded,
-            )
+        if unit_count == 0:  # 409 naming why (hierarchy, six-month rule, empty scope)
+            raise hierarchy_ops.nothing_eligible(uow, snapshot_id, plan)
         header: dict[str, Any] = {
             "format": SNAPSHOT_FORMAT,
             "algorithm": ALGORITHM,
