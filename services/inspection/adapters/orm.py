@@ -148,6 +148,8 @@ class PlanRow(Base, table=True):
     deadline_calendar_version: str | None = Field(default=None, max_length=300)
     created_by: str = Field(max_length=200)
     created_at: datetime = Field(sa_column=utc_column(nullable=False))
+    # other departments of a joint plan (issue 13, item 7); null: a single department's plan
+    joint_departments: list | None = Field(default=None, sa_column=Column(JSON, nullable=True))
 
 
 class SnapshotRow(Base, table=True):

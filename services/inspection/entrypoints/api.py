@@ -13,7 +13,11 @@ from services.inspection.adapters.repository import read_snapshot_units
 from services.inspection.config import InspectionSettings
 from services.inspection.domain import hierarchy
 from services.inspection.domain.model import FailedItem
-from services.inspection.entrypoints import outside_checks_api, roster_history_api
+from services.inspection.entrypoints import (
+    outside_checks_api,
+    publicity_api,
+    roster_history_api,
+)
 from services.inspection.entrypoints import schemas as s
 from services.inspection.entrypoints import schemas_disclosure as s_disclosure
 from services.inspection.entrypoints.metrics import OverdueGauge
@@ -538,6 +542,7 @@ def create_app(settings: InspectionSettings | None = None, engine: Engine | None
     )
     for router in (
         public,
+        publicity_api.router,
         rosters,
         roster_history_api.router,
         outside_checks_api.router,

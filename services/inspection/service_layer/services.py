@@ -183,6 +183,7 @@ def create_plan(
         period_end=cmd.period_end,
         created_by=actor.actor(),
         publication_deadline=deadline.day,
+        joint_departments=cmd.joint_departments,
     )
     with uow:
         uow.plans.add(plan, None)
@@ -262,7 +263,9 @@ def commit_snapshot(
             "frozen_on": today.isoformat(),
             "seed_commitment": seed_commitment(seed),
             "excluded_count": excluded,
-            "inspectors": uow.rosters.inspector_pool(plan.region_code, plan.authority_level),
+            "inspectors": uow.rosters.inspector_pool(
+                plan.region_code, plan.authority_level, plan.joint_departments and plan.departments
+            ),
             "labs": uow.rosters.lab_pool(),
             "roster_version": roster_version,
         }

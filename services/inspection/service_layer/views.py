@@ -109,6 +109,7 @@ def _plan_doc(row: Any) -> dict[str, Any]:
         "publication_deadline_provenance": row.deadline_provenance,
         "publication_deadline_calendar_version": row.deadline_calendar_version,
         "created_at": row.created_at,
+        "joint_departments": row.joint_departments or [],
     }
 
 

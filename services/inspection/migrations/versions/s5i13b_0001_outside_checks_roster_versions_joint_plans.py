@@ -1,4 +1,4 @@
-"""outside checks with provenance; roster versions (issue 13, items 4 and 5)
+"""outside checks with provenance; roster versions; joint plans (issue 13, items 4, 5, 7)
 
 Revision ID: s5i13b_0001
 Revises: i13_0004
@@ -63,6 +63,8 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('roster_history', schema=None) as batch_op:
         batch_op.add_column(sa.Column('roster_version', sa.BigInteger(), nullable=True))
+    with op.batch_alter_table('plan', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('joint_departments', sa.JSON(), nullable=True))
     _backfill_versions()
 
 
@@ -93,6 +95,8 @@ def _backfill_versions() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('plan', schema=None) as batch_op:
+        batch_op.drop_column('joint_departments')
     with op.batch_alter_table('roster_history', schema=None) as batch_op:
         batch_op.drop_column('roster_version')
     op.drop_table('roster_version')
