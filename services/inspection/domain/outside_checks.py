@@ -13,9 +13,11 @@ the plan reference are the same (``dedupe_key``).
 """
 
 import hashlib
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from enum import Enum
+from typing import TypeVar
 
 from services.inspection.domain import unit_key as uk
 from services.inspection.domain.model import CheckType, Outcome
@@ -37,6 +39,7 @@ COLUMNS = (
 )
 OPTIONAL_COLUMNS = ("report_number",)
 EARLIEST = date(2000, 1, 1)
+E = TypeVar("E", bound=Enum)
 
 
 @dataclass(frozen=True)
@@ -70,12 +73,12 @@ class OutsideCheck:
         return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
 
 
-def _enum(row: _Row, name: str, kind: type, label: str) -> object | None:
+def _enum(row: _Row, name: str, kind: type[E], label: str) -> E | None:
     value = row.record.get(name, "").strip().lower()
     try:
         return kind(value)
     except ValueError:
-        allowed = ", ".join(m.value for m in kind)  # type: ignore[attr-defined]
+        allowed = ", ".join(str(m.value) for m in kind)
         row.fail(name, f"invalid_{label}", f"{name} must be one of {allowed}, not {value!r}")
         return None
 
@@ -148,7 +151,7 @@ def parse_csv(text: str, today: date) -> Parsed[OutsideCheck]:
     return _parse(rows, errors, today)
 
 
-def parse_records(records: list[Mapping[str, object]], today: date) -> Parsed[OutsideCheck]:
+def parse_records(records: Sequence[Mapping[str, object]], today: date) -> Parsed[OutsideCheck]:
     """A JSON batch: rows are numbered by their index in the list (from 0)."""
     rows = [
         (n, {k: ("" if v is None else str(v)).strip() for k, v in r.items()})

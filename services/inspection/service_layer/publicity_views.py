@@ -178,7 +178,18 @@ def pass_rates(
         .where(*conds)
         .group_by(*dims, R.outcome)
     )
-    facts = [pub.Fact(*row[:6], int(row[6])) for row in conn.execute(stmt)]
+    facts = [
+        pub.Fact(
+            level=row[0],
+            check_type=row[1],
+            region_code=row[2],
+            product_category=row[3],
+            sampling_date=row[4],
+            outcome=row[5],
+            count=int(row[6]),
+        )
+        for row in conn.execute(stmt)
+    ]
     return {
         "period": period,
         "group_by": list(group_by),
