@@ -95,8 +95,8 @@ async def import_csv(
 def import_records(
     body: OutsideChecksIn, actor: Regulator, uow: Uow, skip_duplicates: SkipDuplicates = False
 ) -> dict:
-    """As the CSV import, for systems: a batch of records, all or none; a bad record's
-    ``row`` in the 422 is its index in ``records`` (from 0)."""
+    """Regulators, as for the CSV import, for systems: a batch of records, all or none; a
+    bad record's ``row`` in the 422 is its index in ``records`` (from 0)."""
     records = [r.model_dump() for r in body.records]
     report = outside_checks.import_records(
         uow, records, actor, today_in_china(), skip_duplicates=skip_duplicates
