@@ -78,8 +78,15 @@ def test_joint_plan_draws_teams_with_a_member_of_each_department(
     first["inspectors"] = [i for i in first["inspectors"] if i.startswith("INS-")] * 2
     tampered["selection"] = [first, *tampered["selection"][1:]]
     assert not verify(tampered, document).ok
+    # a department without inspectors cannot take part: no team short of it
+    empty = create_plan(client, as_zj, sampling=ALL_SIX, joint_departments=["ZJNONE"])
+    snap = freeze(client, as_zj, empty)
+    r = client.post(f"/snapshots/{snap['id']}/draw", headers=as_zj, json={})
+    assert r.status_code == 409 and r.json()["code"] == "too_few_inspectors", r.text
+    assert r.json()["department"] == "ZJNONE"
     # and anyone sees the joint plan: what, by whom, how many
     listed = client.get("/public/plans", params={"year": today_in_china().year}).json()["items"]
+    assert {p["id"] for p in listed} == {plan_id, empty}
     [public] = [p for p in listed if p["id"] == plan_id]
     assert public["joint_departments"] == ["ZJDRC"] and public["authority"]["department"] == "ZJAMR"
     assert (public["planned_count"], public["drawn_count"]) == (6, 6)
@@ -88,12 +95,8 @@ def test_joint_plan_draws_teams_with_a_member_of_each_department(
     matters = client.get("/public/inspection-matters").json()["items"]
     spot = next(m for m in matters if m["check_type"] == "supervisory_spot_check")
     assert spot["legal_basis"] and not spot["needs_legal_review"]
-    [authority] = spot["authorities"]
-    assert (authority["plans"], authority["joint_departments"], authority["drawn_count"]) == (
-        1,
-        ["ZJDRC"],
-        6,
-    )
+    joint = [a for a in spot["authorities"] if a["joint_departments"] == ["ZJDRC"]]
+    assert [(a["plans"], a["planned_count"], a["drawn_count"]) for a in joint] == [(1, 6, 6)]
 
 
 def _body() -> dict:
