@@ -134,6 +134,42 @@ def matters(conn: Connection, year: int | None) -> dict[str, Any]:
     return {"items": items}
 
 
+def _check_grouping(period: str, group_by: tuple[str, ...], region_digits: int) -> None:
+    if period not in pub.PERIODS:
+        raise InvalidInput(f"period is one of {', '.join(pub.PERIODS)}", code="invalid_period")
+    if region_digits not in (2, 4, 6):
+        raise InvalidInput("region_digits is 2, 4 or 6", code="invalid_region_digits")
+    unknown = [d for d in group_by if d not in pub.DIMENSIONS]
+    if unknown or len(set(group_by)) != len(group_by):
+        raise InvalidInput(
+            f"group_by takes each of {', '.join(pub.DIMENSIONS)} at most once",
+            code="invalid_group_by",
+        )
+
+
+def _facts(conn: Connection, conds: list[Any]) -> list[pub.Fact]:
+    """Published results counted per level, check type, region, category, day and outcome."""
+    dims = (P.authority_level, P.check_type, T.region_code, T.product_category, R.sampling_date)
+    stmt = (
+        select(*dims, R.outcome, func.count())
+        .select_from(TASK.join(RESULT, R.task_id == T.id).join(PLAN, P.id == T.plan_id))
+        .where(T.status == "published", *conds)
+        .group_by(*dims, R.outcome)
+    )
+    return [
+        pub.Fact(
+            level=row[0],
+            check_type=row[1],
+            region_code=row[2],
+            product_category=row[3],
+            sampling_date=row[4],
+            outcome=row[5],
+            count=int(row[6]),
+        )
+        for row in conn.execute(stmt)
+    ]
+
+
 def pass_rates(
     conn: Connection,
     *,
@@ -147,55 +183,28 @@ def pass_rates(
     product_category: str | None,
     region: str | None,
 ) -> dict[str, Any]:
-    if period not in pub.PERIODS:
-        raise InvalidInput(f"period is one of {', '.join(pub.PERIODS)}", code="invalid_period")
-    if region_digits not in (2, 4, 6):
-        raise InvalidInput("region_digits is 2, 4 or 6", code="invalid_region_digits")
-    unknown = [d for d in group_by if d not in pub.DIMENSIONS]
-    if unknown or len(set(group_by)) != len(group_by):
-        raise InvalidInput(
-            f"group_by takes each of {', '.join(pub.DIMENSIONS)} at most once",
-            code="invalid_group_by",
+    _check_grouping(period, group_by, region_digits)
+    conds: list[Any] = [
+        column == value
+        for column, value in (
+            (P.authority_level, level),
+            (P.check_type, check_type),
+            (T.product_category, product_category),
         )
-    conds = [T.status == "published"]
-    for column, value in (
-        (P.authority_level, level),
-        (P.check_type, check_type),
-        (T.product_category, product_category),
-    ):
-        if value:
-            conds.append(column == value)
+        if value
+    ]
     if region:
         conds.append(T.region_code.startswith(region_prefix(region)))
     if date_from:
         conds.append(R.sampling_date >= date_from)
     if date_to:
         conds.append(R.sampling_date <= date_to)
-    dims = (P.authority_level, P.check_type, T.region_code, T.product_category, R.sampling_date)
-    stmt = (
-        select(*dims, R.outcome, func.count())
-        .select_from(TASK.join(RESULT, R.task_id == T.id).join(PLAN, P.id == T.plan_id))
-        .where(*conds)
-        .group_by(*dims, R.outcome)
-    )
-    facts = [
-        pub.Fact(
-            level=row[0],
-            check_type=row[1],
-            region_code=row[2],
-            product_category=row[3],
-            sampling_date=row[4],
-            outcome=row[5],
-            count=int(row[6]),
-        )
-        for row in conn.execute(stmt)
-    ]
     return {
         "period": period,
         "group_by": list(group_by),
         "region_digits": region_digits,
         "basis": "published final results by sampling date; pass_rate = pass / (pass + fail)",
         "groups": pub.pass_rates(
-            facts, period=period, group_by=group_by, region_digits=region_digits
+            _facts(conn, conds), period=period, group_by=group_by, region_digits=region_digits
         ),
     }
