@@ -33,6 +33,8 @@ class Power(StrEnum):
     CHANGE_ROSTER_UNIT = "change_roster_unit"
     CHANGE_ROSTER_INSPECTOR = "change_roster_inspector"
     CHANGE_ROSTER_LAB = "change_roster_lab"
+    # inspection: checks made by other authorities, entered for the six-month rule
+    RECORD_OUTSIDE_CHECK = "record_outside_check"
     # credit
     REGISTER_CREDIT_FILE = "register_credit_file"
     TRANSFER_CREDIT_FILE = "transfer_credit_file"
@@ -83,6 +85,14 @@ RULES: dict[Power, Rule] = {
             _P,
             Territory.JURISDICTION,
             "《检验检测机构监督管理办法》 (provincial lab directories)",
+            review=True,
+        ),
+        Rule(
+            Power.RECORD_OUTSIDE_CHECK,
+            _C,
+            Territory.JURISDICTION,
+            "six-month no-repeat rule: 6个月内任何地方、部门和机构不得重复抽查 (the checks of "
+            "every authority count); who enters them (the unit's region): local rule",
             review=True,
         ),
         Rule(

@@ -63,6 +63,12 @@ def test_provincial_draw_takes_units_a_city_claimed(client, roster, as_zj, as_hz
     hz_again = _running(client, as_hz, cross_region_teams=False)
     r = client.post(f"/plans/{hz_again}/snapshots", headers=as_hz)
     assert r.status_code == 409 and r.json()["code"] == "no_eligible_units"
+    assert r.headers["content-type"].startswith("application/problem+json")
+    # the problem names why: a level this plan cannot overrule holds the units
+    assert r.json()["reason"] == "claims_not_overrulable"
+    assert r.json()["claims_by_level"] == {"provincial": 10}
+    assert r.json()["excluded_by_rule"] == {"higher_level_running_check": 10}
+    assert "municipal plan cannot overrule" in r.json()["detail"]
 
     # the province's sampling period ends without results: its claims expire, publicly
     yesterday = today_in_china() - timedelta(days=1)
@@ -103,3 +109,7 @@ def test_strict_policy_keeps_every_claim_blocking(settings, engine, roster, as_z
         zj_plan = _running(client, as_zj, scope={"regions": ["330100"]})
         r = client.post(f"/plans/{zj_plan}/snapshots", headers=as_zj)
         assert r.status_code == 409 and r.json()["code"] == "no_eligible_units"
+        assert (r.json()["reason"], r.json()["claims_by_level"]) == (
+            "claims_not_overrulable",
+            {"municipal": 10},
+        )

@@ -87,6 +87,7 @@ def test_no_public_route_reveals_a_drawn_unit_before_sampling(
         "task_id": [t["id"] for t in tasks],
         "kind": ["unit", "inspector", "lab"],  # roster history (issue 10)
         "row_id": [t["unit_id"] for t in tasks],
+        "check_id": ["ext-0"],  # outside checks (regulators only)
     }
     walked = _walk(client, ids)
     assert any(status == 200 and "/public/draws/" in path for path, status, _ in walked), [

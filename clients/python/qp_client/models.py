@@ -263,6 +263,7 @@ class Snapshot(ApiModel):
     draw_id: str | None
     document_url: str
     exclusions_url: str
+    roster_version: int | None = None  # the roster version frozen (absent on older servers)
 
 
 class Draw(ApiModel):

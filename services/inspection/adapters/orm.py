@@ -148,6 +148,8 @@ class PlanRow(Base, table=True):
     deadline_calendar_version: str | None = Field(default=None, max_length=300)
     created_by: str = Field(max_length=200)
     created_at: datetime = Field(sa_column=utc_column(nullable=False))
+    # other departments of a joint plan (issue 13, item 7); null: a single department's plan
+    joint_departments: list | None = Field(default=None, sa_column=Column(JSON, nullable=True))
 
 
 class SnapshotRow(Base, table=True):
@@ -343,6 +345,8 @@ class RosterHistoryRow(Base, table=True):
     after: dict = Field(sa_column=_json())
     actor: str = Field(max_length=200)
     occurred_at: datetime = Field(sa_column=utc_column(nullable=False))
+    # the roster version the change made (issue 13, item 4; orm_outside.RosterVersionRow)
+    roster_version: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
 
 
 outbox = BulkOutbox(outbox_table(metadata))
@@ -350,3 +354,4 @@ processed_events = processed_events_table(metadata)
 idempotency_keys = idempotency_table(metadata)  # Idempotency-Key replays (shared.web)
 
 from services.inspection.adapters import orm_labs as _labs  # noqa: E402, F401  (registers its table in this metadata)
+from services.inspection.adapters import orm_outside as _outside  # noqa: E402, F401  (likewise)

@@ -193,17 +193,26 @@ class RosterRepository:
                 found[row["id"]] = dict(row)
         return found
 
-    def inspector_pool(self, region_code: str, level: AuthorityLevel) -> dict[str, list]:
-        """Active inspectors of the authority's region, as snapshot columns sorted by id."""
-        stmt = select(I.id, I.region_code, I.expertise).where(I.active.is_(True)).order_by(I.id)
+    def inspector_pool(
+        self, region_code: str, level: AuthorityLevel, departments: Sequence[str] = ()
+    ) -> dict[str, list]:
+        """Active inspectors of the authority's region, as snapshot columns sorted by id. A
+        joint plan's pool (``departments`` given) holds its departments' inspectors only,
+        with a ``department`` column."""
+        stmt = select(I.id, I.region_code, I.expertise, I.department).where(I.active.is_(True))
         if level is not AuthorityLevel.NATIONAL:
             stmt = stmt.where(I.region_code.startswith(region_prefix(region_code)))
+        if departments:
+            stmt = stmt.where(I.department.in_(list(departments)))
         rows = sorted(self.session.execute(stmt).all(), key=lambda r: r.id)
-        return {
+        pool = {
             "inspector_id": [r.id for r in rows],
             "region_code": [r.region_code for r in rows],
             "expertise": [sorted(r.expertise) for r in rows],
         }
+        if departments:
+            pool["department"] = [r.department for r in rows]
+        return pool
 
     def lab_pool(self) -> dict[str, list]:
         rows = sorted(
@@ -300,6 +309,7 @@ def plan_from_row(row: Any) -> Plan:
         period_end=row.period_end,
         created_by=row.created_by,
         publication_deadline=row.publication_deadline,
+        joint_departments=tuple(row.joint_departments or ()),
     )
 
 
@@ -334,6 +344,7 @@ class PlanRepository:
                 deadline_problem=deadline_problem,
                 created_by=plan.created_by,
                 created_at=utcnow(),
+                joint_departments=sorted(plan.joint_departments) or None,
             )
         )
 

@@ -299,6 +299,9 @@ class Pools:
             zip(ins["inspector_id"], ins["region_code"], ins["expertise"], strict=True)
         )
         self._region = dict(zip(ins["inspector_id"], ins["region_code"], strict=True))
+        # a joint plan: its departments in order, and each inspector's department
+        self.departments: list[str] = list(plan.get("departments", []))
+        self.department_of = dict(zip(ins["inspector_id"], ins.get("department", []), strict=False))
         labs = doc["labs"]
         self.labs = list(zip(labs["lab_id"], labs["categories"], strict=True))
         self._inspector_cache: dict[tuple[str, str], list[str]] = {}
@@ -377,7 +380,33 @@ def assign_with(
                 unit_id=unit_id,
                 product_category=category,
             )
-        team = picker.team(n, unit_id, inspectors, pools.team_size)
+        if pools.departments:
+            team = _joint_team(picker, pools, n, unit_id, inspectors)
+        else:
+            team = picker.team(n, unit_id, inspectors, pools.team_size)
         lab = picker.lab(n, unit_id, labs)
         selection.append(Selected(unit_id, si, rank, tuple(team), lab))
     return selection
+
+
+def _joint_team(
+    picker: Picker, pools: Pools, n: int, unit_id: str, candidates: list[str]
+) -> list[str]:
+    """A joint plan's team: first one member of each department, in the order of
+    ``plan.departments``, each drawn from that department's candidates; then the remaining
+    places from every candidate not yet in the team (all picks from the same stream)."""
+    team: list[str] = []
+    for department in pools.departments:
+        own = [i for i in candidates if pools.department_of.get(i) == department]
+        if not own:
+            raise TooFewInspectors(
+                f"no eligible inspector of department {department} for unit {unit_id}; "
+                "a joint plan's team has one from each department",
+                unit_id=unit_id,
+                department=department,
+                eligible=0,
+                required=1,
+            )
+        team += picker.team(n, unit_id, own, 1)
+    rest = [i for i in candidates if i not in team]
+    return team + picker.team(n, unit_id, rest, pools.team_size - len(team))

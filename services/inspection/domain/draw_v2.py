@@ -66,6 +66,12 @@ the specification, precise enough to reimplement the draw in any language.
    ``categories`` contain the unit's product category minus the unit's lab recusals. Fewer
    candidates than places ends the draw with an error (too few inspectors / no eligible lab),
    never a short team.
+   A joint plan (``plan.departments`` present: the departments taking part, sorted; the
+   inspector table then has a ``department`` column) draws each team in two steps from the
+   same stream: first, for each department in the order of ``plan.departments``, one member
+   among the unit's candidates of that department (as above, with ``m`` their number);
+   then the remaining ``team_size - len(departments)`` places among the unit's candidates
+   not yet in the team. A department without a candidate ends the draw with an error.
 
 5. The published result
    The selection is the list, in selection order, of ``{"unit_id", "stratum", "rank",

@@ -208,10 +208,14 @@ class Plan:
     period_end: date
     created_by: str = ""
     publication_deadline: date | None = None
+    # A joint plan (部门联合抽查, issue 13 item 7): the other departments of the same level and
+    # region taking part. One draw; each task's team has members from every department.
+    joint_departments: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if self.team_size < 2 or self.team_size > 10:
             raise InvalidInput("a team has 2 to 10 inspectors", code="invalid_team_size")
+        self._check_joint()
         if self.period_end < self.period_start:
             raise InvalidInput("the period ends before it starts", code="invalid_period")
         if self.inspector_cooldown_days < 0:
@@ -225,13 +229,32 @@ class Plan:
                     code="scope_outside_jurisdiction",
                 )
 
+    def _check_joint(self) -> None:
+        joint = self.joint_departments
+        if len(set(joint)) != len(joint) or self.department in joint:
+            raise InvalidInput(
+                "joint departments are listed once each, the planning department not among them",
+                code="invalid_joint_departments",
+            )
+        if joint and self.team_size < len(self.departments):
+            raise InvalidInput(
+                f"a joint plan of {len(self.departments)} departments needs teams of at least "
+                f"{len(self.departments)} (one member from each)",
+                code="invalid_team_size",
+            )
+
+    @property
+    def departments(self) -> tuple[str, ...]:
+        """Every department whose inspectors make up the teams (the planner's first)."""
+        return (self.department, *sorted(self.joint_departments))
+
     @property
     def region_granularity(self) -> int:
         return REGION_GRANULARITY[self.authority_level]
 
     def as_doc(self) -> dict:
         """What of the plan a draw depends on (part of the committed snapshot)."""
-        return {
+        doc: dict[str, object] = {
             "plan_id": self.id,
             "authority": {
                 "level": self.authority_level.value,
@@ -246,6 +269,9 @@ class Plan:
             "region_granularity": self.region_granularity,
             "inspector_cooldown_days": self.inspector_cooldown_days,
         }
+        if self.joint_departments:  # absent for single-department plans: their documents stay
+            doc["departments"] = sorted(self.departments)
+        return doc
 
 
 @dataclass(frozen=True)

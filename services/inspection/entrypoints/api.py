@@ -13,7 +13,11 @@ from services.inspection.adapters.repository import read_snapshot_units
 from services.inspection.config import InspectionSettings
 from services.inspection.domain import hierarchy
 from services.inspection.domain.model import FailedItem
-from services.inspection.entrypoints import roster_history_api
+from services.inspection.entrypoints import (
+    outside_checks_api,
+    publicity_api,
+    roster_history_api,
+)
 from services.inspection.entrypoints import schemas as s
 from services.inspection.entrypoints import schemas_disclosure as s_disclosure
 from services.inspection.entrypoints.metrics import OverdueGauge
@@ -531,9 +535,20 @@ def create_app(settings: InspectionSettings | None = None, engine: Engine | None
         "labs under the six-month no-repeat rule, results and their publication.",
         extra_state={"calendar_source": calendars},
         collectors=(OverdueGauge(engine), CalendarGauge(settings.service_name, calendars)),
-        body_limits={("POST", "/rosters/{kind}/import"): settings.max_import_bytes},
+        body_limits={
+            ("POST", "/rosters/{kind}/import"): settings.max_import_bytes,
+            **{("POST", path): settings.max_import_bytes for path in outside_checks_api.PATHS},
+        },
     )
-    for router in (public, rosters, roster_history_api.router, plans, tasks):
+    for router in (
+        public,
+        publicity_api.router,
+        rosters,
+        roster_history_api.router,
+        outside_checks_api.router,
+        plans,
+        tasks,
+    ):
         app.include_router(router)
     return app
 

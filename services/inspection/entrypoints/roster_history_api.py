@@ -2,9 +2,9 @@
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 
-from services.inspection.service_layer import roster_authority
+from services.inspection.service_layer import roster_authority, roster_versions
 from services.inspection.service_layer.unit_of_work import InspectionUnitOfWork
 from shared.exceptions import NotFound
 from shared.web.auth import Regulator
@@ -30,3 +30,17 @@ def roster_history(
     if not entries or not actor.covers_region(str(entries[-1]["after"]["region_code"])):
         raise NotFound(f"no {kind} {row_id} in your jurisdiction", code="roster_row_not_found")
     return entries
+
+
+@router.get("/rosters/versions", summary="Roster versions")
+def roster_versions_list(
+    actor: Regulator,
+    request: Request,
+    after: Annotated[int, Query(ge=0, description="versions after this one")] = 0,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> dict:
+    """Regulators. The rosters (units, inspectors, labs) as one versioned whole: each import
+    that changed rows made a version (its history entries carry ``roster_version``); a
+    snapshot names the version it was frozen from."""
+    with request.app.state.engine.connect() as conn:
+        return roster_versions.versions(conn, after=after, limit=limit)

@@ -20,6 +20,7 @@ from services.inspection.service_layer.commands import CreatePlan, RecordResult
 RegionCode = Annotated[str, StringConstraints(pattern=r"^\d{6}$")]
 Code64 = Annotated[str, StringConstraints(min_length=1, max_length=64, strip_whitespace=True)]
 Text200 = Annotated[str, StringConstraints(min_length=1, max_length=200, strip_whitespace=True)]
+Text100 = Annotated[str, StringConstraints(min_length=1, max_length=100, strip_whitespace=True)]
 
 
 class Strict(BaseModel):
@@ -72,6 +73,12 @@ class PlanIn(Strict):
     inspector_cooldown_days: int = Field(default=365, ge=0, le=3650)
     period_start: date
     period_end: date
+    joint_departments: list[Text100] = Field(
+        default_factory=list,
+        max_length=9,
+        description="a joint plan: the other departments (same level and region) taking part; "
+        "each team has at least one inspector of every department",
+    )
 
     def command(self) -> CreatePlan:
         return CreatePlan(
@@ -96,6 +103,7 @@ class PlanIn(Strict):
             inspector_cooldown_days=self.inspector_cooldown_days,
             period_start=self.period_start,
             period_end=self.period_end,
+            joint_departments=tuple(self.joint_departments),
         )
 
 
@@ -172,3 +180,4 @@ class SnapshotOut(BaseModel):
     draw_id: str | None
     document_url: str
     exclusions_url: str
+    roster_version: int | None = None  # the roster version frozen (issue 13, item 4)

@@ -17,6 +17,7 @@ class CreatePlan:
     inspector_cooldown_days: int
     period_start: date
     period_end: date
+    joint_departments: tuple[str, ...] = ()  # a joint plan's other departments
 
 
 @dataclass(frozen=True)

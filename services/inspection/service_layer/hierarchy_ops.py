@@ -11,6 +11,9 @@ from services.inspection.domain.policy import Claim
 from services.inspection.service_layer.unit_of_work import InspectionUnitOfWork
 from shared.auth import AuthorityLevel
 from shared.clock import utcnow
+from shared.exceptions import Conflict
+
+_CLAIM_RULES = ("running_check", "higher_level_running_check")
 
 
 def _policy(uow: InspectionUnitOfWork) -> hierarchy.HierarchyPolicy:
@@ -50,4 +53,39 @@ def take_over_lower_claims(
 def log_withdrawal(uow: InspectionUnitOfWork, task: TaskRow, plan: Plan, reason: str) -> None:
     HierarchyRepository(uow.session).log_withdrawal(
         task, plan.authority_level.value, reason, utcnow()
+    )
+
+
+def nothing_eligible(uow: InspectionUnitOfWork, snapshot_id: str, plan: Plan) -> Conflict:
+    """409 ``no_eligible_units`` naming why (issue 13, bad input): how many units each rule
+    excluded and, for running checks, of which levels; ``reason`` is
+    ``claims_not_overrulable`` when running checks this plan's level cannot overrule hold
+    units, ``six_month_pass`` when only the six-month rule excluded, else ``scope_empty``."""
+    counts = HierarchyRepository(uow.session).exclusion_counts(snapshot_id)
+    by_rule: dict[str, int] = {}
+    claims_by_level: dict[str, int] = {}
+    for rule, level, n in counts:
+        by_rule[rule] = by_rule.get(rule, 0) + n
+        if rule in _CLAIM_RULES and level:
+            claims_by_level[level] = claims_by_level.get(level, 0) + n
+    excluded = sum(by_rule.values())
+    level = plan.authority_level.value
+    if claims_by_level:
+        reason = "claims_not_overrulable"
+        held = ", ".join(f"{n} by {lvl}" for lvl, n in sorted(claims_by_level.items()))
+        why = (
+            f"running checks a {level} plan cannot overrule hold units ({held}; "
+            f"policy {_policy(uow).version}: {_policy(uow).source})"
+        )
+    elif excluded:
+        reason, why = "six_month_pass", "every unit in scope passed a counting check recently"
+    else:
+        reason, why = "scope_empty", "the plan's scope holds no unit of its risk classes"
+    return Conflict(
+        f"no unit in the plan's scope is eligible ({excluded} excluded): {why}",
+        code="no_eligible_units",
+        reason=reason,
+        excluded_count=excluded,
+        excluded_by_rule=by_rule,
+        claims_by_level=claims_by_level,
     )

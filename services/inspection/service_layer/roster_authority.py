@@ -15,6 +15,7 @@ from sqlalchemy import Table, insert, select
 
 from services.inspection.adapters.orm import RosterHistoryRow
 from services.inspection.adapters.repository import INSPECTOR, LAB, UNIT
+from services.inspection.service_layer import roster_versions
 from services.inspection.service_layer.unit_of_work import InspectionUnitOfWork
 from shared.auth import Principal
 from shared.auth.authority import RULES, Power, holds_level
@@ -89,6 +90,10 @@ def authorise_and_record(
                 "occurred_at": now,
             }
         )
+    if history:  # a change makes a new roster version (issue 13, item 4)
+        version = roster_versions.next_version(uow.session, kind, len(history), who)
+        for entry in history:
+            entry["roster_version"] = version
     for start in range(0, len(history), _CHUNK):
         uow.session.execute(insert(HISTORY), history[start : start + _CHUNK])
 

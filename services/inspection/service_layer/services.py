@@ -48,6 +48,7 @@ from services.inspection.service_layer import (
     hierarchy_ops,
     publication_deadlines,
     roster_authority,
+    roster_versions,
     unit_keys,
 )
 from services.inspection.service_layer.commands import CreatePlan, RecordResult
@@ -182,6 +183,7 @@ def create_plan(
         period_end=cmd.period_end,
         created_by=actor.actor(),
         publication_deadline=deadline.day,
+        joint_departments=cmd.joint_departments,
     )
     with uow:
         uow.plans.add(plan, None)
@@ -240,6 +242,7 @@ def commit_snapshot(
         uow.snapshots.abandon_undrawn(plan.id)
         hierarchy_ops.expire_claims(uow, today)
         watermark = uow.snapshots.history_watermark()  # before the freeze reads the history
+        roster_version = roster_versions.pin(uow.session)  # issue 13, item 4
         uow.snapshots.freeze(
             snapshot_id,
             plan,
@@ -249,12 +252,8 @@ def commit_snapshot(
         )
         units = uow.snapshots.read_units(snapshot_id)
         unit_count, excluded = len(units["unit_id"]), uow.snapshots.counts(snapshot_id)[1]
-        if unit_count == 0:
-            raise Conflict(
-                f"no unit in the plan's scope is eligible ({excluded} excluded)",
-                code="no_eligible_units",
-                excluded_count=excluded,
-            )
+        if unit_count == 0:  # 409 naming why (hierarchy, six-month rule, empty scope)
+            raise hierarchy_ops.nothing_eligible(uow, snapshot_id, plan)
         header: dict[str, Any] = {
             "format": SNAPSHOT_FORMAT,
             "algorithm": ALGORITHM,
@@ -264,8 +263,11 @@ def commit_snapshot(
             "frozen_on": today.isoformat(),
             "seed_commitment": seed_commitment(seed),
             "excluded_count": excluded,
-            "inspectors": uow.rosters.inspector_pool(plan.region_code, plan.authority_level),
+            "inspectors": uow.rosters.inspector_pool(
+                plan.region_code, plan.authority_level, plan.joint_departments and plan.departments
+            ),
             "labs": uow.rosters.lab_pool(),
+            "roster_version": roster_version,
         }
         snapshot_hash = sha256_hex(canonical_bytes({**header, "units": units}))
         uow.snapshots.add(

@@ -109,6 +109,7 @@ def _plan_doc(row: Any) -> dict[str, Any]:
         "publication_deadline_provenance": row.deadline_provenance,
         "publication_deadline_calendar_version": row.deadline_calendar_version,
         "created_at": row.created_at,
+        "joint_departments": row.joint_departments or [],
     }
 
 
@@ -196,6 +197,7 @@ def snapshot_public(conn: Connection, snapshot_id: str) -> dict[str, Any]:
             S.excluded_count,
             S.created_at,
             S.header["algorithm"].as_string().label("algorithm"),
+            S.header["roster_version"].as_integer().label("roster_version"),
         ).where(S.id == snapshot_id)
     ).first()
     if row is None:
