@@ -148,6 +148,23 @@ def authorise(principal: Principal, power: Power, region_code: str | None = None
     return rule
 
 
+class FullRead(StrEnum):
+    """How a regulator may read a full file (credit file, certificate record) of a region."""
+
+    IN_JURISDICTION = "in_jurisdiction"
+    AUDITED = "audited"  # outside the jurisdiction, with a stated purpose: written to the audit
+    REFUSED = "refused"  # the public view only
+
+
+def full_read(principal: Principal, region_code: str | None, purpose: str | None) -> FullRead:
+    """``Power.READ_FULL_FILE``: in the jurisdiction freely; outside it only with a purpose."""
+    if region_code is None or not holds_level(principal, RULES[Power.READ_FULL_FILE]):
+        return FullRead.REFUSED
+    if may(principal, Power.READ_FULL_FILE, region_code):
+        return FullRead.IN_JURISDICTION
+    return FullRead.AUDITED if purpose else FullRead.REFUSED
+
+
 def may_overrule(actor: Principal, decided_by_level: AuthorityLevel) -> bool:
     """A decision is revisited by the authority that took it or a higher one."""
     level = actor.authority_level
