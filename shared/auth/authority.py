@@ -33,6 +33,7 @@ class Power(StrEnum):
     CHANGE_ROSTER_UNIT = "change_roster_unit"
     CHANGE_ROSTER_INSPECTOR = "change_roster_inspector"
     CHANGE_ROSTER_LAB = "change_roster_lab"
+    CHANGE_GLOBAL_UNIT_ALIAS = "change_global_unit_alias"
     # credit
     REGISTER_CREDIT_FILE = "register_credit_file"
     TRANSFER_CREDIT_FILE = "transfer_credit_file"
@@ -82,6 +83,14 @@ RULES: dict[Power, Rule] = {
             _P,
             Territory.JURISDICTION,
             "《检验检测机构监督管理办法》 (provincial lab directories)",
+            review=True,
+        ),
+        Rule(
+            Power.CHANGE_GLOBAL_UNIT_ALIAS,
+            _N,
+            Territory.NATIONWIDE,
+            "an alias for every enterprise re-keys units in every region's roster; "
+            "per-enterprise aliases are CHANGE_ROSTER_UNIT over the enterprise's units",
             review=True,
         ),
         Rule(
