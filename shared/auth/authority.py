@@ -15,7 +15,7 @@ from enum import StrEnum
 from shared.auth.principal import AuthorityLevel, Principal
 from shared.exceptions import Forbidden
 
-AUTHORITY_MODEL_VERSION = "2026-12-03.2"
+AUTHORITY_MODEL_VERSION = "2026-12-03.3"
 
 
 class Territory(StrEnum):
@@ -33,6 +33,7 @@ class Power(StrEnum):
     CHANGE_ROSTER_UNIT = "change_roster_unit"
     CHANGE_ROSTER_INSPECTOR = "change_roster_inspector"
     CHANGE_ROSTER_LAB = "change_roster_lab"
+    CHANGE_GLOBAL_UNIT_ALIAS = "change_global_unit_alias"
     # inspection: checks made by other authorities, entered for the six-month rule
     RECORD_OUTSIDE_CHECK = "record_outside_check"
     # credit
@@ -93,6 +94,14 @@ RULES: dict[Power, Rule] = {
             Territory.JURISDICTION,
             "six-month no-repeat rule: 6个月内任何地方、部门和机构不得重复抽查 (the checks of "
             "every authority count); who enters them (the unit's region): local rule",
+            review=True,
+        ),
+        Rule(
+            Power.CHANGE_GLOBAL_UNIT_ALIAS,
+            _N,
+            Territory.NATIONWIDE,
+            "an alias for every enterprise re-keys units in every region's roster; "
+            "per-enterprise aliases are CHANGE_ROSTER_UNIT over the enterprise's units",
             review=True,
         ),
         Rule(
@@ -166,6 +175,23 @@ def authorise(principal: Principal, power: Power, region_code: str | None = None
             power=power.value,
         )
     return rule
+
+
+class FullRead(StrEnum):
+    """How a regulator may read a full file (credit file, certificate record) of a region."""
+
+    IN_JURISDICTION = "in_jurisdiction"
+    AUDITED = "audited"  # outside the jurisdiction, with a stated purpose: written to the audit
+    REFUSED = "refused"  # the public view only
+
+
+def full_read(principal: Principal, region_code: str | None, purpose: str | None) -> FullRead:
+    """``Power.READ_FULL_FILE``: in the jurisdiction freely; outside it only with a purpose."""
+    if region_code is None or not holds_level(principal, RULES[Power.READ_FULL_FILE]):
+        return FullRead.REFUSED
+    if may(principal, Power.READ_FULL_FILE, region_code):
+        return FullRead.IN_JURISDICTION
+    return FullRead.AUDITED if purpose else FullRead.REFUSED
 
 
 def may_overrule(actor: Principal, decided_by_level: AuthorityLevel) -> bool:

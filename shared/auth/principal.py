@@ -54,15 +54,20 @@ class Principal:
 
         Region codes are GB/T 2260 six-digit codes: 330000 province, 330100 city, 330102 county.
         """
+        prefix = self.jurisdiction_prefix()
+        return prefix is not None and region_code.startswith(prefix)
+
+    def jurisdiction_prefix(self) -> str | None:
+        """The prefix every covered region code starts with ('' = all; None = no region)."""
         if not self.is_regulator or self.authority_level is None:
-            return False
-        if self.authority_level is AuthorityLevel.NATIONAL:
-            return True
-        own = self.region_code or ""
-        prefix = {AuthorityLevel.PROVINCIAL: 2, AuthorityLevel.MUNICIPAL: 4}.get(
-            self.authority_level, 6
-        )
-        return region_code[:prefix] == own[:prefix]
+            return None
+        digits = {
+            AuthorityLevel.NATIONAL: 0,
+            AuthorityLevel.PROVINCIAL: 2,
+            AuthorityLevel.MUNICIPAL: 4,
+        }.get(self.authority_level, 6)
+        prefix = (self.region_code or "")[:digits]
+        return prefix if len(prefix) == digits else None  # a regulator without its region: none
 
 
 ANONYMOUS = Principal(role=Role.ANONYMOUS)

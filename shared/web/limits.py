@@ -4,26 +4,60 @@ Who is limited: every request to a ``/public/`` route, and every request without
 (the anonymous side of every route). Probes (/healthz, /readyz, /metrics) are never limited.
 Clients are told apart by their portal API key (``X-API-Key``: the portal tier, higher limit)
 or else by their IP address; behind a reverse proxy listed in ``rate_limit_trusted_proxies`` the
-address is taken from ``X-Forwarded-For``. ``rate_limit_storage`` = ``redis://...`` shares the
-counters across workers and replicas; ``memory://`` (default) counts per process.
+address is taken from ``X-Forwarded-For``.
+
+Where the counters live (``rate_limit_storage``): ``memory://`` (the embedded default) counts per
+process, so N workers allow N times the budget; ``redis://host:6379/0`` (or ``rediss://``) keeps
+one budget per client across every worker and replica of the service (the redis-py client,
+keys prefixed with the service's name). When Redis cannot be reached the request is let
+through and a warning logged (``rate_limit_storage_errors_total``): the limits protect the
+service, an outage of their store must not take it down.
 """
 
 import hashlib
 import hmac
+import logging
 import math
 import time
 from typing import Any
 
 from limits import RateLimitItem, parse
+from limits.aio.storage import Storage
 from limits.aio.strategies import MovingWindowRateLimiter
 from limits.storage import storage_from_string
+from prometheus_client import Counter
 
 from shared.settings import ServiceSettings
 from shared.web.guard import ASGIApp, Receive, Scope, Send, header
 from shared.web.problems import problem
 
+log = logging.getLogger(__name__)
+
 UNLIMITED_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
 API_KEY_HEADER = b"x-api-key"
+REDIS_SCHEMES = ("redis://", "rediss://", "redis+unix://")
+REDIS_TIMEOUT_SECONDS = 0.5
+STORAGE_ERRORS = Counter(
+    "rate_limit_storage_errors",
+    "Requests let through because the rate-limit storage (Redis) failed",
+)
+
+
+def limit_storage(uri: str, namespace: str) -> Storage:
+    """The async ``limits`` storage for ``uri``: memory (per process) or Redis (shared)."""
+    uri = uri.removeprefix("async+")
+    options: dict[str, Any] = {}
+    if uri.startswith(REDIS_SCHEMES):
+        options = {
+            "implementation": "redispy",
+            "key_prefix": f"qp-rate-limit:{namespace}",
+            "socket_timeout": REDIS_TIMEOUT_SECONDS,
+            "socket_connect_timeout": REDIS_TIMEOUT_SECONDS,
+        }
+    storage = storage_from_string(f"async+{uri}", **options)
+    if not isinstance(storage, Storage):
+        raise ValueError(f"rate_limit_storage {uri!r} has no asyncio storage")
+    return storage
 
 
 def api_key_digest(key: str) -> str:
@@ -39,10 +73,8 @@ class RateLimiter:
         self.portal: RateLimitItem = parse(settings.rate_limit_portal)
         self.portals = {digest.lower(): name for name, digest in settings.portal_api_keys.items()}
         self.trusted_proxies = frozenset(settings.rate_limit_trusted_proxies)
-        uri = settings.rate_limit_storage
-        self.limiter = MovingWindowRateLimiter(
-            storage_from_string(uri if uri.startswith("async+") else f"async+{uri}")
-        )
+        self.storage = limit_storage(settings.rate_limit_storage, settings.service_name)
+        self.limiter = MovingWindowRateLimiter(self.storage)
 
     def _portal(self, key: str) -> str | None:
         digest = api_key_digest(key)
@@ -86,9 +118,14 @@ class RateLimiter:
             item, client = self.portal, f"portal:{portal}"
         else:
             item, client = self.public, f"ip:{self.client_address(scope)}"
-        if await self.limiter.hit(item, client):
+        try:
+            if await self.limiter.hit(item, client):
+                return None
+            stats = await self.limiter.get_window_stats(item, client)
+        except Exception as exc:  # the store is down: serve rather than fail
+            STORAGE_ERRORS.inc()
+            log.warning("rate-limit storage unavailable, request let through: %s", exc)
             return None
-        stats = await self.limiter.get_window_stats(item, client)
         retry_after = max(1, math.ceil(stats.reset_time - time.time()))
         return problem(
             429,

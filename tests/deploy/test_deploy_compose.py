@@ -249,3 +249,13 @@ def test_metrics_ports(compose: dict, svc: str) -> None:
     for name, service in services_of(compose, svc).items():
         port = service["environment"][prefix(svc) + "METRICS_PORT"]
         assert port == ("9100" if name.rsplit("-", 1)[1] in WORKERS else "0"), name
+
+
+def test_apis_share_rate_limits_through_redis(compose: dict) -> None:
+    redis = compose["services"]["redis"]
+    assert "--requirepass" in redis["command"] and redis["healthcheck"]["test"][0] == "CMD"
+    for svc in SERVICES:
+        api = compose["services"][f"{svc}-api"]
+        url = api["environment"][f"{svc.upper()}_RATE_LIMIT_STORAGE"]
+        assert url.startswith("redis://:${REDIS_PASSWORD:?") and url.endswith("@redis:6379/0")
+        assert api["depends_on"]["redis"]["condition"] == "service_healthy"

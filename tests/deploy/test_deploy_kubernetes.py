@@ -48,6 +48,7 @@ EXTERNAL_SECRETS = {
     **{f"{svc}-db-credentials": {"username", "password"} for svc in SERVICES},
     # made by Strimzi's User Operator for the KafkaUser of the same name (kafka/users.yaml)
     **{svc: {"password", "sasl.jaas.config"} for svc in SERVICES},
+    "redis-credentials": {"password"},  # the APIs' rate-limit Redis (redis/redis.yaml)
 }
 EXTERNAL_CONFIGMAPS = {"jwt-public-key": {"public.pem"}}
 
@@ -561,7 +562,7 @@ def test_references_resolve(rendered: dict[str, list[dict]], overlay: str) -> No
                     secret, key = ref["secretKeyRef"]["name"], ref["secretKeyRef"]["key"]
                     assert key in EXTERNAL_SECRETS.get(secret, ()), f"{name}: {secret}/{key}"
 
-    deployments = kinds(docs, "Deployment")
+    deployments = kinds(docs, "Deployment") + kinds(docs, "StatefulSet")
     for svc in kinds(docs, "Service"):
         targets = [
             d
@@ -787,3 +788,42 @@ def test_overlays_differ_where_they_should(rendered: dict[str, list[dict]]) -> N
         assert w["spec"]["replicas"] == 1 and w["spec"]["strategy"]["type"] == "Recreate", (
             "periodic jobs must never run twice at once"
         )
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_apis_share_rate_limits_through_redis(
+    rendered: dict[str, list[dict]], overlay: str
+) -> None:
+    docs = rendered[overlay]
+    (redis,) = kinds(docs, "StatefulSet")
+    labels = pod_labels(redis)
+    (container,) = pod_spec(redis)["containers"]
+    assert container["securityContext"]["readOnlyRootFilesystem"] is True
+    assert "--requirepass" in container["command"]
+    (service,) = [
+        s
+        for s in kinds(docs, "Service")
+        if s["spec"]["selector"] == {k: labels[k] for k in s["spec"]["selector"]}
+        and "redis" in s["metadata"]["name"]
+    ]
+    host = service["metadata"]["name"]
+    for w in kinds(docs, "Deployment"):
+        api = pod_labels(w)
+        if (
+            api["app.kubernetes.io/component"] != "api"
+            or api["app.kubernetes.io/name"] not in SERVICES
+        ):
+            continue
+        env = {e["name"]: e for e in pod_spec(w)["containers"][0]["env"]}
+        names = list(env)
+        key = f"{api['app.kubernetes.io/name'].upper()}_RATE_LIMIT_STORAGE"
+        assert env[key]["value"] == f"redis://:$(REDIS_PASSWORD)@{host}:6379/0", w["metadata"][
+            "name"
+        ]
+        assert names.index("REDIS_PASSWORD") < names.index(key)  # defined before it is used
+        assert _allows(_policies_for(docs, api, "Egress"), "Egress", labels, 6379)
+        assert _allows(_policies_for(docs, labels, "Ingress"), "Ingress", api, 6379)
+    worker = next(
+        w for w in workloads(docs) if pod_labels(w)["app.kubernetes.io/component"] == "relay"
+    )
+    assert not _allows(_policies_for(docs, labels, "Ingress"), "Ingress", pod_labels(worker), 6379)

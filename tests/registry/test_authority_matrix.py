@@ -193,10 +193,43 @@ def test_certificate_routes(
     view = client.get("/certificates/C-C", headers=h)
     assert view.status_code == 200
     full = "history" in view.json()
-    entitled = caller in ("body_own", "enterprise_own") or caller.split("_")[0] in (
-        "county",
-        "municipal",
-        "provincial",
-        "national",
-    )
+    in_jurisdiction = caller in ("county_in", "municipal_in", "provincial_in", "national")
+    entitled = caller in ("body_own", "enterprise_own") or in_jurisdiction
     assert full == entitled, caller
+    # a regulator outside the holder's region reads the full record only with a stated purpose
+    stated = client.get("/certificates/C-C", headers=h, params={"purpose": "joint case ZJ-7"})
+    assert ("history" in stated.json()) == (entitled or caller.endswith("_out")), caller
+
+
+def test_cross_region_certificate_reads_are_audited_for_the_owning_region(
+    client: TestClient,
+    bodies: None,
+    settings: RegistrySettings,
+    as_body_a: dict[str, str],
+) -> None:
+    r = client.post(
+        "/certificates", headers=as_body_a, json=certificate("C-A", holder_uscc=DISTRICT_HOLDER)
+    )
+    assert r.status_code == 201, r.text
+    jiangsu = _headers(settings, "provincial_out")
+    ningbo = _headers(settings, "municipal_out")
+    assert "history" not in client.get("/certificates/C-A", headers=jiangsu).json()
+    short = client.get("/certificates/C-A", headers={**jiangsu, "X-Access-Purpose": "x"})
+    assert short.status_code == 422 and short.json()["code"] == "access_purpose_invalid"
+    why = {**jiangsu, "X-Access-Purpose": "joint case JS-2026-3"}
+    assert "history" in client.get("/certificates/C-A", headers=why).json()
+    # in-jurisdiction reads are not logged; a purpose from inside changes nothing
+    inside = {**_headers(settings, "county_in"), "X-Access-Purpose": "routine check"}
+    assert "history" in client.get("/certificates/C-A", headers=inside).json()
+    for owner in ("county_in", "municipal_in", "provincial_in", "national"):
+        [entry] = client.get("/audit/cross-region-reads", headers=_headers(settings, owner)).json()
+        assert entry["certificate_number"] == "C-A" and entry["uscc"] == DISTRICT_HOLDER
+        assert (
+            entry["owner_region"] == "330102" and entry["reader"] == "regulator:provincial-320000"
+        )
+        assert entry["reader_region"] == "320000" and entry["purpose"] == "joint case JS-2026-3"
+    for outsider in (jiangsu, ningbo, _headers(settings, "county_out")):
+        assert client.get("/audit/cross-region-reads", headers=outsider).json() == []
+    for caller in ("anonymous", "enterprise_own", "body_own"):
+        r = client.get("/audit/cross-region-reads", headers=_headers(settings, caller))
+        assert r.status_code == (401 if caller == "anonymous" else 403), caller

@@ -8,6 +8,7 @@ from sqlmodel import Field, SQLModel
 
 from shared.db import BigId, make_registry, utc_column
 from shared.outbox import Outbox, outbox_table, processed_events_table
+from shared.web.cross_region import cross_region_read_table
 from shared.web.idempotency import idempotency_table
 
 mapper_registry = make_registry()
@@ -247,19 +248,6 @@ class ProfileChangeRow(Base, table=True):
     occurred_at: datetime = Field(sa_column=utc_column(nullable=False))
 
 
-class CrossRegionReadRow(Base, table=True):
-    """A regulator read a full file outside its jurisdiction: who, why, when (audit log that
-    the owning region reads)."""
-
-    __tablename__ = "cross_region_read"
-    __table_args__ = (Index("ix_cross_region_read_region", "owner_region", "id"),)
-    id: int | None = Field(default=None, sa_column=Column(BigId, primary_key=True))
-    uscc: str = Field(max_length=18)
-    owner_region: str = Field(max_length=6)
-    reader: str = Field(max_length=200)
-    reader_region: str = Field(max_length=6)
-    purpose: str = Field(max_length=500)
-    read_at: datetime = Field(sa_column=utc_column(nullable=False))
 
 
 class FileTransferRow(Base, table=True):
@@ -295,3 +283,5 @@ Index(
 outbox = Outbox(outbox_table(metadata))
 processed_events = processed_events_table(metadata)
 idempotency_keys = idempotency_table(metadata)  # Idempotency-Key replays (shared.web)
+# Full files read outside the reader's jurisdiction (shared.web.cross_region)
+cross_region_reads = cross_region_read_table(metadata)

@@ -247,14 +247,17 @@ def register_enterprise(
     summary="A credit file, in the view the caller is entitled to",
 )
 def credit_file(
-    uscc: str, actor: CurrentPrincipal, engine: EngineDep, today: Today, request: Request
+    uscc: str,
+    actor: CurrentPrincipal,
+    engine: EngineDep,
+    today: Today,
+    purpose: cross_region.AccessPurpose,
 ) -> dict:
     """Anyone. The enterprise itself and regulators of its region get the full file (all
     records, listings with objections, repair applications, grade history); a regulator of
-    another region only with an `X-Access-Purpose` header, and the read is audited
-    (GET /audit/cross-region-reads); everyone else the public view."""
+    another region only with an `X-Access-Purpose` header (or `?purpose=`), and the read is
+    audited (GET /audit/cross-region-reads); everyone else the public view."""
     uscc = normalise(uscc)
-    purpose = cross_region.stated_purpose(request)
     with engine.connect() as conn:
         region = views.region_of_file(conn, uscc)
         if cross_region.full_file_allowed(conn, actor, uscc, region, purpose):
@@ -268,7 +271,7 @@ def credit_file(
 
 @enterprises.get("/enterprises/{uscc}/notices", response_model=list[s.NoticeOut], summary="Notices")
 def notices(
-    uscc: str, actor: RegulatorOrEnterprise, engine: EngineDep, request: Request
+    uscc: str, actor: RegulatorOrEnterprise, engine: EngineDep, purpose: cross_region.AccessPurpose
 ) -> list[dict]:
     """The enterprise itself and regulators of its region (others with X-Access-Purpose,
     audited). What the enterprise was notified of, with reasons
@@ -276,7 +279,6 @@ def notices(
     uscc = normalise(uscc)
     with engine.connect() as conn:
         region = views.region_of_file(conn, uscc)
-        purpose = cross_region.stated_purpose(request)
         if not cross_region.full_file_allowed(conn, actor, uscc, region, purpose):
             raise Forbidden("these are another enterprise's notices", code="not_your_file")
         return views.notices(conn, uscc)

@@ -12,10 +12,10 @@ from sqlmodel import col
 
 from services.credit.adapters.orm import FileTransferRow
 from services.credit.service_layer.unit_of_work import CreditUnitOfWork
-from shared.auth import Principal
+from shared.auth import Principal, approval
 from shared.auth.authority import Power, authorise
 from shared.clock import utcnow
-from shared.exceptions import Conflict, Forbidden, InvalidInput, NotFound
+from shared.exceptions import InvalidInput, NotFound
 
 
 def _out(row: FileTransferRow) -> dict[str, Any]:
@@ -42,16 +42,17 @@ def propose(
                 col(FileTransferRow.uscc) == uscc, col(FileTransferRow.status) == "pending"
             )
         ).scalar_one_or_none()
-        if pending is not None:
-            raise Conflict(f"transfer {pending.id} is waiting", code="transfer_already_proposed")
+        approval.refuse_second_proposal(
+            pending,
+            f"transfer {pending.id if pending else ''} is waiting",
+            "transfer_already_proposed",
+        )
         row = FileTransferRow(
             uscc=uscc,
             from_region=current,
             to_region=to_region,
             reason=reason,
-            status="pending",
-            proposed_by=actor.actor(),
-            proposed_at=utcnow(),
+            **approval.proposal(actor, utcnow()),
         )
         uow.session.add(row)
         uow.session.flush()
@@ -65,13 +66,19 @@ def decide(
 ) -> dict[str, Any]:
     with uow:
         row = uow.session.get(FileTransferRow, transfer_id, with_for_update=True)
-        if row is None or row.uscc != uscc or row.status != "pending":
-            raise NotFound(f"no pending transfer {transfer_id}", code="transfer_not_found")
-        authorise(actor, Power.TRANSFER_CREDIT_FILE, row.to_region)
-        if row.proposed_by == actor.actor():
-            raise Forbidden("the proposer cannot approve", code="second_approval_required")
-        row.status = "approved" if approve else "rejected"
-        row.decided_by, row.decided_at = actor.actor(), utcnow()
+        if row is not None and row.uscc == uscc and row.status == "pending":
+            authorise(actor, Power.TRANSFER_CREDIT_FILE, row.to_region)
+        else:
+            row = None
+        approval.decide(
+            row,
+            Power.TRANSFER_CREDIT_FILE,
+            approve,
+            actor,
+            utcnow(),
+            not_found=(f"no pending transfer {transfer_id}", "transfer_not_found"),
+        )
+        assert row is not None
         if approve:
             enterprise = uow.enterprises.get(uscc, for_update=True)
             assert enterprise is not None

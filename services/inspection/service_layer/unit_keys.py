@@ -8,12 +8,14 @@ from dataclasses import replace
 
 from sqlalchemy import select
 
+from services.inspection.adapters.orm import UnitRow
 from services.inspection.adapters.orm_unit_key import UnitAliasRow, UnitKeyRow
 from services.inspection.domain import unit_key as uk
 from services.inspection.domain.roster import Parsed, RowError, Unit, parse_units
 from services.inspection.service_layer import roster_authority
 from services.inspection.service_layer.unit_of_work import InspectionUnitOfWork
 from shared.auth import Principal
+from shared.auth.authority import Power, authorise
 from shared.clock import utcnow
 from shared.db import table_of
 from shared.exceptions import Conflict, Forbidden, InvalidInput
@@ -116,8 +118,9 @@ def add_alias(
             "the two are the same after normalisation: no alias needed", code="alias_redundant"
         )
     with uow:
-        aliases = load_aliases(uow)
         scope = enterprise_uscc.upper()
+        _authorise_alias(uow, actor, scope)
+        aliases = load_aliases(uow)
         if (field, scope, norm_canonical) in aliases:
             raise Conflict(
                 f"{canonical!r} is itself an alias; map to its canonical name",
@@ -150,6 +153,20 @@ def add_alias(
         "alias": norm_alias,
         "canonical": norm_canonical,
     }
+
+
+def _authorise_alias(uow: InspectionUnitOfWork, actor: Principal, enterprise_uscc: str) -> None:
+    """An alias for every enterprise is national; one enterprise's alias changes its units, so
+    it needs the unit-roster power over every region its units are in (none yet: the region of
+    its registration, USCC characters 3-8)."""
+    if not enterprise_uscc:
+        authorise(actor, Power.CHANGE_GLOBAL_UNIT_ALIAS)
+        return
+    unit = table_of(UnitRow)
+    stmt = select(unit.c.region_code).where(unit.c.enterprise_uscc == enterprise_uscc)
+    regions = set(uow.session.execute(stmt.distinct()).scalars()) or {enterprise_uscc[2:8]}
+    for region in sorted(regions):
+        authorise(actor, Power.CHANGE_ROSTER_UNIT, region)
 
 
 def list_aliases(uow: InspectionUnitOfWork) -> list[dict]:

@@ -2,11 +2,12 @@
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Column, Index
+from sqlalchemy import JSON, Column, Index, String
 from sqlmodel import Field, SQLModel
 
 from shared.db import BigId, make_registry, utc_column
 from shared.outbox import Outbox, outbox_table, processed_events_table
+from shared.web.cross_region import cross_region_read_table
 from shared.web.idempotency import idempotency_table
 
 mapper_registry = make_registry()
@@ -139,5 +140,9 @@ class WithdrawalRequestRow(Base, table=True):
 outbox = Outbox(outbox_table(metadata))
 processed_events = processed_events_table(metadata)
 idempotency_keys = idempotency_table(metadata)  # Idempotency-Key replays (shared.web)
+# Full certificate records read outside the reader's jurisdiction (shared.web.cross_region)
+cross_region_reads = cross_region_read_table(
+    metadata, Column("certificate_number", String(64), nullable=False)
+)
 
 from services.registry.adapters import orm_supervision as _supervision  # noqa: E402, F401  (registers its tables in this metadata)

@@ -7,10 +7,10 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 from pydantic_core import to_json
 from sqlalchemy import select
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlmodel import col
 
-from services.registry.adapters.orm import BodyRow, outbox
+from services.registry.adapters.orm import BodyRow, cross_region_reads, outbox
 from services.registry.adapters.webhook_feed import ChangeFeed
 from services.registry.config import RegistrySettings
 from services.registry.domain.model import AccreditationStatus
@@ -39,6 +39,7 @@ from shared.exceptions import NotFound
 from shared.search_terms import check_search_term
 from shared.web.app import create_app as create_service_app
 from shared.web.auth import AnyUser, CertificationBody, CurrentPrincipal, Regulator, require
+from shared.web.cross_region import AccessPurpose, audit_router, regulator_may_read_full
 from shared.web.problems import PROBLEM_RESPONSES
 from shared.webhooks.api import webhook_router
 from shared.webhooks.settings import webhook_settings
@@ -371,25 +372,42 @@ _transition_route(
     response_model=s.FullCertificateOut | s.PublicCertificateOut,
     summary="A certificate, in the view the caller is entitled to",
 )
-def get_certificate(number: str, actor: CurrentPrincipal, engine: EngineDep) -> dict:
-    """Anyone. The issuing body, the holder and regulators get the full view with signer
-    details and history; everyone else gets the public view."""
+def get_certificate(
+    number: str, actor: CurrentPrincipal, engine: EngineDep, purpose: AccessPurpose
+) -> dict:
+    """Anyone. The issuing body, the holder and regulators whose jurisdiction covers the
+    holder's region get the full view with signer details and history; a regulator of another
+    region only with a stated purpose (`X-Access-Purpose` header or `?purpose=`), and the read
+    is audited (GET /audit/cross-region-reads, for the holder's region); everyone else gets
+    the public view."""
     number = canonical_number(number)
     with engine.connect() as conn:
         owner = views.owner_of(conn, number)
         if owner is None:
             raise NotFound(f"no certificate numbered {number}", code="certificate_not_found")
-        body_id, holder = owner
-        entitled = (
-            actor.is_regulator
-            or (actor.role is Role.CERTIFICATION_BODY and actor.body_id == body_id)
-            or (actor.role is Role.ENTERPRISE and actor.uscc == holder)
-        )
-        if entitled:
+        if _full_view_allowed(conn, actor, number, owner, purpose):
             view = views.full_view(conn, number, today_in_china())
         else:
             view = views.public_view(views.load_records(conn, [number])[number], today_in_china())
     return view  # type: ignore[return-value]
+
+
+def _full_view_allowed(
+    conn: Connection,
+    actor: Principal,
+    number: str,
+    owner: tuple[str, str, str],
+    purpose: str | None,
+) -> bool:
+    body_id, holder, region = owner
+    if actor.role is Role.CERTIFICATION_BODY:
+        return actor.body_id == body_id
+    if actor.role is Role.ENTERPRISE:
+        return actor.uscc == holder
+    if not actor.is_regulator:
+        return False
+    record = {"uscc": holder, "owner_region": region, "certificate_number": number}
+    return regulator_may_read_full(conn, cross_region_reads, actor, record, purpose)
 
 
 @certificates.get(
@@ -461,6 +479,7 @@ def create_app(settings: RegistrySettings | None = None, engine: Engine | None =
         lifecycle,
         personnel_routes,
         lab_routes,
+        audit_router(cross_region_reads, "certificates", "certificate records of holders"),
     ):
         app.include_router(router)
     app.include_router(webhook_router(ChangeFeed(), webhook_settings(settings, "REGISTRY_")))

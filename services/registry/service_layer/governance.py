@@ -15,10 +15,10 @@ from services.registry.adapters.orm import WithdrawalRequestRow
 from services.registry.domain.model import AccreditationStatus, CertificationBody
 from services.registry.service_layer.services import _accreditation_event
 from services.registry.service_layer.unit_of_work import RegistryUnitOfWork
-from shared.auth import Principal
+from shared.auth import Principal, approval
 from shared.auth.authority import Power, authorise
 from shared.clock import utcnow
-from shared.exceptions import Conflict, Forbidden, NotFound
+from shared.exceptions import NotFound
 
 POWER_FOR_STATUS = {
     AccreditationStatus.ACTIVE: Power.REINSTATE_BODY,
@@ -68,18 +68,16 @@ def propose_withdrawal(
         body = _locked_body(uow, body_id)
         # Check the reason and the transition now, on a copy: the body changes on approval.
         replace(body).change_accreditation(AccreditationStatus.WITHDRAWN, reason_code, utcnow())
-        if _pending(uow, body_id) is not None:
-            raise Conflict(
-                f"a withdrawal of {body_id} is already waiting for approval",
-                code="withdrawal_already_proposed",
-            )
+        approval.refuse_second_proposal(
+            _pending(uow, body_id),
+            f"a withdrawal of {body_id} is already waiting for approval",
+            "withdrawal_already_proposed",
+        )
         row = WithdrawalRequestRow(
             body_id=body_id,
             reason_code=reason_code,
             reason=reason,
-            status="pending",
-            proposed_by=actor.actor(),
-            proposed_at=utcnow(),
+            **approval.proposal(actor, utcnow()),
         )
         uow.session.add(row)
         uow.session.flush()
@@ -94,20 +92,17 @@ def decide_withdrawal(
     authorise(actor, Power.WITHDRAW_BODY)
     with uow:
         body = _locked_body(uow, body_id)
-        pending = _pending(uow, body_id)
-        if pending is None:
-            raise NotFound(f"no withdrawal of {body_id} is waiting", code="no_pending_withdrawal")
-        if pending.proposed_by == actor.actor():
-            raise Forbidden(
-                "a withdrawal needs a second regulator: the proposer cannot decide it",
-                code="second_approval_required",
-            )
         now = utcnow()
-        pending.status, pending.decided_by, pending.decided_at = (
-            "approved" if approve else "rejected",
-            actor.actor(),
+        pending = _pending(uow, body_id)
+        approval.decide(
+            pending,
+            Power.WITHDRAW_BODY,
+            approve,
+            actor,
             now,
+            not_found=(f"no withdrawal of {body_id} is waiting", "no_pending_withdrawal"),
         )
+        assert pending is not None
         if approve:
             old = body.change_accreditation(AccreditationStatus.WITHDRAWN, pending.reason_code, now)
             uow.bodies.save(body)

@@ -178,9 +178,12 @@ def full_view(conn: Connection, number: str, today: date) -> dict[str, Any] | No
     return view
 
 
-def owner_of(conn: Connection, number: str) -> tuple[str, str] | None:
-    row = conn.execute(select(C.body_id, C.holder_uscc).where(C.number == number)).first()
-    return (row.body_id, row.holder_uscc) if row else None
+def owner_of(conn: Connection, number: str) -> tuple[str, str, str] | None:
+    """(issuing body, holder USCC, holder region) of a certificate."""
+    row = conn.execute(
+        select(C.body_id, C.holder_uscc, C.holder_region).where(C.number == number)
+    ).first()
+    return (row.body_id, row.holder_uscc, row.holder_region) if row else None
 
 
 # -- cursors ----------------------------------------------------------------------------------
