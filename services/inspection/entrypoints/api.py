@@ -13,7 +13,7 @@ from services.inspection.adapters.repository import read_snapshot_units
 from services.inspection.config import InspectionSettings
 from services.inspection.domain import hierarchy
 from services.inspection.domain.model import FailedItem
-from services.inspection.entrypoints import roster_history_api
+from services.inspection.entrypoints import draw_inputs_api, roster_history_api
 from services.inspection.entrypoints import schemas as s
 from services.inspection.entrypoints import schemas_disclosure as s_disclosure
 from services.inspection.entrypoints.metrics import OverdueGauge
@@ -50,6 +50,7 @@ def get_engine(request: Request) -> Engine:
 def get_uow(request: Request) -> InspectionUnitOfWork:
     uow = InspectionUnitOfWork(request.app.state.engine)
     uow.hierarchy = hierarchy.POLICIES[request.app.state.settings.hierarchy_policy]
+    uow.contributions_required = request.app.state.settings.draw_contributions_required
     return uow
 
 
@@ -533,7 +534,7 @@ def create_app(settings: InspectionSettings | None = None, engine: Engine | None
         collectors=(OverdueGauge(engine), CalendarGauge(settings.service_name, calendars)),
         body_limits={("POST", "/rosters/{kind}/import"): settings.max_import_bytes},
     )
-    for router in (public, rosters, roster_history_api.router, plans, tasks):
+    for router in (public, rosters, roster_history_api.router, plans, tasks, draw_inputs_api.router):
         app.include_router(router)
     return app
 
