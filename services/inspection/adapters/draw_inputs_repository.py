@@ -31,7 +31,9 @@ class DrawInputsRepository:
     def pending(self, plan_id: str) -> list[ContributionRow]:
         stmt = (
             select(ContributionRow)
-            .where(col(ContributionRow.plan_id) == plan_id, col(ContributionRow.status) == "pending")
+            .where(
+                col(ContributionRow.plan_id) == plan_id, col(ContributionRow.status) == "pending"
+            )
             .order_by(col(ContributionRow.id))
             .with_for_update()
         )

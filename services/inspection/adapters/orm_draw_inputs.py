@@ -17,7 +17,8 @@ class ContributionRow(Base, table=True):
     __table_args__ = (Index("ix_draw_contribution_plan_status", "plan_id", "status"),)
     id: str = Field(primary_key=True, max_length=36)
     plan_id: str = Field(foreign_key="plan.id", max_length=36)
-    # bound by the freeze that listed it; pending | bound | revealed | void (snapshot abandoned)
+    # pending -> bound (listed by a freeze) -> revealed -> used (by the draw); void when the
+    # snapshot that listed it is abandoned
     snapshot_id: str | None = Field(default=None, max_length=36, index=True)
     status: str = Field(max_length=20)
     role: str = Field(max_length=40)  # supervising_official | public_observer

@@ -111,9 +111,7 @@ def committed_recusal_list(
             for i in recent.get(uscc, set()) - conflicted
         ]
         rows += [(uscc, "lab", lab, "conflict_of_interest") for lab in lab_conflicts.get(uscc, ())]
-    return [
-        {"enterprise_uscc": u, "kind": k, "id": m, "reason": r} for u, k, m, r in sorted(rows)
-    ]
+    return [{"enterprise_uscc": u, "kind": k, "id": m, "reason": r} for u, k, m, r in sorted(rows)]
 
 
 def unit_recusals(doc: dict, chosen: Chosen) -> list[Recusal]:

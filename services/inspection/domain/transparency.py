@@ -114,9 +114,11 @@ def verify_chain(
             seen_expected = True
             if e.get("entry_hash") != expect[1]:
                 report.problems.append(f"{where}: differs from the head noted earlier")
-        prev_seq, prev_hash, prev_at = seq if isinstance(seq, int) else prev_seq + 1, str(
-            e.get("entry_hash")
-        ), str(e.get("at"))
+        prev_seq, prev_hash, prev_at = (
+            seq if isinstance(seq, int) else prev_seq + 1,
+            str(e.get("entry_hash")),
+            str(e.get("at")),
+        )
         if len(report.problems) > 50:
             report.problems.append("... (further problems not listed)")
             break

@@ -534,7 +534,14 @@ def create_app(settings: InspectionSettings | None = None, engine: Engine | None
         collectors=(OverdueGauge(engine), CalendarGauge(settings.service_name, calendars)),
         body_limits={("POST", "/rosters/{kind}/import"): settings.max_import_bytes},
     )
-    for router in (public, rosters, roster_history_api.router, plans, tasks, draw_inputs_api.router):
+    for router in (
+        public,
+        rosters,
+        roster_history_api.router,
+        plans,
+        tasks,
+        draw_inputs_api.router,
+    ):
         app.include_router(router)
     return app
 

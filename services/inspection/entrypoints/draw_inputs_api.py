@@ -43,9 +43,7 @@ class RevealIn(Strict):
 
 
 @router.post("/plans/{plan_id}/contributions", status_code=201, summary="Commit a contribution")
-def commit_contribution(
-    plan_id: str, body: CommitmentIn, actor: DrawParticipant, uow: Uow
-) -> dict:
+def commit_contribution(plan_id: str, body: CommitmentIn, actor: DrawParticipant, uow: Uow) -> dict:
     """A public observer (role ``observer``, power ``observe_draw``) or a regulator whose
     jurisdiction covers the plan's region and who is not the plan's own authority
     (``supervise_draw``); one pending commitment per party. The plan's next freeze lists it."""

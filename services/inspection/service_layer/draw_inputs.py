@@ -100,7 +100,8 @@ def reveal_contribution(
                 {
                     "pending": "the plan is not frozen yet: reveal only after the freeze",
                     "revealed": "the contribution is already revealed",
-                    "void": "the snapshot that listed it was abandoned or drawn",
+                    "void": "the snapshot that listed it was abandoned",
+                    "used": "the draw has used it already",
                 }.get(row.status, row.status),
                 code=f"contribution_{row.status}",
             )
@@ -126,14 +127,41 @@ def _public(row: ContributionRow) -> dict[str, Any]:
 
 
 # -- inside the freeze and the draw -------------------------------------------------------------
-def abandon_undrawn(uow: InspectionUnitOfWork, plan_id: str, reason: str) -> None:
-    """Abandon the plan's undrawn snapshots (logged; their contributions become void)."""
+def abandon_undrawn(uow: InspectionUnitOfWork, plan_id: str) -> list[tuple[str, str]]:
+    """Abandon the plan's undrawn snapshots (their contributions become void); returns them
+    for ``log_abandoned`` (logged at the end of the transaction: appends serialise)."""
     undrawn = uow.draw_inputs.undrawn_snapshots(plan_id)
     uow.snapshots.abandon_undrawn(plan_id)
     uow.draw_inputs.void_of_snapshots([sid for sid, _ in undrawn])
+    return undrawn
+
+
+def log_abandoned(
+    uow: InspectionUnitOfWork, plan_id: str, undrawn: list[tuple[str, str]], reason: str
+) -> None:
     for sid, snapshot_hash in undrawn:
         payload = {"snapshot_id": sid, "plan_id": plan_id, "snapshot_hash": snapshot_hash}
         log(uow, Kind.SNAPSHOT_ABANDONED, sid, {**payload, "reason": reason})
+
+
+def log_snapshot(
+    uow: InspectionUnitOfWork,
+    plan_id: str,
+    snapshot_id: str,
+    snapshot_hash: str,
+    header: dict[str, Any],
+    unit_count: int,
+) -> None:
+    payload = {
+        "snapshot_id": snapshot_id,
+        "plan_id": plan_id,
+        "snapshot_hash": snapshot_hash,
+        "seed_commitment": header["seed_commitment"],
+        "unit_count": unit_count,
+        "excluded_count": header["excluded_count"],
+        "contributions": header.get("contributions"),
+    }
+    log(uow, Kind.SNAPSHOT_COMMITTED, snapshot_id, payload)
 
 
 def bind_contributions(

@@ -33,6 +33,7 @@ from services.inspection.domain.draw import (
     selection_columns,
     sha256_hex,
 )
+from services.inspection.domain.draw_seed import unit_recusals
 from services.inspection.domain.model import (
     FailedItem,
     Outcome,
@@ -42,10 +43,9 @@ from services.inspection.domain.model import (
     RiskClass,
     TaskStatus,
 )
-from services.inspection.domain.draw_seed import unit_recusals
 from services.inspection.domain.policy import EligibilityPolicy
-from services.inspection.domain.transparency import Kind
 from services.inspection.domain.roster import parse_inspectors, parse_labs
+from services.inspection.domain.transparency import Kind
 from services.inspection.service_layer import (
     draw_inputs,
     hierarchy_ops,
@@ -240,7 +240,7 @@ def commit_snapshot(
         policy = uow.policies.current(today)
         snapshot_id = str(uuid.uuid4())
         seed = secrets.token_bytes(SEED_BYTES)
-        draw_inputs.abandon_undrawn(uow, plan.id, "a new snapshot of the plan was frozen")
+        abandoned = draw_inputs.abandon_undrawn(uow, plan.id)
         hierarchy_ops.expire_claims(uow, today)
         watermark = uow.snapshots.history_watermark()  # before the freeze reads the history
         uow.snapshots.freeze(
@@ -306,20 +306,8 @@ def commit_snapshot(
             ),
             subject=snapshot_id,
         )
-        draw_inputs.log(
-            uow,
-            Kind.SNAPSHOT_COMMITTED,
-            snapshot_id,
-            {
-                "snapshot_id": snapshot_id,
-                "plan_id": plan.id,
-                "snapshot_hash": snapshot_hash,
-                "seed_commitment": header["seed_commitment"],
-                "unit_count": unit_count,
-                "excluded_count": excluded,
-                "contributions": header.get("contributions"),
-            },
-        )
+        draw_inputs.log_abandoned(uow, plan.id, abandoned, f"superseded by snapshot {snapshot_id}")
+        draw_inputs.log_snapshot(uow, plan.id, snapshot_id, snapshot_hash, header, unit_count)
         uow.commit()
     return snapshot_id
 
