@@ -55,7 +55,7 @@ def commit_contribution(plan_id: str, body: CommitmentIn, actor: DrawParticipant
 def reveal_contribution(
     contribution_id: str, body: RevealIn, actor: DrawParticipant, uow: Uow
 ) -> dict:
-    """Its contributor, after the freeze that listed it and before the draw. 422
+    """Its contributor only (the observer or regulator who committed it), after the freeze that listed it and before the draw. 422
     ``contribution_mismatch`` when the value does not match the commitment; 409 before the
     freeze (``contribution_pending``), twice, or once the snapshot is abandoned or drawn."""
     draw_inputs.reveal_contribution(uow, contribution_id, body.value, actor)
