@@ -82,6 +82,40 @@ def test_every_contribution_changes_the_draw_seed_and_order_does_not() -> None:
 START = datetime(2026, 12, 3, 8, 0, tzinfo=UTC)
 
 
+def test_drawn_units_take_their_recusals_from_the_committed_list_only() -> None:
+    doc = {
+        "plan": {"team_size": 2, "cross_region_teams": True, "region_granularity": 4},
+        "inspectors": {
+            "inspector_id": ["I1", "I2", "I3", "I4"],
+            "region_code": ["330100", "330200", "330300", "330200"],
+            "expertise": [["toys"], ["toys"], ["toys"], ["food"]],
+        },
+        "labs": {"lab_id": ["L1", "L2"], "categories": [["toys"], ["food"]]},
+        "units": {
+            "unit_id": ["U1", "U2"],
+            "enterprise_uscc": ["E1", "E2"],
+            "region_code": ["330100", "330100"],
+            "product_category": ["toys", "toys"],
+        },
+    }
+    committed = draw_seed.committed_recusal_list(
+        {"E1": {"I3", "I4"}}, {"E1": {"L1", "L2"}}, {"E1": {"I2", "I3"}, "E9": {"I1"}}, ["E1", "E2"]
+    )
+    assert [r for r in committed if r["id"] == "I3"] == [  # a conflict wins over recent
+        {"enterprise_uscc": "E1", "kind": "inspector", "id": "I3", "reason": "conflict_of_interest"}
+    ]
+    assert all(r["enterprise_uscc"] == "E1" for r in committed)  # E9 is not in the snapshot
+    found = draw_seed.unit_recusals(
+        {**doc, "committed_recusals": committed}, [(0, 1, 0), (0, 2, 1)]
+    )
+    # I1 is same-region and I4 lacks the expertise, L2 the accreditation: not candidates
+    assert [(r.unit_id, r.kind, r.member_id, r.reason) for r in found] == [
+        ("U1", "inspector", "I3", "conflict_of_interest"),
+        ("U1", "inspector", "I2", "inspected_recently"),
+        ("U1", "lab", "L1", "conflict_of_interest"),
+    ]
+
+
 def _chain(n: int) -> list[dict[str, Any]]:
     entries, prev = [], tr.GENESIS
     start = START
@@ -198,6 +232,11 @@ def test_draw_needs_revealed_contributions_and_verifies(
     other[0]["value"] = "44" * 32  # a value never committed to
     assert "does not match its commitment" in " ".join(
         verify({**full, "contributions": other}, document.content).problems
+    )
+    # recusals the snapshot did not commit (a conflict declared after the freeze) are reported
+    added = {"unit_id": full["selection"][0]["unit_id"], "kind": "lab", "id": "L", "reason": "x"}
+    assert "recusals differ" in " ".join(
+        verify({**full, "recusals": [*full["recusals"], added]}, document.content).problems
     )
     # the contributions the snapshot lists cannot be left out
     assert not verify({**full, "contributions": []}, document.content).ok
