@@ -22,6 +22,7 @@ from services.inspection.domain import selection_commitment as sc
 from services.inspection.domain import transparency as tr
 from services.inspection.domain.verification import verify, verify_partial
 from services.inspection.entrypoints.api import create_app
+from services.inspection.service_layer.draw_inputs import late_exclusion_doc
 from shared.clock import today_in_china
 from tests.inspection.conftest import (
     NATIONAL,
@@ -116,6 +117,13 @@ def test_drawn_units_take_their_recusals_from_the_committed_list_only() -> None:
     ]
 
 
+def test_late_exclusions_after_the_seal_are_flagged() -> None:
+    entry = {"unit_id": "U2", "rule": "running_check", "cause": {}}
+    assert late_exclusion_doc(entry, None) == entry  # no contributions: nothing sealed
+    assert late_exclusion_doc(entry, {"U2"}) == entry
+    assert late_exclusion_doc(entry, {"U1"}) == {**entry, "after_seal": True}
+
+
 def _chain(n: int) -> list[dict[str, Any]]:
     entries, prev = [], tr.GENESIS
     start = START
@@ -208,6 +216,13 @@ def test_draw_needs_revealed_contributions_and_verifies(
     assert half.status_code == 409
     assert _reveal(client2, h["nat"], ids["nat"], values["nat"]).status_code == 200
     made = draw(client2, h["zj"], snap["id"])
+    reveals = [
+        e["payload"]
+        for e in client2.get("/public/transparency-log").json()["entries"]
+        if e["kind"] == LOG.CONTRIBUTION_REVEALED
+    ]
+    # only the reveal that completed the set sealed the late exclusions (none here)
+    assert [p.get("late_exclusions_sealed") for p in reveals] == [None, 0]
     seed = bytes.fromhex(made["seed"])
     expected = draw_seed.combine(seed, made["snapshot_hash"], {ids[k]: values[k] for k in ids})
     public = client2.get(f"/public/draws/{made['id']}").json()

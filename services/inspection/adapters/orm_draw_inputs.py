@@ -27,6 +27,9 @@ class ContributionRow(Base, table=True):
     value_hex: str | None = Field(default=None, max_length=64)
     committed_at: datetime = Field(sa_column=utc_column(nullable=False))
     revealed_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+    # on the reveal that completes the snapshot's set (from then on the draw seed is known):
+    # the unit ids late-excluded at that moment; later late exclusions are flagged in the draw
+    sealed_late_exclusions: list | None = Field(default=None, sa_column=Column(JSON, nullable=True))
 
 
 class TransparencyEntryRow(Base, table=True):

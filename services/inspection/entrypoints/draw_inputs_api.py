@@ -8,7 +8,7 @@ from pydantic import Field
 from sqlalchemy.engine import Engine
 
 from services.inspection.entrypoints.schemas import Strict
-from services.inspection.service_layer import draw_inputs, draw_inputs_views
+from services.inspection.service_layer import draw_inputs, draw_inputs_views, services
 from services.inspection.service_layer.unit_of_work import InspectionUnitOfWork
 from shared.web.auth import DrawParticipant
 from shared.web.problems import PROBLEM_RESPONSES
@@ -58,7 +58,9 @@ def reveal_contribution(
     """Its contributor only (the observer or regulator who committed it), after the freeze that listed it and before the draw. 422
     ``contribution_mismatch`` when the value does not match the commitment; 409 before the
     freeze (``contribution_pending``), twice, or once the snapshot is abandoned or drawn."""
-    draw_inputs.reveal_contribution(uow, contribution_id, body.value, actor)
+    draw_inputs.reveal_contribution(
+        uow, contribution_id, body.value, actor, seal=services.seal_late_exclusions
+    )
     return {"id": contribution_id, "status": "revealed"}
 
 

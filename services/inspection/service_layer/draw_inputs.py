@@ -2,6 +2,7 @@
 transparency log (issue 13, item 2). Each public use case is one transaction."""
 
 import uuid
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -85,9 +86,15 @@ def commit_contribution(
 
 
 def reveal_contribution(
-    uow: InspectionUnitOfWork, contribution_id: str, value: str, actor: Principal
+    uow: InspectionUnitOfWork,
+    contribution_id: str,
+    value: str,
+    actor: Principal,
+    seal: Callable[[InspectionUnitOfWork, SnapshotRow], list[str]] | None = None,
 ) -> None:
-    """Reveal the value after the freeze that listed the commitment, before the draw."""
+    """Reveal the value after the freeze that listed the commitment, before the draw. The
+    reveal that completes the set seals the late exclusions known at that moment (``seal``):
+    the draw flags any later one (``after_seal``), as the draw seed was known by then."""
     raw = _hex32(value.lower(), "value")
     with uow:
         row = uow.draw_inputs.contribution(contribution_id)
@@ -111,7 +118,14 @@ def reveal_contribution(
                 code="contribution_mismatch",
             )
         row.value_hex, row.status, row.revealed_at = raw.hex(), "revealed", utcnow()
-        log(uow, Kind.CONTRIBUTION_REVEALED, row.id, _public(row))
+        payload = _public(row)
+        others = [r for r in uow.draw_inputs.of_snapshot(str(row.snapshot_id)) if r.id != row.id]
+        if seal is not None and all(r.status == "revealed" for r in others):
+            snap = uow.snapshots.get(str(row.snapshot_id))
+            assert snap is not None
+            row.sealed_late_exclusions = sorted(seal(uow, snap))
+            payload["late_exclusions_sealed"] = len(row.sealed_late_exclusions)
+        log(uow, Kind.CONTRIBUTION_REVEALED, row.id, payload)
         uow.commit()
 
 
@@ -202,6 +216,21 @@ def committed_recusals(
         since = utcnow() - timedelta(days=plan.inspector_cooldown_days)
         recent = uow.draw_inputs.recent_teams(since, replaced)
     return draw_seed.committed_recusal_list(inspector_conflicts, lab_conflicts, recent, usccs)
+
+
+def sealed_late_exclusions(uow: InspectionUnitOfWork, snapshot_id: str) -> set[str] | None:
+    """The late exclusions sealed by the completing reveal; None without contributions."""
+    for r in uow.draw_inputs.of_snapshot(snapshot_id):
+        if r.sealed_late_exclusions is not None:
+            return set(r.sealed_late_exclusions)
+    return None
+
+
+def late_exclusion_doc(entry: dict[str, Any], sealed: set[str] | None) -> dict[str, Any]:
+    """A draw record's late exclusion, flagged when it arose after the seal."""
+    if sealed is None or entry["unit_id"] in sealed:
+        return entry
+    return {**entry, "after_seal": True}
 
 
 def seed_of_draw(uow: InspectionUnitOfWork, snap: SnapshotRow) -> bytes:

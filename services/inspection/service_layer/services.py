@@ -364,6 +364,7 @@ def make_draw(
         units = uow.snapshots.read_units(snap.id, selection_columns(algorithm))
         doc = {**snap.header, "units": units}
         seed = draw_inputs.seed_of_draw(uow, snap)
+        sealed = draw_inputs.sealed_late_exclusions(uow, snap.id)
         chosen, summaries = select_units(
             doc,
             seed,
@@ -398,7 +399,8 @@ def make_draw(
                 selected_count=len(outcome.selection),
                 strata=[s.__dict__ for s in outcome.strata],
                 late_exclusions=[
-                    e.as_doc() for e in sorted(late.values(), key=lambda e: e.unit_id)
+                    draw_inputs.late_exclusion_doc(e.as_doc(), sealed)
+                    for e in sorted(late.values(), key=lambda e: e.unit_id)
                 ],
                 recusals=[r.as_doc() for r in recusals],
                 supersedes_draw_id=active.id if active else None,
@@ -511,6 +513,12 @@ def _late_exclusions(
         claims=hierarchy_ops.blocking_claims(uow, plan, claims),
         history=records,
     )
+
+
+def seal_late_exclusions(uow: InspectionUnitOfWork, snap: SnapshotRow) -> list[str]:
+    """The unit ids late-excluded now (the seal of the completing contribution reveal)."""
+    plan = _load_plan(uow, snap.plan_id)
+    return list(_late_exclusions(uow, snap, plan, today_in_china()).keys())
 
 
 def _recusals(

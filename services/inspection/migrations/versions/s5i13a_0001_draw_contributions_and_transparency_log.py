@@ -34,6 +34,7 @@ def upgrade() -> None:
         sa.Column("value_hex", S(length=64), nullable=True),
         sa.Column("committed_at", shared.db.UtcDateTime(), nullable=False),
         sa.Column("revealed_at", shared.db.UtcDateTime(), nullable=True),
+        sa.Column("sealed_late_exclusions", sa.JSON(), nullable=True),
         sa.ForeignKeyConstraint(
             ["plan_id"], ["plan.id"], name=op.f("fk_draw_contribution_plan_id_plan")
         ),
