@@ -1,8 +1,11 @@
 #!/usr/bin/env node
 // node cli.mjs draw.json          -> checks a publicity record (exit 0 match, 1 mismatch)
 // node cli.mjs --vectors v.json   -> checks the published test vectors
+// node cli.mjs --log log.json      -> checks a transparency log (entries array or a page)
 import { readFileSync } from 'node:fs';
-import { commit, drawRetestLab, verifyRecord } from './verifier.mjs';
+import {
+  commit, contributionCommitment, drawRetestLab, drawSeed, verifyLog, verifyRecord,
+} from './verifier.mjs';
 import { hexToBytes } from '@noble/hashes/utils.js';
 
 const args = process.argv.slice(2);
@@ -17,8 +20,31 @@ if (args[0] === '--vectors') {
     const got = drawRetestLab(v.seed, v.task_id, v.candidates);
     if (got !== v.lab) { bad++; console.log(`MISMATCH retest ${v.name}: ${got}`); }
   }
+  for (const v of vectors.draw_seed || []) {
+    const wrong = v.contributions.filter((c) => contributionCommitment(c.value) !== c.commitment);
+    const got = drawSeed(v.seed, v.snapshot_hash, v.contributions);
+    if (wrong.length || got !== v.draw_seed) { bad++; console.log(`MISMATCH draw seed ${v.name}: ${got}`); }
+  }
+  for (const v of vectors.transparency_log || []) {
+    const { problems, head } = verifyLog(v.entries);
+    if (problems.length || head.entry_hash !== v.head.entry_hash || head.seq !== v.head.seq) {
+      bad++;
+      console.log(`MISMATCH transparency log ${v.name}: ${problems.join('; ')}`);
+    }
+  }
   console.log(bad ? `${bad} vectors differ` : 'MATCH: all vectors');
   process.exit(bad ? 1 : 0);
+}
+if (args[0] === '--log') {
+  const data = JSON.parse(readFileSync(args[1], 'utf8'));
+  const { problems, head } = verifyLog(Array.isArray(data) ? data : data.entries);
+  if (problems.length) {
+    console.log('INCONSISTENT: transparency log');
+    for (const p of problems) console.log(`  - ${p}`);
+    process.exit(1);
+  }
+  console.log(`CONSISTENT: head ${head.seq}:${head.entry_hash}`);
+  process.exit(0);
 }
 const record = JSON.parse(readFileSync(args[0], 'utf8'));
 const problems = verifyRecord(record);

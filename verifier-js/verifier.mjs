@@ -3,7 +3,9 @@
 // It re-implements, from the specification and not from the Python code:
 //   - qp-selection-v1: the commitment to a draw's ordered selection, partial or complete;
 //   - retest-lab-v1: the random choice of the re-test lab;
-//   - the seed commitment (SHA-256 of the revealed seed).
+//   - the seed commitment (SHA-256 of the revealed seed);
+//   - qp-draw-seed-v1: contributions of other parties and the draw seed they give;
+//   - qp-transparency-v1: the hash chain of the public transparency log.
 import { sha256 } from '@noble/hashes/sha2.js';
 import { shake256 } from '@noble/hashes/sha3.js';
 import { bytesToHex, concatBytes, hexToBytes, utf8ToBytes } from '@noble/hashes/utils.js';
@@ -12,6 +14,77 @@ const SALT = utf8ToBytes('qp-selection-salt-v1\u0000');
 const LEAF = utf8ToBytes('qp-selection-leaf-v1\u0000');
 const COMMIT = utf8ToBytes('qp-selection-commit-v1\u0000');
 const RETEST = utf8ToBytes('qp-retest-lab-v1\u0000');
+const CONTRIBUTION = utf8ToBytes('qp-draw-contribution-v1\u0000');
+const DRAW_SEED = utf8ToBytes('qp-draw-seed-v1\u0000');
+const LOG_ENTRY = utf8ToBytes('qp-transparency-v1\u0000');
+const GENESIS = '0'.repeat(64);
+
+// qp-draw-seed-v1 (docs/draw-spec.md section 6)
+export function contributionCommitment(valueHex) {
+  const value = hexToBytes(valueHex);
+  if (value.length !== 32) throw new Error('a contribution is exactly 32 bytes');
+  return bytesToHex(sha256(concatBytes(CONTRIBUTION, value)));
+}
+
+// Code-point order of the ids (the ids are ASCII, so UTF-16 order is the same).
+export function drawSeed(seedHex, snapshotHashHex, contributions) {
+  const ordered = [...contributions].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const parts = [DRAW_SEED, hexToBytes(seedHex), hexToBytes(snapshotHashHex)];
+  for (const c of ordered) parts.push(hexToBytes(c.value));
+  return bytesToHex(sha256(concatBytes(...parts)));
+}
+
+export function checkContributions(record) {
+  const problems = [];
+  const contributions = record.contributions || [];
+  for (const c of contributions) {
+    if (!c.value || contributionCommitment(c.value) !== c.commitment) {
+      problems.push(`contribution ${c.id} does not match its commitment`);
+    }
+  }
+  if (!problems.length && record.draw_seed) {
+    if (drawSeed(record.seed, record.snapshot_hash, contributions) !== record.draw_seed) {
+      problems.push('the draw seed is not the combination of the seed and the contributions');
+    }
+  }
+  return problems;
+}
+
+// qp-transparency-v1 (docs/draw-spec.md section 8). JSON canonical form: keys sorted,
+// no spaces, non-ASCII as is (the payloads hold strings, integers, booleans and null).
+export function canonicalJson(value) {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const keys = Object.keys(value).sort();
+    return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(value[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+export function entryHash(e) {
+  const fields = [String(e.seq), e.at, e.kind, e.subject, e.payload_hash, e.prev_hash];
+  return bytesToHex(sha256(concatBytes(LOG_ENTRY, utf8ToBytes(fields.join('\u001f')))));
+}
+
+export function verifyLog(entries) {
+  const problems = [];
+  let prevSeq = 0;
+  let prevHash = GENESIS;
+  let prevAt = '';
+  for (const e of entries) {
+    if (e.seq !== prevSeq + 1) problems.push(`entry ${e.seq}: expected sequence ${prevSeq + 1}`);
+    if (e.prev_hash !== prevHash) problems.push(`entry ${e.seq}: does not link to the entry before it`);
+    if (bytesToHex(sha256(utf8ToBytes(canonicalJson(e.payload)))) !== e.payload_hash) {
+      problems.push(`entry ${e.seq}: the payload does not match its hash`);
+    }
+    if (entryHash(e) !== e.entry_hash) problems.push(`entry ${e.seq}: the entry hash does not match`);
+    if (e.at < prevAt) problems.push(`entry ${e.seq}: timestamp earlier than the entry before it`);
+    prevSeq = e.seq;
+    prevHash = e.entry_hash;
+    prevAt = e.at;
+  }
+  return { problems, head: { seq: prevSeq, entry_hash: prevHash } };
+}
 
 export function entryBytes(entry) {
   const fields = [
@@ -53,6 +126,7 @@ export function verifyRecord(record) {
   if (!seedMatches(record.seed, record.seed_commitment)) {
     problems.push('the seed does not match the seed commitment');
   }
+  problems.push(...checkContributions(record));
   if (record.disclosure === 'partial') {
     const leaves = record.leaves.map(hexToBytes);
     if (leaves.length !== record.selected_count) {

@@ -36,3 +36,7 @@ class InspectionSettings(ServiceSettings):
     scheduler_interval_seconds: float = 600
     # Which running claims block which levels' draws (services.inspection.domain.hierarchy).
     hierarchy_policy: Literal["law-2018", "strict-any-claim"] = "law-2018"
+    # Contributions to a draw's randomness that parties other than the plan's authority
+    # (supervising officials, public observers) must commit before a freeze and reveal before
+    # the draw (issue 13; docs/draw-spec.md section 6). 0 draws on the server's seed alone.
+    draw_contributions_required: int = Field(default=2, ge=0, le=20)

@@ -4,7 +4,10 @@
 ``GET /public/snapshots/{id}/document`` saved as a file (``--snapshot``), or embedded in the
 draw record under ``"snapshot"``. The draw record names its algorithm (``es-shake256-v2`` for
 new draws, ``es-hmac-sha256-v1`` for earlier ones) and the draw is recomputed with it; both
-are specified in ``services/inspection/domain/draw_v2.py`` and ``draw_v1.py``. Before the
+are specified in ``services/inspection/domain/draw_v2.py`` and ``draw_v1.py``. When the
+snapshot lists contributions of other parties, each revealed value is checked against its
+commitment and the draw uses the combined draw seed (``docs/draw-spec.md`` section 6); the
+recusals are those the snapshot committed (section 7). Before the
 plan's sampling period ends the record is partial (``"disclosure": "partial"``): the entries
 revealed so far are checked against the selection commitment, no snapshot needed. Exit status 0:
 the draw matches; 1: it does not (each discrepancy is printed); 2: the files cannot be read.

@@ -12,7 +12,7 @@ may overrule a lower one (``may_overrule``), never the reverse.
 from dataclasses import dataclass
 from enum import StrEnum
 
-from shared.auth.principal import AuthorityLevel, Principal
+from shared.auth.principal import AuthorityLevel, Principal, Role
 from shared.exceptions import Forbidden
 
 AUTHORITY_MODEL_VERSION = "2026-12-03.3"
@@ -42,6 +42,9 @@ class Power(StrEnum):
     DECIDE_LISTING = "decide_listing"
     READ_FULL_FILE = "read_full_file"
     FILE_DISPUTE_FOR_PERSON = "file_dispute_for_person"
+    # inspection draws: randomness contributed by parties other than the plan's authority
+    SUPERVISE_DRAW = "supervise_draw"
+    OBSERVE_DRAW = "observe_draw"
 
 
 @dataclass(frozen=True)
@@ -52,6 +55,8 @@ class Rule:
     source: str
     second_approval: bool = False
     review: bool = False  # needs legal review before production
+    # held by the public observer role (no level, no territory) instead of by regulators
+    observers: bool = False
 
 
 _N, _P, _C = AuthorityLevel.NATIONAL, AuthorityLevel.PROVINCIAL, AuthorityLevel.COUNTY
@@ -139,11 +144,30 @@ RULES: dict[Power, Rule] = {
             "record's region receives a named person's dispute",
             review=True,
         ),
+        Rule(
+            Power.SUPERVISE_DRAW,
+            _C,
+            Territory.JURISDICTION,
+            "product policy (issue 13): a regulator covering the plan's region but not the plan's "
+            "own authority commits and reveals a draw contribution; no legal source yet",
+            review=True,
+        ),
+        Rule(
+            Power.OBSERVE_DRAW,
+            _N,
+            Territory.NATIONWIDE,
+            "product policy (issue 13): a public observer commits and reveals a draw "
+            "contribution; no legal source yet",
+            review=True,
+            observers=True,
+        ),
     )
 }
 
 
 def holds_level(principal: Principal, rule: Rule) -> bool:
+    if rule.observers:
+        return principal.role is Role.OBSERVER
     level = principal.authority_level
     return principal.is_regulator and level is not None and level.rank <= rule.lowest_level.rank
 
@@ -210,6 +234,7 @@ def table() -> list[dict[str, object]]:
             "second_approval": r.second_approval,
             "source": r.source,
             "needs_legal_review": r.review,
+            "holders": "public observers" if r.observers else "regulators",
             "version": AUTHORITY_MODEL_VERSION,
         }
         for r in RULES.values()

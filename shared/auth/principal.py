@@ -8,6 +8,9 @@ class Role(StrEnum):
     REGULATOR = "regulator"
     CERTIFICATION_BODY = "certification_body"
     ENTERPRISE = "enterprise"
+    # a public observer of draws (e.g. a deputy or an invited member of the public) who
+    # contributes randomness to them; holds no other power
+    OBSERVER = "observer"
     ANONYMOUS = "anonymous"
 
 

@@ -93,6 +93,7 @@ def principal_from_claims(claims: dict[str, Any]) -> Principal:
         Role.REGULATOR: ("authority_level", "region_code", "department"),
         Role.CERTIFICATION_BODY: ("body_id",),
         Role.ENTERPRISE: ("uscc",),
+        Role.OBSERVER: (),
     }[role]
     missing = [c for c in required if not claims.get(c)]
     if missing:

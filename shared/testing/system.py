@@ -80,6 +80,8 @@ class System:
             f"{p}ENVIRONMENT": "test",
             f"{p}LOG_JSON": "false",
             f"{p}CACHE_REFRESH_SECONDS": "0.1",
+            # the whole-system flows draw on the server's seed (contributions: tests/inspection)
+            **({f"{p}DRAW_CONTRIBUTIONS_REQUIRED": "0"} if service == "inspection" else {}),
             **self.extra_env.get(service, {}),
         }
 

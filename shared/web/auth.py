@@ -45,4 +45,5 @@ def require(*roles: Role) -> Any:
 Regulator = Annotated[Principal, require(Role.REGULATOR)]
 CertificationBody = Annotated[Principal, require(Role.CERTIFICATION_BODY)]
 Enterprise = Annotated[Principal, require(Role.ENTERPRISE)]
+DrawParticipant = Annotated[Principal, require(Role.REGULATOR, Role.OBSERVER)]
 AnyUser = Annotated[Principal, require(Role.REGULATOR, Role.CERTIFICATION_BODY, Role.ENTERPRISE)]

@@ -175,8 +175,12 @@ def inspection_db_url(backend: str, tmp_path_factory: pytest.TempPathFactory) ->
 
 @pytest.fixture
 def settings(inspection_db_url: str) -> InspectionSettings:
+    # tests not about contributions draw on the server's seed (test_draw_inputs sets 2)
     return InspectionSettings(
-        database_url=inspection_db_url, environment="test", workday_calendar_file=TEST_CALENDAR
+        database_url=inspection_db_url,
+        environment="test",
+        workday_calendar_file=TEST_CALENDAR,
+        draw_contributions_required=0,
     )
 
 

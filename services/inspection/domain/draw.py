@@ -15,7 +15,7 @@ and labs uniformly without replacement.
 from collections.abc import Iterable
 from types import ModuleType
 
-from services.inspection.domain import draw_v1, draw_v2
+from services.inspection.domain import draw_seed, draw_v1, draw_v2
 from services.inspection.domain.draw_core import (
     DRAW_FORMAT,
     SEED_BYTES,
@@ -131,7 +131,8 @@ def compute_draw(
     use_numpy: bool = True,
     snapshot_hash: str | None = None,
 ) -> DrawOutcome:
-    """The draw as a pure function of the snapshot document, the seed and the draw record."""
+    """The draw as a pure function of the snapshot document, the draw seed (the server's seed
+    combined with the contributions, ``draw_seed.combine``) and the draw record."""
     with paused_gc():
         if algorithm_of(doc) is draw_v2:
             doc = draw_v2.canonical_units(doc)  # v2 numbers units by their canonical position
@@ -139,5 +140,7 @@ def compute_draw(
         chosen, summaries = select_units(
             doc, seed, late_excluded=late_excluded, use_numpy=use_numpy, snapshot_hash=snapshot_hash
         )
+        if "committed_recusals" in doc:  # frozen with the snapshot: the record's list is ignored
+            recusals = draw_seed.unit_recusals(doc, chosen)
         selection = assign_teams(doc, seed, chosen, recusals, snapshot_hash=snapshot_hash)
         return DrawOutcome(selection, summaries)

@@ -12,7 +12,7 @@ from bisect import bisect_left
 from dataclasses import dataclass, field
 from typing import Any
 
-from services.inspection.domain import draw_v2, selection_commitment
+from services.inspection.domain import draw_seed, draw_v2, selection_commitment
 from services.inspection.domain.draw import (
     ALGORITHMS,
     DRAW_FORMAT,
@@ -74,6 +74,14 @@ def _verify(bundle: dict[str, Any], snapshot_bytes: bytes, use_numpy: bool) -> R
         return report
     if doc.get("seed_commitment") != bundle.get("seed_commitment"):
         problems.append("the snapshot commits to a different seed")
+    checked = draw_seed.check_contributions(
+        doc.get("contributions"), bundle.get("contributions") or [], seed, snapshot_hash
+    )
+    problems.extend(checked.problems)
+    if checked.draw_seed is None:
+        return report
+    if bundle.get("draw_seed") not in (None, checked.draw_seed.hex()):
+        problems.append("the published draw seed is not the combination of seed and contributions")
     ids = doc["units"]["unit_id"]
     report.checked_units = len(ids)
     canonical = draw_v2.is_canonical_order(ids)
@@ -91,7 +99,7 @@ def _verify(bundle: dict[str, Any], snapshot_bytes: bytes, use_numpy: bool) -> R
     try:
         outcome = compute_draw(
             doc,
-            seed,
+            checked.draw_seed,
             late_excluded=late,
             recusals=recusals,
             use_numpy=use_numpy,
@@ -104,6 +112,8 @@ def _verify(bundle: dict[str, Any], snapshot_bytes: bytes, use_numpy: bool) -> R
         problems.append(f"the draw cannot be recomputed: {exc}")
         return report
     expected = outcome.selection_doc()
+    if "committed_recusals" in doc:
+        problems.extend(_check_recusals(doc, expected, bundle.get("recusals") or []))
     published = bundle.get("selection", [])
     report.selected = len(published)
     if published != expected:
@@ -130,6 +140,7 @@ def verify_partial(bundle: dict[str, Any]) -> Report:
         return report
     if seed_commitment(seed) != bundle.get("seed_commitment"):
         report.problems.append("the seed does not match the seed commitment")
+    report.problems.extend(verify_contributions(bundle, seed))
     leaves = bundle.get("leaves") or []
     if len(leaves) != bundle.get("selected_count"):
         report.problems.append("the number of leaves differs from the selected count")
@@ -146,6 +157,39 @@ def verify_partial(bundle: dict[str, Any]) -> Report:
     )
     report.selected = len(revealed)
     return report
+
+
+def _check_recusals(doc: dict, expected: list[dict], published: list[dict]) -> list[str]:
+    """The record's recusals must be those the snapshot committed, for the drawn units."""
+    ids = doc["units"]["unit_id"]
+    chosen = [(e["stratum"], e["rank"], bisect_left(ids, e["unit_id"])) for e in expected]
+    derived = [r.as_doc() for r in draw_seed.unit_recusals(doc, chosen)]
+    if derived != published:
+        return ["the draw record's recusals differ from those committed in the snapshot"]
+    return []
+
+
+def verify_contributions(bundle: dict[str, Any], seed: bytes) -> list[str]:
+    """A record's revealed contributions against their commitments, and its draw seed."""
+    contributions = bundle.get("contributions") or []
+    problems, values = [], {}
+    for c in contributions:
+        try:
+            value = bytes.fromhex(c.get("value") or "")
+        except ValueError:
+            value = b""
+        if not draw_seed.matches(value, c.get("commitment", "")):
+            problems.append(f"contribution {c.get('id')} does not match its commitment")
+        values[c.get("id")] = value
+    if problems or bundle.get("draw_seed") is None:
+        return problems
+    try:
+        combined = draw_seed.combine(seed, bundle.get("snapshot_hash", ""), values).hex()
+    except ValueError as exc:
+        return [f"the draw seed cannot be recomputed: {exc}"]
+    if combined != bundle["draw_seed"]:
+        problems.append("the published draw seed is not the combination of seed and contributions")
+    return problems
 
 
 def _contains(sorted_ids: list[str], unit_id: str) -> bool:

@@ -14,6 +14,7 @@ from services.inspection.config import InspectionSettings
 from services.inspection.domain import hierarchy
 from services.inspection.domain.model import FailedItem
 from services.inspection.entrypoints import (
+    draw_inputs_api,
     outside_checks_api,
     publicity_api,
     roster_history_api,
@@ -54,6 +55,7 @@ def get_engine(request: Request) -> Engine:
 def get_uow(request: Request) -> InspectionUnitOfWork:
     uow = InspectionUnitOfWork(request.app.state.engine)
     uow.hierarchy = hierarchy.POLICIES[request.app.state.settings.hierarchy_policy]
+    uow.contributions_required = request.app.state.settings.draw_contributions_required
     return uow
 
 
@@ -548,6 +550,7 @@ def create_app(settings: InspectionSettings | None = None, engine: Engine | None
         outside_checks_api.router,
         plans,
         tasks,
+        draw_inputs_api.router,
     ):
         app.include_router(router)
     return app

@@ -25,7 +25,7 @@ from sqlalchemy.engine import Connection
 
 from services.inspection.adapters.orm_disclosure import DrawCommitmentRow, TaskSamplingRow
 from services.inspection.domain import selection_commitment as sc
-from services.inspection.service_layer import views
+from services.inspection.service_layer import draw_inputs_views, views
 from services.inspection.service_layer.views import (
     PLAN,
     SNAPSHOT,
@@ -233,6 +233,9 @@ def draw_public(conn: Connection, draw_id: str, today: date) -> dict[str, Any]:
     if not complete:
         view.pop("result_digest")
     view["selection_commitment"] = commitment.selection_commitment if commitment else None
+    view.update(
+        draw_inputs_views.for_record(conn, row.snapshot_id, row.seed_hex, row.snapshot_hash)
+    )
     view["selection_scheme"] = commitment.scheme if commitment else None
     revealed = (
         row.selected_count if complete or today > plan.period_end else len(_sampled(conn, draw_id))
@@ -263,6 +266,9 @@ def verification_bundle(conn: Connection, draw_id: str, today: date) -> dict[str
     if complete:
         bundle = views.verification_bundle(conn, draw_id)
         bundle["disclosure"] = "complete"
+        bundle.update(
+            draw_inputs_views.for_record(conn, row.snapshot_id, row.seed_hex, row.snapshot_hash)
+        )
         if commitment is not None:
             bundle.update(
                 selection_scheme=commitment.scheme,
@@ -290,6 +296,7 @@ def verification_bundle(conn: Connection, draw_id: str, today: date) -> dict[str
         "selection": [],
         "leaves": [],
         "selection_commitment": None,
+        **draw_inputs_views.for_record(conn, row.snapshot_id, row.seed_hex, row.snapshot_hash),
     }
     if commitment is None:  # a draw made before commitments existed: nothing to reveal early
         return bundle

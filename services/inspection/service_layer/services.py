@@ -33,6 +33,7 @@ from services.inspection.domain.draw import (
     selection_columns,
     sha256_hex,
 )
+from services.inspection.domain.draw_seed import unit_recusals
 from services.inspection.domain.model import (
     FailedItem,
     Outcome,
@@ -44,7 +45,9 @@ from services.inspection.domain.model import (
 )
 from services.inspection.domain.policy import EligibilityPolicy
 from services.inspection.domain.roster import parse_inspectors, parse_labs
+from services.inspection.domain.transparency import Kind
 from services.inspection.service_layer import (
+    draw_inputs,
     hierarchy_ops,
     publication_deadlines,
     roster_authority,
@@ -239,7 +242,7 @@ def commit_snapshot(
         policy = uow.policies.current(today)
         snapshot_id = str(uuid.uuid4())
         seed = secrets.token_bytes(SEED_BYTES)
-        uow.snapshots.abandon_undrawn(plan.id)
+        abandoned = draw_inputs.abandon_undrawn(uow, plan.id)
         hierarchy_ops.expire_claims(uow, today)
         watermark = uow.snapshots.history_watermark()  # before the freeze reads the history
         roster_version = roster_versions.pin(uow.session)  # issue 13, item 4
@@ -269,6 +272,7 @@ def commit_snapshot(
             "labs": uow.rosters.lab_pool(),
             "roster_version": roster_version,
         }
+        _commit_draw_inputs(uow, plan, snapshot_id, header, units["enterprise_uscc"])
         snapshot_hash = sha256_hex(canonical_bytes({**header, "units": units}))
         uow.snapshots.add(
             SnapshotRow(
@@ -304,8 +308,24 @@ def commit_snapshot(
             ),
             subject=snapshot_id,
         )
+        draw_inputs.log_abandoned(uow, plan.id, abandoned, f"superseded by snapshot {snapshot_id}")
+        draw_inputs.log_snapshot(uow, plan.id, snapshot_id, snapshot_hash, header, unit_count)
         uow.commit()
     return snapshot_id
+
+
+def _commit_draw_inputs(
+    uow: InspectionUnitOfWork, plan: Plan, snapshot_id: str, header: dict, usccs: list[str]
+) -> None:
+    """What the snapshot commits to besides the roster: the other parties' contributions and
+    the recusals (so neither can change after the freeze)."""
+    contributions = draw_inputs.bind_contributions(uow, plan.id, snapshot_id)
+    if contributions is not None:
+        header["contributions"] = contributions
+    active = uow.draws.active_for_plan(plan.id)
+    header["committed_recusals"] = draw_inputs.committed_recusals(
+        uow, plan, usccs, header, active.id if active else None
+    )
 
 
 # -- reveal: the draw ----------------------------------------------------------------------------
@@ -345,7 +365,8 @@ def make_draw(
         # phase 1 reads two or three columns of every unit; the rest only for the units drawn
         units = uow.snapshots.read_units(snap.id, selection_columns(algorithm))
         doc = {**snap.header, "units": units}
-        seed = bytes.fromhex(snap.seed_hex)
+        seed = draw_inputs.seed_of_draw(uow, snap)
+        sealed = draw_inputs.sealed_late_exclusions(uow, snap.id)
         chosen, summaries = select_units(
             doc,
             seed,
@@ -353,7 +374,11 @@ def make_draw(
             snapshot_hash=snap.snapshot_hash,
         )
         _fill_details(uow, snap.id, units, chosen)
-        recusals = _recusals(uow, doc, chosen, plan, active.id if active else None)
+        recusals = (
+            unit_recusals(doc, chosen)
+            if "committed_recusals" in doc
+            else _recusals(uow, doc, chosen, plan, active.id if active else None)
+        )
         outcome = DrawOutcome(
             assign_teams(doc, seed, chosen, recusals, snapshot_hash=snap.snapshot_hash),
             summaries,
@@ -376,7 +401,8 @@ def make_draw(
                 selected_count=len(outcome.selection),
                 strata=[s.__dict__ for s in outcome.strata],
                 late_exclusions=[
-                    e.as_doc() for e in sorted(late.values(), key=lambda e: e.unit_id)
+                    draw_inputs.late_exclusion_doc(e.as_doc(), sealed)
+                    for e in sorted(late.values(), key=lambda e: e.unit_id)
                 ],
                 recusals=[r.as_doc() for r in recusals],
                 supersedes_draw_id=active.id if active else None,
@@ -399,10 +425,35 @@ def make_draw(
                 "nothing was recorded: draw again (those units will be excluded, with the reason)",
                 retry=True,
             ) from None
-        commit_selection(uow, draw_id, outcome.selection_doc())
+        commitment = commit_selection(uow, draw_id, outcome.selection_doc())
         _emit_draw_events(uow, snap, plan, draw_id, algorithm, outcome, late, reason, active, tasks)
+        _log_draw(uow, snap, draw_id, seed, commitment, len(outcome.selection), reason, active)
         uow.commit()
     return draw_id
+
+
+def _log_draw(
+    uow: InspectionUnitOfWork,
+    snap: SnapshotRow,
+    draw_id: str,
+    seed: bytes,
+    commitment: str,
+    selected: int,
+    reason: str | None,
+    active: DrawRow | None,
+) -> None:
+    payload = {
+        "draw_id": draw_id,
+        "snapshot_id": snap.id,
+        "plan_id": snap.plan_id,
+        "seed": snap.seed_hex,
+        "draw_seed": seed.hex(),
+        "selection_commitment": commitment,
+        "selected_count": selected,
+    }
+    if active is not None:
+        payload.update(supersedes_draw_id=active.id, redraw_reason=reason)
+    draw_inputs.log(uow, Kind.REDRAW if active else Kind.DRAW, draw_id, payload)
 
 
 def _fill_details(
@@ -464,6 +515,12 @@ def _late_exclusions(
         claims=hierarchy_ops.blocking_claims(uow, plan, claims),
         history=records,
     )
+
+
+def seal_late_exclusions(uow: InspectionUnitOfWork, snap: SnapshotRow) -> list[str]:
+    """The unit ids late-excluded now (the seal of the completing contribution reveal)."""
+    plan = _load_plan(uow, snap.plan_id)
+    return list(_late_exclusions(uow, snap, plan, today_in_china()).keys())
 
 
 def _recusals(
@@ -788,6 +845,17 @@ def cancel_task(uow: InspectionUnitOfWork, task_id: str, reason: str, actor: Pri
         task.cancel_reason = reason.strip()
         uow.tasks.release_claim(task.id)
         hierarchy_ops.log_withdrawal(uow, task, plan, task.cancel_reason)
+        draw_inputs.log(
+            uow,
+            Kind.TASK_CANCELLED,
+            task.id,
+            {
+                "task_id": task.id,
+                "draw_id": task.draw_id,
+                "plan_id": task.plan_id,
+                # the reason may name the enterprise: it is public with the task (claim events)
+            },
+        )
         uow.commit()
 
 

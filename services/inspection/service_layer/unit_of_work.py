@@ -9,6 +9,7 @@ from sqlalchemy.engine import Engine
 
 from services.inspection.adapters.bulk import PreparedMessage
 from services.inspection.adapters.disclosure_repository import DisclosureRepository
+from services.inspection.adapters.draw_inputs_repository import DrawInputsRepository
 from services.inspection.adapters.orm import outbox
 from services.inspection.adapters.repository import (
     DrawRepository,
@@ -64,7 +65,11 @@ class InspectionUnitOfWork(SqlUnitOfWork):
     results: ResultRepository
     mirror: MirrorRepository
     disclosure: DisclosureRepository
+    draw_inputs: DrawInputsRepository
     hierarchy: HierarchyPolicy = DEFAULT_HIERARCHY  # which claims block which levels
+    # contributions a freeze needs (the API sets it from the settings, default 2); callers
+    # of the service layer that set nothing (seed data, benchmarks) draw on the server's seed
+    contributions_required: int = 0
 
     def __init__(self, engine: Engine, before_commit: Callable[[], None] | None = None) -> None:
         super().__init__(engine, outbox, producer="inspection")
@@ -81,6 +86,7 @@ class InspectionUnitOfWork(SqlUnitOfWork):
         self.results = ResultRepository(self.session)
         self.mirror = MirrorRepository(self.session)
         self.disclosure = DisclosureRepository(self.session)
+        self.draw_inputs = DrawInputsRepository(self.session)
 
     def emit_many(
         self, model: type[EventPayload], events: list[tuple[str, dict[str, Any]]]
