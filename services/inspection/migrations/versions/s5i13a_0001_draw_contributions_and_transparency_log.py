@@ -14,7 +14,7 @@ from alembic import op
 import shared.db
 
 revision: str = "s5i13a_0001"
-down_revision: str | None = "i13_0004"
+down_revision: str | None = "s5i13b_0001"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
