@@ -248,8 +248,6 @@ class ProfileChangeRow(Base, table=True):
     occurred_at: datetime = Field(sa_column=utc_column(nullable=False))
 
 
-
-
 class FileTransferRow(Base, table=True):
     """A credit file moving to another region (the enterprise's registration moved): proposed
     by the current region's authority, approved by the receiving region's."""
