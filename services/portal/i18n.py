@@ -107,6 +107,21 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "report.view": ("查看质量信用报告", "View the quality credit report"),
     "report.pdf": ("下载 PDF（已签名）", "Download PDF (signed)"),
     "report.json": ("下载数据（已签名 JSON）", "Download data (signed JSON)"),
+    "report.own": ("下载本企业的质量信用报告", "Download your enterprise's quality credit report"),
+    "report.own.lead": (
+        "质量信用报告由企业本身下载：请输入本企业的访问令牌（统一社会信用代码与报告一致）。"
+        "任何人都可以核验报告。",
+        "Enterprises download their own report: enter your enterprise's access token (it must "
+        "name this USCC). Anyone can verify a report.",
+    ),
+    "report.token": ("企业访问令牌", "Enterprise access token"),
+    "report.format": ("格式", "Format"),
+    "report.get": ("获取报告", "Get the report"),
+    "report.denied.401": ("需要企业访问令牌", "An enterprise access token is needed"),
+    "report.denied.403": (
+        "该令牌不属于此企业：只能下载本企业的报告",
+        "This token is not this enterprise's: you can download only your own report",
+    ),
     "report.id": ("报告编号", "Report id"),
     "report.issued": ("生成时间", "Issued at"),
     "report.check": ("核验报告", "Check a report"),

@@ -18,6 +18,7 @@ from services.portal.config import SERVICE_DIR, PortalSettings
 from services.portal.report import signing
 from services.portal.upstream import UpstreamError, Upstreams
 from services.portal.web import error_page
+from shared.auth.tokens import TokenVerifier
 from shared.observability import ObservabilityMiddleware
 
 log = logging.getLogger(__name__)
@@ -52,6 +53,7 @@ def create_app(settings: PortalSettings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.signer = signer
     app.state.chart_cache = TTLCache(maxsize=1, ttl=settings.chart_cache_seconds)
+    app.state.token_verifier = TokenVerifier(settings)
     app.state.verification_keys = {signing.key_id(signer.public_key()): signer.public_key()}
     app.add_middleware(ObservabilityMiddleware, service=settings.service_name)
     app.mount("/static", StaticFiles(directory=SERVICE_DIR / "static"), name="static")
