@@ -10,6 +10,9 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from shared.settings import DEV_JWT_SECRET, MAX_TOKEN_LIFETIME_HOURS
 
 SERVICE_DIR = Path(__file__).resolve().parent
+# The independent JavaScript verifier of the draw specification, run by the draw page in the
+# reader's browser (the image copies it to the same place relative to the code).
+JS_VERIFIER = SERVICE_DIR.parents[1] / "verifier-js" / "verifier.mjs"
 # TrueType CJK fonts reportlab can embed (it cannot embed CFF-outline OpenType such as Noto CJK).
 # Debian: fonts-wqy-zenhei (installed by `make portal-tools` and the portal's Dockerfile).
 CJK_FONT_CANDIDATES = (

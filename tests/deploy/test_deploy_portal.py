@@ -34,9 +34,27 @@ def test_portal_image() -> None:
             "shared/ shared/",
             "services/__init__.py services/__init__.py",
             "services/portal/ services/portal/",
+            "clients/python/qp_client/ qp_client/",
+            "verifier-js/verifier.mjs verifier-js/verifier.mjs",
         ]
     )
     assert "['project']['dependencies']" in " ".join(a for _, a in ins)
+
+
+def test_portal_build_context_holds_what_the_image_copies() -> None:
+    """.dockerignore is an allow-list: every COPY source must be re-included by it."""
+    included = [
+        line.strip()[1:]
+        for line in (ROOT / ".dockerignore").read_text().splitlines()
+        if line.strip().startswith("!")
+    ]
+    sources = [
+        a.split()[0] for op, a in instructions(DOCKERFILE) if op == "COPY" and "--from" not in a
+    ]
+    assert sources
+    for source in sources:
+        assert any(source.startswith(p) or source == p.rstrip("/") for p in included), source
+        assert (ROOT / source).exists(), source
 
 
 def test_portal_code_imports_no_service() -> None:

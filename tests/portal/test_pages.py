@@ -86,7 +86,10 @@ def test_malformed_uscc_is_a_friendly_422_naming_the_fault(
         no_trace(r.text)
         r = portal.get("/enterprises/123")
         assert r.status_code == 422 and "uscc_length" in r.text
-        r = portal.get(f"/enterprises/{wrong}/report.pdf")
+        token = dev_token(role="enterprise", sub="e-wrong", uscc=wrong)
+        r = portal.get(
+            f"/enterprises/{wrong}/report.pdf", headers={"Authorization": f"Bearer {token}"}
+        )
         assert r.status_code == 422 and r.headers["content-type"].startswith("text/html")
 
 
