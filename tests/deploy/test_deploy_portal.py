@@ -78,6 +78,9 @@ def test_portal_in_compose(compose: dict) -> None:
     assert portal["read_only"] is True and portal["cap_drop"] == ["ALL"]
     assert env["PORTAL_ENVIRONMENT"] == "prod"
     assert env["PORTAL_SIGNING_KEY"].startswith("${PORTAL_SIGNING_KEY:?")
+    # production refuses to start without the tokens' public key (enterprises' own reports)
+    assert env["PORTAL_JWT_ALGORITHM"] == "RS256"
+    assert env["PORTAL_JWT_PUBLIC_KEY"].startswith("${JWT_PUBLIC_KEY:?")
     for svc, port in SERVICES.items():
         assert env[f"PORTAL_{svc.upper()}_URL"] == f"http://{svc}-api:{port}"
         assert portal["depends_on"][f"{svc}-api"]["condition"] == "service_healthy"
@@ -103,11 +106,14 @@ def test_portal_in_kubernetes(
     assert deployment["spec"]["replicas"] == (1 if overlay == "dev" else 2)
     key = next(e for e in container["env"] if e["name"] == "PORTAL_SIGNING_KEY")
     assert key["valueFrom"]["secretKeyRef"]["name"] == "portal-signing-key"
+    jwt = next(e for e in container["env"] if e["name"] == "PORTAL_JWT_PUBLIC_KEY")
+    assert jwt["valueFrom"]["configMapKeyRef"]["name"] == "jwt-public-key"
     (config_ref,) = container["envFrom"]
     configs = {d["metadata"]["name"]: d for d in docs if d["kind"] == "ConfigMap"}
     config = configs[config_ref["configMapRef"]["name"]]["data"]
     for svc, port in SERVICES.items():
         assert config[f"PORTAL_{svc.upper()}_URL"] == f"http://{svc}-api:{port}"
+    assert config["PORTAL_JWT_ALGORITHM"] == "RS256" and config["PORTAL_ENVIRONMENT"] == "prod"
     _check_network(docs, pod_labels(deployment))
 
 
