@@ -1,6 +1,11 @@
 """A running system for the portal's tests: the three services' APIs as real processes on demo
-data (SQLite, seeded through their service layers as ``make run`` does) and the portal itself,
-each on a free port. Module-independent, one per test session (xdist group ``portal``)."""
+data (seeded through their service layers as ``make run`` does) and the portal itself, each on
+a free port. Module-independent, one per test session (xdist group ``portal``).
+
+``stack`` runs on SQLite and serves every portal test. ``backend_stack`` is parametrised on
+SQLite (the same ``stack``) and PostgreSQL (``pg_stack``: fresh databases, less demo data):
+only the smoke of the main pages (test_smoke.py) runs on both, because a second full stack per
+test would cost minutes of the suite's budget."""
 
 import importlib
 import os
@@ -19,15 +24,24 @@ from shared.demo import demo_enterprises
 from shared.migrations import upgrade
 from shared.processes import die_with_parent
 from shared.testing.broker import free_port
+from shared.testing.databases import create_postgres_database, drop_postgres_database
+from tests.conftest import _require_postgres
 
 UPSTREAMS = ("registry", "inspection", "credit")
 # Smaller than `make run` (the pages need variety, not volume).
 SEED_COUNTS = {"registry": 400, "credit": 150}
+# The PostgreSQL smoke needs every page to have something to show, nothing more.
+SMOKE_SEED_COUNTS = {"registry": 40, "credit": 20}
 
 
 @dataclass
 class PortalStack:
     root: Path
+    backend: str = "sqlite"
+    seed_counts: dict[str, int] = field(default_factory=lambda: dict(SEED_COUNTS))
+    databases: dict[str, str] = field(default_factory=dict)
+    # the services' read-model refresh: fast for the tests that change data and look again
+    cache_refresh_seconds: str = "0.1"
     ports: dict[str, int] = field(default_factory=dict)
     processes: list[subprocess.Popen[bytes]] = field(default_factory=list)
 
@@ -46,9 +60,10 @@ class PortalStack:
     def start(self) -> "PortalStack":
         for name in UPSTREAMS:
             svc = importlib.import_module(f"services.{name}.devstack").SERVICE
-            url = f"sqlite:///{self.root / f'{name}.db'}"
+            url = self._database(name)
             upgrade(svc.service_dir, url)
-            seed = partial(svc.seed, count=SEED_COUNTS[name]) if name in SEED_COUNTS else svc.seed
+            counts = self.seed_counts
+            seed = partial(svc.seed, count=counts[name]) if name in counts else svc.seed
             seed(url)
             self.ports[name] = free_port()
             p = name.upper() + "_"
@@ -59,7 +74,7 @@ class PortalStack:
                     f"{p}PORT": str(self.ports[name]),
                     f"{p}ENVIRONMENT": "test",
                     f"{p}LOG_JSON": "false",
-                    f"{p}CACHE_REFRESH_SECONDS": "0.1",
+                    f"{p}CACHE_REFRESH_SECONDS": self.cache_refresh_seconds,
                     f"{p}KAFKA_BOOTSTRAP_SERVERS": "127.0.0.1:9",  # reads need no broker
                 },
             )
@@ -77,6 +92,14 @@ class PortalStack:
         )
         self._wait()
         return self
+
+    def _database(self, name: str) -> str:
+        if self.backend == "postgresql":
+            url = create_postgres_database(f"portal_{name}")
+        else:
+            url = f"sqlite:///{self.root / f'{name}.db'}"
+        self.databases[name] = url
+        return url
 
     def _spawn(self, name: str, env: dict[str, str]) -> None:
         with (self.root / f"{name}.log").open("ab") as log:
@@ -111,6 +134,9 @@ class PortalStack:
                 p.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 p.kill()
+        for url in self.databases.values():
+            if url.startswith("postgresql"):
+                drop_postgres_database(url)
 
 
 @pytest.fixture(scope="session")
@@ -122,6 +148,28 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PortalStack]:
         running.stop()
 
 
+@pytest.fixture(scope="module")
+def pg_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PortalStack]:
+    """Module-scoped: it stops (and its databases go) as soon as the smoke is done."""
+    _require_postgres()
+    running = PortalStack(
+        root=tmp_path_factory.mktemp("portal-pg"),
+        backend="postgresql",
+        seed_counts=dict(SMOKE_SEED_COUNTS),
+        cache_refresh_seconds="5",  # nothing changes the data under the smoke
+    )
+    try:
+        yield running.start()
+    finally:
+        running.stop()
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def backend_stack(request: pytest.FixtureRequest) -> PortalStack:
+    """The running system on each database: for the smoke of the main pages only."""
+    return request.getfixturevalue("stack" if request.param == "sqlite" else "pg_stack")  # type: ignore[no-any-return]
+
+
 @pytest.fixture(scope="session")
 def listed_uscc() -> str:
     """Demo enterprise 1 is on the dishonesty list (services/credit/seed.py)."""
@@ -130,6 +178,10 @@ def listed_uscc() -> str:
 
 @pytest.fixture(scope="session")
 def certificate_number(stack: PortalStack) -> str:
+    return first_certificate(stack)
+
+
+def first_certificate(stack: PortalStack) -> str:
     with stack.client("registry") as registry:
         for e in demo_enterprises()[5:60]:
             page = registry.get("/public/certificates", params={"holder_uscc": e.uscc}).json()

@@ -11,6 +11,8 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
+from click.testing import CliRunner
+from qp_client.cli import cli
 
 from services.portal.report import signing
 from shared.auth.tokens import dev_token
@@ -123,10 +125,17 @@ def test_pdf_report_renders_carries_cjk_text_and_verifies_offline(
     done = qp("report", "verify", str(pdf), "--portal-url", stack.portal)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "AUTHENTIC" in done.stdout and "CURRENT" in done.stdout
-    bad = qp("report", "verify", str(tmp_path / "bad100.pdf"), "--portal-url", stack.portal)
-    assert bad.returncode == 5 and bad.stdout.startswith("NOT AUTHENTIC"), bad.stdout
-    offline = qp("report", "verify", str(tmp_path / "bad100.pdf"), "--key", str(key), "--offline")
-    assert offline.returncode == 5
+    tampered = str(tmp_path / "bad100.pdf")  # in process: the same command, no interpreter start
+    bad = CliRunner().invoke(cli, ["report", "verify", tampered, "--portal-url", stack.portal])
+    assert bad.exit_code == 5 and bad.output.startswith("NOT AUTHENTIC"), bad.output
+    offline = CliRunner().invoke(
+        cli, ["report", "verify", str(pdf), "--key", str(key), "--offline"]
+    )
+    assert offline.exit_code == 0 and "CURRENT" not in offline.output, offline.output
+    offline = CliRunner().invoke(
+        cli, ["report", "verify", tampered, "--key", str(key), "--offline"]
+    )
+    assert offline.exit_code == 5, offline.output
 
 
 def test_html_report_has_id_qr_and_check_link(stack: PortalStack, listed_uscc: str) -> None:
