@@ -58,6 +58,10 @@ class PortalSettings(BaseSettings):
     jwt_issuer: str = "quality-platform"
     jwt_audience: str = "quality-platform"
     jwt_max_lifetime_hours: float = Field(default=12, gt=0, le=MAX_TOKEN_LIFETIME_HOURS)
+    # The portal's own mirror of the disclosure feed (services/portal/mirror.py), e.g.
+    # sqlite:///var/portal-mirror.db; searches of the dishonesty list read it. Empty: none.
+    mirror_url: str | None = None
+    mirror_poll_seconds: float = 5.0
     # How long the inspection pass-rate charts are reused before the results are read again.
     chart_cache_seconds: float = 30.0
 

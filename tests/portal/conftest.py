@@ -87,6 +87,9 @@ class PortalStack:
                 "PORTAL_LOG_JSON": "false",
                 "PORTAL_PUBLIC_URL": self.url("portal"),
                 "PORTAL_SIGNING_KEY_FILE": str(self.root / "signing-key.pem"),
+                # the portal's own mirror of the disclosure feed (dishonesty-list searches)
+                "PORTAL_MIRROR_URL": f"sqlite:///{self.root / 'portal-mirror.db'}",
+                "PORTAL_MIRROR_POLL_SECONDS": "2",
                 **{f"PORTAL_{n.upper()}_URL": self.url(n) for n in UPSTREAMS},
             },
         )

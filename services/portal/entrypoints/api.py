@@ -15,6 +15,7 @@ from starlette.exceptions import HTTPException
 
 from services.portal import draws, pages, reports
 from services.portal.config import SERVICE_DIR, PortalSettings
+from services.portal.mirror import DisclosureMirror
 from services.portal.report import signing
 from services.portal.upstream import UpstreamError, Upstreams
 from services.portal.web import error_page
@@ -40,7 +41,10 @@ def create_app(settings: PortalSettings | None = None) -> FastAPI:
             settings.credit_url,
             settings.upstream_timeout_seconds,
         )
+        app.state.mirror = _start_mirror(settings)
         yield
+        if app.state.mirror is not None:
+            await asyncio.to_thread(app.state.mirror.stop)
         await app.state.upstreams.close()
 
     app = FastAPI(
@@ -63,6 +67,19 @@ def create_app(settings: PortalSettings | None = None) -> FastAPI:
     _install_error_pages(app)
     _install_operations(app)
     return app
+
+
+def _start_mirror(settings: PortalSettings) -> DisclosureMirror | None:
+    if not settings.mirror_url:
+        return None
+    mirror = DisclosureMirror(
+        settings.mirror_url,
+        settings.credit_url,
+        settings.mirror_poll_seconds,
+        timeout=settings.upstream_timeout_seconds,
+    )
+    mirror.start()
+    return mirror
 
 
 def _install_error_pages(app: FastAPI) -> None:
