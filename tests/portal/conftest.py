@@ -13,9 +13,11 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -58,27 +60,44 @@ class PortalStack:
         )
 
     def start(self) -> "PortalStack":
+        """Migrate one by one (Alembic's context is process-global), start the portal, then
+        seed the three services at once (mostly database round trips) and start them (from
+        this thread: ``preexec_fn`` is not safe to fork from several threads)."""
+        self.ports = {name: free_port() for name in (*UPSTREAMS, "portal")}
+        urls = {}
         for name in UPSTREAMS:
-            svc = importlib.import_module(f"services.{name}.devstack").SERVICE
-            url = self._database(name)
-            upgrade(svc.service_dir, url)
-            counts = self.seed_counts
-            seed = partial(svc.seed, count=counts[name]) if name in counts else svc.seed
-            seed(url)
-            self.ports[name] = free_port()
-            p = name.upper() + "_"
-            self._spawn(
-                name,
-                {
-                    f"{p}DATABASE_URL": url,
-                    f"{p}PORT": str(self.ports[name]),
-                    f"{p}ENVIRONMENT": "test",
-                    f"{p}LOG_JSON": "false",
-                    f"{p}CACHE_REFRESH_SECONDS": self.cache_refresh_seconds,
-                    f"{p}KAFKA_BOOTSTRAP_SERVERS": "127.0.0.1:9",  # reads need no broker
-                },
-            )
-        self.ports["portal"] = free_port()
+            urls[name] = self._database(name)
+            upgrade(_service(name).service_dir, urls[name])
+        self._spawn_portal()
+        with ThreadPoolExecutor(len(UPSTREAMS)) as pool:
+            for done in [pool.submit(self._seed, n, urls[n]) for n in UPSTREAMS]:
+                done.result()
+        for name in UPSTREAMS:
+            self._spawn_upstream(name, urls[name])
+        self._wait()
+        return self
+
+    def _seed(self, name: str, url: str) -> None:
+        svc = _service(name)
+        counts = self.seed_counts
+        seed = partial(svc.seed, count=counts[name]) if name in counts else svc.seed
+        seed(url)
+
+    def _spawn_upstream(self, name: str, url: str) -> None:
+        p = name.upper() + "_"
+        self._spawn(
+            name,
+            {
+                f"{p}DATABASE_URL": url,
+                f"{p}PORT": str(self.ports[name]),
+                f"{p}ENVIRONMENT": "test",
+                f"{p}LOG_JSON": "false",
+                f"{p}CACHE_REFRESH_SECONDS": self.cache_refresh_seconds,
+                f"{p}KAFKA_BOOTSTRAP_SERVERS": "127.0.0.1:9",  # reads need no broker
+            },
+        )
+
+    def _spawn_portal(self) -> None:
         self._spawn(
             "portal",
             {
@@ -93,8 +112,6 @@ class PortalStack:
                 **{f"PORTAL_{n.upper()}_URL": self.url(n) for n in UPSTREAMS},
             },
         )
-        self._wait()
-        return self
 
     def _database(self, name: str) -> str:
         if self.backend == "postgresql":
@@ -140,6 +157,10 @@ class PortalStack:
         for url in self.databases.values():
             if url.startswith("postgresql"):
                 drop_postgres_database(url)
+
+
+def _service(name: str) -> Any:
+    return importlib.import_module(f"services.{name}.devstack").SERVICE
 
 
 @pytest.fixture(scope="session")

@@ -77,6 +77,7 @@ def _start_mirror(settings: PortalSettings) -> DisclosureMirror | None:
         settings.credit_url,
         settings.mirror_poll_seconds,
         timeout=settings.upstream_timeout_seconds,
+        attempts=1,  # the mirror's loop is the retry: a shutdown never waits on a backoff
     )
     mirror.start()
     return mirror
