@@ -133,7 +133,7 @@ class PortalStack:
                 )
             )
 
-    def _wait(self, timeout: float = 60) -> None:
+    def _wait(self, timeout: float = 180) -> None:  # loaded boxes start four servers slowly
         deadline = time.monotonic() + timeout
         for name in self.ports:
             while True:
