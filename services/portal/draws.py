@@ -1,7 +1,10 @@
 """Draw verification ("双随机" made checkable): the portal, independently of the inspection
 service, re-checks the commit-reveal of a draw from the public records: the revealed seed
 against the commitment published before the draw, and the snapshot document's SHA-256 against
-the published snapshot hash. Recomputing the selection itself is the offline verifier's job
+the published snapshot hash. The reader's browser then re-checks it all again and, with the
+independent JavaScript verifier of the draw specification (``verifier-js/verifier.mjs``, served
+here unchanged), the published selection against its selection commitment (static/draw-check.js).
+Recomputing the selection from the snapshot is the offline verifier's job
 (``python -m services.inspection.verify``), linked from the page."""
 
 import hashlib
@@ -9,8 +12,9 @@ import json
 from dataclasses import dataclass
 
 from fastapi import APIRouter, Request, Response
-from fastapi.responses import HTMLResponse
+from fastapi.responses import FileResponse, HTMLResponse
 
+from services.portal.config import JS_VERIFIER
 from services.portal.upstream import Upstreams
 from services.portal.web import render
 
@@ -80,6 +84,22 @@ async def snapshot_document(request: Request, draw_id: str) -> Response:
     draw = await inspection.get(f"/public/draws/{draw_id}")
     document = await inspection.get_raw(f"/public/snapshots/{draw['snapshot_id']}/document")
     return Response(document.content, media_type="application/json")
+
+
+@router.get("/draws/{draw_id}/verification.json", summary="A draw's publicity record")
+async def verification_record(request: Request, draw_id: str) -> Response:
+    """Anyone. The inspection service's verification record of the draw, byte for byte (same
+    origin, for the JavaScript verifier in the reader's browser)."""
+    record = await _upstreams(request).inspection.get_raw(f"/public/draws/{draw_id}/verification")
+    return Response(
+        record.content, media_type="application/json", headers={"Cache-Control": "no-store"}
+    )
+
+
+@router.get("/verifier/verifier.mjs", summary="The independent draw verifier (ES module)")
+async def js_verifier() -> FileResponse:
+    """Anyone. ``verifier-js/verifier.mjs`` as committed: what the draw page runs."""
+    return FileResponse(JS_VERIFIER, media_type="text/javascript; charset=utf-8")
 
 
 def _upstreams(request: Request) -> Upstreams:

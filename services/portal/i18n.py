@@ -107,6 +107,21 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "report.view": ("查看质量信用报告", "View the quality credit report"),
     "report.pdf": ("下载 PDF（已签名）", "Download PDF (signed)"),
     "report.json": ("下载数据（已签名 JSON）", "Download data (signed JSON)"),
+    "report.own": ("下载本企业的质量信用报告", "Download your enterprise's quality credit report"),
+    "report.own.lead": (
+        "质量信用报告由企业本身下载：请输入本企业的访问令牌（统一社会信用代码与报告一致）。"
+        "任何人都可以核验报告。",
+        "Enterprises download their own report: enter your enterprise's access token (it must "
+        "name this USCC). Anyone can verify a report.",
+    ),
+    "report.token": ("企业访问令牌", "Enterprise access token"),
+    "report.format": ("格式", "Format"),
+    "report.get": ("获取报告", "Get the report"),
+    "report.denied.401": ("需要企业访问令牌", "An enterprise access token is needed"),
+    "report.denied.403": (
+        "该令牌不属于此企业：只能下载本企业的报告",
+        "This token is not this enterprise's: you can download only your own report",
+    ),
     "report.id": ("报告编号", "Report id"),
     "report.issued": ("生成时间", "Issued at"),
     "report.check": ("核验报告", "Check a report"),
@@ -173,10 +188,28 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "accr.suspended": ("资质暂停", "accreditation suspended"),
     "accr.withdrawn": ("资质撤销", "accreditation withdrawn"),
     "draw.browser": ("在您的浏览器中核验", "Checked in your browser"),
-    "draw.browser.running": ("正在计算 SHA-256 …", "Computing SHA-256 …"),
+    "draw.browser.running": ("正在本机核验 …", "Checking here …"),
     "draw.browser.match": (
-        "一致：种子与承诺、快照文件与快照哈希均在本机重新计算并吻合",
-        "MATCH: seed and commitment, snapshot document and hash recomputed here and equal",
+        "一致：种子与承诺、快照文件与快照哈希、抽取名单与名单承诺均在本机重新计算并吻合。",
+        "MATCH: seed and commitment, snapshot document and hash, selection and selection "
+        "commitment recomputed here and equal.",
+    ),
+    "draw.browser.selection": (
+        "独立的 JavaScript 核验程序已核对名单承诺（已公开 {revealed} / {count} 条）。",
+        "The independent JavaScript verifier checked the selection commitment ({revealed} of "
+        "{count} entries revealed).",
+    ),
+    "draw.browser.selection_bad": (
+        "抽取名单与名单承诺不符",
+        "The selection does not match its commitment",
+    ),
+    "draw.browser.record": (
+        "核验记录与本页公布的种子承诺或快照哈希不一致",
+        "The verification record differs from the commitment or snapshot hash on this page",
+    ),
+    "draw.browser.no_commitment": (
+        "本次抽取未公布名单承诺，无法在浏览器中核对抽取名单",
+        "No selection commitment was published for this draw: the selection cannot be checked here",
     ),
     "draw.browser.failed": ("浏览器无法完成核验", "Your browser could not run the check"),
     "error.title": ("出错了", "Something went wrong"),

@@ -1,12 +1,12 @@
 """Enterprise quality credit reports: HTML, signed PDF and signed JSON, the online check behind
-the QR code, upload verification and the public key at a well-known URL. Anyone may download a
-report (it holds public data only) and anyone may verify one."""
+the QR code, upload verification and the public key at a well-known URL. An enterprise downloads
+its own report (its bearer token, role enterprise, names the USCC); anyone may verify one."""
 
 from typing import Annotated
 from urllib.parse import quote
 
 import segno
-from fastapi import APIRouter, File, Query, Request, Response, UploadFile
+from fastapi import APIRouter, File, Form, Query, Request, Response, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, JSONResponse
 
@@ -14,6 +14,9 @@ from services.portal.report import pdf, signing
 from services.portal.report.content import gather, new_claims
 from services.portal.upstream import NotFoundError
 from services.portal.web import error_page, render
+from shared.auth.principal import ANONYMOUS, Principal, Role
+from shared.auth.tokens import TokenVerifier
+from shared.exceptions import Unauthenticated
 
 router = APIRouter()
 KEYS_PATH = "/.well-known/quality-report-keys.json"
@@ -37,28 +40,59 @@ def check_url(request: Request, token: str) -> str:
     return f"{_settings(request).public_url}/reports/check?token={quote(token)}"
 
 
-@router.get("/enterprises/{uscc}/report", response_class=HTMLResponse, summary="Credit report")
-async def report_html(request: Request, uscc: str) -> HTMLResponse:
-    """Anyone. The report as a page, with its id, QR code and signed downloads."""
-    content, claims, token = await _issue(request, uscc)
-    url = check_url(request, token)
-    qr_svg = segno.make(url, error="m").svg_inline(scale=3, title=claims["report_id"])
-    return render(
+Format = Annotated[str, Form(pattern="^(html|pdf|json)$")]
+
+
+def _caller(request: Request, token: str | None) -> Principal:
+    """The bearer of the Authorization header or of the form's token; anonymous without."""
+    header = request.headers.get("authorization", "")
+    if not token and header.lower().startswith("bearer "):
+        token = header[7:].strip()
+    if not token:
+        return ANONYMOUS
+    verifier: TokenVerifier = request.app.state.token_verifier
+    return verifier.verify(token)
+
+
+def _refusal(request: Request, uscc: str, token: str | None, fmt: str) -> HTMLResponse | None:
+    """None when the caller is the enterprise itself; else the page with the token form
+    (401: no or bad token, 403: another enterprise's or a non-enterprise token)."""
+    try:
+        caller = _caller(request, token)
+    except Unauthenticated as exc:
+        return _access_page(request, uscc, fmt, 401, exc.code)
+    if caller.is_anonymous:
+        return _access_page(request, uscc, fmt, 401, "enterprise_token_required")
+    if caller.role is not Role.ENTERPRISE or (caller.uscc or "").upper() != uscc.upper():
+        return _access_page(request, uscc, fmt, 403, "not_your_report")
+    return None
+
+
+def _access_page(request: Request, uscc: str, fmt: str, status: int, code: str) -> HTMLResponse:
+    page = render(
         request,
-        "report.html",
-        e=content,
-        p=content["profile"],
-        claims=claims,
-        check_url=url,
-        qr_svg=qr_svg,
-        key_url=_settings(request).public_url + KEY_PEM_PATH,
+        "report_access.html",
+        status=status,
+        status_code=status,
+        uscc=uscc,
+        fmt=fmt,
+        code=code,
     )
+    if status == 401:
+        page.headers["WWW-Authenticate"] = 'Bearer realm="enterprise"'
+    return page
 
 
-@router.get("/enterprises/{uscc}/report.pdf", summary="Credit report as a signed PDF")
-async def report_pdf(request: Request, uscc: str) -> Response:
-    """Anyone. A PDF with embedded CJK font, report id and QR code, signed with Ed25519."""
+async def _deliver(request: Request, uscc: str, fmt: str) -> Response:
     content, claims, token = await _issue(request, uscc)
+    if fmt == "html":
+        return _html(request, content, claims, token)
+    if fmt == "json":
+        return _attachment(
+            signing.canonical({"content": content, "token": token}),
+            "application/json",
+            f"{claims['report_id']}.json",
+        )
     settings = _settings(request)
     try:
         document = await run_in_threadpool(
@@ -72,24 +106,72 @@ async def report_pdf(request: Request, uscc: str) -> Response:
     except pdf.FontMissingError as exc:
         return error_page(request, 503, "report_font_missing", str(exc))
     body = signing.sign_pdf(request.app.state.signer, document, token)
-    name = f"{claims['report_id']}.pdf"
+    return _attachment(body, "application/pdf", f"{claims['report_id']}.pdf")
+
+
+def _html(request: Request, content: dict, claims: dict, token: str) -> HTMLResponse:
+    url = check_url(request, token)
+    qr_svg = segno.make(url, error="m").svg_inline(scale=3, title=claims["report_id"])
+    page = render(
+        request,
+        "report.html",
+        e=content,
+        p=content["profile"],
+        claims=claims,
+        check_url=url,
+        qr_svg=qr_svg,
+        key_url=_settings(request).public_url + KEY_PEM_PATH,
+    )
+    page.headers["Cache-Control"] = "private, no-store"
+    return page
+
+
+def _attachment(body: bytes, media_type: str, name: str) -> Response:
     return Response(
         body,
-        media_type="application/pdf",
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        media_type=media_type,
+        headers={
+            "Content-Disposition": f'attachment; filename="{name}"',
+            "Cache-Control": "private, no-store",
+        },
     )
+
+
+async def _own_report(request: Request, uscc: str, fmt: str, token: str | None = None) -> Response:
+    refused = _refusal(request, uscc, token, fmt)
+    return refused if refused is not None else await _deliver(request, uscc, fmt)
+
+
+@router.get("/enterprises/{uscc}/report", response_class=HTMLResponse, summary="Credit report")
+async def report_html(request: Request, uscc: str) -> Response:
+    """Enterprise (own USCC; bearer token). The report as a page, with its id, QR code and
+    signed downloads; others get the token form (401/403)."""
+    return await _own_report(request, uscc, "html")
+
+
+@router.get("/enterprises/{uscc}/report.pdf", summary="Credit report as a signed PDF")
+async def report_pdf(request: Request, uscc: str) -> Response:
+    """Enterprise (own USCC; bearer token). A PDF with embedded CJK font, report id and QR
+    code, signed with Ed25519."""
+    return await _own_report(request, uscc, "pdf")
 
 
 @router.get("/enterprises/{uscc}/report.json", summary="Credit report as signed JSON")
 async def report_json(request: Request, uscc: str) -> Response:
-    """Anyone. The report's content and its signed claims, for machines and offline checks."""
-    content, claims, token = await _issue(request, uscc)
-    body = signing.canonical({"content": content, "token": token})
-    return Response(
-        body,
-        media_type="application/json",
-        headers={"Content-Disposition": f'attachment; filename="{claims["report_id"]}.json"'},
-    )
+    """Enterprise (own USCC; bearer token). The report's content and its signed claims."""
+    return await _own_report(request, uscc, "json")
+
+
+@router.post("/enterprises/{uscc}/report", summary="Credit report for a browser (token form)")
+async def report_form(
+    request: Request,
+    uscc: str,
+    token: Annotated[str, Form(min_length=1, max_length=8000)],
+    format: Format = "html",  # noqa: A002 - the form field's name
+) -> Response:
+    """Enterprise (own USCC; the token in the form). What the GET routes give, for a browser
+    that cannot send an Authorization header."""
+    return await _own_report(request, uscc, format, token)
 
 
 async def _freshness(request: Request, claims: dict) -> bool:
@@ -144,12 +226,7 @@ async def keys(request: Request) -> JSONResponse:
                     "crv": "Ed25519",
                     "kid": kid,
                     "use": "sig",
-                    "x": signing.b64(
-                        key.public_bytes(
-                            signing.serialization.Encoding.Raw,
-                            signing.serialization.PublicFormat.Raw,
-                        )
-                    ),
+                    "x": signing.b64(signing.raw_public_bytes(key)),
                 }
                 for kid, key in _keys(request).items()
             ]

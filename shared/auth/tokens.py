@@ -2,10 +2,10 @@
 
 import uuid
 from datetime import timedelta
-from typing import Annotated, Any
+from typing import Annotated, Any, Protocol
 
 import jwt
-from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError
+from pydantic import BaseModel, ConfigDict, SecretStr, StringConstraints, ValidationError
 
 from shared.auth.principal import AuthorityLevel, Principal, Role
 from shared.clock import utcnow
@@ -33,8 +33,27 @@ class TokenClaims(BaseModel):
     uscc: Annotated[str, StringConstraints(min_length=1, max_length=18)] | None = None
 
 
+class TokenSettings(Protocol):
+    """What verifying tokens needs: ServiceSettings has it, and so has the portal's settings."""
+
+    @property
+    def environment(self) -> str: ...
+    @property
+    def jwt_algorithm(self) -> str: ...
+    @property
+    def jwt_dev_secret(self) -> SecretStr | None: ...
+    @property
+    def jwt_public_key(self) -> str | None: ...
+    @property
+    def jwt_issuer(self) -> str: ...
+    @property
+    def jwt_audience(self) -> str: ...
+    @property
+    def jwt_max_lifetime_hours(self) -> float: ...
+
+
 class TokenVerifier:
-    def __init__(self, settings: ServiceSettings) -> None:
+    def __init__(self, settings: TokenSettings) -> None:
         self.algorithm = settings.jwt_algorithm
         self.max_lifetime = timedelta(hours=settings.jwt_max_lifetime_hours).total_seconds()
         if self.algorithm == "HS256" and settings.environment not in ("dev", "test"):

@@ -12,7 +12,16 @@ import jsonschema
 import pytest
 import yaml
 
-from tests.deploy.helpers import DEPLOY, ROOT, SERVICES, TOPICS, WORKERS, prefix
+from tests.deploy.helpers import (
+    ALL_WORKERS,
+    DEPLOY,
+    ROOT,
+    SERVICES,
+    TOPICS,
+    WEBHOOK_SERVICES,
+    components,
+    prefix,
+)
 
 SCHEMA = DEPLOY / "tools" / "compose-spec.json"
 ENV_EXAMPLE = ROOT / ".env.example"
@@ -173,7 +182,7 @@ def test_start_up_order(compose: dict) -> None:
         migrate = services[f"{svc}-migrate"]
         assert migrate["command"] == ["python", "-m", f"services.{svc}.entrypoints.migrate"]
         assert migrate["depends_on"]["postgres"]["condition"] == "service_healthy"
-        for component in ("api", *WORKERS):
+        for component in components(svc):
             deps = services[f"{svc}-{component}"]["depends_on"]
             assert deps[f"{svc}-migrate"]["condition"] == "service_completed_successfully"
         for worker in ("relay", "consumer"):
@@ -248,7 +257,7 @@ def test_prometheus_scrapes_every_metrics_endpoint(compose: dict) -> None:
 def test_metrics_ports(compose: dict, svc: str) -> None:
     for name, service in services_of(compose, svc).items():
         port = service["environment"][prefix(svc) + "METRICS_PORT"]
-        assert port == ("9100" if name.rsplit("-", 1)[1] in WORKERS else "0"), name
+        assert port == ("9100" if name.rsplit("-", 1)[1] in ALL_WORKERS else "0"), name
 
 
 def test_apis_share_rate_limits_through_redis(compose: dict) -> None:
@@ -259,3 +268,15 @@ def test_apis_share_rate_limits_through_redis(compose: dict) -> None:
         url = api["environment"][f"{svc.upper()}_RATE_LIMIT_STORAGE"]
         assert url.startswith("redis://:${REDIS_PASSWORD:?") and url.endswith("@redis:6379/0")
         assert api["depends_on"]["redis"]["condition"] == "service_healthy"
+
+
+@pytest.mark.parametrize("svc", WEBHOOK_SERVICES)
+def test_webhook_workers(compose: dict, svc: str) -> None:
+    """Delivery runs from the database (outbox-fed), beside the API: no broker needed, and in
+    production private targets are refused (the worker reads <SVC>_ENVIRONMENT=prod)."""
+    worker = compose["services"][f"{svc}-webhooks"]
+    assert worker["command"] == ["python", "-m", f"services.{svc}.entrypoints.webhooks"]
+    assert "kafka-init" not in worker["depends_on"]
+    assert worker["environment"][prefix(svc) + "ENVIRONMENT"] == "prod"
+    assert "127.0.0.1:9100/metrics" in " ".join(worker["healthcheck"]["test"])
+    assert "ports" not in worker, "a worker publishes no port"

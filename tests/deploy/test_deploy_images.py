@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.deploy.helpers import DEPLOY, K8S, ROOT, SERVICES, prefix
+from tests.deploy.helpers import DEPLOY, K8S, ROOT, SERVICES, components, prefix
 
 DOCKERFILE = ROOT / "Dockerfile"
 
@@ -98,8 +98,8 @@ def test_commands_were_found() -> None:
     assert where == {"compose", "k8s", "Dockerfile"}
     modules = {m for _, _, m in COMMANDS}
     for svc in SERVICES:
-        for entry in ("migrate", "api", "relay", "consumer", "scheduler"):
-            assert f"services.{svc}.entrypoints.{entry}" in modules
+        for entry in ("migrate", *components(svc)):
+            assert f"services.{svc}.entrypoints.{entry}" in modules, (svc, entry)
 
 
 @pytest.mark.parametrize(

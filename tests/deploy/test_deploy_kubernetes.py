@@ -17,12 +17,14 @@ import pytest
 import yaml
 
 from tests.deploy.helpers import (
-    COMPONENTS,
+    ALL_WORKERS,
     DEPLOY,
     OVERLAYS,
+    PRIVATE_RANGES,
     SERVICES,
     TOPICS,
-    WORKERS,
+    WEBHOOKS,
+    components,
     load_yaml,
     prefix,
 )
@@ -97,7 +99,7 @@ def matches(selector: dict, labels: dict) -> bool:
 def test_overlay_renders(rendered: dict[str, list[dict]], overlay: str) -> None:
     docs = rendered[overlay]
     counts = Counter(d["kind"] for d in docs)
-    assert counts["Deployment"] == len(SERVICES) * len(COMPONENTS)
+    assert counts["Deployment"] == sum(len(components(svc)) for svc in SERVICES)
     assert counts["Job"] == len(SERVICES)
     assert counts["HorizontalPodAutoscaler"] == len(SERVICES)
     for kind in (
@@ -473,7 +475,7 @@ def test_every_service_has_its_workloads(rendered: dict[str, list[dict]], overla
         )
         for w in workloads(docs)
     }
-    expected = {(svc, comp, "Deployment") for svc in SERVICES for comp in COMPONENTS}
+    expected = {(svc, comp, "Deployment") for svc in SERVICES for comp in components(svc)}
     expected |= {(svc, "migrate", "Job") for svc in SERVICES}
     assert found == expected
     for w in workloads(docs):
@@ -675,8 +677,15 @@ def test_network_policies_allow_only_what_is_needed(
         assert any(matches(p["spec"]["podSelector"], labels) for p in deny), name
         egress = _policies_for(docs, labels, "Egress")
         assert _allows(egress, "Egress", postgres, 5432), f"{name} cannot reach PostgreSQL"
-        needs_kafka = labels["app.kubernetes.io/component"] != "migrate"
+        needs_kafka = labels["app.kubernetes.io/component"] not in ("migrate", WEBHOOKS)
         assert _allows(egress, "Egress", broker, 9092) == needs_kafka, name
+        public = _public_egress(egress)
+        if labels["app.kubernetes.io/component"] == WEBHOOKS:
+            assert public and all(set(b.get("except", [])) >= PRIVATE_RANGES for b in public), (
+                f"{name} must reach subscribers' public addresses and no private one"
+            )
+        else:
+            assert not public, f"{name} has no business on the internet"
         ingress = _policies_for(docs, labels, "Ingress")
         for policy in ingress:
             for rule in policy["spec"].get("ingress", []):
@@ -698,6 +707,17 @@ def test_network_policies_allow_only_what_is_needed(
     # Strimzi generates the broker policies from the listener's peers.
     listener = kinds(docs, "Kafka")[0]["spec"]["kafka"]["listeners"][0]
     assert any(matches(peer["podSelector"], app_pod) for peer in listener["networkPolicyPeers"])
+
+
+def _public_egress(policies: list[dict]) -> list[dict]:
+    """The ipBlock peers of ``policies`` that open the whole IPv4 internet."""
+    return [
+        peer["ipBlock"]
+        for policy in policies
+        for rule in policy["spec"].get("egress", [])
+        for peer in rule.get("to", [])
+        if peer.get("ipBlock", {}).get("cidr") == "0.0.0.0/0"
+    ]
 
 
 # ---- monitoring ----------------------------------------------------------------------------------
@@ -777,7 +797,7 @@ def test_overlays_differ_where_they_should(rendered: dict[str, list[dict]]) -> N
     ):
         assert hpa_prod["spec"]["minReplicas"] >= 2 > hpa_dev["spec"]["minReplicas"]
     for w in kinds(prod, "Deployment"):
-        if pod_labels(w)["app.kubernetes.io/component"] in WORKERS:
+        if pod_labels(w)["app.kubernetes.io/component"] in ALL_WORKERS:
             assert w["spec"]["replicas"] >= 1
     schedulers = [
         w

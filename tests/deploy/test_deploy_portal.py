@@ -34,9 +34,27 @@ def test_portal_image() -> None:
             "shared/ shared/",
             "services/__init__.py services/__init__.py",
             "services/portal/ services/portal/",
+            "clients/python/qp_client/ qp_client/",
+            "verifier-js/verifier.mjs verifier-js/verifier.mjs",
         ]
     )
     assert "['project']['dependencies']" in " ".join(a for _, a in ins)
+
+
+def test_portal_build_context_holds_what_the_image_copies() -> None:
+    """.dockerignore is an allow-list: every COPY source must be re-included by it."""
+    included = [
+        line.strip()[1:]
+        for line in (ROOT / ".dockerignore").read_text().splitlines()
+        if line.strip().startswith("!")
+    ]
+    sources = [
+        a.split()[0] for op, a in instructions(DOCKERFILE) if op == "COPY" and "--from" not in a
+    ]
+    assert sources
+    for source in sources:
+        assert any(source.startswith(p) or source == p.rstrip("/") for p in included), source
+        assert (ROOT / source).exists(), source
 
 
 def test_portal_code_imports_no_service() -> None:
@@ -60,6 +78,9 @@ def test_portal_in_compose(compose: dict) -> None:
     assert portal["read_only"] is True and portal["cap_drop"] == ["ALL"]
     assert env["PORTAL_ENVIRONMENT"] == "prod"
     assert env["PORTAL_SIGNING_KEY"].startswith("${PORTAL_SIGNING_KEY:?")
+    # production refuses to start without the tokens' public key (enterprises' own reports)
+    assert env["PORTAL_JWT_ALGORITHM"] == "RS256"
+    assert env["PORTAL_JWT_PUBLIC_KEY"].startswith("${JWT_PUBLIC_KEY:?")
     for svc, port in SERVICES.items():
         assert env[f"PORTAL_{svc.upper()}_URL"] == f"http://{svc}-api:{port}"
         assert portal["depends_on"][f"{svc}-api"]["condition"] == "service_healthy"
@@ -85,11 +106,14 @@ def test_portal_in_kubernetes(
     assert deployment["spec"]["replicas"] == (1 if overlay == "dev" else 2)
     key = next(e for e in container["env"] if e["name"] == "PORTAL_SIGNING_KEY")
     assert key["valueFrom"]["secretKeyRef"]["name"] == "portal-signing-key"
+    jwt = next(e for e in container["env"] if e["name"] == "PORTAL_JWT_PUBLIC_KEY")
+    assert jwt["valueFrom"]["configMapKeyRef"]["name"] == "jwt-public-key"
     (config_ref,) = container["envFrom"]
     configs = {d["metadata"]["name"]: d for d in docs if d["kind"] == "ConfigMap"}
     config = configs[config_ref["configMapRef"]["name"]]["data"]
     for svc, port in SERVICES.items():
         assert config[f"PORTAL_{svc.upper()}_URL"] == f"http://{svc}-api:{port}"
+    assert config["PORTAL_JWT_ALGORITHM"] == "RS256" and config["PORTAL_ENVIRONMENT"] == "prod"
     _check_network(docs, pod_labels(deployment))
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.deploy.helpers import COMPONENTS, OVERLAYS, SERVICES, prefix
+from tests.deploy.helpers import OVERLAYS, SERVICES, components, prefix
 
 
 def test_required_settings_are_prefixed(required_settings: dict[str, list[str]]) -> None:
@@ -34,7 +34,7 @@ def test_compose_provides_required_settings(
     compose: dict, required_settings: dict[str, list[str]], svc: str
 ) -> None:
     processes = {name: s for name, s in compose["services"].items() if name.startswith(svc + "-")}
-    assert set(processes) == {f"{svc}-{c}" for c in (*COMPONENTS, "migrate")}
+    assert set(processes) == {f"{svc}-{c}" for c in (*components(svc), "migrate")}
     for name, service in processes.items():
         provided = set(service["environment"])
         missing = set(required_settings[svc]) - provided
@@ -58,7 +58,7 @@ def test_kubernetes_provides_required_settings(
         if d["kind"] in ("Deployment", "Job")
         and d["spec"]["template"]["metadata"]["labels"]["app.kubernetes.io/name"] == svc
     ]
-    assert len(processes) == len(COMPONENTS) + 1
+    assert len(processes) == len(components(svc)) + 1
     for workload in processes:
         for container in workload["spec"]["template"]["spec"]["containers"]:
             provided = {e["name"] for e in container.get("env", [])}

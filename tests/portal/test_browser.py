@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from shared.auth.tokens import dev_token
 from tests.portal.conftest import PortalStack
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("portal")]
@@ -79,6 +80,19 @@ def visit(  # type: ignore[no-untyped-def]
 ) -> None:
     driver.set_window_size(width, 900)
     driver.get(url)
+    check_page(driver, url, shots, name, expect, width, status, wait_for)
+
+
+def check_page(  # type: ignore[no-untyped-def]
+    driver,
+    url: str,
+    shots: Path,
+    name: str,
+    expect: list[str],
+    width: int = 1280,
+    status: int = 200,
+    wait_for: str | None = None,
+) -> None:
     if wait_for:
         from selenium.webdriver.support.ui import WebDriverWait
 
@@ -131,13 +145,10 @@ def test_main_pages_in_chromium(
         "enterprise",
         [listed_uscc, "已列入严重违法失信名单"],
     )
-    visit(
-        browser,
-        f"{base}/enterprises/{listed_uscc}/report",
-        shots,
-        "report",
-        ["企业质量信用报告", "QCR-"],
-    )
+    report = f"{base}/enterprises/{listed_uscc}/report"
+    visit(browser, report, shots, "report-token", ["企业访问令牌"], status=401)
+    own_report(browser, listed_uscc)
+    check_page(browser, report, shots, "report", ["企业质量信用报告", "QCR-"])
     visit(browser, f"{base}/dishonesty-list", shots, "dishonesty-list", [listed_uscc])
     visit(browser, f"{base}/disclosures", shots, "disclosures", ["信用公示"])
     visit(browser, f"{base}/inspections", shots, "inspections", ["合格率", "按产品类别"])
@@ -149,18 +160,29 @@ def test_main_pages_in_chromium(
         draw_url,
         shots,
         "draw",
-        ["一致：承诺与快照均经核验", "在本机重新计算并吻合"],
-        wait_for='#browser-check[data-verdict="match"]',
+        ["一致：承诺与快照均经核验", "在本机重新计算并吻合", "独立的 JavaScript 核验程序"],
+        wait_for='#browser-check[data-verdict="match"], #browser-check[data-verdict="mismatch"]',
     )
+    assert browser.find_element("id", "browser-check").get_attribute("data-verdict") == "match"
     visit(browser, f"{base}/certificates/NO-SUCH-CERT", shots, "not-found", ["未找到"], status=404)
     visit(browser, f"{base}/?lang=en", shots, "home-en", ["Quality and Credit Public Portal"])
     # The report's check link (what its QR code opens) says the report is current.
     browser.get(f"{base}/enterprises/{listed_uscc}/report")
+    own_report(browser, listed_uscc)
     link = browser.find_element("css selector", 'a[href*="/reports/check?token="]')
     browser.get(link.get_attribute("href"))
     assert (
         "Authentic, and matches the current record" in browser.find_element("tag name", "body").text
     )
+
+
+def own_report(driver, uscc: str) -> None:  # type: ignore[no-untyped-def]
+    """On the token form: the enterprise's own token, submitted with the keyboard."""
+    from selenium.webdriver.common.keys import Keys
+
+    driver.get_log("browser")  # the form page's own 401 is expected; start the log afresh
+    token = dev_token(role="enterprise", sub=f"enterprise-{uscc}", uscc=uscc)
+    driver.find_element("id", "token").send_keys(token, Keys.ENTER)
 
 
 def test_keyboard_reaches_skip_link_and_search(browser, stack: PortalStack) -> None:  # type: ignore[no-untyped-def]

@@ -3,6 +3,7 @@ paging, QR codes and friendly errors with correct statuses."""
 
 import hashlib
 import re
+from pathlib import Path
 
 import pytest
 
@@ -11,6 +12,7 @@ from shared.demo import demo_enterprises
 from tests.portal.conftest import PortalStack
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("portal")]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def no_trace(html: str) -> None:
@@ -86,7 +88,10 @@ def test_malformed_uscc_is_a_friendly_422_naming_the_fault(
         no_trace(r.text)
         r = portal.get("/enterprises/123")
         assert r.status_code == 422 and "uscc_length" in r.text
-        r = portal.get(f"/enterprises/{wrong}/report.pdf")
+        token = dev_token(role="enterprise", sub="e-wrong", uscc=wrong)
+        r = portal.get(
+            f"/enterprises/{wrong}/report.pdf", headers={"Authorization": f"Bearer {token}"}
+        )
         assert r.status_code == 422 and r.headers["content-type"].startswith("text/html")
 
 
@@ -192,6 +197,18 @@ def test_draw_page_rechecks_the_commit_reveal(stack: PortalStack) -> None:
         document = portal.get(f"/draws/{draw_id}/snapshot.json").content
         assert hashlib.sha256(document).hexdigest() == published
         assert 'src="/static/draw-check.js"' in page.text
+        # ... and so is the verification record the JavaScript verifier checks, with the
+        # verifier itself (verifier-js, unchanged) and the hash library it imports
+        with stack.client("inspection") as inspection:
+            record = inspection.get(f"/public/draws/{draw_id}/verification").content
+        assert portal.get(f"/draws/{draw_id}/verification.json").content == record
+        js = portal.get("/verifier/verifier.mjs")
+        assert js.headers["content-type"].startswith("text/javascript")
+        assert js.content == (ROOT / "verifier-js" / "verifier.mjs").read_bytes()
+        assert '"@noble/hashes/": "/static/vendor/noble-hashes/"' in page.text
+        for module in ("sha2.js", "sha3.js", "utils.js", "_md.js", "_u64.js"):
+            served = portal.get(f"/static/vendor/noble-hashes/{module}")
+            assert served.status_code == 200 and "javascript" in served.headers["content-type"]
         missing = portal.get("/draws/00000000-0000-0000-0000-000000000000")
         assert missing.status_code == 404 and "draw_not_found" in missing.text
 

@@ -1,8 +1,9 @@
 """Quality credit reports end to end: downloaded from the running portal, rendered with
 pdftoppm, text extracted with pdftotext, fonts embedded, verified offline with the published
-key (CLI and function), tampered copies refused, and reports shown stale after the record
-changes."""
+key (`qp report verify`, the portal's module and the function), tampered copies refused, and
+reports shown stale after the record changes. Each download uses the enterprise's own token."""
 
+import os
 import shutil
 import subprocess
 import sys
@@ -10,6 +11,8 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
+from click.testing import CliRunner
+from qp_client.cli import cli
 
 from services.portal.report import signing
 from shared.auth.tokens import dev_token
@@ -17,6 +20,7 @@ from shared.demo import demo_enterprises
 from tests.portal.conftest import PortalStack
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("portal")]
+QP = str(Path(sys.executable).with_name("qp"))
 REGULATOR = {
     "role": "regulator",
     "sub": "portal-test",
@@ -24,6 +28,18 @@ REGULATOR = {
     "region_code": "330000",
     "department": "ZJAMR",
 }
+
+
+def own(uscc: str) -> dict[str, str]:
+    """The enterprise's own credential: reports are downloaded by the enterprise itself."""
+    token = dev_token(role="enterprise", sub=f"enterprise-{uscc}", uscc=uscc)
+    return {"Authorization": f"Bearer {token}"}
+
+
+def qp(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [QP, *args], capture_output=True, text=True, timeout=60, env={**os.environ}
+    )
 
 
 def published_keys(stack: PortalStack) -> dict:
@@ -58,7 +74,7 @@ def test_pdf_report_renders_carries_cjk_text_and_verifies_offline(
     for tool in ("pdftoppm", "pdftotext", "pdffonts"):
         assert shutil.which(tool), f"{tool} missing: run `make portal-tools` (poppler-utils)"
     with stack.client() as portal:
-        r = portal.get(f"/enterprises/{listed_uscc}/report.pdf")
+        r = portal.get(f"/enterprises/{listed_uscc}/report.pdf", headers=own(listed_uscc))
         profile = portal.get(f"/enterprises/{listed_uscc}").text
     assert r.status_code == 200 and r.headers["content-type"] == "application/pdf"
     pdf = tmp_path / "report.pdf"
@@ -105,10 +121,26 @@ def test_pdf_report_renders_carries_cjk_text_and_verifies_offline(
     online = verify_cli(pdf, "--portal", stack.portal)
     assert online.returncode == 0 and "CURRENT" in online.stdout, online.stdout + online.stderr
 
+    # The integrators' command line: keys from the portal's well-known URL, then freshness.
+    done = qp("report", "verify", str(pdf), "--portal-url", stack.portal)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "AUTHENTIC" in done.stdout and "CURRENT" in done.stdout
+    tampered = str(tmp_path / "bad100.pdf")  # in process: the same command, no interpreter start
+    bad = CliRunner().invoke(cli, ["report", "verify", tampered, "--portal-url", stack.portal])
+    assert bad.exit_code == 5 and bad.output.startswith("NOT AUTHENTIC"), bad.output
+    offline = CliRunner().invoke(
+        cli, ["report", "verify", str(pdf), "--key", str(key), "--offline"]
+    )
+    assert offline.exit_code == 0 and "CURRENT" not in offline.output, offline.output
+    offline = CliRunner().invoke(
+        cli, ["report", "verify", tampered, "--key", str(key), "--offline"]
+    )
+    assert offline.exit_code == 5, offline.output
+
 
 def test_html_report_has_id_qr_and_check_link(stack: PortalStack, listed_uscc: str) -> None:
     with stack.client() as portal:
-        html = portal.get(f"/enterprises/{listed_uscc}/report").text
+        html = portal.get(f"/enterprises/{listed_uscc}/report", headers=own(listed_uscc)).text
         assert "企业质量信用报告" in html and "<svg" in html and 'id="report-id">QCR-' in html
         assert f"{stack.portal}/reports/check?token=" in html
         assert "/.well-known/quality-report-key.pem" in html
@@ -118,7 +150,7 @@ def test_report_goes_stale_when_the_record_changes(stack: PortalStack, tmp_path:
     uscc = demo_enterprises()[9].uscc  # not used by the other tests
     keys = published_keys(stack)
     with stack.client() as portal:
-        r = portal.get(f"/enterprises/{uscc}/report.json")
+        r = portal.get(f"/enterprises/{uscc}/report.json", headers=own(uscc))
         assert r.status_code == 200
         verdict = signing.verify_report(r.content, keys)
         assert verdict.valid
@@ -157,4 +189,5 @@ def test_report_goes_stale_when_the_record_changes(stack: PortalStack, tmp_path:
     report.write_bytes(r.content)
     stale = verify_cli(report, "--portal", stack.portal)
     assert stale.returncode == 2 and "STALE" in stale.stdout, stale.stdout + stale.stderr
-    assert verify_cli(report, "--portal", stack.portal).returncode == 2
+    stale = qp("report", "verify", str(report), "--portal-url", stack.portal)
+    assert stale.returncode == 6 and "STALE" in stale.stdout, stale.stdout + stale.stderr

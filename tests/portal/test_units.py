@@ -38,10 +38,15 @@ def test_language_is_chinese_unless_asked() -> None:
     assert all(len(pair) == 2 and all(pair) for pair in MESSAGES.values())
 
 
-def test_production_refuses_to_start_without_a_signing_key() -> None:
+def test_production_refuses_to_start_without_a_signing_key_or_the_jwt_key() -> None:
     with pytest.raises(ValueError, match="PORTAL_SIGNING_KEY"):
         PortalSettings(environment="prod")
-    assert PortalSettings(environment="prod", signing_key="x").port == 8004
+    with pytest.raises(ValueError, match="PORTAL_JWT_PUBLIC_KEY"):
+        PortalSettings(environment="prod", signing_key="x")
+    prod = PortalSettings(
+        environment="prod", signing_key="x", jwt_algorithm="RS256", jwt_public_key="PEM"
+    )
+    assert prod.port == 8004 and prod.jwt_dev_secret is None
 
 
 def test_make_run_starts_the_portal_without_a_database() -> None:

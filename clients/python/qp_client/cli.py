@@ -8,7 +8,9 @@ Exit codes (for scripts):
   3  something is not in good standing: a certificate found but not valid, an enterprise on
      the dishonesty list
   4  not found: a certificate number or enterprise the service does not know
-  5  a draw does not verify against its snapshot and seed
+  5  a draw does not verify against its snapshot and seed; a report is not authentic
+     (a byte changed, another key, malformed)
+  6  a report is authentic but stale: the enterprise's record changed since it was made
 """
 
 import csv
@@ -18,13 +20,16 @@ from pathlib import Path
 from typing import Any
 
 import click
+import httpx
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from qp_client import models as m
+from qp_client import report as rep
 from qp_client.client import Client, chunked
 from qp_client.endpoints import VERIFY_CHUNK
 from qp_client.errors import ApiError, NotFound, QPError
 
-OK, ERROR, USAGE, NOT_GOOD, NOT_FOUND, MISMATCH = 0, 1, 2, 3, 4, 5
+OK, ERROR, USAGE, NOT_GOOD, NOT_FOUND, MISMATCH, STALE = 0, 1, 2, 3, 4, 5, 6
 CSV_COLUMNS = (
     "number",
     "found",
@@ -224,6 +229,64 @@ def draw_verify(obj: Ctx, draw_id: str, save: Path | None) -> None:
     for problem in report.problems:
         click.echo(f"  - {problem}")
     sys.exit(MISMATCH)
+
+
+# -- report verify --------------------------------------------------------------------------
+@cli.group()
+def report() -> None:
+    """Enterprise quality credit reports signed by the portal."""
+
+
+@report.command("verify")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--key",
+    "key_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="the portal's public key (PEM); default: the keys published by --portal-url",
+)
+@click.option(
+    "--portal-url",
+    envvar="QP_PORTAL_URL",
+    default="http://127.0.0.1:8004",
+    show_default=True,
+    help="the portal that published the report",
+)
+@click.option("--offline", is_flag=True, help="only the signature; no freshness check online")
+def report_verify(file: Path, key_file: Path | None, portal_url: str, offline: bool) -> None:
+    """Verify a downloaded report (PDF or JSON): exit 5 not authentic, 6 stale."""
+    if key_file:
+        keys = rep.keys_from_pem(key_file.read_bytes())
+    elif offline:
+        raise click.UsageError("--offline needs the portal's public key: --key FILE")
+    else:
+        keys = _fetched_keys(portal_url)
+    data = file.read_bytes()
+    verdict = rep.verify_report(data, keys)
+    if not verdict.valid:
+        click.echo(f"NOT AUTHENTIC: {file.name}: {verdict.reason}")
+        sys.exit(MISMATCH)
+    c = verdict.claims
+    click.echo(
+        f"AUTHENTIC: report {c['report_id']} on {c['name']} ({c['uscc']}) of {c['issued_at']}"
+    )
+    if offline:
+        return
+    try:
+        current = rep.is_current(portal_url, rep.token_of(data))
+    except (httpx.HTTPError, ValueError) as exc:
+        raise click.ClickException(f"the online check failed: {exc}") from None
+    if not current:
+        click.echo("STALE: the enterprise's record changed since the report was made")
+        sys.exit(STALE)
+    click.echo("CURRENT: the report matches the record today")
+
+
+def _fetched_keys(portal_url: str) -> dict[str, Ed25519PublicKey]:
+    try:
+        return rep.fetch_keys(portal_url)
+    except (httpx.HTTPError, ValueError, KeyError) as exc:
+        raise click.ClickException(f"cannot read the report keys of {portal_url}: {exc}") from None
 
 
 # -- mirror ---------------------------------------------------------------------------------

@@ -15,9 +15,11 @@ from starlette.exceptions import HTTPException
 
 from services.portal import draws, pages, reports
 from services.portal.config import SERVICE_DIR, PortalSettings
+from services.portal.mirror import DisclosureMirror
 from services.portal.report import signing
 from services.portal.upstream import UpstreamError, Upstreams
 from services.portal.web import error_page
+from shared.auth.tokens import TokenVerifier
 from shared.observability import ObservabilityMiddleware
 
 log = logging.getLogger(__name__)
@@ -39,7 +41,10 @@ def create_app(settings: PortalSettings | None = None) -> FastAPI:
             settings.credit_url,
             settings.upstream_timeout_seconds,
         )
+        app.state.mirror = _start_mirror(settings)
         yield
+        if app.state.mirror is not None:
+            await asyncio.to_thread(app.state.mirror.stop)
         await app.state.upstreams.close()
 
     app = FastAPI(
@@ -52,6 +57,7 @@ def create_app(settings: PortalSettings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.signer = signer
     app.state.chart_cache = TTLCache(maxsize=1, ttl=settings.chart_cache_seconds)
+    app.state.token_verifier = TokenVerifier(settings)
     app.state.verification_keys = {signing.key_id(signer.public_key()): signer.public_key()}
     app.add_middleware(ObservabilityMiddleware, service=settings.service_name)
     app.mount("/static", StaticFiles(directory=SERVICE_DIR / "static"), name="static")
@@ -61,6 +67,20 @@ def create_app(settings: PortalSettings | None = None) -> FastAPI:
     _install_error_pages(app)
     _install_operations(app)
     return app
+
+
+def _start_mirror(settings: PortalSettings) -> DisclosureMirror | None:
+    if not settings.mirror_url:
+        return None
+    mirror = DisclosureMirror(
+        settings.mirror_url,
+        settings.credit_url,
+        settings.mirror_poll_seconds,
+        timeout=settings.upstream_timeout_seconds,
+        attempts=1,  # the mirror's loop is the retry: a shutdown never waits on a backoff
+    )
+    mirror.start()
+    return mirror
 
 
 def _install_error_pages(app: FastAPI) -> None:
