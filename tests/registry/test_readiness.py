@@ -46,9 +46,7 @@ def test_readiness_resolves_the_broker_name_again_on_every_check(
         return real(address["ip"] if host == name else host, port, *args, **kwargs)
 
     monkeypatch.setattr(socket, "getaddrinfo", resolve)
-    by_name = settings.model_copy(
-        update={"kafka_bootstrap_servers": f"{name}:{broker.port}"}
-    )
+    by_name = settings.model_copy(update={"kafka_bootstrap_servers": f"{name}:{broker.port}"})
     with TestClient(create_app(by_name, engine), raise_server_exceptions=False) as client:
         assert _broker_check(client) == (503, "unreachable")
         address["ip"] = "127.0.0.1"  # DNS now names the broker's new address
