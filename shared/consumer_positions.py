@@ -28,6 +28,7 @@ from sqlalchemy.engine import Engine
 
 from shared.clock import as_utc, utcnow
 from shared.kafka import ensure_topics, make_consumer, make_producer
+from shared.observability import OutageLog
 from shared.outbox import Outbox
 
 log = logging.getLogger(__name__)
@@ -105,6 +106,7 @@ class ConfirmationWatch:
         self.service, self.engine, self.outbox, self.topic = service, engine, outbox, topic
         self.read, self.grace, self.liveness = read, timedelta(seconds=grace), liveness
         self.consumers: dict[str, _Consumer] = {}
+        self.feed_log = OutageLog(log, f"{service} relay: consumer confirmations")
         self.examined_through = utcnow()
 
     def ingest(self) -> None:
@@ -120,8 +122,14 @@ class ConfirmationWatch:
             state.confirmed.update(ids)
 
     def check(self) -> int:
-        """Rows queued again; raises the client's error when the broker cannot be read."""
-        self.ingest()
+        """Rows queued again. A confirmation feed that cannot be read (broker away, no ACL)
+        never holds up publishing: the round is skipped and nothing is judged."""
+        try:
+            self.ingest()
+        except Exception as exc:  # noqa: BLE001 - judged again next round, with the backlog
+            self.feed_log.failed(exc)  # one line per state change, not one per round
+            return 0
+        self.feed_log.recovered()
         now = utcnow()
         until = now - self.grace
         if until <= self.examined_through:
