@@ -94,8 +94,12 @@ class IdempotentConsumer:
         max_attempts: int = 3,
         retry_delay: float = 0.2,
         dlq_topic: str | None = None,
+        on_handled: Callable[[str, str], None] | None = None,
     ) -> None:
+        """``on_handled(origin, event_id)``: the event is applied, a duplicate or dead-lettered
+        (``shared.consumer_positions`` confirms it to the producer's relay)."""
         self.name = name
+        self.on_handled = on_handled
         self.topics = topics
         self.engine = engine.execution_options(**WRITE) if is_sqlite(engine) else engine
         self.processed = processed_table
@@ -126,6 +130,8 @@ class IdempotentConsumer:
             self._handle(envelope, raw, origin)
         finally:
             request_id_var.reset(token)
+        if self.on_handled is not None:
+            self.on_handled(origin, str(envelope.event_id))
 
     def _handle(self, envelope: EventEnvelope, raw: bytes, origin: str) -> None:
         last_error: BaseException | None = None
@@ -340,6 +346,10 @@ def run_consumer_process(
             return  # SIGTERM while waiting for the broker
         raise
     broker_log.recovered()
+    from shared.consumer_positions import PositionReporter, kafka_publisher
+
+    reporter = PositionReporter(name, topics, kafka_publisher(bootstrap))
+    threading.Thread(target=reporter.run, args=(stop,), name="confirmations", daemon=True).start()
     consumer = IdempotentConsumer(
         name=name,
         topics=topics,
@@ -350,6 +360,7 @@ def run_consumer_process(
             bootstrap, name, group_instance_id=instance_id or None
         ),
         producer_factory=lambda: make_producer(bootstrap),
+        on_handled=reporter.confirm,
     )
     log.info("%s consuming %s", name, topics)
     consumer.run(stop)

@@ -36,7 +36,7 @@ from shared.outbox import Outbox
 from shared.processes import sleeper
 
 if TYPE_CHECKING:
-    from shared.broker_epoch import BrokerEpochWatch
+    from shared.consumer_positions import Watch
     from shared.settings import ServiceSettings
 
 log = logging.getLogger(__name__)
@@ -178,7 +178,7 @@ class OutboxRelay:
         idle_sleep: float = 0.1,
         chores: tuple[Callable[[], object], ...] = (),
         chore_interval: float = 3600,
-        epoch_watch: "BrokerEpochWatch | None" = None,
+        epoch_watch: "Watch | None" = None,
         epoch_interval: float = 5,
     ) -> None:
         """Publish until ``stop`` is set, surviving broker outages and database hiccups;
@@ -292,8 +292,35 @@ def run_relay_command(
         list_topics=list_topics,
         create_topic=create_topic,
     )
-    relay.run(stop, chores=(purge,), epoch_watch=watch)
+    relay.run(
+        stop,
+        chores=(purge,),
+        epoch_watch=broker_loss_watches(service, engine, outbox, bootstrap, watch),
+    )
     return 0
+
+
+def broker_loss_watches(
+    service: str, engine: Engine, outbox: Outbox, bootstrap: list[str], epoch: "Watch"
+) -> "Watch":
+    """The epoch marker and the consumers' confirmed positions, checked together."""
+    from shared.consumer_positions import (
+        BrokerLossWatches,
+        ConfirmationWatch,
+        KafkaConfirmationReader,
+        confirmations_topic,
+    )
+    from shared.events import topic_for
+
+    topic = topic_for(service)
+    positions = ConfirmationWatch(
+        service=service,
+        engine=engine,
+        outbox=outbox,
+        topic=topic,
+        read=KafkaConfirmationReader(bootstrap, confirmations_topic(topic)),
+    )
+    return BrokerLossWatches(epoch, positions)
 
 
 def relay_main(

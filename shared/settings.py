@@ -1,6 +1,7 @@
 """Typed settings shared by every service; each service subclasses with its own env prefix."""
 
 import os
+from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import Field, SecretStr, model_validator
@@ -37,6 +38,10 @@ class ServiceSettings(BaseSettings):
     environment: Literal["dev", "test", "prod"] = "prod"
     database_url: str = "sqlite:///var/service.db"
     kafka_bootstrap_servers: str = "127.0.0.1:9092"
+    # A mounted file (e.g. a ConfigMap key) holding the bootstrap list; read again by every
+    # readiness check, so a broker moved to a new address is found without restarting the API.
+    # Overrides kafka_bootstrap_servers while it exists and is not empty.
+    kafka_bootstrap_servers_file: str | None = None
     # Kafka authentication: SASL in production (each service its own user, ACLs per topic).
     kafka_security_protocol: Literal["PLAINTEXT", "SASL_PLAINTEXT", "SASL_SSL"] = "PLAINTEXT"
     kafka_sasl_mechanism: Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"] = "SCRAM-SHA-512"
@@ -145,3 +150,15 @@ class ServiceSettings(BaseSettings):
     @property
     def bootstrap_servers(self) -> list[str]:
         return [s.strip() for s in self.kafka_bootstrap_servers.split(",") if s.strip()]
+
+    def current_bootstrap_servers(self) -> list[str]:
+        """The bootstrap list as configured now: the file's content when it has one."""
+        if self.kafka_bootstrap_servers_file:
+            try:
+                text = Path(self.kafka_bootstrap_servers_file).read_text(encoding="utf-8")
+            except OSError:
+                text = ""
+            servers = [s.strip() for s in text.replace("\n", ",").split(",") if s.strip()]
+            if servers:
+                return servers
+        return self.bootstrap_servers

@@ -1,7 +1,8 @@
 """Unit of work: one use case is one explicit database transaction (``with uow: ... commit``).
 
 Events a use case emits go to the outbox inside the same transaction. Callbacks registered with
-``after_commit`` run only once the commit succeeded (e.g. evicting a read cache).
+``after_commit`` run only once the commit succeeded (e.g. evicting a read cache). The request's
+``Idempotency-Key`` (if any) is marked in the same transaction (``shared.idempotency_record``).
 """
 
 from collections.abc import Callable
@@ -13,6 +14,7 @@ from sqlmodel import Session
 
 from shared.db import WRITE, is_sqlite
 from shared.events import EventEnvelope, EventPayload, topic_for
+from shared.idempotency_record import mark_effect_committed
 from shared.observability import request_id_var
 from shared.outbox import Outbox, OutboxMessage
 
@@ -72,6 +74,7 @@ class SqlUnitOfWork:
         self.session.flush()
         self.outbox.append(self.session, self._pending)
         if self._joined is None:
+            mark_effect_committed(self.session)  # the request's Idempotency-Key, same commit
             self.session.commit()
         self._pending = []
         callbacks, self._after_commit = self._after_commit, []

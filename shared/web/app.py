@@ -43,7 +43,9 @@ class Readiness(BaseModel):
 
 
 def broker_reachable(bootstrap: list[str], timeout: float = 1.0) -> bool:
-    """A TCP connection to any bootstrap server (the cheap, honest readiness signal)."""
+    """A TCP connection to any bootstrap server (the cheap, honest readiness signal). Names are
+    resolved again on every call (no client or address is kept between checks), so a broker
+    that comes back on a new address is seen as soon as DNS or the configuration says so."""
     for server in bootstrap:
         host, _, port = server.rpartition(":")
         try:
@@ -147,7 +149,8 @@ def create_app(
             checks["database"] = "ok"
         except Exception as exc:  # noqa: BLE001 - report, don't crash
             checks["database"] = f"unreachable: {type(exc).__name__}"
-        ok = await asyncio.to_thread(broker_reachable, settings.bootstrap_servers)
+        bootstrap = settings.current_bootstrap_servers()  # re-read: the broker may have moved
+        ok = await asyncio.to_thread(broker_reachable, bootstrap)
         checks["broker"] = "ok" if ok else "unreachable"
         if all(v == "ok" for v in checks.values()):
             return Readiness(status="ready", checks=checks)

@@ -6,6 +6,13 @@ the same key with a different body is 422 ``idempotency_key_reused``, and a repl
 first is still running is 409 ``idempotency_key_in_progress``. Only 2xx answers are kept: after
 a 4xx or 5xx the key is free again, so a corrected request can reuse it. Keys are scoped to the
 caller (the verified token's subject), so nobody can read another caller's stored answer.
+
+The unit of work marks the key in the transaction that commits the effect
+(``shared.idempotency_record``), so an ambiguous commit (acknowledgement lost, answered 503) is
+resolved by the retry: a free key means nothing committed and the retry performs it once; a
+marked key without a stored answer is 409 ``idempotency_key_effect_committed`` (the first
+attempt took effect; read the resource), never a second effect. The answer is captured even
+when the client has gone before it was sent, so a retry after a lost response replays it.
 """
 
 import hashlib
@@ -24,6 +31,7 @@ from sqlalchemy.exc import IntegrityError
 from shared.clock import utcnow
 from shared.db import UtcDateTime, is_database_unavailable
 from shared.exceptions import DomainError
+from shared.idempotency_record import EFFECT_COMMITTED, PendingKey, pending_key
 from shared.web.guard import ASGIApp, Message, Receive, Scope, Send, header
 from shared.web.outages import database_unavailable_response
 from shared.web.problems import problem, status_for
@@ -99,8 +107,10 @@ class IdempotencyStore:
             )
 
     def release(self, scope: str) -> None:
+        """Free the key unless the effect committed (then the marker must stay)."""
+        t = self.table
         with self.engine.begin() as conn:
-            conn.execute(delete(self.table).where(self.table.c.scope == scope))
+            conn.execute(delete(t).where(t.c.scope == scope, t.c.status.is_(None)))
 
 
 class IdempotencyMiddleware:
@@ -148,6 +158,14 @@ class IdempotencyMiddleware:
                 "Invalid input",
                 "this Idempotency-Key was used with a different request body",
             )
+        elif row["status"] == EFFECT_COMMITTED:
+            response = problem(
+                409,
+                "idempotency_key_effect_committed",
+                "Conflict",
+                "the first request with this Idempotency-Key took effect, but its answer was not"
+                " stored (it failed after the commit); read the resource to see the outcome",
+            )
         elif row["status"] is None:
             response = problem(
                 409,
@@ -176,9 +194,10 @@ class IdempotencyMiddleware:
         store = self.store
         assert store is not None
         status, content_type, chunks = 500, "", []
+        client_gone = False
 
         async def capture(message: Message) -> None:
-            nonlocal status, content_type
+            nonlocal status, content_type, client_gone
             if message["type"] == "http.response.start":
                 status = message["status"]
                 for name, value in message.get("headers", ()):
@@ -186,7 +205,12 @@ class IdempotencyMiddleware:
                         content_type = value.decode("latin-1")
             elif message["type"] == "http.response.body":
                 chunks.append(message.get("body", b""))
-            await send(message)
+            if client_gone:
+                return
+            try:
+                await send(message)
+            except OSError:  # the client went away: keep the answer for its retry
+                client_gone = True
 
         sent = False
 
@@ -197,9 +221,11 @@ class IdempotencyMiddleware:
                 return {"type": "http.request", "body": body, "more_body": False}
             return await receive()
 
+        token = pending_key.set(PendingKey(store.table, slot))
         try:
             await self.app(scope, replay_body, capture)
         finally:
+            pending_key.reset(token)
             try:
                 if 200 <= status < 300:
                     await run_in_threadpool(

@@ -18,7 +18,16 @@ from services.inspection.adapters.orm import ClaimRow, TaskRow
 from services.inspection.service_layer import services
 from services.inspection.service_layer.unit_of_work import InspectionUnitOfWork
 from shared.clock import utcnow
-from tests.inspection.conftest import HZ, ZJ, create_plan, freeze, principal, tasks_of
+from tests.inspection.conftest import (
+    HZ,
+    ZJ,
+    create_plan,
+    freeze,
+    inspectors_csv,
+    post_csv,
+    principal,
+    tasks_of,
+)
 
 
 def wait_for_lock_waiter(engine: Engine, timeout: float = 30) -> None:
@@ -122,6 +131,15 @@ def test_many_simultaneous_draws_keep_one_running_check_per_unit(
         }
         for c in ("330100", "330200", "330300")
     ] + [ZJ]
+    # Reported flaky (~3 runs in 10 under load: TooFewInspectors). Which draw wins which unit
+    # is a free race, and recusals depend on the tasks other draws committed first; 10
+    # inspectors a city (instead of 4) gives every pool a margin no interleaving of these
+    # four draws can use up (at most 4 draws x 2 units x 2 members = 16 recusals per
+    # enterprise, cross-region pools now 20). What the test asserts is unchanged.
+    # NOTE: the failure was not reproduced (1 unexplained failure, then 0 in 26 runs), so
+    # this margin is not a confirmed root-cause fix.
+    r = post_csv(client, "/rosters/inspectors/import", inspectors_csv(per_city=10), as_zj)
+    assert r.status_code == 200, r.text
     all_units = {"strata": [{"risk_classes": ["A", "B", "C", "D"], "ratio": "1"}]}
     snaps = []
     for who in authorities:
