@@ -12,14 +12,16 @@ dead-lettered.
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from kafka import KafkaConsumer, KafkaProducer
 from kafka.errors import KafkaError
 from prometheus_client import Counter, Gauge, Histogram
-from sqlalchemy import Table, insert, select
+from sqlalchemy import Select, Table, insert, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
@@ -45,6 +47,11 @@ log = logging.getLogger(__name__)
 PROCESSED = Counter("consumer_processed_total", "Events applied", ["consumer", "event_type"])
 DUPLICATES = Counter("consumer_duplicates_total", "Redelivered events skipped", ["consumer"])
 FAILED = Counter("consumer_failed_attempts_total", "Failed handling attempts", ["consumer"])
+BATCH_FALLBACKS = Counter(
+    "consumer_batch_fallbacks_total",
+    "Batches rolled back and applied one message at a time (a message in them failed)",
+    ["consumer"],
+)
 DEAD_LETTERED = Counter("consumer_dead_lettered_total", "Events sent to the DLQ", ["consumer"])
 LAG = Gauge(
     "consumer_lag", "Messages behind the high-water mark", ["consumer", "topic", "partition"]
@@ -71,6 +78,24 @@ class PoisonMessage(Exception):
 class ConsumerStopping(Exception):
     """SIGTERM arrived while the database was down: leave the batch uncommitted (it is
     redelivered after the restart), never count the outage against the message."""
+
+
+@dataclass(frozen=True)
+class Delivery:
+    raw: bytes
+    origin: str  # topic/partition@offset
+    envelope: EventEnvelope
+
+
+@contextmanager
+def correlated(envelope: EventEnvelope) -> Iterator[None]:
+    """The flow's correlation id (an event without one starts a flow: its own id) goes into
+    the consumer's log lines and, through the unit of work, into the events it emits."""
+    token = request_id_var.set(envelope.correlation_id or str(envelope.event_id))
+    try:
+        yield
+    finally:
+        request_id_var.reset(token)
 
 
 @dataclass
@@ -114,24 +139,26 @@ class IdempotentConsumer:
     # -- one message ----------------------------------------------------------------------
     def handle_raw(self, raw: bytes, *, origin: str = "") -> None:
         """Apply one message exactly once, or dead-letter it. Raises only on infra failure."""
+        delivery = self._parse(raw, origin)
+        if delivery is not None:
+            self._handle_one(delivery)
+
+    def _parse(self, raw: bytes, origin: str) -> Delivery | None:
         try:
-            envelope = EventEnvelope.from_bytes(raw)
+            return Delivery(raw, origin, EventEnvelope.from_bytes(raw))
         except ValueError as exc:
             self._dead_letter(raw, exc, origin=origin, attempts=1)
-            return
-        # The flow's correlation id (an event without one starts a flow: its own id) goes into
-        # this consumer's log lines and, through the unit of work, into the events it emits.
-        token = request_id_var.set(envelope.correlation_id or str(envelope.event_id))
-        try:
-            self._handle(envelope, raw, origin)
-        finally:
-            request_id_var.reset(token)
+            return None
+
+    def _handle_one(self, delivery: Delivery) -> None:
+        with correlated(delivery.envelope):
+            self._handle(delivery.envelope, delivery.raw, delivery.origin)
 
     def _handle(self, envelope: EventEnvelope, raw: bytes, origin: str) -> None:
         last_error: BaseException | None = None
         for attempt in range(1, self.max_attempts + 1):
             try:
-                self._apply_with_db_retry(envelope)
+                self._with_db_retry(lambda: self._apply(envelope))
                 return
             except PoisonMessage as exc:
                 last_error = exc
@@ -153,7 +180,75 @@ class IdempotentConsumer:
         assert last_error is not None
         self._dead_letter(raw, last_error, origin=origin, attempts=self.max_attempts)
 
-    def _apply_with_db_retry(self, envelope: EventEnvelope) -> None:
+    def _apply(self, envelope: EventEnvelope) -> None:
+        event_id = str(envelope.event_id)
+        try:
+            with Session(self.engine) as session, session.begin():
+                if session.execute(self._processed_query([event_id])).first():
+                    self._count_duplicates(1)
+                    return
+                self.handler(session, envelope)
+                row = self._processed_row(envelope, utcnow())
+                session.execute(insert(self.processed).values(row))
+        except IntegrityError:
+            # A concurrent instance recorded the same event first: its effect stands.
+            if self._already_processed(event_id):
+                self._count_duplicates(1)
+                return
+            raise
+        self._count_processed(envelope)
+
+    # -- a poll's batch -------------------------------------------------------------------
+    def handle_batch(self, messages: Sequence[tuple[bytes, str]]) -> None:
+        """Apply a poll's messages ``(raw, origin)`` in ONE transaction (each event still
+        recorded as processed, each handler call under its own correlation id). If any
+        handler fails, the whole transaction rolls back and the batch is applied again one
+        message per transaction, so a poison message is retried and dead-lettered alone and
+        the good ones around it take effect."""
+        deliveries = [d for raw, origin in messages if (d := self._parse(raw, origin))]
+        if len(deliveries) <= 1:
+            for delivery in deliveries:
+                self._handle_one(delivery)
+            return
+        try:
+            self._with_db_retry(lambda: self._apply_batch(deliveries))
+        except ConsumerStopping:
+            raise
+        except Exception as exc:  # noqa: BLE001 - some message failed: isolate it
+            BATCH_FALLBACKS.labels(self.name).inc()
+            log.warning(
+                "%s: batch of %d failed (%s: %s); applying its messages one by one",
+                self.name,
+                len(deliveries),
+                type(exc).__name__,
+                exc,
+            )
+            for delivery in deliveries:
+                self._handle_one(delivery)
+
+    def _apply_batch(self, deliveries: list[Delivery]) -> None:
+        ids = [str(d.envelope.event_id) for d in deliveries]
+        applied: list[Delivery] = []
+        with Session(self.engine) as session, session.begin():
+            seen = set(session.scalars(self._processed_query(ids)))
+            for delivery, event_id in zip(deliveries, ids, strict=True):
+                if event_id in seen:
+                    continue
+                seen.add(event_id)  # the same event twice in one batch: applied once
+                with correlated(delivery.envelope):
+                    self.handler(session, delivery.envelope)
+                    session.flush()  # a failing statement is this event's, not a later one's
+                applied.append(delivery)
+            if applied:
+                now = utcnow()
+                rows = [self._processed_row(d.envelope, now) for d in applied]
+                session.execute(insert(self.processed), rows)
+        self._count_duplicates(len(deliveries) - len(applied))
+        for delivery in applied:
+            self._count_processed(delivery.envelope)
+
+    # -- shared by both paths -------------------------------------------------------------
+    def _with_db_retry(self, apply: Callable[[], None]) -> None:
         """Retry while the database is unavailable, polling at most every 2 s so the consumer
         resumes within 2 s of its return; stop retrying (without failing the message) on
         SIGTERM."""
@@ -168,7 +263,7 @@ class IdempotentConsumer:
         try:
             for attempt in retrying:
                 with attempt:
-                    self._apply(envelope)
+                    apply()
         except Exception as exc:
             if self.stop.is_set() and is_database_unavailable(exc):
                 raise ConsumerStopping from exc
@@ -179,53 +274,33 @@ class IdempotentConsumer:
         if state.outcome is not None:
             self.database_log.failed(state.outcome.exception())
 
-    def _apply(self, envelope: EventEnvelope) -> None:
-        event_id = str(envelope.event_id)
-        try:
-            with Session(self.engine) as session, session.begin():
-                seen = session.execute(
-                    select(self.processed.c.event_id).where(
-                        self.processed.c.consumer == self.name,
-                        self.processed.c.event_id == event_id,
-                    )
-                ).first()
-                if seen:
-                    DUPLICATES.labels(self.name).inc()
-                    self.stats.duplicates += 1
-                    return
-                self.handler(session, envelope)
-                session.execute(
-                    insert(self.processed).values(
-                        consumer=self.name,
-                        event_id=event_id,
-                        event_type=envelope.event_type,
-                        processed_at=utcnow(),
-                    )
-                )
-        except IntegrityError:
-            # A concurrent instance recorded the same event first: its effect stands.
-            if self._already_processed(event_id):
-                DUPLICATES.labels(self.name).inc()
-                self.stats.duplicates += 1
-                return
-            raise
+    def _processed_query(self, event_ids: list[str]) -> Select[str]:
+        column = self.processed.c.event_id
+        return select(column).where(self.processed.c.consumer == self.name, column.in_(event_ids))
+
+    def _processed_row(self, envelope: EventEnvelope, now: datetime) -> dict[str, object]:
+        return {
+            "consumer": self.name,
+            "event_id": str(envelope.event_id),
+            "event_type": envelope.event_type,
+            "processed_at": now,
+        }
+
+    def _already_processed(self, event_id: str) -> bool:
+        with self.engine.connect() as conn:
+            return conn.execute(self._processed_query([event_id])).first() is not None
+
+    def _count_duplicates(self, count: int) -> None:
+        if count:
+            DUPLICATES.labels(self.name).inc(count)
+            self.stats.duplicates += count
+
+    def _count_processed(self, envelope: EventEnvelope) -> None:
         PROCESSED.labels(self.name, envelope.event_type).inc()
         PROPAGATION.labels(self.name, envelope.event_type).observe(
             max(0.0, (utcnow() - as_utc(envelope.occurred_at)).total_seconds())
         )
         self.stats.processed += 1
-
-    def _already_processed(self, event_id: str) -> bool:
-        with self.engine.connect() as conn:
-            return (
-                conn.execute(
-                    select(self.processed.c.event_id).where(
-                        self.processed.c.consumer == self.name,
-                        self.processed.c.event_id == event_id,
-                    )
-                ).first()
-                is not None
-            )
 
     def _dead_letter(self, raw: bytes, exc: BaseException, *, origin: str, attempts: int) -> None:
         headers = [
@@ -254,12 +329,14 @@ class IdempotentConsumer:
             self._consumer = self.consumer_factory()
             self._consumer.subscribe(self.topics)
         batches = self._consumer.poll(timeout_ms=timeout_ms)
-        count = 0
-        for tp, messages in batches.items():
-            for msg in messages:
-                self.handle_raw(msg.value, origin=f"{tp.topic}/{tp.partition}@{msg.offset}")
-                count += 1
+        messages = [
+            (msg.value, f"{tp.topic}/{tp.partition}@{msg.offset}")
+            for tp, records in batches.items()
+            for msg in records
+        ]
+        count = len(messages)
         if count:
+            self.handle_batch(messages)
             self._consumer.commit()  # only after every effect above is committed
         self._record_lag()
         return count
