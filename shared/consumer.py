@@ -12,11 +12,10 @@ dead-lettered.
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from kafka import KafkaConsumer, KafkaProducer
 from kafka.errors import KafkaError
@@ -35,8 +34,9 @@ from tenacity import (
 
 from shared.clock import as_utc, utcnow
 from shared.db import WRITE, is_database_unavailable, is_sqlite
+from shared.dispatch import correlated
 from shared.events import EventEnvelope, dead_letter_topic
-from shared.observability import OutageLog, request_id_var
+from shared.observability import OutageLog
 from shared.processes import sleeper
 
 if TYPE_CHECKING:
@@ -71,6 +71,15 @@ PROPAGATION = Histogram(
 Handler = Callable[[Session, EventEnvelope], None]
 
 
+@runtime_checkable
+class BatchHandler(Protocol):
+    """A handler that can also apply a batch itself (``shared.dispatch.Dispatcher``)."""
+
+    def __call__(self, session: Session, envelope: EventEnvelope) -> None: ...
+
+    def apply_many(self, session: Session, envelopes: Sequence[EventEnvelope]) -> None: ...
+
+
 class PoisonMessage(Exception):
     """A message that can never be handled (unparseable, unknown contract)."""
 
@@ -85,17 +94,6 @@ class Delivery:
     raw: bytes
     origin: str  # topic/partition@offset
     envelope: EventEnvelope
-
-
-@contextmanager
-def correlated(envelope: EventEnvelope) -> Iterator[None]:
-    """The flow's correlation id (an event without one starts a flow: its own id) goes into
-    the consumer's log lines and, through the unit of work, into the events it emits."""
-    token = request_id_var.set(envelope.correlation_id or str(envelope.event_id))
-    try:
-        yield
-    finally:
-        request_id_var.reset(token)
 
 
 @dataclass
@@ -232,13 +230,10 @@ class IdempotentConsumer:
         with Session(self.engine) as session, session.begin():
             seen = set(session.scalars(self._processed_query(ids)))
             for delivery, event_id in zip(deliveries, ids, strict=True):
-                if event_id in seen:
-                    continue
-                seen.add(event_id)  # the same event twice in one batch: applied once
-                with correlated(delivery.envelope):
-                    self.handler(session, delivery.envelope)
-                    session.flush()  # a failing statement is this event's, not a later one's
-                applied.append(delivery)
+                if event_id not in seen:
+                    seen.add(event_id)  # the same event twice in one batch: applied once
+                    applied.append(delivery)
+            self._apply_many(session, [d.envelope for d in applied])
             if applied:
                 now = utcnow()
                 rows = [self._processed_row(d.envelope, now) for d in applied]
@@ -246,6 +241,15 @@ class IdempotentConsumer:
         self._count_duplicates(len(deliveries) - len(applied))
         for delivery in applied:
             self._count_processed(delivery.envelope)
+
+    def _apply_many(self, session: Session, envelopes: list[EventEnvelope]) -> None:
+        if isinstance(self.handler, BatchHandler):
+            self.handler.apply_many(session, envelopes)
+            return
+        for envelope in envelopes:
+            with correlated(envelope):
+                self.handler(session, envelope)
+                session.flush()  # a failing statement is this event's, not a later one's
 
     # -- shared by both paths -------------------------------------------------------------
     def _with_db_retry(self, apply: Callable[[], None]) -> None:

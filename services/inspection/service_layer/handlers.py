@@ -10,10 +10,13 @@ Each runs in the consumer's transaction; the use cases ignore events older than 
 they already hold, so redelivery and reordering have no second effect.
 """
 
+from collections.abc import Sequence
+
 from sqlalchemy.engine import Engine
 
-from services.inspection.service_layer import services
+from services.inspection.service_layer import risk_mirror, services
 from services.inspection.service_layer.lab_standing import record_lab_standing
+from services.inspection.service_layer.risk_mirror import RiskGrade
 from services.inspection.service_layer.unit_of_work import InspectionUnitOfWork
 from shared.contracts.credit import MeasureAppliedV1, MeasureLiftedV1, RiskGradeChangedV1
 from shared.contracts.registry import (
@@ -33,7 +36,7 @@ Uow = InspectionUnitOfWork
 def make_handler(engine: Engine) -> Dispatcher[InspectionUnitOfWork]:
     return (
         Dispatcher(lambda session: InspectionUnitOfWork(engine).joining(session))
-        .on(RiskGradeChangedV1, _risk_grade)
+        .on(RiskGradeChangedV1, _risk_grade, bulk=_risk_grades)
         .on(MeasureAppliedV1, _measure_applied)
         .on(MeasureLiftedV1, _measure_lifted)
         .on(LabStatusChangedV1, _lab_status)  # issue 14: banned/expired labs leave the pool
@@ -46,6 +49,11 @@ def _risk_grade(uow: Uow, p: RiskGradeChangedV1, envelope: EventEnvelope) -> Non
     services.set_enterprise_risk_class(
         uow, p.uscc, p.to_grade, str(envelope.event_id), envelope.occurred_at
     )
+
+
+def _risk_grades(uow: Uow, items: Sequence[tuple[RiskGradeChangedV1, EventEnvelope]]) -> None:
+    grades = [RiskGrade(p.uscc, p.to_grade, str(e.event_id), e.occurred_at) for p, e in items]
+    risk_mirror.set_enterprise_risk_classes(uow, grades)
 
 
 def _measure_applied(uow: Uow, p: MeasureAppliedV1, envelope: EventEnvelope) -> None:
