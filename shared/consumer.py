@@ -21,6 +21,7 @@ from kafka import KafkaConsumer, KafkaProducer
 from kafka.errors import KafkaError
 from prometheus_client import Counter, Gauge, Histogram
 from sqlalchemy import Select, Table, insert, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
@@ -225,22 +226,33 @@ class IdempotentConsumer:
                 self._handle_one(delivery)
 
     def _apply_batch(self, deliveries: list[Delivery]) -> None:
-        ids = [str(d.envelope.event_id) for d in deliveries]
-        applied: list[Delivery] = []
         with Session(self.engine) as session, session.begin():
-            seen = set(session.scalars(self._processed_query(ids)))
-            for delivery, event_id in zip(deliveries, ids, strict=True):
-                if event_id not in seen:
-                    seen.add(event_id)  # the same event twice in one batch: applied once
+            fresh = self._claim(session, [d.envelope for d in deliveries])
+            applied = []
+            for delivery in deliveries:
+                event_id = str(delivery.envelope.event_id)
+                if event_id in fresh:
+                    fresh.discard(event_id)  # the same event twice in one batch: applied once
                     applied.append(delivery)
             self._apply_many(session, [d.envelope for d in applied])
-            if applied:
-                now = utcnow()
-                rows = [self._processed_row(d.envelope, now) for d in applied]
-                session.execute(insert(self.processed), rows)
         self._count_duplicates(len(deliveries) - len(applied))
         for delivery in applied:
             self._count_processed(delivery.envelope)
+
+    def _claim(self, session: Session, envelopes: list[EventEnvelope]) -> set[str]:
+        """Record the batch's events as processed first, in one statement that returns those
+        not recorded before: the unique key decides (no read whose plan depends on the table's
+        statistics), and a concurrent instance's uncommitted claim makes this one wait for its
+        outcome. The rows commit or roll back with the effects."""
+        now = utcnow()
+        rows = {str(e.event_id): self._processed_row(e, now) for e in envelopes}
+        dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+        stmt = (
+            dialect.insert(self.processed)
+            .on_conflict_do_nothing()
+            .returning(self.processed.c.event_id)
+        )
+        return set(session.scalars(stmt, list(rows.values())))
 
     def _apply_many(self, session: Session, envelopes: list[EventEnvelope]) -> None:
         if isinstance(self.handler, BatchHandler):
