@@ -1,7 +1,10 @@
 """The idempotent consumer.
 
-For each message: parse the envelope, then in ONE database transaction check the
-``processed_events`` table, apply the handler's effect and record the event id. Offsets are
+For each poll: parse the envelopes, then in ONE database transaction record the batch's event
+ids in ``processed_events`` (those recorded before are duplicates and skipped) and apply the
+handler's effects (through ``shared.dispatch.Dispatcher``); if any message fails, the batch
+rolls back and is applied again one message per transaction, so only the bad one is retried
+and dead-lettered. Offsets are
 committed to Kafka only after the database commit, so a crash in between redelivers the
 message and the recorded id turns the redelivery into a no-op. A message whose handler keeps
 failing goes to the consumer's dead-letter topic with the error after ``max_attempts`` and the

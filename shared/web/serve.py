@@ -17,7 +17,9 @@ from shared.settings import ServiceSettings
 def parse_serve_arguments(settings: ServiceSettings, argv: list[str] | None = None) -> None:
     """Command-line overrides of the settings' listening address and worker count."""
     parser = argparse.ArgumentParser(prog=f"{settings.service_name}-api")
-    parser.add_argument("--workers", type=int, help=f"worker processes (default {settings.workers})")
+    parser.add_argument(
+        "--workers", type=int, help=f"worker processes (default {settings.workers})"
+    )
     parser.add_argument("--host", help=f"listening address (default {settings.host})")
     parser.add_argument("--port", type=int, help=f"listening port (default {settings.port})")
     args = parser.parse_args(argv)

@@ -1,5 +1,5 @@
-"""What the registry does with other services' events (called by its consumer, one
-transaction per event shared with the consumer's processed-event record)."""
+"""What the registry does with other services' events (called by its consumer, in the
+consumer's transaction, which also records the processed event ids)."""
 
 from sqlalchemy.engine import Engine
 
