@@ -9,6 +9,8 @@ BENCHMARKS = (
     "bench.bench_inspection",
     "bench.bench_propagation",
     "bench.bench_recovery",
+    "bench.bench_backfill",
+    "bench.bench_workers",
 )
 
 

@@ -306,7 +306,7 @@ def run(backend: str, count: int, draw_size: int, passed: int) -> list[tuple[str
                 "freeze snapshot + commit (before the draw)",
                 f"{freeze_s:.3f}",
                 f"{freeze_s / read_s:.2f}x",
-                "-",
+                "<= 3x " + ("ok" if freeze_s <= 3 * read_s else "MISSED"),
             ),
             (
                 backend,

@@ -1,7 +1,10 @@
 """The idempotent consumer.
 
-For each message: parse the envelope, then in ONE database transaction check the
-``processed_events`` table, apply the handler's effect and record the event id. Offsets are
+For each poll: parse the envelopes, then in ONE database transaction record the batch's event
+ids in ``processed_events`` (those recorded before are duplicates and skipped) and apply the
+handler's effects (through ``shared.dispatch.Dispatcher``); if any message fails, the batch
+rolls back and is applied again one message per transaction, so only the bad one is retried
+and dead-lettered. Offsets are
 committed to Kafka only after the database commit, so a crash in between redelivers the
 message and the recorded id turns the redelivery into a no-op. A message whose handler keeps
 failing goes to the consumer's dead-letter topic with the error after ``max_attempts`` and the
@@ -12,14 +15,16 @@ dead-lettered.
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from datetime import datetime
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from kafka import KafkaConsumer, KafkaProducer
 from kafka.errors import KafkaError
 from prometheus_client import Counter, Gauge, Histogram
-from sqlalchemy import Table, insert, select
+from sqlalchemy import Select, Table, insert, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
@@ -33,8 +38,9 @@ from tenacity import (
 
 from shared.clock import as_utc, utcnow
 from shared.db import WRITE, is_database_unavailable, is_sqlite
+from shared.dispatch import correlated
 from shared.events import EventEnvelope, dead_letter_topic
-from shared.observability import OutageLog, request_id_var
+from shared.observability import OutageLog
 from shared.processes import sleeper
 
 if TYPE_CHECKING:
@@ -45,6 +51,11 @@ log = logging.getLogger(__name__)
 PROCESSED = Counter("consumer_processed_total", "Events applied", ["consumer", "event_type"])
 DUPLICATES = Counter("consumer_duplicates_total", "Redelivered events skipped", ["consumer"])
 FAILED = Counter("consumer_failed_attempts_total", "Failed handling attempts", ["consumer"])
+BATCH_FALLBACKS = Counter(
+    "consumer_batch_fallbacks_total",
+    "Batches rolled back and applied one message at a time (a message in them failed)",
+    ["consumer"],
+)
 DEAD_LETTERED = Counter("consumer_dead_lettered_total", "Events sent to the DLQ", ["consumer"])
 LAG = Gauge(
     "consumer_lag", "Messages behind the high-water mark", ["consumer", "topic", "partition"]
@@ -64,6 +75,15 @@ PROPAGATION = Histogram(
 Handler = Callable[[Session, EventEnvelope], None]
 
 
+@runtime_checkable
+class BatchHandler(Protocol):
+    """A handler that can also apply a batch itself (``shared.dispatch.Dispatcher``)."""
+
+    def __call__(self, session: Session, envelope: EventEnvelope) -> None: ...
+
+    def apply_many(self, session: Session, envelopes: Sequence[EventEnvelope]) -> None: ...
+
+
 class PoisonMessage(Exception):
     """A message that can never be handled (unparseable, unknown contract)."""
 
@@ -71,6 +91,13 @@ class PoisonMessage(Exception):
 class ConsumerStopping(Exception):
     """SIGTERM arrived while the database was down: leave the batch uncommitted (it is
     redelivered after the restart), never count the outage against the message."""
+
+
+@dataclass(frozen=True)
+class Delivery:
+    raw: bytes
+    origin: str  # topic/partition@offset
+    envelope: EventEnvelope
 
 
 @dataclass
@@ -118,26 +145,32 @@ class IdempotentConsumer:
     # -- one message ----------------------------------------------------------------------
     def handle_raw(self, raw: bytes, *, origin: str = "") -> None:
         """Apply one message exactly once, or dead-letter it. Raises only on infra failure."""
+        delivery = self._parse(raw, origin)
+        if delivery is not None:
+            self._handle_one(delivery)
+
+    def _parse(self, raw: bytes, origin: str) -> Delivery | None:
         try:
-            envelope = EventEnvelope.from_bytes(raw)
+            return Delivery(raw, origin, EventEnvelope.from_bytes(raw))
         except ValueError as exc:
             self._dead_letter(raw, exc, origin=origin, attempts=1)
-            return
-        # The flow's correlation id (an event without one starts a flow: its own id) goes into
-        # this consumer's log lines and, through the unit of work, into the events it emits.
-        token = request_id_var.set(envelope.correlation_id or str(envelope.event_id))
-        try:
-            self._handle(envelope, raw, origin)
-        finally:
-            request_id_var.reset(token)
+            return None
+
+    def _handle_one(self, delivery: Delivery) -> None:
+        with correlated(delivery.envelope):
+            self._handle(delivery.envelope, delivery.raw, delivery.origin)
+        self._confirm(delivery)
+
+    def _confirm(self, delivery: Delivery) -> None:
+        """Tell the positions reporter the event is settled (applied, duplicate or dead-lettered)."""
         if self.on_handled is not None:
-            self.on_handled(origin, str(envelope.event_id))
+            self.on_handled(delivery.origin, str(delivery.envelope.event_id))
 
     def _handle(self, envelope: EventEnvelope, raw: bytes, origin: str) -> None:
         last_error: BaseException | None = None
         for attempt in range(1, self.max_attempts + 1):
             try:
-                self._apply_with_db_retry(envelope)
+                self._with_db_retry(lambda: self._apply(envelope))
                 return
             except PoisonMessage as exc:
                 last_error = exc
@@ -159,7 +192,94 @@ class IdempotentConsumer:
         assert last_error is not None
         self._dead_letter(raw, last_error, origin=origin, attempts=self.max_attempts)
 
-    def _apply_with_db_retry(self, envelope: EventEnvelope) -> None:
+    def _apply(self, envelope: EventEnvelope) -> None:
+        event_id = str(envelope.event_id)
+        try:
+            with Session(self.engine) as session, session.begin():
+                if session.execute(self._processed_query([event_id])).first():
+                    self._count_duplicates(1)
+                    return
+                self.handler(session, envelope)
+                row = self._processed_row(envelope, utcnow())
+                session.execute(insert(self.processed).values(row))
+        except IntegrityError:
+            # A concurrent instance recorded the same event first: its effect stands.
+            if self._already_processed(event_id):
+                self._count_duplicates(1)
+                return
+            raise
+        self._count_processed(envelope)
+
+    # -- a poll's batch -------------------------------------------------------------------
+    def handle_batch(self, messages: Sequence[tuple[bytes, str]]) -> None:
+        """Apply a poll's messages ``(raw, origin)`` in ONE transaction (each event still
+        recorded as processed, each handler call under its own correlation id). If any
+        handler fails, the whole transaction rolls back and the batch is applied again one
+        message per transaction, so a poison message is retried and dead-lettered alone and
+        the good ones around it take effect."""
+        deliveries = [d for raw, origin in messages if (d := self._parse(raw, origin))]
+        if len(deliveries) <= 1:
+            for delivery in deliveries:
+                self._handle_one(delivery)
+            return
+        try:
+            self._with_db_retry(lambda: self._apply_batch(deliveries))
+        except ConsumerStopping:
+            raise
+        except Exception as exc:  # noqa: BLE001 - some message failed: isolate it
+            BATCH_FALLBACKS.labels(self.name).inc()
+            log.warning(
+                "%s: batch of %d failed (%s: %s); applying its messages one by one",
+                self.name,
+                len(deliveries),
+                type(exc).__name__,
+                exc,
+            )
+            for delivery in deliveries:
+                self._handle_one(delivery)
+
+    def _apply_batch(self, deliveries: list[Delivery]) -> None:
+        with Session(self.engine) as session, session.begin():
+            fresh = self._claim(session, [d.envelope for d in deliveries])
+            applied = []
+            for delivery in deliveries:
+                event_id = str(delivery.envelope.event_id)
+                if event_id in fresh:
+                    fresh.discard(event_id)  # the same event twice in one batch: applied once
+                    applied.append(delivery)
+            self._apply_many(session, [d.envelope for d in applied])
+        self._count_duplicates(len(deliveries) - len(applied))
+        for delivery in applied:
+            self._count_processed(delivery.envelope)
+        for delivery in deliveries:
+            self._confirm(delivery)
+
+    def _claim(self, session: Session, envelopes: list[EventEnvelope]) -> set[str]:
+        """Record the batch's events as processed first, in one statement that returns those
+        not recorded before: the unique key decides (no read whose plan depends on the table's
+        statistics), and a concurrent instance's uncommitted claim makes this one wait for its
+        outcome. The rows commit or roll back with the effects."""
+        now = utcnow()
+        rows = {str(e.event_id): self._processed_row(e, now) for e in envelopes}
+        dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+        stmt = (
+            dialect.insert(self.processed)
+            .on_conflict_do_nothing()
+            .returning(self.processed.c.event_id)
+        )
+        return set(session.scalars(stmt, list(rows.values())))
+
+    def _apply_many(self, session: Session, envelopes: list[EventEnvelope]) -> None:
+        if isinstance(self.handler, BatchHandler):
+            self.handler.apply_many(session, envelopes)
+            return
+        for envelope in envelopes:
+            with correlated(envelope):
+                self.handler(session, envelope)
+                session.flush()  # a failing statement is this event's, not a later one's
+
+    # -- shared by both paths -------------------------------------------------------------
+    def _with_db_retry(self, apply: Callable[[], None]) -> None:
         """Retry while the database is unavailable, polling at most every 2 s so the consumer
         resumes within 2 s of its return; stop retrying (without failing the message) on
         SIGTERM."""
@@ -174,7 +294,7 @@ class IdempotentConsumer:
         try:
             for attempt in retrying:
                 with attempt:
-                    self._apply(envelope)
+                    apply()
         except Exception as exc:
             if self.stop.is_set() and is_database_unavailable(exc):
                 raise ConsumerStopping from exc
@@ -185,53 +305,33 @@ class IdempotentConsumer:
         if state.outcome is not None:
             self.database_log.failed(state.outcome.exception())
 
-    def _apply(self, envelope: EventEnvelope) -> None:
-        event_id = str(envelope.event_id)
-        try:
-            with Session(self.engine) as session, session.begin():
-                seen = session.execute(
-                    select(self.processed.c.event_id).where(
-                        self.processed.c.consumer == self.name,
-                        self.processed.c.event_id == event_id,
-                    )
-                ).first()
-                if seen:
-                    DUPLICATES.labels(self.name).inc()
-                    self.stats.duplicates += 1
-                    return
-                self.handler(session, envelope)
-                session.execute(
-                    insert(self.processed).values(
-                        consumer=self.name,
-                        event_id=event_id,
-                        event_type=envelope.event_type,
-                        processed_at=utcnow(),
-                    )
-                )
-        except IntegrityError:
-            # A concurrent instance recorded the same event first: its effect stands.
-            if self._already_processed(event_id):
-                DUPLICATES.labels(self.name).inc()
-                self.stats.duplicates += 1
-                return
-            raise
+    def _processed_query(self, event_ids: list[str]) -> Select[str]:
+        column = self.processed.c.event_id
+        return select(column).where(self.processed.c.consumer == self.name, column.in_(event_ids))
+
+    def _processed_row(self, envelope: EventEnvelope, now: datetime) -> dict[str, object]:
+        return {
+            "consumer": self.name,
+            "event_id": str(envelope.event_id),
+            "event_type": envelope.event_type,
+            "processed_at": now,
+        }
+
+    def _already_processed(self, event_id: str) -> bool:
+        with self.engine.connect() as conn:
+            return conn.execute(self._processed_query([event_id])).first() is not None
+
+    def _count_duplicates(self, count: int) -> None:
+        if count:
+            DUPLICATES.labels(self.name).inc(count)
+            self.stats.duplicates += count
+
+    def _count_processed(self, envelope: EventEnvelope) -> None:
         PROCESSED.labels(self.name, envelope.event_type).inc()
         PROPAGATION.labels(self.name, envelope.event_type).observe(
             max(0.0, (utcnow() - as_utc(envelope.occurred_at)).total_seconds())
         )
         self.stats.processed += 1
-
-    def _already_processed(self, event_id: str) -> bool:
-        with self.engine.connect() as conn:
-            return (
-                conn.execute(
-                    select(self.processed.c.event_id).where(
-                        self.processed.c.consumer == self.name,
-                        self.processed.c.event_id == event_id,
-                    )
-                ).first()
-                is not None
-            )
 
     def _dead_letter(self, raw: bytes, exc: BaseException, *, origin: str, attempts: int) -> None:
         headers = [
@@ -260,12 +360,14 @@ class IdempotentConsumer:
             self._consumer = self.consumer_factory()
             self._consumer.subscribe(self.topics)
         batches = self._consumer.poll(timeout_ms=timeout_ms)
-        count = 0
-        for tp, messages in batches.items():
-            for msg in messages:
-                self.handle_raw(msg.value, origin=f"{tp.topic}/{tp.partition}@{msg.offset}")
-                count += 1
+        messages = [
+            (msg.value, f"{tp.topic}/{tp.partition}@{msg.offset}")
+            for tp, records in batches.items()
+            for msg in records
+        ]
+        count = len(messages)
         if count:
+            self.handle_batch(messages)
             self._consumer.commit()  # only after every effect above is committed
         self._record_lag()
         return count

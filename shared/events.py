@@ -86,12 +86,14 @@ class ContractRegistry:
     def __init__(self) -> None:
         self._models: dict[tuple[str, int], type[EventPayload]] = {}
         self._upcasters: dict[tuple[str, int], Upcaster] = {}
+        self._latest: dict[str, int] = {}  # a consumer asks for every message
 
     def register(self, model: type[EventPayload]) -> type[EventPayload]:
         key = (model.EVENT_TYPE, model.VERSION)
         if key in self._models and self._models[key] is not model:
             raise ValueError(f"contract {key} registered twice")
         self._models[key] = model
+        self._latest[model.EVENT_TYPE] = max(model.VERSION, self._latest.get(model.EVENT_TYPE, 0))
         return model
 
     def model_for(self, event_type: str, version: int) -> type[EventPayload]:
@@ -113,10 +115,10 @@ class ContractRegistry:
         self._upcasters[(event_type, from_version)] = upcaster
 
     def latest_version(self, event_type: str) -> int:
-        versions = [v for (t, v) in self._models if t == event_type]
-        if not versions:
-            raise KeyError(f"no contract for {event_type}")
-        return max(versions)
+        try:
+            return self._latest[event_type]
+        except KeyError:
+            raise KeyError(f"no contract for {event_type}") from None
 
     def parse_latest(self, envelope: EventEnvelope) -> EventPayload:
         payload, version = dict(envelope.payload), envelope.schema_version

@@ -40,6 +40,9 @@ class _StatusChanged(EventPayload):
     replaced_by_number: str | None = None
 
 
+StatusChanged = _StatusChanged  # the common shape of every certificate status event
+
+
 class CertificateSuspendedV1(_StatusChanged):
     EVENT_TYPE = "registry.certificate.suspended"
 

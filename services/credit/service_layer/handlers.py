@@ -15,9 +15,9 @@ transaction, so a redelivered event has exactly one effect.
 
 from collections.abc import Callable
 from datetime import date
+from typing import Any
 
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
 
 from services.credit.domain.rules import DEFAULT_RULES, RuleSet
 from services.credit.service_layer import intake, services
@@ -26,7 +26,8 @@ from services.credit.service_layer.unit_of_work import CreditUnitOfWork
 from shared.clock import CHINA_TZ, today_in_china
 from shared.contracts.inspection import ResultFinalisedV2, ResultPublishedV2
 from shared.contracts.registry import BodyAccreditationChangedV1, CertificateRevokedV1
-from shared.events import EventEnvelope, contracts
+from shared.dispatch import Dispatcher
+from shared.events import EventEnvelope, EventPayload
 
 TOPICS = ["inspection.events", "registry.events"]
 CONSUMER = services.SystemActor("credit-consumer")
@@ -110,37 +111,51 @@ def record_for_withdrawal(
     )
 
 
-def make_handler(
-    engine: Engine, policy: services.Policy
-) -> Callable[[Session, EventEnvelope], None]:
-    def handle(session: Session, envelope: EventEnvelope) -> None:
-        cmd = command_for(envelope, today_in_china(), policy.rules)
-        if cmd is not None:
-            uow = CreditUnitOfWork(engine).joining(session)
-            intake.propose_record(uow, cmd, today=today_in_china(), policy=policy)
-
-    return handle
+Proposal = Callable[[EventEnvelope, EventPayload, date, RuleSet], AddRecord | None]
 
 
-def command_for(
-    envelope: EventEnvelope, today: date, rules: RuleSet = DEFAULT_RULES
-) -> AddRecord | None:
-    event_id = str(envelope.event_id)
-    if envelope.event_type == ResultFinalisedV2.EVENT_TYPE:
-        p = contracts.parse_latest(envelope)
-        assert isinstance(p, ResultFinalisedV2)
-        # a failure waits for publication; a refusal is final here
-        return record_for_inspection(event_id, p, rules) if p.outcome == "refused" else None
-    if envelope.event_type == ResultPublishedV2.EVENT_TYPE:
-        p4 = contracts.parse_latest(envelope)
-        assert isinstance(p4, ResultPublishedV2)
-        return record_for_inspection(event_id, p4, rules) if p4.outcome == "fail" else None
-    if envelope.event_type == CertificateRevokedV1.EVENT_TYPE:
-        p2 = contracts.parse_latest(envelope)
-        assert isinstance(p2, CertificateRevokedV1)
-        return record_for_revocation(event_id, p2, today)
-    if envelope.event_type == BodyAccreditationChangedV1.EVENT_TYPE:
-        p3 = contracts.parse_latest(envelope)
-        assert isinstance(p3, BodyAccreditationChangedV1)
-        return record_for_withdrawal(event_id, p3, today)
-    return None
+def _refusal(e: EventEnvelope, p: EventPayload, _today: date, rules: RuleSet) -> AddRecord | None:
+    # a failure waits for publication; a refusal is final here
+    assert isinstance(p, ResultFinalisedV2)
+    return record_for_inspection(str(e.event_id), p, rules) if p.outcome == "refused" else None
+
+
+def _failure(e: EventEnvelope, p: EventPayload, _today: date, rules: RuleSet) -> AddRecord | None:
+    assert isinstance(p, ResultPublishedV2)
+    return record_for_inspection(str(e.event_id), p, rules) if p.outcome == "fail" else None
+
+
+def _revocation(e: EventEnvelope, p: EventPayload, today: date, _r: RuleSet) -> AddRecord | None:
+    assert isinstance(p, CertificateRevokedV1)
+    return record_for_revocation(str(e.event_id), p, today)
+
+
+def _withdrawal(e: EventEnvelope, p: EventPayload, today: date, _r: RuleSet) -> AddRecord | None:
+    assert isinstance(p, BodyAccreditationChangedV1)
+    return record_for_withdrawal(str(e.event_id), p, today)
+
+
+PROPOSALS: dict[type[EventPayload], Proposal] = {
+    ResultFinalisedV2: _refusal,
+    ResultPublishedV2: _failure,
+    CertificateRevokedV1: _revocation,
+    BodyAccreditationChangedV1: _withdrawal,
+}
+
+
+def make_handler(engine: Engine, policy: services.Policy) -> Dispatcher[CreditUnitOfWork]:
+    """The handler table: each contract that may become a record proposal."""
+
+    def propose(proposal: Proposal) -> Callable[[CreditUnitOfWork, Any, EventEnvelope], None]:
+        def action(uow: CreditUnitOfWork, payload: EventPayload, envelope: EventEnvelope) -> None:
+            today = today_in_china()
+            cmd = proposal(envelope, payload, today, policy.rules)
+            if cmd is not None:
+                intake.propose_record(uow, cmd, today=today, policy=policy)
+
+        return action
+
+    dispatcher = Dispatcher(lambda session: CreditUnitOfWork(engine).joining(session))
+    for contract, proposal in PROPOSALS.items():
+        dispatcher.on(contract, propose(proposal))
+    return dispatcher

@@ -10,57 +10,60 @@ Each runs in the consumer's transaction; the use cases ignore events older than 
 they already hold, so redelivery and reordering have no second effect.
 """
 
-from collections.abc import Callable
+from collections.abc import Sequence
 
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
 
-from services.inspection.service_layer import services
-from services.inspection.service_layer.lab_standing import apply_lab_event
+from services.inspection.service_layer import risk_mirror, services
+from services.inspection.service_layer.lab_standing import record_lab_standing
+from services.inspection.service_layer.risk_mirror import RiskGrade
 from services.inspection.service_layer.unit_of_work import InspectionUnitOfWork
 from shared.contracts.credit import MeasureAppliedV1, MeasureLiftedV1, RiskGradeChangedV1
-from shared.contracts.registry import STATUS_EVENTS, CertificateIssuedV1, LabStatusChangedV1
-from shared.events import EventEnvelope, contracts
+from shared.contracts.registry import (
+    STATUS_EVENTS,
+    CertificateIssuedV1,
+    LabStatusChangedV1,
+    StatusChanged,
+)
+from shared.dispatch import Dispatcher
+from shared.events import EventEnvelope
 
 TOPICS = ["credit.events", "registry.events"]
 ENFORCED_HERE = "inspection"
-CERTIFICATE_EVENTS = {
-    CertificateIssuedV1.EVENT_TYPE,
-    *(m.EVENT_TYPE for m in STATUS_EVENTS.values()),
-}
+Uow = InspectionUnitOfWork
 
 
-def make_handler(engine: Engine) -> Callable[[Session, EventEnvelope], None]:
-    def handle(session: Session, envelope: EventEnvelope) -> None:
-        action = _ACTIONS.get(envelope.event_type)
-        if action is None and envelope.event_type in CERTIFICATE_EVENTS:
-            action = _certificate
-        if action is not None:
-            action(InspectionUnitOfWork(engine).joining(session), envelope)
+def make_handler(engine: Engine) -> Dispatcher[InspectionUnitOfWork]:
+    return (
+        Dispatcher(lambda session: InspectionUnitOfWork(engine).joining(session))
+        .on(RiskGradeChangedV1, _risk_grade, bulk=_risk_grades)
+        .on(MeasureAppliedV1, _measure_applied)
+        .on(MeasureLiftedV1, _measure_lifted)
+        .on(LabStatusChangedV1, _lab_status)  # issue 14: banned/expired labs leave the pool
+        .on(CertificateIssuedV1, _certificate_issued)
+        .on_each(STATUS_EVENTS.values(), _certificate_status)
+    )
 
-    return handle
 
-
-def _risk_grade(uow: InspectionUnitOfWork, envelope: EventEnvelope) -> None:
-    p = contracts.parse_latest(envelope)
-    assert isinstance(p, RiskGradeChangedV1)
+def _risk_grade(uow: Uow, p: RiskGradeChangedV1, envelope: EventEnvelope) -> None:
     services.set_enterprise_risk_class(
         uow, p.uscc, p.to_grade, str(envelope.event_id), envelope.occurred_at
     )
 
 
-def _measure_applied(uow: InspectionUnitOfWork, envelope: EventEnvelope) -> None:
-    p = contracts.parse_latest(envelope)
-    assert isinstance(p, MeasureAppliedV1)
+def _risk_grades(uow: Uow, items: Sequence[tuple[RiskGradeChangedV1, EventEnvelope]]) -> None:
+    grades = [RiskGrade(p.uscc, p.to_grade, str(e.event_id), e.occurred_at) for p, e in items]
+    risk_mirror.set_enterprise_risk_classes(uow, grades)
+
+
+def _measure_applied(uow: Uow, p: MeasureAppliedV1, envelope: EventEnvelope) -> None:
     if p.enforcing_service == ENFORCED_HERE:
         services.apply_dishonesty_measure(
             uow, p.uscc, p.listing_id, p.measure_code, str(envelope.event_id), envelope.occurred_at
         )
 
 
-def _measure_lifted(uow: InspectionUnitOfWork, envelope: EventEnvelope) -> None:
-    p = contracts.parse_latest(envelope)
-    assert isinstance(p, MeasureLiftedV1)
+def _measure_lifted(uow: Uow, p: MeasureLiftedV1, envelope: EventEnvelope) -> None:
     if p.enforcing_service == ENFORCED_HERE:
         services.lift_dishonesty_measure(
             uow,
@@ -72,25 +75,29 @@ def _measure_lifted(uow: InspectionUnitOfWork, envelope: EventEnvelope) -> None:
         )
 
 
-def _certificate(uow: InspectionUnitOfWork, envelope: EventEnvelope) -> None:
-    p = contracts.parse_latest(envelope)
-    status = "valid" if isinstance(p, CertificateIssuedV1) else getattr(p, "to_status")  # noqa: B009
+def _lab_status(uow: Uow, p: LabStatusChangedV1, envelope: EventEnvelope) -> None:
+    record_lab_standing(uow, p, str(envelope.event_id), envelope.occurred_at)
+
+
+def _certificate_issued(uow: Uow, p: CertificateIssuedV1, envelope: EventEnvelope) -> None:
+    _certified_product(uow, p, "valid", envelope)
+
+
+def _certificate_status(uow: Uow, p: StatusChanged, envelope: EventEnvelope) -> None:
+    _certified_product(uow, p, p.to_status, envelope)
+
+
+def _certified_product(
+    uow: Uow, p: CertificateIssuedV1 | StatusChanged, status: str, envelope: EventEnvelope
+) -> None:
     services.mark_certified_product(
         uow,
-        certificate_number=p.number,  # type: ignore[attr-defined]
-        scheme=p.scheme,  # type: ignore[attr-defined]
-        uscc=p.holder_uscc,  # type: ignore[attr-defined]
-        product_name=p.product_name,  # type: ignore[attr-defined]
-        model=p.product_model,  # type: ignore[attr-defined]
+        certificate_number=p.number,
+        scheme=p.scheme,
+        uscc=p.holder_uscc,
+        product_name=p.product_name,
+        model=p.product_model,
         status=status,
         source_event_id=str(envelope.event_id),
         occurred_at=envelope.occurred_at,
     )
-
-
-_ACTIONS: dict[str, Callable[[InspectionUnitOfWork, EventEnvelope], None]] = {
-    RiskGradeChangedV1.EVENT_TYPE: _risk_grade,
-    MeasureAppliedV1.EVENT_TYPE: _measure_applied,
-    MeasureLiftedV1.EVENT_TYPE: _measure_lifted,
-    LabStatusChangedV1.EVENT_TYPE: apply_lab_event,  # issue 14: banned/expired labs leave the pool
-}

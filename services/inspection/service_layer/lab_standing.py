@@ -8,13 +8,6 @@ from services.inspection.adapters.orm_labs import LabStandingRow
 from services.inspection.service_layer.unit_of_work import InspectionUnitOfWork
 from shared.clock import as_utc
 from shared.contracts.registry import LabStatusChangedV1
-from shared.events import EventEnvelope, contracts
-
-
-def apply_lab_event(uow: InspectionUnitOfWork, envelope: EventEnvelope) -> None:
-    p = contracts.parse_latest(envelope)
-    assert isinstance(p, LabStatusChangedV1)
-    record_lab_standing(uow, p, str(envelope.event_id), envelope.occurred_at)
 
 
 def record_lab_standing(
