@@ -548,7 +548,7 @@ def create_app(
     engine = engine or make_engine(settings.database_url)
     clock = today or today_in_china
     settings.policy  # noqa: B018 - load the calendar file now: a bad file fails at startup
-    cache = profile_cache(engine, settings.cache_size, clock)
+    cache = profile_cache(engine, settings.cache_mb, clock)
     # issue 12 routes; imported here because they use this module's dependencies
     from services.credit.entrypoints.api_rules import (
         dispute_routes,

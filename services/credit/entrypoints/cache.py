@@ -23,10 +23,11 @@ def _changes(conn: Connection, last_id: int) -> list[Change]:
     return [(r.id, r.uscc) for r in views.profile_changes_since(conn, last_id)]
 
 
-def profile_cache(engine: Engine, maxsize: int, today: Callable[[], date]) -> ProfileCache:
+def profile_cache(engine: Engine, max_mb: float, today: Callable[[], date]) -> ProfileCache:
     return ChangeLogCache(
         engine,
-        maxsize,
+        max_mb,
+        name="profile",
         load=_load,
         changes_since=_changes,
         last_change_id=views.last_profile_change,
