@@ -73,10 +73,11 @@ MISSING = _Missing()
 
 
 def deep_sizeof(value: object) -> int:
-    """Estimated bytes of a cached value: bytes/str, and dicts and lists of them (recursively)."""
+    """Estimated bytes of a cached value: bytes/str, and dicts and lists of them (recursively).
+    Dictionary keys are not counted: they are column names, one object shared by every entry."""
     size = sys.getsizeof(value)
     if isinstance(value, dict):
-        return size + sum(deep_sizeof(k) + deep_sizeof(v) for k, v in value.items())
+        return size + sum(deep_sizeof(v) for v in value.values())
     if isinstance(value, list | tuple):
         return size + sum(deep_sizeof(v) for v in value)
     return size

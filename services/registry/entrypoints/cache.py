@@ -35,7 +35,7 @@ def rendered_with_status(record: dict[str, Any], today: date | None = None) -> t
     return memo[1], memo[2]
 
 
-def _load(conn: Connection, numbers: list[str], today: date) -> dict[str, dict[str, Any]]:
+def load_entries(conn: Connection, numbers: list[str], today: date) -> dict[str, dict[str, Any]]:
     """Records with their JSON rendered once, here in the loading thread: the event loop only
     joins bytes, and the entry's size (for the memory bound) includes the rendering."""
     records = views.load_records(conn, numbers)
@@ -49,7 +49,7 @@ def verification_cache(engine: Engine, max_mb: float) -> VerificationCache:
         engine,
         max_mb,
         name="verification",
-        load=_load,
+        load=load_entries,
         changes_since=_changes,
         last_change_id=views.last_change_id,
     )
