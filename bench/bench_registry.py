@@ -16,8 +16,10 @@ import json
 import random
 import statistics
 import tempfile
+from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 import httpx
@@ -29,7 +31,7 @@ from bench.harness import (
     ServerProcess,
     Target,
     backend_arguments,
-    copy_rows,
+    bulk_insert,
     figure_row,
     measure,
     print_table,
@@ -100,40 +102,20 @@ def load(url: str, count: int) -> None:
         "version",
     )
     today = date.today()
-    rows = []
-    for i, number in enumerate(numbers(count)):
-        holder = holders[i % len(holders)]
-        rows.append(
-            (
-                number,
-                "CCC",
-                "Household appliances",
-                "Electric kettle",
-                f"KT-{i}",
-                holder,
-                f"企业{i % len(holders)}有限公司",
-                holder[2:8],
-                bodies[i % len(bodies)][0],
-                today - timedelta(days=100),
-                today + timedelta(days=900),
-                "张伟",
-                STATUSES[i % len(STATUSES)],
-                now,
-                1,
-            )
-        )
-    if engine.dialect.name == "postgresql":
-        copy_rows(engine, "certificate", columns, rows)
-        with engine.begin() as conn:
-            conn.execute(text("ANALYZE"))
-    else:
-        placeholders = ", ".join(f":{c}" for c in columns)
-        with engine.begin() as conn:
-            conn.execute(
-                text(f"INSERT INTO certificate ({', '.join(columns)}) VALUES ({placeholders})"),
-                [dict(zip(columns, r, strict=True)) for r in rows],
-            )
-            conn.execute(text("ANALYZE"))
+
+    def rows() -> Iterator[tuple[Any, ...]]:
+        for i, number in enumerate(numbers(count)):
+            holder = holders[i % len(holders)]
+            yield (
+                number, "CCC", "Household appliances", "Electric kettle", f"KT-{i}", holder,
+                f"企业{i % len(holders)}有限公司", holder[2:8], bodies[i % len(bodies)][0],
+                today - timedelta(days=100), today + timedelta(days=900), "张伟",
+                STATUSES[i % len(STATUSES)], now, 1,
+            )  # fmt: skip
+
+    bulk_insert(engine, "certificate", columns, rows())
+    with engine.begin() as conn:
+        conn.execute(text("ANALYZE"))
     engine.dispose()
 
 

@@ -32,7 +32,6 @@ for line in io.lines("%(keys)s") do keys[#keys + 1] = line end
 local n = #keys
 local dist = "%(dist)s"
 local hot = math.min(%(hot)d, n)
-local limit = %(limit)d
 local prefix = "%(prefix)s"
 local cdf = nil
 if dist == "zipf" then
@@ -42,11 +41,9 @@ if dist == "zipf" then
   for i = 1, n do cdf[i] = cdf[i] / total end
 end
 math.randomseed(%(seed)d)
-local seq = 0
 local function pick()
   if dist == "uniform" then return keys[math.random(n)] end
   if dist == "hot" then return keys[math.random(hot)] end
-  if dist == "seq" then seq = seq %% n + 1; return keys[seq] end
   local u = math.random()
   local lo, hi = 1, n
   while lo < hi do
@@ -56,20 +53,12 @@ local function pick()
   return keys[lo]
 end
 request = function() return wrk.format("GET", prefix .. pick()) end
-%(response)s
 done = function(summary, latency, requests)
   local errors = summary.errors.connect + summary.errors.read + summary.errors.write
                + summary.errors.status + summary.errors.timeout
   io.write(string.format('\\nRESULT {"requests": %%d, "duration_us": %%d, "p50_us": %%d, "p99_us": %%d, "errors": %%d, "non_2xx": %%d}\\n',
     summary.requests, summary.duration, latency:percentile(50), latency:percentile(99),
     errors, summary.errors.status))
-end
-"""
-STOP_AFTER_LIMIT = """
-local answered = 0
-response = function(status, headers, body)
-  answered = answered + 1
-  if answered >= limit then wrk.thread:stop() end
 end
 """
 
@@ -91,11 +80,11 @@ def run_keys(
     connections: int = 32,
     limit: int = 0,
 ) -> Result:
-    """GET ``prefix + key`` with keys drawn by ``dist`` (hot, zipf, uniform; seq for warming,
-    then ``limit`` requests and stop)."""
+    """GET ``prefix + key`` with keys drawn by ``dist`` (hot, zipf, uniform), or, with
+    ``limit``, the first ``limit`` keys once each (warming by count, from httpx threads)."""
     if harness.SMOKE:
         seconds = min(seconds, 1.0)
-    if harness.wrk_binary() is None:
+    if limit or harness.wrk_binary() is None:  # wrk cannot stop after a count
         return _run_keys_httpx(srv, prefix, keys, dist, hot, seconds, connections, limit)
     script = Path(tempfile.mkstemp(suffix=".lua")[1])
     script.write_text(
@@ -104,15 +93,12 @@ def run_keys(
             "keys": keys,
             "dist": dist,
             "hot": hot,
-            "limit": limit,
             "prefix": prefix,
             "s": ZIPF_S,
             "seed": 17,
-            "response": STOP_AFTER_LIMIT if limit else "",
         }
     )
-    duration = 600 if limit else max(1, round(seconds))
-    cmd = [harness.wrk_binary() or "wrk", "-t1", f"-c{connections}", f"-d{duration}s"]
+    cmd = [harness.wrk_binary() or "wrk", "-t1", f"-c{connections}", f"-d{max(1, round(seconds))}s"]
     cmd += ["--timeout", "5s", "-s", str(script), srv.url("/")]
     out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
     script.unlink(missing_ok=True)
@@ -128,8 +114,6 @@ def run_keys(
 
 def draw(keys: list[str], dist: str, hot: int, count: int, rng: random.Random) -> list[str]:
     """The same distributions in Python (the load generator without wrk)."""
-    if dist == "seq":
-        return list(itertools.islice(itertools.cycle(keys), count))
     if dist == "hot":
         return [keys[rng.randrange(min(hot, len(keys)))] for _ in range(count)]
     if dist == "uniform":
@@ -151,14 +135,16 @@ def _run_keys_httpx(
 ) -> Result:
     all_keys = keys.read_text().split()
     if limit:
-        urls = [srv.url(prefix + k) for k in draw(all_keys, "seq", hot, limit, random.Random(17))]
-        _each_once(urls, min(connections, 8))
+        urls = [srv.url(prefix + k) for k in all_keys[:limit]]
+        each_once(urls, min(connections, 8))
         return Result(0.0, 0.0, 0.0, len(urls), 0)
     drawn = draw(all_keys, dist, hot, 20_000, random.Random(17))
     return harness.measure([srv.url(prefix + k) for k in drawn], seconds=seconds, warmup=0)
 
 
-def _each_once(urls: list[str], threads: int) -> None:
+def each_once(urls: list[str], threads: int = 8) -> None:
+    """Warming by count: every URL once, from ``threads`` keep-alive clients."""
+
     def worker(part: list[str]) -> None:
         with httpx.Client(timeout=10) as client:
             for url in part:

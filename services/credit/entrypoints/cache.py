@@ -15,7 +15,7 @@ from shared.cache import Change, ChangeLogCache
 ProfileCache = ChangeLogCache[bytes]
 
 
-def _load(conn: Connection, usccs: list[str], today: date) -> dict[str, bytes]:
+def load_entries(conn: Connection, usccs: list[str], today: date) -> dict[str, bytes]:
     return {u: to_json(p) for u, p in views.load_profiles(conn, usccs, today).items()}
 
 
@@ -28,7 +28,7 @@ def profile_cache(engine: Engine, max_mb: float, today: Callable[[], date]) -> P
         engine,
         max_mb,
         name="profile",
-        load=_load,
+        load=load_entries,
         changes_since=_changes,
         last_change_id=views.last_profile_change,
         today=today,
