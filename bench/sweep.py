@@ -28,20 +28,28 @@ def sweep(sizes: list[str], backend: str, allow_10m: bool, out: Path) -> None:
             subprocess.run(cmd, check=True)
 
 
-def series(figures: list[dict[str, Any]]) -> dict[str, dict[str, list[tuple[int, float]]]]:
-    """bench -> "backend: workload ratio|hit" -> [(rows, value)], sorted by rows."""
-    out: dict[str, dict[str, list[tuple[int, float]]]] = defaultdict(lambda: defaultdict(list))
+Series = dict[str, dict[str, dict[str, list[tuple[int, float]]]]]
+
+
+def series(figures: list[dict[str, Any]]) -> Series:
+    """bench -> backend -> "workload (ratio|hit)" -> [(rows, value)], sorted by rows."""
+    out: Series = defaultdict(lambda: defaultdict(lambda: defaultdict(list)))
     for f in figures:
         if f.get("smoke") or f["workload"].startswith("/healthz"):
             continue
         for key, label in (("ratio", "ratio"), ("hit_ratio", "hit")):
             if f.get(key) is not None:
-                name = f"{f['backend']}: {f['workload']} ({label})"
-                out[f["bench"]][name].append((f["rows"], f[key]))
-    return {b: {n: sorted(points) for n, points in lines.items()} for b, lines in out.items()}
+                out[f["bench"]][f["backend"]][f"{f['workload']} ({label})"].append(
+                    (f["rows"], f[key])
+                )
+    return {
+        bench: {b: {n: sorted(p) for n, p in lines.items()} for b, lines in backends.items()}
+        for bench, backends in out.items()
+    }
 
 
 def chart(figures: list[dict[str, Any]], directory: Path = CHART_DIR) -> list[Path]:
+    """One PNG per benchmark, one panel per backend: ratios solid, hit ratios dashed."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -49,20 +57,30 @@ def chart(figures: list[dict[str, Any]], directory: Path = CHART_DIR) -> list[Pa
 
     directory.mkdir(parents=True, exist_ok=True)
     written = []
-    for bench, lines in sorted(series(figures).items()):
-        fig, ax = plt.subplots(figsize=(9, 5.5))
-        for name, points in sorted(lines.items()):
-            style = "--" if name.endswith("(hit)") else "-"
-            ax.plot([p[0] for p in points], [p[1] for p in points], style, marker="o", label=name)
-        ax.set_xscale("log")
-        ax.set_xlabel("rows (certificates / enterprises)")
-        ax.set_ylabel("ratio to /healthz (solid), cache hit ratio (dashed)")
-        ax.set_title(f"{bench}: ratios against size (same-run ratios)")
-        ax.grid(True, which="both", alpha=0.3)
-        ax.legend(fontsize=6, loc="best")
+    for bench, backends in sorted(series(figures).items()):
+        fig, axes = plt.subplots(1, len(backends), figsize=(7 * len(backends), 5), squeeze=False)
+        for ax, (backend, lines) in zip(axes[0], sorted(backends.items()), strict=True):
+            workloads = sorted({n.rsplit(" (", 1)[0] for n in lines})
+            colours = {w: f"C{i}" for i, w in enumerate(workloads)}
+            for name, points in sorted(lines.items()):
+                workload, kind = name.rsplit(" (", 1)
+                ax.plot(
+                    [p[0] for p in points],
+                    [p[1] for p in points],
+                    "--" if kind == "hit)" else "-",
+                    marker="o" if kind == "ratio)" else "x",
+                    color=colours[workload],
+                    label=name,
+                )
+            ax.set_xscale("log")
+            ax.set_xlabel("rows (certificates / enterprises)")
+            ax.set_ylabel("ratio to /healthz (solid), cache hit ratio (dashed)")
+            ax.set_title(f"{bench}, {backend}")
+            ax.grid(True, which="both", alpha=0.3)
+            ax.legend(fontsize=7, loc="best")
         fig.tight_layout()
         path = directory / f"{bench}-ratios.png"
-        fig.savefig(path, dpi=110)
+        fig.savefig(path, dpi=100)
         plt.close(fig)
         written.append(path)
     return written

@@ -145,8 +145,8 @@ def test_sweep_series_skip_smoke_and_baselines() -> None:
         {"bench": "registry", "backend": "sqlite", "rows": 1000, "workload": "zipf",
          "ratio": 9.0, "hit_ratio": 1.0, "smoke": True},
     ]  # fmt: skip
-    lines = series(figures)["registry"]
+    lines = series(figures)["registry"]["sqlite"]
     assert lines == {
-        "sqlite: zipf (ratio)": [(100_000, 0.5), (1_000_000, 0.4)],
-        "sqlite: zipf (hit)": [(100_000, 0.7), (1_000_000, 0.6)],
+        "zipf (ratio)": [(100_000, 0.5), (1_000_000, 0.4)],
+        "zipf (hit)": [(100_000, 0.7), (1_000_000, 0.6)],
     }
