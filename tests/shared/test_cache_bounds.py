@@ -150,3 +150,11 @@ def test_sweep_series_skip_smoke_and_baselines() -> None:
         "zipf (ratio)": [(100_000, 0.5), (1_000_000, 0.4)],
         "zipf (hit)": [(100_000, 0.7), (1_000_000, 0.6)],
     }
+
+
+def test_make_bench_passes_size_options_only_to_benchmarks_that_take_them() -> None:
+    from bench.__main__ import arguments_for
+
+    argv = ["--size", "1M", "--backend", "sqlite", "--json=f.jsonl", "--allow-10m"]
+    assert arguments_for("bench.bench_registry", argv) == argv
+    assert arguments_for("bench.bench_recovery", argv) == ["--backend", "sqlite"]
