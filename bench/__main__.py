@@ -14,6 +14,26 @@ BENCHMARKS = (
 )
 
 
+# Benchmarks with their own command line: they take --backend/--quick/--smoke, not --size/--json.
+OWN_PARSER = {"bench.bench_propagation", "bench.bench_recovery"}
+HARNESS_ONLY = {"--size": 1, "--json": 1, "--allow-10m": 0}  # option: values it takes
+
+
+def arguments_for(name: str, argv: list[str]) -> list[str]:
+    if name not in OWN_PARSER:
+        return argv
+    kept: list[str] = []
+    skip = 0
+    for arg in argv:
+        if skip:
+            skip -= 1
+        elif arg.split("=", 1)[0] in HARNESS_ONLY:
+            skip = 0 if "=" in arg else HARNESS_ONLY[arg]
+        else:
+            kept.append(arg)
+    return kept
+
+
 def main() -> int:
     for name in BENCHMARKS:
         try:
@@ -23,7 +43,7 @@ def main() -> int:
                 print(f"({name} not present)")
                 continue
             raise
-        sys.argv = [name, *sys.argv[1:]]
+        sys.argv = [name, *arguments_for(name, sys.argv[1:])]
         module.main()
     return 0
 

@@ -1,15 +1,20 @@
-"""Credit benchmark: 200,000 enterprises and 1,000,000 credit records stored.
+"""Credit benchmark: 200,000 enterprises (``--size``) and five credit records each stored.
 
-Public profile lookup throughput against the same server's trivial /healthz in the same run
-(target >= 60%), and a disclosure-feed page of 100 entries from random cursors (target p99
-<= 50 ms, measured with 4 concurrent portals), on SQLite and PostgreSQL. Data is bulk-loaded
-(COPY on PostgreSQL, one executemany transaction on SQLite), never through the API.
+Public profile lookup throughput against the same server's trivial /healthz in the same run,
+for a hot set of 5,000 enterprises (target >= 70%), Zipf s = 1.1 over every enterprise (>= 50%)
+and uniform over every enterprise (>= 30%), with the profile cache bounded in memory to 10% of
+what every profile would take in it, warmed by count, the server's hit ratio beside each
+figure; and a disclosure-feed page of 100 entries from random cursors (target p99 <= 50 ms,
+measured with 4 concurrent portals), on SQLite and PostgreSQL. Data is bulk-loaded (COPY on
+PostgreSQL, one executemany transaction on SQLite), never through the API.
 
     python -m bench.bench_credit [--backend sqlite|postgresql|both] [--quick|--smoke]
+                                 [--size 100k|1M] [--json FILE]
 """
 
 import json
 import random
+import statistics
 import tempfile
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
@@ -17,27 +22,41 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import text
-from sqlalchemy.engine import Engine
 
+from bench import harness
 from bench.harness import (
+    FIGURE_HEADER,
     ServerProcess,
+    Target,
     backend_arguments,
-    copy_rows,
+    bulk_insert,
+    figure_row,
     measure,
     print_table,
-    result_row,
+    write_results,
 )
+from bench.workloads import each_once, key_file, lookups, rss_mb, run_keys
 from services.credit.config import SERVICE_DIR
 from services.credit.domain.grading import CURRENT_RULES, assess
 from services.credit.domain.periods import add_months
+from services.credit.entrypoints.cache import load_entries
 from services.credit.service_layer.views import encode_cursor
 from shared import uscc
+from shared.cache import ENTRY_OVERHEAD, deep_sizeof
 from shared.clock import today_in_china
 from shared.db import make_engine
 from shared.testing.databases import drop_database, new_database
 
 ENTERPRISES = 200_000
-RECORDS = 1_000_000
+RECORDS_PER_ENTERPRISE = 5
+HOT = 5_000
+WORKLOADS = (  # name, key distribution, target ratio to /healthz
+    ("hot set", "hot", Target("ratio", 0.70)),
+    ("zipf s=1.1", "zipf", Target("ratio", 0.50)),
+    ("uniform", "uniform", Target("ratio", 0.30)),
+)
+FEED_TARGET = Target("p99", 50)
+MB = 1024 * 1024
 # (class, severity, months published, weight)
 CLASSES = [
     ("penalty_warning", "minor", 3, 10),
@@ -145,36 +164,6 @@ class Dataset:
             yield ("listing", row[0], row[1], "publish", None, self.now)
 
 
-def bulk_insert(
-    engine: Engine, table: str, columns: tuple[str, ...], rows: Iterator[tuple[Any, ...]]
-) -> None:
-    if engine.dialect.name == "postgresql":
-        copy_rows(engine, table, columns, rows)
-        return
-    raw = engine.raw_connection()
-    try:
-        cur = raw.cursor()
-        cur.execute("BEGIN")
-        marks = ", ".join("?" for _ in columns)
-        cur.executemany(
-            f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})",
-            # sqlite3 takes any iterable; a list of a million rows would not fit the bench box
-            (tuple(_sqlite(v) for v in row) for row in rows),  # type: ignore[arg-type]
-        )
-        raw.commit()
-    finally:
-        raw.close()
-
-
-def _sqlite(value: Any) -> Any:
-    """What SQLAlchemy's types would bind on SQLite (ISO text for dates and times)."""
-    if isinstance(value, datetime):
-        return value.astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ")
-    if isinstance(value, date):
-        return value.isoformat()
-    return value
-
-
 def load(url: str, data: Dataset) -> int:
     engine = make_engine(url)
     bulk_insert(engine, "enterprise", ENTERPRISE_COLUMNS, data.enterprises())
@@ -191,64 +180,105 @@ def load(url: str, data: Dataset) -> int:
 SCALE = {"full": 1, "quick": 20, "smoke": 200}  # divides the data set
 
 
+def entry_bytes(url: str, sample: list[str], today: date) -> float:
+    """What one profile takes in the profile cache (the server's own estimate)."""
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        values = load_entries(conn, sample, today)
+    engine.dispose()
+    return ENTRY_OVERHEAD + statistics.mean(deep_sizeof(v) for v in values.values())
+
+
+class Run:
+    def __init__(self, backend: str, count: int, seconds: float) -> None:
+        self.backend, self.count, self.seconds = backend, count, seconds
+        self.rows: list[tuple[str, ...]] = []
+
+    def row(self, name: str, *args: Any, **kwargs: Any) -> None:
+        self.rows.append(figure_row("credit", self.backend, self.count, name, *args, **kwargs))
+
+
+def cached_runs(
+    run: Run, srv: ServerProcess, keys: list[str], hot: int, capacity: int, cursors: list[str]
+) -> None:
+    trivial = measure(srv.url("/healthz"), seconds=run.seconds)
+    run.row("/healthz (baseline, cached run)", trivial, trivial, rss_mb=rss_mb(srv))
+    keys_path = key_file(keys)
+    for name, dist, target in WORKLOADS:
+        # warm by count: the hot set, or as many of the most likely keys as the cache holds
+        warm = hot if dist == "hot" else capacity
+        each_once([srv.url(f"/public/enterprises/{k}") for k in keys[:warm]])
+        before = lookups(srv, "profile")
+        r = run_keys(srv, "/public/enterprises/", keys_path, dist, hot=hot, seconds=run.seconds)
+        hits = lookups(srv, "profile").since(before).hit_ratio
+        label = f"profile, {name}" + (f" {hot:,}" if dist == "hot" else "")
+        run.row(label, r, trivial, hit_ratio=hits, rss_mb=rss_mb(srv), target=target)
+    keys_path.unlink()
+    feed = measure(
+        [srv.url(f"/public/disclosures?cursor={c}&limit=100") for c in cursors],
+        seconds=run.seconds,
+        connections=4,
+    )
+    run.row("feed page of 100 (4 portals)", feed, None, target=FEED_TARGET)
+
+
+def uncached_runs(run: Run, srv: ServerProcess, keys: list[str]) -> None:
+    trivial = measure(srv.url("/healthz"), seconds=run.seconds)
+    run.row("/healthz (baseline, no-cache run)", trivial, trivial, rss_mb=rss_mb(srv))
+    keys_path = key_file(keys)
+    before = lookups(srv, "profile")
+    r = run_keys(srv, "/public/enterprises/", keys_path, "uniform", seconds=run.seconds)
+    hits = lookups(srv, "profile").since(before).hit_ratio
+    run.row("profile, uniform, no cache", r, trivial, hit_ratio=hits, rss_mb=rss_mb(srv))
+    keys_path.unlink()
+
+
 def run(backend: str, size: str) -> list[tuple[str, ...]]:
-    scale = SCALE[size]
+    count = harness.ROWS or ENTERPRISES // SCALE[size]
     seconds = 8 if size == "full" else 3
-    data = Dataset(ENTERPRISES // scale, RECORDS // scale, today_in_china())
+    today = today_in_china()
+    data = Dataset(count, count * RECORDS_PER_ENTERPRISE, today)
     url = new_database(backend, SERVICE_DIR, Path(tempfile.mkdtemp()), "bench_credit")
     try:
         entries = load(url, data)
         rng = random.Random(1)
-        # the hot set portals and the public look up; the cached run loads it once first
-        profiles = rng.sample(data.usccs, min(10_000, len(data.usccs) // 2))
-        cursors = [encode_cursor(rng.randrange(entries - 100)) for _ in range(2000)]
+        keys = list(data.usccs)
+        rng.shuffle(keys)  # Zipf's ranks and the hot set fall on random enterprises
+        per_entry = entry_bytes(url, keys[:200], today)
+        capacity = max(count // 10, 1)  # entries in 10% of what all profiles would take
+        hot = min(HOT, capacity // 2)
+        cursors = [encode_cursor(rng.randrange(max(entries - 100, 1))) for _ in range(2000)]
         env = {
             "CREDIT_DATABASE_URL": url,
             "CREDIT_LOG_LEVEL": "WARNING",
             "CREDIT_KAFKA_BOOTSTRAP_SERVERS": "127.0.0.1:1",
         }
-        rows: list[tuple[str, ...]] = [
-            ("backend", "endpoint", "req/s", "ratio", "p50 ms", "p99 ms", "errors")
-        ]
-        for label, cache_size in (("cached", "200000"), ("no cache", "0")):
-            with ServerProcess(
-                "services.credit.entrypoints.api:create_app",
-                {**env, "CREDIT_CACHE_SIZE": cache_size},
-            ) as srv:
-                trivial = measure(srv.url("/healthz"), seconds=seconds)
-                urls = [srv.url(f"/public/enterprises/{u}") for u in profiles]
-                if cache_size != "0":  # wrk cycles the list in order: one pass loads it all
-                    measure(urls, seconds=max(2, len(urls) / 300), warmup=0)
-                profile = measure(urls, seconds=seconds)
-                rows += [
-                    result_row(backend, f"/healthz (baseline, {label} run)", trivial, trivial),
-                    result_row(backend, f"profile lookup ({label})", profile, trivial),
-                ]
-                if cache_size != "0":
-                    feed = measure(
-                        [srv.url(f"/public/disclosures?cursor={c}&limit=100") for c in cursors],
-                        seconds=seconds,
-                        connections=4,
-                    )
-                    rows.append(result_row(backend, "feed page of 100 (4 portals)", feed, None))
-        return rows
+        result = Run(backend, count, seconds)
+        factory = "services.credit.entrypoints.api:create_app"
+        cache_mb = f"{capacity * per_entry / MB:.3f}"
+        with ServerProcess(factory, {**env, "CREDIT_CACHE_MB": cache_mb}) as srv:
+            cached_runs(result, srv, keys, hot, capacity, cursors)
+        with ServerProcess(factory, {**env, "CREDIT_CACHE_MB": "0"}) as srv:
+            uncached_runs(result, srv, keys)
+        print(f"({backend}: profile cache {cache_mb} MB = 10% of {count:,} x {per_entry:,.0f} B)")
+        return result.rows
     finally:
         drop_database(url)
 
 
 def main() -> None:
     backends, size = backend_arguments(__doc__, "1/20 of the data, short runs")
-    rows: list[tuple[str, ...]] = []
+    rows: list[tuple[str, ...]] = [FIGURE_HEADER]
     for backend in backends:
-        result = run(backend, size)
-        rows += result if not rows else result[1:]
-    scale = SCALE[size]
+        rows += run(backend, size)
+    count = harness.ROWS or ENTERPRISES // SCALE[size]
     print_table(
-        f"Credit public disclosure, {ENTERPRISES // scale:,} enterprises and "
-        f"{RECORDS // scale:,} records (targets: profile lookup >= 60% of /healthz; "
-        "feed page of 100 p99 <= 50 ms)",
+        f"Credit public disclosure, {count:,} enterprises and "
+        f"{count * RECORDS_PER_ENTERPRISE:,} records (ratio: to the same run's /healthz; "
+        "hit: the cache's hit ratio in that run)",
         rows,
     )
+    write_results()
 
 
 if __name__ == "__main__":

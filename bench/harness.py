@@ -15,8 +15,9 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, cast
 
@@ -147,6 +148,36 @@ def copy_rows(
         connection.commit()
     finally:
         raw.close()
+
+
+def bulk_insert(
+    engine: Engine, table: str, columns: tuple[str, ...], rows: Iterator[tuple[Any, ...]]
+) -> None:
+    if engine.dialect.name == "postgresql":
+        copy_rows(engine, table, columns, rows)
+        return
+    raw = engine.raw_connection()
+    try:
+        cur = raw.cursor()
+        cur.execute("BEGIN")
+        marks = ", ".join("?" for _ in columns)
+        cur.executemany(
+            f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})",
+            # sqlite3 takes any iterable; a list of a million rows would not fit the bench box
+            (tuple(_sqlite(v) for v in row) for row in rows),  # type: ignore[arg-type]
+        )
+        raw.commit()
+    finally:
+        raw.close()
+
+
+def _sqlite(value: Any) -> Any:
+    """What SQLAlchemy's types would bind on SQLite (ISO text for dates and times)."""
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ")
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
 
 
 def wrk_binary() -> str | None:
@@ -293,18 +324,119 @@ def result_row(backend: str, name: str, r: Result, baseline: Result | None) -> t
     )
 
 
+@dataclass(frozen=True)
+class Target:
+    """``ratio >= 0.5`` of /healthz, or a latency bound: ``p50 <= 50`` ms, ``p99 <= 50`` ms."""
+
+    measure: str  # "ratio", "p50" or "p99"
+    bound: float
+
+    def met(self, r: Result, baseline: Result | None) -> bool:
+        if r.requests == 0:  # nothing answered within the run: no latency to speak of
+            return False
+        if self.measure == "ratio":
+            return baseline is not None and r.ratio_to(baseline) >= self.bound
+        return (r.p50_ms if self.measure == "p50" else r.p99_ms) <= self.bound
+
+    def __str__(self) -> str:
+        if self.measure == "ratio":
+            return f"ratio >= {self.bound:.0%}"
+        return f"{self.measure} <= {self.bound:g} ms"
+
+
+FIGURE_HEADER = (
+    "backend", "rows", "workload", "req/s", "ratio", "hit", "p50 ms", "p99 ms", "errors",
+    "RSS MB", "target", "",
+)  # fmt: skip
+RESULTS: list[dict[str, Any]] = []
+
+
+def figure_row(
+    bench: str,
+    backend: str,
+    rows: int,
+    name: str,
+    r: Result,
+    baseline: Result | None,
+    *,
+    hit_ratio: float | None = None,
+    rss_mb: float | None = None,
+    target: Target | None = None,
+) -> tuple[str, ...]:
+    """A table row with the cache hit ratio, the worker's RSS and the target's verdict (ok /
+    MISSED); also kept in RESULTS for ``--json``."""
+    ratio = r.ratio_to(baseline) if baseline else None
+    met = target.met(r, baseline) if target else None
+    RESULTS.append(
+        {
+            "bench": bench, "backend": backend, "rows": rows, "workload": name, "rps": r.rps,
+            "ratio": ratio, "hit_ratio": hit_ratio, "p50_ms": r.p50_ms, "p99_ms": r.p99_ms,
+            "errors": r.errors, "rss_mb": rss_mb, "target": str(target) if target else None,
+            "met": met, "smoke": SMOKE,
+        }
+    )  # fmt: skip
+    return (
+        backend,
+        f"{rows:,}",
+        name,
+        f"{r.rps:,.0f}",
+        "-" if ratio is None else f"{ratio:.0%}",
+        "-" if hit_ratio is None else f"{hit_ratio:.0%}",
+        f"{r.p50_ms:.1f}",
+        f"{r.p99_ms:.1f}",
+        str(r.errors),
+        "-" if rss_mb is None else f"{rss_mb:.0f}",
+        str(target) if target else "",
+        "" if met is None else "ok" if met else "MISSED",
+    )
+
+
+def write_results() -> None:
+    """Append this run's figures to the ``--json`` file (one JSON object a line)."""
+    if JSON_PATH is None:
+        return
+    with JSON_PATH.open("a") as out:
+        for result in RESULTS:
+            out.write(json.dumps(result) + "\n")
+    RESULTS.clear()
+
+
+SIZE_NAMES = {"100k": 100_000, "1m": 1_000_000, "10m": 10_000_000}
+ROWS: int | None = None  # --size: certificates / enterprises (None: the benchmark's default)
+JSON_PATH: Path | None = None
+
+
+def parse_size(text: str) -> int:
+    text = text.strip().lower().replace("_", "")
+    if text in SIZE_NAMES:
+        return SIZE_NAMES[text]
+    scale = {"k": 1_000, "m": 1_000_000}.get(text[-1:], 1)
+    return int(float(text.rstrip("km")) * scale)
+
+
 def backend_arguments(description: str | None, quick_help: str) -> tuple[list[str], str]:
     """The benchmarks' common command line: ``--backend sqlite|postgresql|both`` and
     ``--quick`` or ``--smoke``; returns the backends to run and the size: "full", "quick" or
-    "smoke" (tiny data and 1 s load runs: proves the benchmark works, figures mean little)."""
+    "smoke" (tiny data and 1 s load runs: proves the benchmark works, figures mean little).
+    ``--size 100k|1M|10M`` sets the rows of the benchmarks that scale (10M only with
+    ``--allow-10m``, never with ``--smoke``); ``--json FILE`` appends every figure to FILE."""
     import argparse
 
-    global SMOKE
+    global SMOKE, ROWS, JSON_PATH
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
     parser.add_argument("--quick", action="store_true", help=quick_help)
     parser.add_argument("--smoke", action="store_true", help="tiny data, 1 s runs (CI)")
+    parser.add_argument("--size", type=parse_size, help="rows: 100k, 1M, 10M (or any count)")
+    parser.add_argument("--allow-10m", action="store_true", help="permit sizes above 1M")
+    parser.add_argument("--json", type=Path, help="append each figure as a JSON line")
     args = parser.parse_args()
+    if args.size and args.size > 1_000_000 and not args.allow_10m:
+        parser.error("sizes above 1M need --allow-10m (hours of loading and GBs of disk)")
+    if args.size and args.smoke:
+        parser.error("--smoke runs tiny data; --size is for real runs")
     backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
     SMOKE = bool(args.smoke)
+    ROWS = args.size
+    JSON_PATH = args.json
     return backends, "smoke" if args.smoke else "quick" if args.quick else "full"

@@ -10,6 +10,12 @@ trip each. Entries are evicted:
 A load that raced with an eviction is not cached (the ``epoch`` check), so a stale entry can
 never outlive the next poll.
 
+Entries are bounded by memory (``max_mb``, an estimate of each entry's size, see ``sizeof``), not
+by count: long-tail traffic over millions of keys must not grow the process without bound.
+Lookups are counted (``cache_lookups_total{cache, result}`` on /metrics) so that a benchmark can
+print the hit ratio beside each figure. Misses are read through ``make_read_engine``: one round
+trip per query, no transaction around it.
+
 When the change log cannot be polled (the database is down or unreachable), entries keep being
 served (stale-while-error) for at most ``stale_limit`` seconds since the last good poll, each
 such response carrying an ``Age`` header; the next good poll resumes from the last change id
@@ -18,6 +24,7 @@ seen, so every change made meanwhile is evicted. Misses still need the database 
 
 import asyncio
 import logging
+import sys
 import threading
 import time
 from collections.abc import AsyncIterator, Callable, Iterable
@@ -28,11 +35,12 @@ from typing import Any, Generic, TypeVar
 
 from cachetools import LRUCache
 from fastapi.concurrency import run_in_threadpool
-from prometheus_client import Gauge
+from prometheus_client import Counter, Gauge
 from sqlalchemy.engine import Connection, Engine
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.clock import today_in_china
+from shared.db import dispose_read_engine, make_read_engine, retry_once
 
 log = logging.getLogger(__name__)
 V = TypeVar("V")
@@ -43,6 +51,12 @@ Loader = Callable[[Connection, list[str], date], dict[str, V]]
 ChangesSince = Callable[[Connection, int], list[Change]]
 LastChange = Callable[[Connection], int]
 
+LOOKUPS = Counter("cache_lookups", "Cache lookups by result (hit or miss)", ["cache", "result"])
+CACHE_BYTES = Gauge("cache_bytes", "Estimated bytes held by the cache", ["cache"])
+CACHE_ENTRIES = Gauge("cache_entries", "Entries held by the cache", ["cache"])
+# Per entry beyond its value: a short key and the LRU's dictionary slots, link and size record
+# (about what tracemalloc shows on CPython 3.11 per added entry, rounded up).
+ENTRY_OVERHEAD = 240
 STALE_SECONDS = Gauge(
     "cache_stale_seconds", "Seconds since the cache last polled its change log successfully"
 )
@@ -58,26 +72,48 @@ class _Missing:
 MISSING = _Missing()
 
 
+def deep_sizeof(value: object) -> int:
+    """Estimated bytes of a cached value: bytes/str, and dicts and lists of them (recursively).
+    Dictionary keys are not counted: they are column names, one object shared by every entry."""
+    size = sys.getsizeof(value)
+    if isinstance(value, dict):
+        return size + sum(deep_sizeof(v) for v in value.values())
+    if isinstance(value, list | tuple):
+        return size + sum(deep_sizeof(v) for v in value)
+    return size
+
+
 class ChangeLogCache(Generic[V]):
     def __init__(
         self,
         engine: Engine,
-        maxsize: int,
+        max_mb: float,
         *,
+        name: str,
         load: Loader[V],
         changes_since: ChangesSince,
         last_change_id: LastChange,
         today: Callable[[], date] = today_in_china,
         stale_limit: float = 300.0,
         clock: Callable[[], float] = time.monotonic,
+        sizeof: Callable[[V], int] = deep_sizeof,
     ) -> None:
         self.engine = engine
+        self._read_engine: Engine | None = None  # made on the first miss
         self._load = load
         self._changes_since = changes_since
         self._last_change_id = last_change_id
         self.today = today
-        self._entries: LRUCache[str, V | _Missing] = LRUCache(maxsize=max(maxsize, 1))
-        self._enabled = maxsize > 0
+        max_bytes = int(max_mb * 1024 * 1024)
+        self._entries: LRUCache[str, V | _Missing] = LRUCache(
+            maxsize=max(max_bytes, 1), getsizeof=self._entry_size
+        )
+        self._sizeof = sizeof
+        self._enabled = max_bytes > 0
+        self._hits = LOOKUPS.labels(name, "hit")
+        self._misses = LOOKUPS.labels(name, "miss")
+        self._bytes = CACHE_BYTES.labels(name)
+        self._count = CACHE_ENTRIES.labels(name)
         self._lock = threading.Lock()  # an LRU lookup reorders entries
         self._day = today()
         self.epoch = 0
@@ -86,6 +122,10 @@ class ChangeLogCache(Generic[V]):
         self._clock = clock
         self._last_good_poll = clock()
         self._unreachable = False
+
+    def _entry_size(self, value: "V | _Missing") -> int:
+        value_size = 0 if isinstance(value, _Missing) else self._sizeof(value)
+        return ENTRY_OVERHEAD + value_size
 
     def stale_age(self) -> float | None:
         """Seconds since the last good poll while polls are failing; None when healthy."""
@@ -113,13 +153,19 @@ class ChangeLogCache(Generic[V]):
         """Cached values (known absences omitted) and the keys that must be loaded."""
         hits: dict[str, V] = {}
         misses: list[str] = []
+        looked_up = 0
         with self._lock:
             for key in keys:
+                looked_up += 1
                 value = self._entries.get(key)
                 if value is None:
                     misses.append(key)
                 elif not isinstance(value, _Missing):
                     hits[key] = value
+        if misses:
+            self._misses.inc(len(misses))
+        if looked_up > len(misses):
+            self._hits.inc(looked_up - len(misses))
         age = self.stale_age()
         served = _served_stale.get()
         if age is not None and served is not None:
@@ -129,13 +175,36 @@ class ChangeLogCache(Generic[V]):
     def load(self, keys: list[str]) -> dict[str, V]:
         """Read from the database (blocking); cache unless an eviction happened meanwhile."""
         epoch, today = self.epoch, self.today()
-        with self.engine.connect() as conn:
-            values = self._load(conn, keys, today)
+        values = retry_once(lambda: self._read(keys, today))
         with self._lock:
             if self._enabled and epoch == self.epoch and today == self._day:
                 for key in keys:
-                    self._entries[key] = values.get(key, MISSING)
+                    self._store(key, values.get(key, MISSING))
+            self._bytes.set(self._entries.currsize)
+            self._count.set(len(self._entries))
         return values
+
+    @property
+    def read_engine(self) -> Engine:
+        with self._lock:
+            if self._read_engine is None:
+                self._read_engine = make_read_engine(self.engine)
+            return self._read_engine
+
+    def _read(self, keys: list[str], today: date) -> dict[str, V]:
+        with self.read_engine.connect() as conn:
+            return self._load(conn, keys, today)
+
+    def _store(self, key: str, value: "V | _Missing") -> None:
+        try:
+            self._entries[key] = value
+        except ValueError:  # larger than the whole bound: serve it, do not keep it
+            self._entries.pop(key, None)
+
+    def dispose(self) -> None:
+        if self._read_engine is not None:
+            dispose_read_engine(self._read_engine, self.engine)
+            self._read_engine = None
 
     async def fetch(self, keys: list[str]) -> dict[str, V]:
         """For async routes: hits at once, misses loaded in the thread pool."""
@@ -235,5 +304,6 @@ def cache_lifespan(
         finally:
             stopping = True
             task.cancel()
+            cache.dispose()
 
     return lifespan

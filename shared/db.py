@@ -4,8 +4,9 @@ SQLite is the embedded default (``make run``); PostgreSQL is production. Both ge
 constraint names so Alembic migrations are portable.
 """
 
+from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import (
     BigInteger,
@@ -25,6 +26,8 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import registry
 from sqlmodel import Session, SQLModel
+
+T = TypeVar("T")
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -106,7 +109,45 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     if "poolclass" not in kwargs:
         kwargs.setdefault("pool_size", 10)
         kwargs.setdefault("max_overflow", 20)
-    return create_engine(url, pool_pre_ping=True, **kwargs)
+    kwargs.setdefault("pool_pre_ping", True)
+    return create_engine(url, **kwargs)
+
+
+def make_read_engine(engine: Engine) -> Engine:
+    """An engine for single-statement public reads: one round trip per query.
+
+    On PostgreSQL a sibling pool in autocommit (no BEGIN, no ROLLBACK on return) without the
+    pre-ping (a dropped connection fails one query: callers retry once, see ``retry_once``);
+    psycopg prepares a statement server-side from its second use on a connection. On SQLite the
+    same pool, without the explicit BEGIN (each statement is its own implicit transaction).
+    Dispose it with the owner (``dispose_read_engine``).
+    """
+    if is_sqlite(engine):
+        return engine.execution_options(sqlite_begin="")
+    return create_engine(
+        engine.url,
+        isolation_level="AUTOCOMMIT",
+        pool_pre_ping=False,
+        pool_size=5,
+        max_overflow=10,
+        connect_args={"prepare_threshold": 1},
+    )
+
+
+def dispose_read_engine(read: Engine, owner: Engine) -> None:
+    if read.pool is not owner.pool:
+        read.dispose()
+
+
+def retry_once(read: Callable[[], T]) -> T:
+    """Run a read; once more when its pooled connection turned out dead (the pool has been
+    invalidated by then, so the retry opens a fresh connection)."""
+    try:
+        return read()
+    except DBAPIError as exc:
+        if not exc.connection_invalidated:
+            raise
+    return read()
 
 
 def _configure_sqlite(engine: Engine) -> None:
@@ -123,7 +164,9 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Connection) -> None:
-        conn.exec_driver_sql(conn.get_execution_options().get("sqlite_begin", "BEGIN"))
+        begin = conn.get_execution_options().get("sqlite_begin", "BEGIN")
+        if begin:  # "" for make_read_engine's autocommit reads
+            conn.exec_driver_sql(begin)
 
 
 def is_database_unavailable(exc: BaseException) -> bool:

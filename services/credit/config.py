@@ -25,7 +25,8 @@ class CreditSettings(ServiceSettings):
     port: int = 8003
     # How stale another replica's profile cache may be: the change-log poll interval.
     cache_refresh_seconds: float = 0.5
-    cache_size: int = 200_000
+    # Memory bound of the public profile cache in MB (an estimate per entry); 0 disables it.
+    cache_mb: float = 128.0
     scheduler_interval_seconds: float = 3600
     # Due process: how long an enterprise may object to a proposed listing.
     objection_window_length: int = Field(default=15, ge=1, le=90)

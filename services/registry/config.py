@@ -19,7 +19,8 @@ class RegistrySettings(ServiceSettings):
     port: int = 8001
     # How stale another replica's verification cache may be: the change-log poll interval.
     cache_refresh_seconds: float = 0.5
-    cache_size: int = 200_000
+    # Memory bound of the public verification cache in MB (an estimate per entry); 0 disables it.
+    cache_mb: float = 128.0
     expiry_job_interval_seconds: float = 3600
     # Joint punishment: also suspend existing certificates of a listed holder (default: flag only).
     suspend_certificates_of_listed_holders: bool = False

@@ -31,7 +31,7 @@ from shared.auth import Principal, Role
 from shared.cache import cache_lifespan
 from shared.calendar.metrics import CalendarGauge
 from shared.clock import today_in_china
-from shared.db import make_engine
+from shared.db import make_engine, retry_once
 from shared.exceptions import Forbidden, InvalidInput, NotFound
 from shared.uscc import normalise
 from shared.uscc import validate as validate_uscc
@@ -130,15 +130,20 @@ def public_records(
     summary="Disclosure feed",
 )
 def disclosure_feed(
-    engine: EngineDep,
+    request: Request,
     today: Today,
     cursor: Cursor = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> Response:
     """Anyone (credit-disclosure portals). Publish and withdraw entries in commit order; keep
     the returned cursor and ask again. Delete what a withdraw entry names."""
-    with engine.connect() as conn:
-        page = views.feed(conn, cursor=cursor, limit=limit, today=today)
+    read = request.app.state.cache.read_engine  # one round trip, no transaction around it
+
+    def page_of_feed() -> dict:
+        with read.connect() as conn:
+            return views.feed(conn, cursor=cursor, limit=limit, today=today)
+
+    page = retry_once(page_of_feed)
     # serialised directly: validating 100 nested items against the response model would cost
     # more than the query (the model above documents the shape; tests check it)
     return Response(to_json(page), media_type=JSON)
@@ -550,7 +555,7 @@ def create_app(
     engine = engine or make_engine(settings.database_url)
     clock = today or today_in_china
     settings.policy  # noqa: B018 - load the calendar file now: a bad file fails at startup
-    cache = profile_cache(engine, settings.cache_size, clock)
+    cache = profile_cache(engine, settings.cache_mb, clock)
     # issue 12 routes; imported here because they use this module's dependencies
     from services.credit.entrypoints.api_process import hearing_routes, person_disputes
     from services.credit.entrypoints.api_rules import (

@@ -15,7 +15,7 @@ from shared.cache import Change, ChangeLogCache
 ProfileCache = ChangeLogCache[bytes]
 
 
-def _load(conn: Connection, usccs: list[str], today: date) -> dict[str, bytes]:
+def load_entries(conn: Connection, usccs: list[str], today: date) -> dict[str, bytes]:
     return {u: to_json(p) for u, p in views.load_profiles(conn, usccs, today).items()}
 
 
@@ -23,11 +23,12 @@ def _changes(conn: Connection, last_id: int) -> list[Change]:
     return [(r.id, r.uscc) for r in views.profile_changes_since(conn, last_id)]
 
 
-def profile_cache(engine: Engine, maxsize: int, today: Callable[[], date]) -> ProfileCache:
+def profile_cache(engine: Engine, max_mb: float, today: Callable[[], date]) -> ProfileCache:
     return ChangeLogCache(
         engine,
-        maxsize,
-        load=_load,
+        max_mb,
+        name="profile",
+        load=load_entries,
         changes_since=_changes,
         last_change_id=views.last_profile_change,
         today=today,

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.engine import Connection, RowMapping
 
 from services.credit.adapters.orm import (
@@ -248,30 +248,61 @@ def _enterprise_public(row: RowMapping) -> dict[str, Any]:
 
 # -- public profile (the cached hot path) -----------------------------------------------------
 def load_profiles(conn: Connection, usccs: Iterable[str], today: date) -> dict[str, dict[str, Any]]:
-    """Public profiles of several enterprises in three queries (cache misses come in batches)."""
+    """Public profiles of several enterprises. One round trip (enterprise, the count of records
+    in disclosure and whether any listing exists, as subqueries), and a second one only for the
+    few enterprises on the dishonesty list."""
     wanted = list(usccs)
     if not wanted:
         return {}
     profiles: dict[str, dict[str, Any]] = {}
     operators: dict[str, str | None] = {}
-    for row in conn.execute(select(ENTERPRISE).where(E.uscc.in_(wanted))).mappings():
+    listed: list[str] = []
+    for row in conn.execute(_profile_statement(wanted, today)).mappings():
         profile = _enterprise_public(row)
         profile["risk_grade"] = _grade(row)
         operators[row["uscc"]] = row["operator_name"]
         profile["dishonesty_list"] = {"listed": False, "listings": []}
         profile["active_measures"] = []
-        profile["records_in_disclosure"] = 0
+        profile["records_in_disclosure"] = row["records_in_disclosure"]
         profiles[row["uscc"]] = profile
-    if not profiles:
-        return {}
-    listed = conn.execute(
-        select(LISTING)
-        .where(L.uscc.in_(list(profiles)), L.status == "listed")
-        .order_by(L.listed_on, L.id)
-    ).mappings()
-    listed_rows = list(listed)
-    named = case_names(conn, [r["uscc"] for r in listed_rows])
-    for row in listed_rows:
+        if row["has_listing"]:
+            listed.append(row["uscc"])
+    if listed:
+        _add_listings(conn, profiles, operators, listed, today)
+    return profiles
+
+
+def _profile_statement(usccs: list[str], today: date) -> Select[Any]:
+    in_disclosure = (
+        select(func.count())
+        .where(R.uscc == E.uscc, R.disclosed.is_(True), R.publication_until >= today)
+        .scalar_subquery()
+    )
+    has_listing = select(L.id).where(L.uscc == E.uscc, L.status == "listed").exists()
+    key = E.uscc == usccs[0] if len(usccs) == 1 else E.uscc.in_(usccs)
+    return select(
+        ENTERPRISE,
+        in_disclosure.label("records_in_disclosure"),
+        has_listing.label("has_listing"),
+    ).where(key)
+
+
+def _add_listings(
+    conn: Connection,
+    profiles: dict[str, dict[str, Any]],
+    operators: dict[str, str | None],
+    usccs: list[str],
+    today: date,
+) -> None:
+    rows = list(
+        conn.execute(
+            select(LISTING)
+            .where(L.uscc.in_(usccs), L.status == "listed")
+            .order_by(L.listed_on, L.id)
+        ).mappings()
+    )
+    named = case_names(conn, [r["uscc"] for r in rows])
+    for row in rows:
         if not listing_in_force(row, today):
             continue  # the term-end job has not run yet
         profile = profiles[row["uscc"]]
@@ -282,14 +313,6 @@ def load_profiles(conn: Connection, usccs: Iterable[str], today: date) -> dict[s
             {**m, "listing_id": row["id"], "since": row["listed_on"], "until": row["term_end"]}
             for m in view["measures"]
         ]
-    counts = conn.execute(
-        select(R.uscc, func.count())
-        .where(R.uscc.in_(list(profiles)), R.disclosed.is_(True), R.publication_until >= today)
-        .group_by(R.uscc)
-    )
-    for uscc, count in counts:
-        profiles[uscc]["records_in_disclosure"] = count
-    return profiles
 
 
 def profile_changes_since(conn: Connection, last_id: int, limit: int = 5000) -> list[Any]:

@@ -19,7 +19,11 @@ from services.registry.domain.reasons import ACCREDITATION_REASONS, REASON_CODES
 from services.registry.domain.schemes import CATALOGUE
 from services.registry.entrypoints import governance_api
 from services.registry.entrypoints import schemas as s
-from services.registry.entrypoints.cache import VerificationCache, verification_cache
+from services.registry.entrypoints.cache import (
+    VerificationCache,
+    rendered_with_status,
+    verification_cache,
+)
 from services.registry.entrypoints.forgery_signals import NotFoundTracker
 from services.registry.entrypoints.labs_api import router as lab_routes
 from services.registry.entrypoints.lifecycle_api import router as lifecycle
@@ -90,18 +94,6 @@ async def verify_one(number: str, request: Request) -> Response:
 
 def rendered(record: dict) -> bytes:
     return rendered_with_status(record)[1]
-
-
-def rendered_with_status(record: dict) -> tuple[str, bytes]:
-    """The public view as JSON, memoised on the cached record for the current day (the
-    effective status depends on the date; the record itself is replaced on any change)."""
-    today = today_in_china()
-    memo = record.get("_rendered")
-    if memo is None or memo[0] != today:
-        view = views.public_view(record, today)
-        memo = (today, view["status"], to_json(view))
-        record["_rendered"] = memo
-    return memo[1], memo[2]
 
 
 @public.post(
@@ -454,7 +446,7 @@ BULK_VERIFY_MAX_BYTES = 96 * 1024
 def create_app(settings: RegistrySettings | None = None, engine: Engine | None = None) -> FastAPI:
     settings = settings or RegistrySettings()
     engine = engine or make_engine(settings.database_url)
-    cache = verification_cache(engine, settings.cache_size)
+    cache = verification_cache(engine, settings.cache_mb)
     not_found = NotFoundTracker(settings.not_found_window_seconds)
 
     app = create_service_app(

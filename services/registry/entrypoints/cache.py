@@ -3,12 +3,15 @@
 Body and holder changes touch many certificates and are rare, so they clear the cache.
 """
 
+from datetime import date
 from typing import Any
 
+from pydantic_core import to_json
 from sqlalchemy.engine import Connection, Engine
 
 from services.registry.service_layer import views
 from shared.cache import Change, ChangeLogCache
+from shared.clock import today_in_china
 
 VerificationCache = ChangeLogCache[dict[str, Any]]
 
@@ -20,11 +23,33 @@ def _changes(conn: Connection, last_id: int) -> list[Change]:
     ]
 
 
-def verification_cache(engine: Engine, maxsize: int) -> VerificationCache:
+def rendered_with_status(record: dict[str, Any], today: date | None = None) -> tuple[str, bytes]:
+    """The public view as JSON, memoised on the cached record for the current day (the
+    effective status depends on the date; the record itself is replaced on any change)."""
+    today = today or today_in_china()
+    memo = record.get("_rendered")
+    if memo is None or memo[0] != today:
+        view = views.public_view(record, today)
+        memo = (today, view["status"], to_json(view))
+        record["_rendered"] = memo
+    return memo[1], memo[2]
+
+
+def load_entries(conn: Connection, numbers: list[str], today: date) -> dict[str, dict[str, Any]]:
+    """Records with their JSON rendered once, here in the loading thread: the event loop only
+    joins bytes, and the entry's size (for the memory bound) includes the rendering."""
+    records = views.load_records(conn, numbers)
+    for record in records.values():
+        rendered_with_status(record, today)
+    return records
+
+
+def verification_cache(engine: Engine, max_mb: float) -> VerificationCache:
     return ChangeLogCache(
         engine,
-        maxsize,
-        load=lambda conn, numbers, _today: views.load_records(conn, numbers),
+        max_mb,
+        name="verification",
+        load=load_entries,
         changes_since=_changes,
         last_change_id=views.last_change_id,
     )
