@@ -10,7 +10,7 @@ creates nothing and logs why: search still works, by scanning. SQLite keeps the 
 README, "Search by holder name").
 
 Revision ID: s5p17a_0001
-Revises: i16_0001
+Revises: s5a10_0001
 """
 
 import logging
@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "s5p17a_0001"
-down_revision: str | None = "i16_0001"
+down_revision: str | None = "s5a10_0001"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
