@@ -16,6 +16,7 @@ again after it is sent again.
 import json
 import logging
 import threading
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -218,9 +219,10 @@ def kafka_publisher(bootstrap: list[str]) -> Publish:
 class KafkaConfirmationReader:
     """Reads a confirmations topic without a group; rebuilt after any broker error."""
 
-    def __init__(self, bootstrap: list[str], topic: str) -> None:
-        self.bootstrap, self.topic = bootstrap, topic
+    def __init__(self, bootstrap: list[str], topic: str, *, stale_after: float = 10.0) -> None:
+        self.bootstrap, self.topic, self.stale_after = bootstrap, topic, stale_after
         self._consumer: KafkaConsumer | None = None
+        self._last_message = time.monotonic()
 
     def __call__(self) -> list[bytes]:
         try:
@@ -230,10 +232,18 @@ class KafkaConfirmationReader:
                 self._consumer = make_consumer(self.bootstrap, None)  # type: ignore[arg-type]
                 self._consumer.assign([TopicPartition(self.topic, 0)])
             batches = self._consumer.poll(timeout_ms=200)
-            return [m.value for records in batches.values() for m in records]
+            found = [m.value for records in batches.values() for m in records]
         except Exception:
             self.close()
             raise
+        if found:
+            self._last_message = time.monotonic()
+        elif time.monotonic() - self._last_message > self.stale_after:
+            # heartbeats come every few seconds: silence this long means a broker that came
+            # back empty left this reader past the new log's end; read again from its start
+            self.close()
+            self._last_message = time.monotonic()
+        return found
 
     def close(self) -> None:
         if self._consumer is not None:

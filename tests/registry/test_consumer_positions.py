@@ -81,7 +81,7 @@ def test_events_the_broker_lost_before_any_consumer_read_them_are_republished_on
         engine=engine,
         outbox=outbox,
         topic=topic,
-        read=KafkaConfirmationReader(bootstrap, confirmations_topic(topic)),
+        read=KafkaConfirmationReader(bootstrap, confirmations_topic(topic), stale_after=1),
         grace=0.5,
         liveness=10,
     )
