@@ -26,7 +26,10 @@ def test_loading_a_table_recomputes_provisional_deadlines(
 ) -> None:
     tables = tmp_path / "calendar"
     configured = InspectionSettings(
-        database_url=settings.database_url, environment="test", calendar_tables_dir=tables
+        database_url=settings.database_url,
+        environment="test",
+        calendar_tables_dir=tables,
+        draw_contributions_required=0,
     )
     with TestClient(create_app(configured, engine)) as client:
         spring = create_plan(client, as_zj, period_start="2027-01-04", period_end="2027-01-20")
@@ -91,7 +94,10 @@ def test_provisional_objection_deadline_of_a_failed_result_becomes_official(
 
     tables = tmp_path / "calendar"
     configured = InspectionSettings(
-        database_url=settings.database_url, environment="test", calendar_tables_dir=tables
+        database_url=settings.database_url,
+        environment="test",
+        calendar_tables_dir=tables,
+        draw_contributions_required=0,
     )
     calendars = load_calendar(configured)
     with TestClient(create_app(configured, engine)) as client:
