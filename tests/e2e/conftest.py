@@ -164,7 +164,7 @@ def confirm_record_proposal(system: System, holder: str, **extra: object) -> dic
             found[:] = r.json()["items"] if r.status_code == 200 else []
         return bool(found)
 
-    wait_until(pending, timeout=30)
+    wait_until(pending, timeout=90)  # a loaded 2-core CI box after the fault tests
     with system.client("credit", **REGULATOR) as credit:
         r = credit.post(
             f"/record-proposals/{found[0]['id']}/decision",
