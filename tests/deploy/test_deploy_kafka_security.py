@@ -10,8 +10,18 @@ from tests.deploy.helpers import OVERLAYS, ROOT, SERVICES, prefix
 from tests.deploy.test_deploy_kubernetes import by_name, kinds, pod_spec, workloads
 
 
+# The topics each service's consumer reads: besides its own events and dead letters, a service
+# writes only the confirmations of what it consumed (shared/consumer_positions.py).
+CONSUMES = {
+    "registry": ("credit.events",),
+    "inspection": ("credit.events", "registry.events"),
+    "credit": ("inspection.events", "registry.events"),
+}
+
+
 def _writes_only_own(svc: str, written: set[str]) -> None:
-    assert written == {f"{svc}.events", f"{svc}-consumer.dlq"}, (svc, written)
+    confirmations = {f"_confirmed.{topic}" for topic in CONSUMES[svc]}
+    assert written == {f"{svc}.events", f"{svc}-consumer.dlq", *confirmations}, (svc, written)
 
 
 @pytest.mark.parametrize("overlay", OVERLAYS)
