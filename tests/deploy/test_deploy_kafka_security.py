@@ -9,7 +9,6 @@ import yaml
 from tests.deploy.helpers import OVERLAYS, ROOT, SERVICES, prefix
 from tests.deploy.test_deploy_kubernetes import by_name, kinds, pod_spec, workloads
 
-
 # The topics each service's consumer reads: besides its own events and dead letters, a service
 # writes only the confirmations of what it consumed (shared/consumer_positions.py).
 CONSUMES = {

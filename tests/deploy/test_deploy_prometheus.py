@@ -26,7 +26,9 @@ REQUIRED_ALERTS = {
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(args, capture_output=True, text=True, timeout=60, cwd=PROMETHEUS)
+    return subprocess.run(
+        args, capture_output=True, text=True, timeout=240, cwd=PROMETHEUS
+    )  # loaded 2-core CI
 
 
 def test_promtool_check_rules(promtool: str) -> None:
