@@ -11,7 +11,7 @@ from datetime import date
 from services.credit.domain import early_removal
 from services.credit.domain.catalogue import RemovalReason
 from services.credit.domain.model import CreditRecord, Listing
-from services.credit.service_layer import authority, services
+from services.credit.service_layer import services
 from services.credit.service_layer.services import DEFAULT_POLICY, Policy
 from services.credit.service_layer.unit_of_work import CreditUnitOfWork
 from shared.auth import Principal, Role
@@ -82,8 +82,7 @@ def decide(
 ) -> Listing:
     services._require_regulator(actor)
     with uow:
-        enterprise, listing = services._listing(uow, listing_id, actor)
-        authority.check_decider(listing, actor)
+        enterprise, listing = services._listing_to_decide(uow, listing_id, actor)
         early_removal.decide(
             listing,
             granted=granted,

@@ -9,7 +9,7 @@ from datetime import date
 from services.credit.domain import hearing
 from services.credit.domain.model import Listing
 from services.credit.domain.rules import rules_for
-from services.credit.service_layer import authority, services
+from services.credit.service_layer import services
 from services.credit.service_layer.unit_of_work import CreditUnitOfWork
 from shared.auth import Principal, Role
 from shared.exceptions import Forbidden
@@ -46,8 +46,7 @@ def give_notice(
 ) -> Listing:
     services._require_regulator(actor)
     with uow:
-        enterprise, listing = services._listing(uow, listing_id, actor)
-        authority.check_decider(listing, actor)
+        enterprise, listing = services._listing_to_decide(uow, listing_id, actor)
         rules = rules_for(listing.rule_version)
         hearing.give_notice(
             listing, hearing_on=hearing_on, place=place, today=today, by=actor.actor(), rules=rules
@@ -77,8 +76,7 @@ def record(
 ) -> Listing:
     services._require_regulator(actor)
     with uow:
-        enterprise, listing = services._listing(uow, listing_id, actor)
-        authority.check_decider(listing, actor)
+        enterprise, listing = services._listing_to_decide(uow, listing_id, actor)
         done = hearing.record(
             listing,
             held_on=held_on,

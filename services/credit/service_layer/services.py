@@ -391,6 +391,16 @@ def _listing(uow: CreditUnitOfWork, listing_id: str, actor: Actor) -> tuple[Ente
     return enterprise, listing
 
 
+def _listing_to_decide(
+    uow: CreditUnitOfWork, listing_id: str, actor: Actor
+) -> tuple[Enterprise, Listing]:
+    """The listing (locked) on which ``actor`` takes a due-process decision: the proposing
+    authority or a higher one over its region, else Forbidden."""
+    enterprise, listing = _listing(uow, listing_id, actor)
+    authority.check_decider(listing, actor)
+    return enterprise, listing
+
+
 def _rules_of(listing: Listing) -> RuleSet:
     """The procedure follows the rule version the listing was proposed under."""
     return rules_for(listing.rule_version)
@@ -437,8 +447,7 @@ def decide_objection(
 ) -> Listing:
     _require_regulator(actor)
     with uow:
-        enterprise, listing = _listing(uow, listing_id, actor)
-        authority.check_decider(listing, actor)
+        enterprise, listing = _listing_to_decide(uow, listing_id, actor)
         if upheld:  # what the enterprise asked for: no hearing needed
             hearing.close_moot(listing, today)
         else:
@@ -463,8 +472,7 @@ def confirm_listing(
 ) -> Listing:
     _require_regulator(actor)
     with uow:
-        enterprise, listing = _listing(uow, listing_id, actor)
-        authority.check_decider(listing, actor)
+        enterprise, listing = _listing_to_decide(uow, listing_id, actor)
         hearing.require_concluded(listing, _rules_of(listing))
         listing.confirm(today, actor.actor())
         uow.listings.save(listing)
@@ -535,8 +543,7 @@ def remove_listing(
     approvals remove listings through ``_remove``."""
     _require_regulator(actor)
     with uow:
-        enterprise, listing = _listing(uow, listing_id, actor)
-        authority.check_decider(listing, actor)
+        enterprise, listing = _listing_to_decide(uow, listing_id, actor)
         _remove(uow, enterprise, listing, reason, today, actor.actor(), note)
         _regrade(uow, enterprise, today, f"delisted:{listing.id}")
         uow.commit()
