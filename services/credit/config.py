@@ -9,7 +9,7 @@ from pydantic_settings import SettingsConfigDict
 
 from services.credit.domain.periods import Period, Unit
 from services.credit.domain.rules import DEFAULT_RULES, ruleset
-from services.credit.service_layer.services import Policy
+from services.credit.service_layer.policy import Policy
 from shared.calendar.source import CalendarSource
 from shared.settings import ServiceSettings
 from shared.workdays import LiveWorkdayCalendar, WorkdayCalendar

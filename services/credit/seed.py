@@ -18,7 +18,7 @@ from sqlalchemy.engine import Engine
 
 from services.credit.adapters.orm import EnterpriseRow
 from services.credit.domain.catalogue import RECORD_CLASSES
-from services.credit.service_layer import services
+from services.credit.service_layer import files, listings, records, repairs
 from services.credit.service_layer.commands import (
     AddRecord,
     ApplyForRepair,
@@ -71,7 +71,7 @@ def seed(url: str, count: int = RECORDS) -> None:
     rng = random.Random(11)
     enterprises = demo_enterprises()
     for e in enterprises:
-        services.register_enterprise(
+        files.register_enterprise(
             CreditUnitOfWork(engine), RegisterEnterprise(e.uscc, e.name), REGULATOR
         )
     _register_others(engine)
@@ -84,7 +84,7 @@ def seed(url: str, count: int = RECORDS) -> None:
 def _register_others(engine: Engine) -> None:
     """A natural person's individual business (its operator's data is masked in public) and
     a testing lab (the lifetime ban applies to such bodies)."""
-    services.register_enterprise(
+    files.register_enterprise(
         CreditUnitOfWork(engine),
         RegisterEnterprise(
             uscc.make("92330106MA2J0000"),
@@ -95,7 +95,7 @@ def _register_others(engine: Engine) -> None:
         ),
         REGULATOR,
     )
-    services.register_enterprise(
+    files.register_enterprise(
         CreditUnitOfWork(engine),
         RegisterEnterprise(
             uscc.make("91330100MA2LAB00"), "浙江方正检测技术有限公司", category="testing_lab"
@@ -126,7 +126,7 @@ def _add(
         source_department="ZJAMR",
         persons=[{"role": "person responsible", "name": person}] if negative else [],
     )
-    return services.add_record(CreditUnitOfWork(engine), cmd, REGULATOR, today=AS_OF).id
+    return records.add_record(CreditUnitOfWork(engine), cmd, REGULATOR, today=AS_OF).id
 
 
 def _random_record(engine: Engine, rng: random.Random, e: DemoEnterprise, i: int) -> None:
@@ -139,11 +139,17 @@ def _random_record(engine: Engine, rng: random.Random, e: DemoEnterprise, i: int
 
 
 def _due_process_examples(engine: Engine, enterprises: list[DemoEnterprise]) -> None:
-    rng = random.Random(5)
+    rng = random.Random(5)  # one generator through the examples, in this order
     listed, objecting, repairing, repaired = enterprises[1:5]
-    # 1: listed in June 2026 after the objection window, with measures for other services
+    _listed_example(engine, listed, rng)
+    _objection_example(engine, objecting, rng)
+    _repair_examples(engine, [repairing, repaired], rng)
+
+
+def _listed_example(engine: Engine, listed: DemoEnterprise, rng: random.Random) -> None:
+    """Listed in June 2026 after the objection window, with measures for other services."""
     basis = _add(engine, listed, 3, date(2026, 3, 10), "浙市监罚〔2026〕88号", rng)
-    listing = services.propose_listing(
+    listing = listings.propose_listing(
         CreditUnitOfWork(engine),
         ProposeListing(
             listed.uscc,
@@ -160,12 +166,15 @@ def _due_process_examples(engine: Engine, enterprises: list[DemoEnterprise]) -> 
         REGULATOR,
         today=date(2026, 6, 1),
     )
-    services.confirm_listing(
+    listings.confirm_listing(
         CreditUnitOfWork(engine), listing.id, REGULATOR, today=date(2026, 6, 20)
     )
-    # 2: proposed, and the enterprise objected in time; the regulator has yet to decide
+
+
+def _objection_example(engine: Engine, objecting: DemoEnterprise, rng: random.Random) -> None:
+    """Proposed, and the enterprise objected in time; the regulator has yet to decide."""
     basis = _add(engine, objecting, 8, date(2026, 9, 8), "浙市监罚〔2026〕120号", rng)
-    listing = services.propose_listing(
+    listing = listings.propose_listing(
         CreditUnitOfWork(engine),
         ProposeListing(
             objecting.uscc,
@@ -178,7 +187,7 @@ def _due_process_examples(engine: Engine, enterprises: list[DemoEnterprise]) -> 
         today=date(2026, 11, 10),
     )
     owner = Principal(role=Role.ENTERPRISE, subject="demo", uscc=objecting.uscc)
-    services.file_objection(
+    listings.file_objection(
         CreditUnitOfWork(engine),
         listing.id,
         "The inspectors came outside business hours; we offered a new date.",
@@ -186,11 +195,14 @@ def _due_process_examples(engine: Engine, enterprises: list[DemoEnterprise]) -> 
         owner,
         today=date(2026, 11, 12),
     )
-    # 3 and 4: repair applied for; one approved (its withdrawal is in the feed)
-    for e, approve in ((repairing, False), (repaired, True)):
+
+
+def _repair_examples(engine: Engine, applicants: list[DemoEnterprise], rng: random.Random) -> None:
+    """Repair applied for by both; the second approved (its withdrawal is in the feed)."""
+    for e, approve in zip(applicants, (False, True), strict=True):
         record_id = _add(engine, e, 2, date(2025, 12, 1), f"浙市监罚〔2025〕{len(e.name)}号", rng)
         owner = Principal(role=Role.ENTERPRISE, subject="demo", uscc=e.uscc)
-        application = services.apply_for_repair(
+        application = repairs.apply_for_repair(
             CreditUnitOfWork(engine),
             ApplyForRepair(
                 record_id,
@@ -201,7 +213,7 @@ def _due_process_examples(engine: Engine, enterprises: list[DemoEnterprise]) -> 
             today=date(2026, 11, 2),
         )
         if approve:
-            services.decide_repair(
+            repairs.decide_repair(
                 CreditUnitOfWork(engine),
                 application.id,
                 True,

@@ -5,15 +5,10 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from services.credit.domain.model import (
-    CreditRecord,
-    Enterprise,
-    GradeChange,
-    Listing,
-    ListingStatus,
-    RepairApplication,
-    RepairStatus,
-)
+from services.credit.domain.listing import Listing, ListingStatus
+from services.credit.domain.model import Enterprise, GradeChange
+from services.credit.domain.record import CreditRecord
+from services.credit.domain.repair import RepairApplication, RepairStatus
 from shared.events import EventPayload
 
 

@@ -11,9 +11,9 @@ from services.credit.config import CreditSettings
 from services.credit.entrypoints import scheduler
 from services.credit.entrypoints.api import create_app
 from services.credit.entrypoints.schemas import FeedPageOut, ProfileOut
-from services.credit.service_layer import services
+from services.credit.service_layer import records
 from services.credit.service_layer.commands import AddRecord
-from services.credit.service_layer.services import SystemActor
+from services.credit.service_layer.policy import SystemActor
 from services.credit.service_layer.unit_of_work import CreditUnitOfWork
 from services.credit.service_layer.views import encode_cursor
 from shared import uscc
@@ -393,7 +393,7 @@ def test_profile_cache_follows_writes_of_other_processes(
         source_department="NB inspection",
         source_event_id="evt-1",
     )
-    services.add_record(CreditUnitOfWork(engine), cmd, SystemActor("test"), today=clock.today)
+    records.add_record(CreditUnitOfWork(engine), cmd, SystemActor("test"), today=clock.today)
     wait_until(
         lambda: client.get(f"/public/enterprises/{NINGBO}").json()["risk_grade"]["grade"] == "C",
         timeout=10,

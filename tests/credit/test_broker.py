@@ -7,9 +7,9 @@ import pytest
 from sqlalchemy.engine import Engine
 
 from services.credit.adapters.orm import outbox
-from services.credit.service_layer import services
+from services.credit.service_layer import listings, records
 from services.credit.service_layer.commands import AddRecord, ProposeListing
-from services.credit.service_layer.services import SystemActor
+from services.credit.service_layer.policy import SystemActor
 from services.credit.service_layer.unit_of_work import CreditUnitOfWork
 from shared import uscc
 from shared.auth import AuthorityLevel, Principal, Role
@@ -60,10 +60,10 @@ def test_record_added_by_a_consumer_arrives_once_with_a_valid_envelope(engine, b
         enterprise_name="杭州安源电器有限公司",
     )
     consumer = SystemActor("registry-consumer")
-    record = services.add_record(CreditUnitOfWork(engine), cmd, consumer, today=TODAY)
+    record = records.add_record(CreditUnitOfWork(engine), cmd, consumer, today=TODAY)
     # a redelivery of the source event changes nothing and emits nothing
-    services.add_record(CreditUnitOfWork(engine), cmd, consumer, today=TODAY)
-    services.propose_listing(
+    records.add_record(CreditUnitOfWork(engine), cmd, consumer, today=TODAY)
+    listings.propose_listing(
         CreditUnitOfWork(engine),
         ProposeListing(
             subject,

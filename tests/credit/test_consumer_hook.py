@@ -8,9 +8,9 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from services.credit.service_layer import services
+from services.credit.service_layer import records
 from services.credit.service_layer.commands import AddRecord
-from services.credit.service_layer.services import SystemActor
+from services.credit.service_layer.policy import SystemActor
 from services.credit.service_layer.unit_of_work import CreditUnitOfWork
 from shared.db import WRITE, is_sqlite
 from tests.credit.conftest import NINGBO
@@ -44,7 +44,7 @@ def consumer_session(engine: Engine) -> Session:
 def test_joined_use_case_rolls_back_with_the_consumer(engine: Engine) -> None:
     with pytest.raises(RuntimeError), consumer_session(engine) as session, session.begin():
         uow = CreditUnitOfWork(engine).joining(session)
-        services.add_record(uow, CMD, SystemActor("inspection-consumer"), today=date(2026, 9, 1))
+        records.add_record(uow, CMD, SystemActor("inspection-consumer"), today=date(2026, 9, 1))
         raise RuntimeError("the consumer failed after the use case")
     assert counts(engine) == (0, 0, 0, 0)
 
@@ -53,7 +53,7 @@ def test_joined_use_case_commits_with_the_consumer_once(engine: Engine) -> None:
     for _ in range(2):  # a redelivery after the first commit is a no-op
         with consumer_session(engine) as session, session.begin():
             uow = CreditUnitOfWork(engine).joining(session)
-            record = services.add_record(
+            record = records.add_record(
                 uow, CMD, SystemActor("inspection-consumer"), today=date(2026, 9, 1)
             )
     # enterprise created from the event, one record, one publish entry, added + grade events

@@ -7,16 +7,12 @@ import pytest
 from services.credit.domain import catalogue
 from services.credit.domain.catalogue import Category, RemovalReason, Severity
 from services.credit.domain.grading import Grade, assess
+from services.credit.domain.listing import ListingStatus, propose_listing
 from services.credit.domain.masking import WITHHELD, mask_name, public_persons, scrub
-from services.credit.domain.model import (
-    DisclosureEnd,
-    Enterprise,
-    ListingStatus,
-    apply_for_repair,
-    new_record,
-    propose_listing,
-)
+from services.credit.domain.model import Enterprise
 from services.credit.domain.periods import Period, Unit, add_months, deadline, last_day
+from services.credit.domain.record import DisclosureEnd, new_record
+from services.credit.domain.repair import apply_for_repair
 from shared.exceptions import Conflict, DomainError, InvalidInput
 from shared.workdays import WorkdayCalendar
 

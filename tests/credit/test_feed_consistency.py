@@ -6,9 +6,9 @@ from datetime import date
 
 from sqlalchemy.engine import Engine
 
-from services.credit.service_layer import services, views
+from services.credit.service_layer import records, views
 from services.credit.service_layer.commands import AddRecord
-from services.credit.service_layer.services import SystemActor
+from services.credit.service_layer.policy import SystemActor
 from services.credit.service_layer.unit_of_work import CreditUnitOfWork
 from shared import uscc
 
@@ -28,7 +28,7 @@ def add(engine: Engine, writer: int, n: int) -> str:
         source_department="test",
         enterprise_name=f"Writer {writer} Ltd",
     )
-    return services.add_record(CreditUnitOfWork(engine), cmd, SystemActor("t"), today=TODAY).id
+    return records.add_record(CreditUnitOfWork(engine), cmd, SystemActor("t"), today=TODAY).id
 
 
 def test_reader_sees_each_entry_once_while_writers_commit(engine: Engine) -> None:

@@ -7,9 +7,10 @@ from datetime import date
 import pytest
 
 from services.credit.domain import hearing
-from services.credit.domain.model import IllegalTransition, Listing, ListingStatus
+from services.credit.domain.listing import Listing, ListingStatus
+from services.credit.domain.model import IllegalTransition
 from services.credit.domain.rules import NATIONAL_2021, HearingRule
-from services.credit.service_layer import services
+from services.credit.service_layer import files, listings
 from services.credit.service_layer.commands import ProposeListing, RegisterEnterprise
 from shared.exceptions import Conflict, InvalidInput
 from tests.credit.conftest import HANGZHOU
@@ -111,20 +112,18 @@ def test_upholding_the_objection_needs_no_hearing() -> None:
 
 def test_use_cases_reject_only_after_the_hearing_but_uphold_at_once() -> None:
     uow = FakeUnitOfWork()
-    services.register_enterprise(
-        uow, RegisterEnterprise(HANGZHOU, "杭州安源电器有限公司"), REGULATOR
-    )  # type: ignore[arg-type]
+    files.register_enterprise(uow, RegisterEnterprise(HANGZHOU, "杭州安源电器有限公司"), REGULATOR)  # type: ignore[arg-type]
     record = add(uow)
-    listing = services.propose_listing(
+    listing = listings.propose_listing(
         uow,  # type: ignore[arg-type]
         ProposeListing(HANGZHOU, "r", "basis", [record.id], ["no_honours"]),
         REGULATOR,
         today=DAY,
     )
-    services.file_objection(uow, listing.id, "not us", [], OWNER, today=DAY, hearing_requested=True)  # type: ignore[arg-type]
+    listings.file_objection(uow, listing.id, "not us", [], OWNER, today=DAY, hearing_requested=True)  # type: ignore[arg-type]
     with pytest.raises(Conflict) as e:
-        services.decide_objection(uow, listing.id, False, "established", REGULATOR, today=DAY)  # type: ignore[arg-type]
+        listings.decide_objection(uow, listing.id, False, "established", REGULATOR, today=DAY)  # type: ignore[arg-type]
     assert _code(e) == "hearing_not_concluded"
-    services.decide_objection(uow, listing.id, True, "mistaken identity", REGULATOR, today=DAY)  # type: ignore[arg-type]
+    listings.decide_objection(uow, listing.id, True, "mistaken identity", REGULATOR, today=DAY)  # type: ignore[arg-type]
     stored = uow.listings.items[listing.id]
     assert stored.status is ListingStatus.REMOVED and stored.hearing["outcome"] == "moot"

@@ -6,7 +6,8 @@ import pytest
 
 from services.credit.domain import early_removal
 from services.credit.domain.catalogue import Severity
-from services.credit.domain.model import CreditRecord, Listing, ListingStatus
+from services.credit.domain.listing import Listing, ListingStatus
+from services.credit.domain.record import CreditRecord
 from services.credit.domain.rules import DEFAULT_RULES, RULESETS, describe, rules_for, ruleset
 from shared.exceptions import Conflict, InvalidInput
 from shared.workdays import WorkdayCalendar

@@ -21,17 +21,10 @@ from services.credit.adapters.orm import (
 )
 from services.credit.domain.catalogue import Category, RemovalReason, Severity
 from services.credit.domain.grading import Grade
-from services.credit.domain.model import (
-    CreditRecord,
-    DisclosureEnd,
-    Enterprise,
-    GradeChange,
-    Listing,
-    ListingStatus,
-    Objection,
-    RepairApplication,
-    RepairStatus,
-)
+from services.credit.domain.listing import Listing, ListingStatus, Objection
+from services.credit.domain.model import Enterprise, GradeChange
+from services.credit.domain.record import CreditRecord, DisclosureEnd
+from services.credit.domain.repair import RepairApplication, RepairStatus
 from shared.clock import utcnow
 from shared.contracts.credit import ListingDeadlineChangedV1, RecordPublicationChangedV1
 from shared.db import take_append_lock

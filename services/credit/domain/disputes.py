@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from services.credit.domain.masking import mask_name
-from services.credit.domain.model import CreditRecord, IllegalTransition, new_id, required
+from services.credit.domain.model import IllegalTransition, new_id, required
+from services.credit.domain.record import CreditRecord
 from shared.exceptions import Conflict, InvalidInput
 
 PENDING, REJECTED, CORRECTED, WITHDRAWN = "pending", "rejected", "corrected", "withdrawn"

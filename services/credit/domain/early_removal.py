@@ -10,14 +10,10 @@ the others on the evidence. A grant removes the listing like any delisting.
 import copy
 from datetime import date
 
-from services.credit.domain.model import (
-    CreditRecord,
-    IllegalTransition,
-    Listing,
-    ListingStatus,
-    required,
-)
+from services.credit.domain.listing import Listing, ListingStatus
+from services.credit.domain.model import IllegalTransition, required
 from services.credit.domain.periods import deadline_dated, last_day
+from services.credit.domain.record import CreditRecord
 from services.credit.domain.rules import RuleSet
 from shared.exceptions import Conflict, InvalidInput
 from shared.workdays import WorkdayCalendar

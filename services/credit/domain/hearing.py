@@ -11,7 +11,8 @@ The hearing is kept on the listing (``Listing.hearing``, plain data with ISO dat
 
 from datetime import date, timedelta
 
-from services.credit.domain.model import IllegalTransition, Listing, ListingStatus, required
+from services.credit.domain.listing import Listing, ListingStatus
+from services.credit.domain.model import IllegalTransition, required
 from services.credit.domain.rules import RuleSet
 from shared.exceptions import Conflict, InvalidInput
 

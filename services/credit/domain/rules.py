@@ -14,6 +14,7 @@ are listed in ``services/credit/README.md`` for the legal department.
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from services.credit.domain.catalogue import SECTORS, Severity
 from services.credit.domain.periods import Period, Unit
@@ -306,12 +307,8 @@ def rules_for(version: str | None) -> RuleSet:
     return RULESETS.get(version or "", DEFAULT_RULES)
 
 
-def describe(rules: RuleSet) -> dict:
+def describe(rules: RuleSet) -> dict[str, Any]:
     """The rule set as published under ``/catalogue/rules``, each row with its source."""
-
-    def period(p: Period) -> str:
-        return p.describe()
-
     return {
         "version": rules.version,
         "effective_from": rules.effective_from.isoformat(),
@@ -334,25 +331,8 @@ def describe(rules: RuleSet) -> dict:
             "source": rules.term.source.cite(),
             "needs_review": rules.term.needs_review,
         },
-        "early_removal": {
-            "min_listed": period(rules.early_removal.min_listed),
-            "conditions": [c.__dict__ for c in rules.early_removal.conditions],
-            "decision_within": period(rules.early_removal.decision_within),
-            "source": rules.early_removal.source.cite(),
-            "deadline_source": rules.early_removal.deadline_source.cite(),
-            "needs_review": rules.early_removal.needs_review,
-        },
-        "repair": {
-            "min_publication_by_sector": {
-                k: period(v) for k, v in rules.repair.min_publication.items()
-            },
-            "decision_within": period(rules.repair.decision_within),
-            "open_while_listed": rules.repair.open_while_listed,
-            "repeat_penalty_of_same_kind_bars": rules.repair.repeat_same_kind_bars,
-            "source": rules.repair.source.cite(),
-            "listed_source": rules.repair.listed_source.cite(),
-            "needs_review": rules.repair.needs_review,
-        },
+        "early_removal": _describe_early_removal(rules.early_removal),
+        "repair": _describe_repair(rules.repair),
         "publication": [
             {
                 "record_class": p.record_class,
@@ -364,23 +344,50 @@ def describe(rules: RuleSet) -> dict:
             for p in rules.publication.values()
         ],
         "due_process_source": rules.due_process_source.cite(),
-        "hearing": {
-            "available": rules.hearing.available,
-            "requested_within": "the objection window",
-            "notice_before": period(rules.hearing.notice_before),
-            "procedure_source": rules.hearing.procedure_source.cite(),
-            "source": rules.hearing.source.cite(),
-            "needs_review": rules.hearing.needs_review,
-        },
+        "hearing": _describe_hearing(rules.hearing),
         "disputes": {
-            "decide_within": period(rules.dispute_within),
+            "decide_within": rules.dispute_within.describe(),
             "source": rules.dispute_source.cite(),
             "needs_review": True,
         },
         "record_proposals": {
-            "review_within": period(rules.intake_review_within),
+            "review_within": rules.intake_review_within.describe(),
             "source": rules.intake_source.cite(),
             "needs_review": True,
         },
         "product_category_sectors": dict(rules.product_category_sectors),
+    }
+
+
+def _describe_early_removal(rule: EarlyRemovalRule) -> dict[str, Any]:
+    return {
+        "min_listed": rule.min_listed.describe(),
+        "conditions": [c.__dict__ for c in rule.conditions],
+        "decision_within": rule.decision_within.describe(),
+        "source": rule.source.cite(),
+        "deadline_source": rule.deadline_source.cite(),
+        "needs_review": rule.needs_review,
+    }
+
+
+def _describe_repair(rule: RepairRule) -> dict[str, Any]:
+    return {
+        "min_publication_by_sector": {k: v.describe() for k, v in rule.min_publication.items()},
+        "decision_within": rule.decision_within.describe(),
+        "open_while_listed": rule.open_while_listed,
+        "repeat_penalty_of_same_kind_bars": rule.repeat_same_kind_bars,
+        "source": rule.source.cite(),
+        "listed_source": rule.listed_source.cite(),
+        "needs_review": rule.needs_review,
+    }
+
+
+def _describe_hearing(rule: HearingRule) -> dict[str, Any]:
+    return {
+        "available": rule.available,
+        "requested_within": "the objection window",
+        "notice_before": rule.notice_before.describe(),
+        "procedure_source": rule.procedure_source.cite(),
+        "source": rule.source.cite(),
+        "needs_review": rule.needs_review,
     }

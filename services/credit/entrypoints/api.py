@@ -14,18 +14,21 @@ from services.credit.adapters.webhook_feed import DisclosureFeed
 from services.credit.config import CreditSettings
 from services.credit.domain import catalogue as cat
 from services.credit.domain.catalogue import RemovalReason
-from services.credit.domain.grading import GRADE_LABELS, RULE_TABLES
+from services.credit.domain.grading import CURRENT_RULES, GRADE_LABELS, RULE_TABLES
 from services.credit.entrypoints import cross_region, transfers_api
 from services.credit.entrypoints import schemas as s
 from services.credit.entrypoints.cache import ProfileCache, profile_cache
-from services.credit.service_layer import services, views
+from services.credit.service_layer import files, views
+from services.credit.service_layer import listings as listing_cases
+from services.credit.service_layer import records as record_cases
+from services.credit.service_layer import repairs as repair_cases
 from services.credit.service_layer.commands import (
     AddRecord,
     ApplyForRepair,
     ProposeListing,
     RegisterEnterprise,
 )
-from services.credit.service_layer.services import Policy
+from services.credit.service_layer.policy import Policy
 from services.credit.service_layer.unit_of_work import CreditUnitOfWork
 from shared.auth import Principal, Role
 from shared.cache import cache_lifespan
@@ -207,7 +210,7 @@ async def measures() -> list[dict]:
 async def risk_rules() -> dict:
     """Anyone. Every rule-table version with its rules; grades name the version used."""
     return {
-        "current": services.CURRENT_RULES.version,
+        "current": CURRENT_RULES.version,
         "grades": {g.value: label for g, label in GRADE_LABELS.items()},
         "tables": [
             {
@@ -237,7 +240,7 @@ def register_enterprise(
     body: s.EnterpriseIn, actor: Regulator, uow: Uow, policy: PolicyDep
 ) -> dict:
     """Regulators, for enterprises in their jurisdiction."""
-    e = services.register_enterprise(uow, RegisterEnterprise(**body.model_dump()), actor, policy)
+    e = files.register_enterprise(uow, RegisterEnterprise(**body.model_dump()), actor, policy)
     return {
         "uscc": e.uscc,
         "name": e.name,
@@ -307,7 +310,7 @@ def add_record(
         source_service="credit",
         source_department=actor.department or "",
     )
-    record = services.add_record(uow, cmd, actor, today=today, policy=policy)
+    record = record_cases.add_record(uow, cmd, actor, today=today, policy=policy)
     return _record(engine, record.id, actor, today)
 
 
@@ -361,7 +364,7 @@ def propose(
             rule_version=policy.rules.version,
             source=policy.rules.term.source.cite(),
         )
-    listing = services.propose_listing(uow, cmd, actor, today=today, policy=policy)
+    listing = listing_cases.propose_listing(uow, cmd, actor, today=today, policy=policy)
     return _listing(engine, listing.id, actor, today)
 
 
@@ -419,7 +422,7 @@ def object_to(
 ) -> dict:
     """The enterprise concerned, within the objection window, once; it may ask for a hearing
     where the rules give one."""
-    services.file_objection(
+    listing_cases.file_objection(
         uow,
         listing_id,
         body.statement,
@@ -447,7 +450,7 @@ def decide_objection(
 ) -> dict:
     """Regulators of the enterprise's region. Upheld: the proposal is withdrawn. Rejected:
     the listing may be confirmed."""
-    services.decide_objection(uow, listing_id, body.upheld, body.reason, actor, today=today)
+    listing_cases.decide_objection(uow, listing_id, body.upheld, body.reason, actor, today=today)
     return _listing(engine, listing_id, actor, today)
 
 
@@ -455,7 +458,7 @@ def decide_objection(
 def confirm(listing_id: str, actor: Regulator, uow: Uow, engine: EngineDep, today: Today) -> dict:
     """Regulators of the enterprise's region, after the objection window (or once an
     objection was rejected). Publishes the listing and applies its measures."""
-    services.confirm_listing(uow, listing_id, actor, today=today)
+    listing_cases.confirm_listing(uow, listing_id, actor, today=today)
     return _listing(engine, listing_id, actor, today)
 
 
@@ -470,7 +473,7 @@ def remove(
 ) -> dict:
     """Regulators of the enterprise's region, when the decision the listing rests on was
     annulled. Lifts the measures and withdraws the listing from disclosure."""
-    services.remove_listing(
+    listing_cases.remove_listing(
         uow, listing_id, RemovalReason(body.reason), actor, today=today, note=body.note
     )
     return _listing(engine, listing_id, actor, today)
@@ -488,7 +491,7 @@ def apply_for_repair(
 ) -> dict:
     """The enterprise concerned, for its own record, after the minimum publication period
     (6 months; 1 year for food, drugs and special equipment), with commitment and evidence."""
-    application = services.apply_for_repair(
+    application = repair_cases.apply_for_repair(
         uow,
         ApplyForRepair(body.record_id, body.commitment, body.evidence),
         actor,
@@ -539,7 +542,7 @@ def decide_repair(
 ) -> dict:
     """Regulators of the enterprise's region, with reasons. Approval ends the record's public
     disclosure at once and removes a listing that rested on it."""
-    services.decide_repair(uow, repair_id, body.approved, body.reason, actor, today=today)
+    repair_cases.decide_repair(uow, repair_id, body.approved, body.reason, actor, today=today)
     return _repair(engine, repair_id, actor)
 
 

@@ -18,7 +18,7 @@ from sqlalchemy.engine import Engine
 
 from services.credit.adapters.orm import ProfileChangeRow
 from services.credit.config import CreditSettings
-from services.credit.service_layer import services
+from services.credit.service_layer import jobs
 from services.credit.service_layer.deadlines import (
     refresh_objection_deadlines,
     refresh_publication_ends,
@@ -30,9 +30,9 @@ from shared.scheduler import run_scheduler, until_done
 
 Job = Callable[[CreditUnitOfWork, date], int]
 JOBS: dict[str, Job] = {
-    "publication_periods": services.end_publication_periods,
-    "listing_terms": services.end_listing_terms,
-    "regrade": services.regrade_stale,
+    "publication_periods": jobs.end_publication_periods,
+    "listing_terms": jobs.end_listing_terms,
+    "regrade": jobs.regrade_stale,
 }
 
 
@@ -57,23 +57,23 @@ def purge_profile_changes(engine: Engine, keep: timedelta = timedelta(days=7)) -
 
 def main() -> None:
     settings = CreditSettings()
-    jobs: dict[str, Callable[[Engine], int]] = {
+    scheduled: dict[str, Callable[[Engine], int]] = {
         name: partial(_run_today, job=job) for name, job in JOBS.items()
     }
-    jobs["purge profile change log"] = purge_profile_changes
+    scheduled["purge profile change log"] = purge_profile_changes
     # provisional objection deadlines become official once `qp-calendar load` added the table
-    jobs["objection deadlines"] = lambda engine: refresh_objection_deadlines(
+    scheduled["objection deadlines"] = lambda engine: refresh_objection_deadlines(
         CreditUnitOfWork(engine), today_in_china(), settings.policy
     )
     # and so do records' publication ends counted in working days (spot_check_corrected)
-    jobs["publication ends"] = lambda engine: refresh_publication_ends(
+    scheduled["publication ends"] = lambda engine: refresh_publication_ends(
         CreditUnitOfWork(engine), today_in_china(), settings.policy
     )
     run_scheduler(
         name="credit-scheduler",
         settings=settings,
         interval=settings.scheduler_interval_seconds,
-        jobs=jobs,
+        jobs=scheduled,
     )
 
 

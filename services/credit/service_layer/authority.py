@@ -11,7 +11,7 @@
   party); the same decision entered twice is a 409, not a second penalty.
 """
 
-from services.credit.domain.model import Listing
+from services.credit.domain.listing import Listing
 from services.credit.service_layer.unit_of_work import CreditUnitOfWork
 from shared.auth import AuthorityLevel, Principal
 from shared.auth.authority import Power, authorise, may_overrule

@@ -16,14 +16,11 @@ LEGAL REVIEW: confirm that rule (README "Legal periods and working days").
 from datetime import date
 
 from services.credit.domain.catalogue import RECORD_CLASSES
-from services.credit.domain.model import (
-    CreditRecord,
-    objection_deadline_fields,
-    publication_end_fields,
-)
+from services.credit.domain.listing import objection_deadline_fields
 from services.credit.domain.periods import Unit
-from services.credit.service_layer import services
-from services.credit.service_layer.services import Policy
+from services.credit.domain.record import CreditRecord, publication_end_fields
+from services.credit.service_layer import files, jobs
+from services.credit.service_layer.policy import Policy
 from services.credit.service_layer.unit_of_work import CreditUnitOfWork
 from shared.clock import utcnow
 from shared.contracts.credit import ListingDeadlineChangedV1, RecordPublicationChangedV1
@@ -104,8 +101,8 @@ def refresh_publication_ends(uow: CreditUnitOfWork, today: date, policy: Policy)
     seen = 0
     with uow:
         due = uow.records.provisional_publication_ends(WORKING_DAY_CLASSES)
-        for uscc, record_ids in services._by_enterprise(due):
-            services._enterprise(uow, uscc, None)  # the aggregate lock first
+        for uscc, record_ids in jobs.by_enterprise(due):
+            files.lock_enterprise(uow, uscc, None)  # the aggregate lock first
             for record_id in record_ids:
                 record = uow.records.get(record_id, for_update=True)
                 if record is not None and record.disclosed:

@@ -7,10 +7,10 @@ from datetime import date
 
 from services.credit.domain import disputes
 from services.credit.domain.disputes import CORRECTED, WITHDRAWN, Dispute
-from services.credit.domain.model import CreditRecord, DisclosureEnd
 from services.credit.domain.periods import deadline
-from services.credit.service_layer import services
-from services.credit.service_layer.services import DEFAULT_POLICY, Policy
+from services.credit.domain.record import CreditRecord, DisclosureEnd
+from services.credit.service_layer import files
+from services.credit.service_layer.policy import DEFAULT_POLICY, Policy
 from services.credit.service_layer.unit_of_work import CreditUnitOfWork
 from shared.auth import Principal, Role
 from shared.auth.authority import Power, authorise
@@ -33,9 +33,9 @@ def file(
         raise Forbidden("the enterprise concerned files disputes", code="role_not_allowed")
     with uow:
         uscc = uow.records.owner_of(record_id)
-        if uscc is None or services._foreign(actor, uscc):
+        if uscc is None or files.is_foreign(actor, uscc):
             raise NotFound(f"no record {record_id} of yours", code="record_not_found")
-        services._enterprise(uow, uscc, actor)
+        files.lock_enterprise(uow, uscc, actor)
         record = uow.records.get(record_id, for_update=True)
         assert record is not None
         dispute = _file(uow, record, statement, evidence, actor, today, policy, None)
@@ -56,12 +56,12 @@ def file_for_person(
 ) -> Dispute:
     """A regulator of the record's region files the dispute of a natural person the record
     names (``person``: name and identity number, matched against the record's persons)."""
-    services._require_regulator(actor)
+    files.require_regulator(actor)
     with uow:
         uscc = uow.records.owner_of(record_id)
         if uscc is None:
             raise NotFound(f"no record {record_id}", code="record_not_found")
-        enterprise = services._enterprise(uow, uscc, actor)
+        enterprise = files.lock_enterprise(uow, uscc, actor)
         authorise(actor, Power.FILE_DISPUTE_FOR_PERSON, enterprise.region_code)
         record = uow.records.get(record_id, for_update=True)
         assert record is not None
@@ -125,12 +125,12 @@ def decide(
     actor: Principal,
     today: date,
 ) -> Dispute:
-    services._require_regulator(actor)
+    files.require_regulator(actor)
     with uow:
         uscc = uow.disputes.owner_of(dispute_id)
         if uscc is None:
             raise NotFound(f"no dispute {dispute_id}", code="dispute_not_found")
-        enterprise = services._enterprise(uow, uscc, actor)
+        enterprise = files.lock_enterprise(uow, uscc, actor)
         dispute = uow.disputes.get(dispute_id, for_update=True)
         assert dispute is not None
         record = uow.records.get(dispute.record_id, for_update=True)
@@ -144,12 +144,7 @@ def decide(
             today=today,
             by=actor.actor(),
         )
-        if outcome == WITHDRAWN and record.disclosed:
-            record.end_disclosure(DisclosureEnd.DISPUTE_WITHDRAWN, today)
-            uow.disclosures.withdraw("record", record.id, uscc, DisclosureEnd.DISPUTE_WITHDRAWN)
-        else:
-            feed_reason = "corrected" if outcome == CORRECTED else "dispute_rejected"
-            uow.disclosures.republish("record", record.id, uscc, feed_reason)
+        _disclose_outcome(uow, record, outcome, today)
         uow.records.save(record)
         uow.disputes.save(dispute)
         uow.changes.record(uscc, f"dispute_{outcome}")
@@ -175,6 +170,18 @@ def decide(
             subject=uscc,
         )
         if outcome == WITHDRAWN:
-            services._regrade(uow, enterprise, today, f"dispute_withdrawn:{record.id}")
+            files.regrade(uow, enterprise, today, f"dispute_withdrawn:{record.id}")
         uow.commit()
         return dispute
+
+
+def _disclose_outcome(
+    uow: CreditUnitOfWork, record: CreditRecord, outcome: str, today: date
+) -> None:
+    """Withdrawn: the record leaves disclosure; otherwise it is republished (corrected or not)."""
+    if outcome == WITHDRAWN and record.disclosed:
+        record.end_disclosure(DisclosureEnd.DISPUTE_WITHDRAWN, today)
+        uow.disclosures.withdraw("record", record.id, record.uscc, DisclosureEnd.DISPUTE_WITHDRAWN)
+    else:
+        feed_reason = "corrected" if outcome == CORRECTED else "dispute_rejected"
+        uow.disclosures.republish("record", record.id, record.uscc, feed_reason)

@@ -10,9 +10,10 @@ from datetime import date
 
 from services.credit.domain import early_removal
 from services.credit.domain.catalogue import RemovalReason
-from services.credit.domain.model import CreditRecord, Listing
-from services.credit.service_layer import services
-from services.credit.service_layer.services import DEFAULT_POLICY, Policy
+from services.credit.domain.listing import Listing
+from services.credit.domain.record import CreditRecord
+from services.credit.service_layer import files, listings
+from services.credit.service_layer.policy import DEFAULT_POLICY, Policy
 from services.credit.service_layer.unit_of_work import CreditUnitOfWork
 from shared.auth import Principal, Role
 from shared.exceptions import Forbidden
@@ -45,7 +46,7 @@ def apply(
     if actor.role is not Role.ENTERPRISE:
         raise Forbidden("only the listed enterprise applies", code="role_not_allowed")
     with uow:
-        enterprise, listing = services._listing(uow, listing_id, actor)
+        enterprise, listing = listings.listing_of(uow, listing_id, actor)
         early_removal.apply(
             listing,
             statement=statement,
@@ -80,9 +81,9 @@ def decide(
     *,
     today: date,
 ) -> Listing:
-    services._require_regulator(actor)
+    files.require_regulator(actor)
     with uow:
-        enterprise, listing = services._listing_to_decide(uow, listing_id, actor)
+        enterprise, listing = listings.listing_to_decide(uow, listing_id, actor)
         early_removal.decide(
             listing,
             granted=granted,
@@ -100,9 +101,9 @@ def decide(
             f"Your application for early removal was {verdict}. Reasons: {reason}",
         )
         if granted:
-            services._remove(
+            listings.remove(
                 uow, enterprise, listing, RemovalReason.EARLY_REMOVAL, today, actor.actor()
             )
-            services._regrade(uow, enterprise, today, f"delisted:{listing.id}")
+            files.regrade(uow, enterprise, today, f"delisted:{listing.id}")
         uow.commit()
         return listing

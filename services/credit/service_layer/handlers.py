@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy.engine import Engine
 
 from services.credit.domain.rules import DEFAULT_RULES, RuleSet
-from services.credit.service_layer import intake, services
+from services.credit.service_layer import intake, policy
 from services.credit.service_layer.commands import AddRecord
 from services.credit.service_layer.unit_of_work import CreditUnitOfWork
 from shared.clock import CHINA_TZ, today_in_china
@@ -30,7 +30,7 @@ from shared.dispatch import Dispatcher
 from shared.events import EventEnvelope, EventPayload
 
 TOPICS = ["inspection.events", "registry.events"]
-CONSUMER = services.SystemActor("credit-consumer")
+CONSUMER = policy.SystemActor("credit-consumer")
 
 SPOT_CHECK_BASIS = "《中华人民共和国产品质量法》第十五条；《产品质量监督抽查管理暂行办法》"
 REFUSAL_BASIS = "《中华人民共和国产品质量法》第五十六条"
@@ -143,7 +143,7 @@ PROPOSALS: dict[type[EventPayload], Proposal] = {
 }
 
 
-def make_handler(engine: Engine, policy: services.Policy) -> Dispatcher[CreditUnitOfWork]:
+def make_handler(engine: Engine, policy: policy.Policy) -> Dispatcher[CreditUnitOfWork]:
     """The handler table: each contract that may become a record proposal."""
 
     def propose(proposal: Proposal) -> Callable[[CreditUnitOfWork, Any, EventEnvelope], None]:

@@ -1,15 +1,15 @@
 """The hearing procedure on a proposed listing (issue 12): requested by the enterprise within
 the objection window, notified and recorded by the deciding authority (the proposing one or a
 higher one over its region). Each step is one transaction and is notified to the enterprise;
-``services.decide_objection`` and ``confirm_listing`` refuse (409 ``hearing_not_concluded``)
+``listings.decide_objection`` and ``confirm_listing`` refuse (409 ``hearing_not_concluded``)
 until the hearing has concluded."""
 
 from datetime import date
 
 from services.credit.domain import hearing
-from services.credit.domain.model import Listing
+from services.credit.domain.listing import Listing
 from services.credit.domain.rules import rules_for
-from services.credit.service_layer import services
+from services.credit.service_layer import files, listings
 from services.credit.service_layer.unit_of_work import CreditUnitOfWork
 from shared.auth import Principal, Role
 from shared.exceptions import Forbidden
@@ -19,7 +19,7 @@ def request(uow: CreditUnitOfWork, listing_id: str, actor: Principal, *, today: 
     if actor.role is not Role.ENTERPRISE:
         raise Forbidden("the enterprise concerned requests a hearing", code="role_not_allowed")
     with uow:
-        enterprise, listing = services._listing(uow, listing_id, actor)
+        enterprise, listing = listings.listing_of(uow, listing_id, actor)
         rules = rules_for(listing.rule_version)
         hearing.request(listing, today=today, by=actor.actor(), rules=rules)
         uow.listings.save(listing)
@@ -44,9 +44,9 @@ def give_notice(
     actor: Principal,
     today: date,
 ) -> Listing:
-    services._require_regulator(actor)
+    files.require_regulator(actor)
     with uow:
-        enterprise, listing = services._listing_to_decide(uow, listing_id, actor)
+        enterprise, listing = listings.listing_to_decide(uow, listing_id, actor)
         rules = rules_for(listing.rule_version)
         hearing.give_notice(
             listing, hearing_on=hearing_on, place=place, today=today, by=actor.actor(), rules=rules
@@ -74,9 +74,9 @@ def record(
     actor: Principal,
     today: date,
 ) -> Listing:
-    services._require_regulator(actor)
+    files.require_regulator(actor)
     with uow:
-        enterprise, listing = services._listing_to_decide(uow, listing_id, actor)
+        enterprise, listing = listings.listing_to_decide(uow, listing_id, actor)
         done = hearing.record(
             listing,
             held_on=held_on,

@@ -9,9 +9,9 @@ from typing import Any
 from services.credit.domain import intake
 from services.credit.domain.intake import RecordProposal
 from services.credit.domain.periods import deadline
-from services.credit.service_layer import services
+from services.credit.service_layer import files, records
 from services.credit.service_layer.commands import AddRecord
-from services.credit.service_layer.services import DEFAULT_POLICY, Actor, Policy
+from services.credit.service_layer.policy import DEFAULT_POLICY, Actor, Policy
 from services.credit.service_layer.unit_of_work import CreditUnitOfWork
 from shared.auth import Principal
 from shared.exceptions import Forbidden, NotFound
@@ -68,7 +68,7 @@ def decide(
 ) -> RecordProposal:
     """A regulator of the enterprise's region confirms (the record is made, with the
     regulator's own decision where the class needs one) or rejects with reasons."""
-    services._require_regulator(actor)
+    files.require_regulator(actor)
     with uow:
         proposal = uow.proposals.get(proposal_id, for_update=True)
         if proposal is None:
@@ -109,7 +109,7 @@ def _confirm(
         changes["severity"] = severity
     cmd = dataclasses.replace(cmd, **changes)
     joined = CreditUnitOfWork(uow.engine).joining(uow.session)
-    record = services._add_record(joined, cmd, cmd.uscc, actor, today, policy)
+    record = records.add_record_in_uow(joined, cmd, cmd.uscc, actor, today, policy)
     uow.notices.add(  # the decision, with its reasons and basis, goes to the enterprise
         record.uscc,
         "record_decided",

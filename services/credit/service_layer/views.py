@@ -27,7 +27,7 @@ from services.credit.adapters.orm import (
 from services.credit.domain.catalogue import MEASURES, RECORD_CLASSES
 from services.credit.domain.grading import GRADE_LABELS, Grade
 from services.credit.domain.masking import mask_name, public_persons, scrub
-from services.credit.domain.model import earliest_repair_application
+from services.credit.domain.record import earliest_repair_application
 from services.credit.domain.rules import rules_for
 from shared.db import table_of
 from shared.exceptions import InvalidInput
