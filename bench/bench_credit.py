@@ -40,11 +40,11 @@ from services.credit.config import SERVICE_DIR
 from services.credit.domain.grading import CURRENT_RULES, assess
 from services.credit.domain.periods import add_months
 from services.credit.entrypoints.cache import load_entries
-from services.credit.service_layer.views import encode_cursor
 from shared import uscc
 from shared.cache import ENTRY_OVERHEAD, deep_sizeof
 from shared.clock import today_in_china
 from shared.db import make_engine
+from shared.pagination import encode_cursor
 from shared.testing.databases import drop_database, new_database
 
 ENTERPRISES = 200_000

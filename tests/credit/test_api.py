@@ -15,8 +15,8 @@ from services.credit.service_layer import records
 from services.credit.service_layer.commands import AddRecord
 from services.credit.service_layer.policy import SystemActor
 from services.credit.service_layer.unit_of_work import CreditUnitOfWork
-from services.credit.service_layer.views import encode_cursor
 from shared import uscc
+from shared.pagination import encode_cursor
 from shared.testing.kafka import wait_until
 from tests.credit.conftest import HANGZHOU, NINGBO, Clock, problem, record
 

@@ -6,7 +6,7 @@ from datetime import date
 
 from sqlalchemy.engine import Engine
 
-from services.credit.service_layer import records, views
+from services.credit.service_layer import feed_views, records
 from services.credit.service_layer.commands import AddRecord
 from services.credit.service_layer.policy import SystemActor
 from services.credit.service_layer.unit_of_work import CreditUnitOfWork
@@ -52,7 +52,7 @@ def test_reader_sees_each_entry_once_while_writers_commit(engine: Engine) -> Non
     def read_page() -> None:
         nonlocal cursor
         with engine.connect() as conn:
-            page = views.feed(conn, cursor=cursor, limit=5, today=TODAY)
+            page = feed_views.feed(conn, cursor=cursor, limit=5, today=TODAY)
         seen.extend(item["sequence"] for item in page["items"])
         ids.extend(item["id"] for item in page["items"])
         cursor = page["next_cursor"]

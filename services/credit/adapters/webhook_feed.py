@@ -4,11 +4,11 @@ public feed shows them (what has left disclosure is not sent; its withdrawal is)
 from typing import Any
 
 from pydantic_core import to_jsonable_python
-from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
 
-from services.credit.service_layer import views
+from services.credit.service_layer import feed_views
 from shared.clock import today_in_china
+from shared.pagination import decode_int_cursor, encode_cursor
 from shared.webhooks.fanout import FeedEntry
 
 
@@ -16,14 +16,14 @@ class DisclosureFeed:
     event_types: tuple[str, ...] = ("credit.disclosure.",)
 
     def head(self, conn: Connection) -> int:
-        return int(conn.execute(select(func.coalesce(func.max(views.D.id), 0))).scalar_one())
+        return feed_views.last_sequence(conn)
 
     def entries(self, conn: Connection, after: int, limit: int) -> tuple[list[FeedEntry], int]:
-        page = views.feed(
-            conn, cursor=views.encode_cursor(after), limit=limit, today=today_in_china()
+        page = feed_views.feed(
+            conn, cursor=encode_cursor(after), limit=limit, today=today_in_china()
         )
         entries = [self._entry(item) for item in page["items"]]
-        return entries, views.decode_id_cursor(page["next_cursor"])
+        return entries, decode_int_cursor(page["next_cursor"])
 
     @staticmethod
     def _entry(item: dict[str, Any]) -> FeedEntry:

@@ -6,7 +6,8 @@ from typing import Annotated
 from fastapi import APIRouter
 from pydantic import Field
 
-from services.credit.entrypoints.api import EngineDep, PolicyDep, Today, Uow, _listing
+from services.credit.entrypoints.api_deps import EngineDep, PolicyDep, Today, Uow
+from services.credit.entrypoints.api_listings import listing_view
 from services.credit.entrypoints.api_rules import DisputeIn, _dispute
 from services.credit.entrypoints.schemas import FullListingOut, LongText, Strict
 from services.credit.service_layer import disputes, hearings
@@ -48,7 +49,7 @@ def request_hearing(
     """The enterprise concerned, within the objection window, where the listing's rule version
     gives a hearing (`409 hearing_not_available`, `409 hearing_request_window_closed`)."""
     hearings.request(uow, listing_id, actor, today=today)
-    return _listing(engine, listing_id, actor, today)
+    return listing_view(engine, listing_id, actor, today)
 
 
 @hearing_routes.post(
@@ -70,7 +71,7 @@ def notify_hearing(
     hearings.give_notice(
         uow, listing_id, hearing_on=body.hearing_on, place=body.place, actor=actor, today=today
     )
-    return _listing(engine, listing_id, actor, today)
+    return listing_view(engine, listing_id, actor, today)
 
 
 @hearing_routes.post(
@@ -97,7 +98,7 @@ def record_hearing(
         actor=actor,
         today=today,
     )
-    return _listing(engine, listing_id, actor, today)
+    return listing_view(engine, listing_id, actor, today)
 
 
 @person_disputes.post(

@@ -13,14 +13,14 @@ from sqlalchemy.engine import Engine
 from services.credit.adapters.orm import DisputeRow, RecordProposalRow
 from services.credit.domain.rules import RULESETS, describe, ruleset
 from services.credit.entrypoints import schemas as s
-from services.credit.entrypoints.api import (
+from services.credit.entrypoints.api_deps import (
     EngineDep,
     PolicyDep,
     RegulatorOrEnterprise,
     Today,
     Uow,
-    _listing,
 )
+from services.credit.entrypoints.api_listings import listing_view
 from services.credit.entrypoints.schemas import LongText, Strict
 from services.credit.service_layer import disputes, early_removal, intake
 from shared.auth import Principal
@@ -67,7 +67,7 @@ def apply_for_early_removal(
     early_removal.apply(
         uow, listing_id, body.statement, body.evidence, actor, today=today, policy=policy
     )
-    return _listing(engine, listing_id, actor, today)
+    return listing_view(engine, listing_id, actor, today)
 
 
 @removal.post(
@@ -94,7 +94,7 @@ def decide_early_removal(
         actor,
         today=today,
     )
-    return _listing(engine, listing_id, actor, today)
+    return listing_view(engine, listing_id, actor, today)
 
 
 # -- the regulator's queue of records from other services ------------------------------------

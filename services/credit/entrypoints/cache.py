@@ -9,18 +9,18 @@ from datetime import date
 from pydantic_core import to_json
 from sqlalchemy.engine import Connection, Engine
 
-from services.credit.service_layer import views
+from services.credit.service_layer import profile_views
 from shared.cache import Change, ChangeLogCache
 
 ProfileCache = ChangeLogCache[bytes]
 
 
 def load_entries(conn: Connection, usccs: list[str], today: date) -> dict[str, bytes]:
-    return {u: to_json(p) for u, p in views.load_profiles(conn, usccs, today).items()}
+    return {u: to_json(p) for u, p in profile_views.load_profiles(conn, usccs, today).items()}
 
 
 def _changes(conn: Connection, last_id: int) -> list[Change]:
-    return [(r.id, r.uscc) for r in views.profile_changes_since(conn, last_id)]
+    return [(r.id, r.uscc) for r in profile_views.profile_changes_since(conn, last_id)]
 
 
 def profile_cache(engine: Engine, max_mb: float, today: Callable[[], date]) -> ProfileCache:
@@ -30,6 +30,6 @@ def profile_cache(engine: Engine, max_mb: float, today: Callable[[], date]) -> P
         name="profile",
         load=load_entries,
         changes_since=_changes,
-        last_change_id=views.last_profile_change,
+        last_change_id=profile_views.last_profile_change,
         today=today,
     )

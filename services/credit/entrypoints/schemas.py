@@ -5,6 +5,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from shared.web.pagination import CursorPage
+
 Text200 = Annotated[str, StringConstraints(min_length=1, max_length=200, strip_whitespace=True)]
 Uscc = Annotated[str, Field(max_length=32, description="18-character Unified Social Credit Code")]
 LongText = Annotated[str, StringConstraints(max_length=4000)]
@@ -252,30 +254,28 @@ class FeedItemOut(BaseModel):
     listing: PublicListingOut | None = None
 
 
-class FeedPageOut(BaseModel):
-    items: list[FeedItemOut]
-    next_cursor: str
+class FeedPageOut(CursorPage[FeedItemOut]):
+    next_cursor: str = Field(
+        description="Pass as `cursor` for the next page; the same cursor while nothing is new."
+    )
     has_more: bool
 
 
-class RecordPageOut(BaseModel):
-    items: list[PublicRecordOut]
-    next_cursor: str | None
+# Listing pages keep their own schema names (clients mirror them): ``CursorPage`` of an item.
+class RecordPageOut(CursorPage[PublicRecordOut]):
+    pass
 
 
-class ListingPageOut(BaseModel):
-    items: list[PublicListingOut]
-    next_cursor: str | None
+class ListingPageOut(CursorPage[PublicListingOut]):
+    pass
 
 
-class FullListingPageOut(BaseModel):
-    items: list[FullListingOut]
-    next_cursor: str | None
+class FullListingPageOut(CursorPage[FullListingOut]):
+    pass
 
 
-class RepairPageOut(BaseModel):
-    items: list[RepairOut]
-    next_cursor: str | None
+class RepairPageOut(CursorPage[RepairOut]):
+    pass
 
 
 class EnterpriseOut(BaseModel):
