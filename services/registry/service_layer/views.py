@@ -4,8 +4,6 @@ Reads use single SQLAlchemy Core queries (no ORM objects) because verification i
 path. The verification cache lives in ``entrypoints/cache.py``; these functions only read.
 """
 
-import base64
-import binascii
 from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
@@ -24,7 +22,7 @@ from services.registry.adapters.orm import (
 from services.registry.domain.model import effective_status
 from services.registry.domain.schemes import CATALOGUE
 from shared.db import table_of
-from shared.exceptions import InvalidInput
+from shared.pagination import decode_int_cursor, encode_cursor
 
 CERTIFICATE = table_of(CertificateRow)
 BODY = table_of(BodyRow)
@@ -197,29 +195,6 @@ def owner_of(conn: Connection, number: str) -> tuple[str, str, str] | None:
     return (row.body_id, row.holder_uscc, row.holder_region) if row else None
 
 
-# -- cursors ----------------------------------------------------------------------------------
-def encode_cursor(last_id: int) -> str:
-    return base64.urlsafe_b64encode(f"v1:{last_id}".encode()).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str | None) -> int:
-    if not cursor:
-        return 0
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        version, _, value = raw.partition(":")
-        if version != "v1":
-            raise ValueError(version)
-        last_id = int(value)
-        if not 0 <= last_id < 2**63:  # a BIGINT id
-            raise ValueError(value)
-        return last_id
-    except (ValueError, UnicodeDecodeError, binascii.Error):
-        raise InvalidInput(
-            "the cursor is not one this API handed out", code="invalid_cursor"
-        ) from None
-
-
 def search(
     conn: Connection,
     *,
@@ -232,7 +207,7 @@ def search(
     limit: int,
     today: date,
 ) -> dict[str, Any]:
-    after = decode_cursor(cursor)
+    after = decode_int_cursor(cursor)
     stmt = select(C.id, C.number).where(C.id > after).order_by(C.id).limit(limit + 1)
     if holder_uscc:
         stmt = stmt.where(C.holder_uscc == holder_uscc)
@@ -257,7 +232,7 @@ def search(
 def changes(conn: Connection, *, cursor: str | None, limit: int) -> dict[str, Any]:
     """Ordered by id; ids become visible in commit order (append lock), so paging by the
     last id seen never skips or repeats a change."""
-    after = decode_cursor(cursor)
+    after = decode_int_cursor(cursor)
     rows = conn.execute(
         select(L.id, L.entity, L.entity_key, L.change, L.status, L.occurred_at)
         .where(L.id > after)
