@@ -5,6 +5,9 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from services.credit.adapters.orm import RecordRow
+from shared.db import table_of
+
+RECORD = table_of(RecordRow)
 
 
 class AuthorityBook:
@@ -12,12 +15,11 @@ class AuthorityBook:
         self.session = session
 
     def record_by_decision(self, department: str, decision_number: str, uscc: str) -> str | None:
-        r = RecordRow.__table__.c  # type: ignore[attr-defined]
-        stmt = select(r.id).where(
-            r.source_department == department,
-            r.decision_number == decision_number,
-            r.uscc == uscc,
-            r.source_event_id.is_(None),
+        stmt = select(RECORD.c.id).where(
+            RECORD.c.source_department == department,
+            RECORD.c.decision_number == decision_number,
+            RECORD.c.uscc == uscc,
+            RECORD.c.source_event_id.is_(None),
         )
         found = self.session.execute(stmt).scalar_one_or_none()
         return str(found) if found is not None else None

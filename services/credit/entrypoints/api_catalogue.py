@@ -1,5 +1,7 @@
 """Catalogue routes: record classes, sectors, measures, risk rules and categories (anyone)."""
 
+from typing import Any
+
 from fastapi import APIRouter
 
 from services.credit.domain import catalogue as cat
@@ -10,8 +12,12 @@ from services.credit.service_layer import views
 catalogue = APIRouter(tags=["catalogues"])
 
 
-@catalogue.get("/catalogue/record-classes", summary="Record classes and publication periods")
-async def record_classes() -> list[dict]:
+@catalogue.get(
+    "/catalogue/record-classes",
+    response_model=list[s.RecordClassOut],
+    summary="Record classes and publication periods",
+)
+async def record_classes() -> list[dict[str, Any]]:
     """Anyone. Each class's publication period (the period runs from the decision date), its
     allowed severities and whether credit repair applies."""
     return [
@@ -32,8 +38,12 @@ async def record_classes() -> list[dict]:
     ]
 
 
-@catalogue.get("/catalogue/sectors", summary="Sectors and minimum publication before repair")
-async def sectors() -> dict:
+@catalogue.get(
+    "/catalogue/sectors",
+    response_model=dict[str, s.PeriodOut],
+    summary="Sectors and minimum publication before repair",
+)
+async def sectors() -> dict[str, dict[str, Any]]:
     """Anyone. How long a record must have been published before repair may be applied for."""
     return {
         code: {"length": p.length, "unit": p.unit, "counting": p.counting}
@@ -47,8 +57,10 @@ async def measures() -> list[dict]:
     return [views.measure_view(code) for code in cat.MEASURES]
 
 
-@catalogue.get("/catalogue/risk-rules", summary="Risk-grade rule tables")
-async def risk_rules() -> dict:
+@catalogue.get(
+    "/catalogue/risk-rules", response_model=s.RiskRulesOut, summary="Risk-grade rule tables"
+)
+async def risk_rules() -> dict[str, Any]:
     """Anyone. Every rule-table version with its rules; grades name the version used."""
     return {
         "current": CURRENT_RULES.version,

@@ -8,8 +8,8 @@ from pydantic import Field
 
 from services.credit.entrypoints.api_deps import EngineDep, PolicyDep, Today, Uow
 from services.credit.entrypoints.api_listings import listing_view
-from services.credit.entrypoints.api_rules import DisputeIn, _dispute
-from services.credit.entrypoints.schemas import FullListingOut, LongText, Strict
+from services.credit.entrypoints.api_rules import DisputeIn, dispute_view
+from services.credit.entrypoints.schemas import DisputeOut, FullListingOut, LongText, Strict
 from services.credit.service_layer import disputes, hearings
 from shared.web.auth import Enterprise, Regulator
 from shared.web.problems import PROBLEM_RESPONSES
@@ -104,6 +104,7 @@ def record_hearing(
 @person_disputes.post(
     "/records/{record_id}/disputes/for-person",
     status_code=201,
+    response_model=DisputeOut,
     summary="Dispute a record for a person it names",
 )
 def file_dispute_for_person(
@@ -128,4 +129,4 @@ def file_dispute_for_person(
         today=today,
         policy=policy,
     )
-    return _dispute(engine, d.id, actor)
+    return dispute_view(engine, d.id, actor)

@@ -7,10 +7,8 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query
 from prometheus_client.core import GaugeMetricFamily
 from pydantic import Field
-from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
-from services.credit.adapters.orm import DisputeRow, RecordProposalRow
 from services.credit.domain.rules import RULESETS, describe, ruleset
 from services.credit.entrypoints import schemas as s
 from services.credit.entrypoints.api_deps import (
@@ -22,28 +20,27 @@ from services.credit.entrypoints.api_deps import (
 )
 from services.credit.entrypoints.api_listings import listing_view
 from services.credit.entrypoints.schemas import LongText, Strict
-from services.credit.service_layer import disputes, early_removal, intake
+from services.credit.service_layer import disputes, early_removal, intake, process_views
 from shared.auth import Principal
-from shared.db import table_of
-from shared.exceptions import NotFound
 from shared.observability import CallbackGauges
 from shared.uscc import normalise
 from shared.web.auth import Enterprise, Regulator
+from shared.web.pagination import Limit
 from shared.web.problems import PROBLEM_RESPONSES
 
 rules = APIRouter(tags=["catalogues"], responses=PROBLEM_RESPONSES)
 removal = APIRouter(tags=["dishonesty list"], responses=PROBLEM_RESPONSES)
 
 
-@rules.get("/catalogue/rules", summary="Legal rule sets")
-def list_rules(policy: PolicyDep) -> dict:
+@rules.get("/catalogue/rules", response_model=s.RuleSetsOut, summary="Legal rule sets")
+def list_rules(policy: PolicyDep) -> dict[str, Any]:
     """Anyone. Every rule version with its rows and their sources; ``in_force`` names the
     version new decisions apply."""
     return {"in_force": policy.rules.version, "versions": [describe(r) for r in RULESETS.values()]}
 
 
-@rules.get("/catalogue/rules/{version}", summary="One legal rule set")
-def get_rules(version: str) -> dict:
+@rules.get("/catalogue/rules/{version}", response_model=s.RuleSetOut, summary="One legal rule set")
+def get_rules(version: str) -> dict[str, Any]:
     """Anyone. The rule set a decision names in its ``rule_version``."""
     return describe(ruleset(version))
 
@@ -111,35 +108,32 @@ class ProposalDecisionIn(Strict):
     severity: str | None = Field(default=None, max_length=20)
 
 
-def _proposal_view(row: Any, today: date) -> dict:
-    view = dict(row)
-    view["overdue"] = view["status"] == "pending" and today > view["due_on"]
-    return view
-
-
-@queue.get("/record-proposals", summary="Records from other services awaiting a decision")
+@queue.get(
+    "/record-proposals",
+    response_model=s.ProposalListOut,
+    summary="Records from other services awaiting a decision",
+)
 def list_proposals(
     actor: Regulator,
     engine: EngineDep,
     today: Today,
     status: Annotated[str | None, Query(max_length=20)] = "pending",
     uscc: Annotated[str | None, Query(max_length=32)] = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 100,
-) -> dict:
+    limit: Limit = 100,
+) -> dict[str, Any]:
     """Regulators: proposals of enterprises in their jurisdiction, oldest deadline first,
     each with its deadline and whether it is overdue."""
-    table = table_of(RecordProposalRow)
-    stmt = select(table).order_by(table.c.due_on, table.c.id)
-    if status:
-        stmt = stmt.where(table.c.status == status)
-    if uscc:
-        stmt = stmt.where(table.c.uscc == normalise(uscc))
     with engine.connect() as conn:
-        rows = [r for r in conn.execute(stmt).mappings() if actor.covers_region(r["region_code"])]
-    return {"items": [_proposal_view(r, today) for r in rows[:limit]]}
+        return process_views.record_proposals(
+            conn, actor, today, status=status, uscc=uscc and normalise(uscc), limit=limit
+        )
 
 
-@queue.post("/record-proposals/{proposal_id}/decision", summary="Confirm or reject")
+@queue.post(
+    "/record-proposals/{proposal_id}/decision",
+    response_model=s.ProposalOut,
+    summary="Confirm or reject",
+)
 def decide_proposal(
     proposal_id: str,
     body: ProposalDecisionIn,
@@ -164,23 +158,16 @@ def decide_proposal(
         decision_date=body.decision_date,
         severity=body.severity,
     )
-    table = table_of(RecordProposalRow)
     with engine.connect() as conn:
-        row = conn.execute(select(table).where(table.c.id == proposal_id)).mappings().one()
-    return _proposal_view(row, today)
+        return process_views.record_proposal(conn, proposal_id, today)
 
 
 def proposal_gauges(engine: Engine, today: Callable[[], date]) -> CallbackGauges:
     """``credit_record_proposals_pending`` and ``..._overdue`` (past their review deadline)."""
 
     def collect() -> list[GaugeMetricFamily]:
-        table = table_of(RecordProposalRow)
-        pending = table.c.status == "pending"
         with engine.connect() as conn:
-            total = conn.execute(select(func.count()).where(pending)).scalar_one()
-            late = conn.execute(
-                select(func.count()).where(pending, table.c.due_on < today())
-            ).scalar_one()
+            total, late = process_views.proposal_counts(conn, today())
         waiting = GaugeMetricFamily(
             "credit_record_proposals_pending", "Records from other services awaiting a regulator"
         )
@@ -213,16 +200,18 @@ class DisputeDecisionIn(Strict):
     )
 
 
-def _dispute(engine: Engine, dispute_id: str, actor: Principal) -> dict:
-    table = table_of(DisputeRow)
+def dispute_view(engine: Engine, dispute_id: str, actor: Principal) -> dict[str, Any]:
+    """The dispute after a use case, for those who may see it."""
     with engine.connect() as conn:
-        row = conn.execute(select(table).where(table.c.id == dispute_id)).mappings().first()
-    if row is None or not (actor.is_regulator or actor.uscc == row["uscc"]):
-        raise NotFound(f"no dispute {dispute_id}", code="dispute_not_found")
-    return dict(row)
+        return process_views.dispute_for(conn, dispute_id, actor)
 
 
-@dispute_routes.post("/records/{record_id}/disputes", status_code=201, summary="Dispute a record")
+@dispute_routes.post(
+    "/records/{record_id}/disputes",
+    status_code=201,
+    response_model=s.DisputeOut,
+    summary="Dispute a record",
+)
 def file_dispute(
     record_id: str,
     body: DisputeIn,
@@ -237,16 +226,18 @@ def file_dispute(
     d = disputes.file(
         uow, record_id, body.statement, body.evidence, actor, today=today, policy=policy
     )
-    return _dispute(engine, d.id, actor)
+    return dispute_view(engine, d.id, actor)
 
 
-@dispute_routes.get("/disputes/{dispute_id}", summary="A dispute")
+@dispute_routes.get("/disputes/{dispute_id}", response_model=s.DisputeOut, summary="A dispute")
 def get_dispute(dispute_id: str, actor: RegulatorOrEnterprise, engine: EngineDep) -> dict:
     """The enterprise that filed it and regulators."""
-    return _dispute(engine, dispute_id, actor)
+    return dispute_view(engine, dispute_id, actor)
 
 
-@dispute_routes.post("/disputes/{dispute_id}/decision", summary="Decide a dispute")
+@dispute_routes.post(
+    "/disputes/{dispute_id}/decision", response_model=s.DisputeOut, summary="Decide a dispute"
+)
 def decide_dispute(
     dispute_id: str,
     body: DisputeDecisionIn,
@@ -266,4 +257,4 @@ def decide_dispute(
         actor=actor,
         today=today,
     )
-    return _dispute(engine, dispute_id, actor)
+    return dispute_view(engine, dispute_id, actor)

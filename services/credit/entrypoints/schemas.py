@@ -316,3 +316,120 @@ class EarlyRemovalDecisionIn(Strict):
         max_length=10,
         description="conditions the regulator confirms on the evidence (codes)",
     )
+
+
+# -- catalogues -------------------------------------------------------------------------------
+class PeriodOut(BaseModel):
+    length: int
+    unit: str = Field(description="days, workdays, months or years")
+    counting: str
+
+
+class RecordClassOut(BaseModel):
+    code: str
+    kind: str
+    name: str
+    name_zh: str | None
+    publication_period: PeriodOut = Field(description="runs from the decision date")
+    severities: list[str]
+    repairable: bool
+
+
+class ThresholdOut(BaseModel):
+    grade: str
+    min_score: int
+
+
+class RiskRuleTableOut(BaseModel):
+    version: str
+    summary: str
+    points: dict[str, int] = Field(description="points per record in force, by severity")
+    listed_grade: str
+    thresholds: list[ThresholdOut]
+    default: str
+
+
+class RiskRulesOut(BaseModel):
+    current: str = Field(description="the rule table new grades use")
+    grades: dict[str, str] = Field(description="label of each grade")
+    tables: list[RiskRuleTableOut]
+
+
+class RuleSetOut(Open):
+    """One legal rule set: every row with its source and whether it awaits legal review."""
+
+    version: str
+    effective_from: date
+    title: str
+    listing_grounds: list[dict[str, Any]]
+    term: dict[str, Any]
+    early_removal: dict[str, Any]
+    repair: dict[str, Any]
+    publication: list[dict[str, Any]]
+    due_process_source: str
+    hearing: dict[str, Any]
+    disputes: dict[str, Any]
+    record_proposals: dict[str, Any]
+    product_category_sectors: dict[str, Any]
+
+
+class RuleSetsOut(BaseModel):
+    in_force: str = Field(description="the version new decisions apply")
+    versions: list[RuleSetOut]
+
+
+# -- record proposals, disputes, transfers ----------------------------------------------------
+class ProposalOut(BaseModel):
+    id: str
+    source_event_id: str
+    source_service: str
+    uscc: str
+    region_code: str
+    record_class: str
+    command: dict[str, Any] = Field(description="the record as the source service proposed it")
+    received_on: date
+    due_on: date
+    rule_version: str
+    status: str
+    decided_on: date | None
+    decided_by: str | None
+    decision_reason: str | None
+    record_id: str | None = Field(description="the record made on confirmation")
+    overdue: bool = Field(description="pending past its review deadline")
+
+
+class ProposalListOut(BaseModel):
+    items: list[ProposalOut]
+
+
+class DisputeOut(BaseModel):
+    id: str
+    record_id: str
+    uscc: str
+    statement: str
+    evidence: list[str]
+    filed_on: date
+    filed_by: str
+    due_on: date
+    rule_version: str
+    status: str
+    decided_on: date | None
+    decided_by: str | None
+    decision_reason: str | None
+    corrections: dict[str, Any]
+    on_behalf_of: dict[str, Any] | None = Field(
+        description="filed for a natural person the record names: role, masked name, reference"
+    )
+
+
+class TransferOut(BaseModel):
+    id: int
+    uscc: str
+    from_region: str
+    to_region: str
+    reason: str
+    status: str = Field(description="pending, approved or rejected")
+    proposed_by: str
+    proposed_at: datetime
+    decided_by: str | None
+    decided_at: datetime | None
