@@ -30,14 +30,20 @@ from typing import Any
 from sqlalchemy.engine import Engine
 
 from bench.harness import backend_arguments, copy_rows, print_table
-from services.inspection.adapters.repository import read_snapshot_units
+from services.inspection.adapters.snapshot_reads import read_snapshot_units
 from services.inspection.config import SERVICE_DIR
 from services.inspection.domain.draw import canonical_bytes
 from services.inspection.domain.model import CheckType, Sampling, Scope, Stratum
 from services.inspection.domain.model import RiskClass as RC
 from services.inspection.domain.roster import unit_id_for
 from services.inspection.domain.verification import verify
-from services.inspection.service_layer import disclosure_views, services, views
+from services.inspection.service_layer import (
+    disclosure_views,
+    draws,
+    plans,
+    snapshot_views,
+    snapshots,
+)
 from services.inspection.service_layer.commands import CreatePlan
 from services.inspection.service_layer.unit_of_work import InspectionUnitOfWork
 from shared import uscc
@@ -244,7 +250,7 @@ def run(backend: str, count: int, draw_size: int, passed: int) -> list[tuple[str
             flush=True,
         )
         today = today_in_china()
-        plan_id = services.create_plan(
+        plan_id = plans.create_plan(
             InspectionUnitOfWork(engine),
             CreatePlan(
                 name="bench",
@@ -265,16 +271,16 @@ def run(backend: str, count: int, draw_size: int, passed: int) -> list[tuple[str
             20,
         )
         freeze_s, snapshot_id = timed(
-            lambda: services.commit_snapshot(InspectionUnitOfWork(engine), plan_id, REGULATOR)
+            lambda: snapshots.commit_snapshot(InspectionUnitOfWork(engine), plan_id, REGULATOR)
         )
         reads = [timed(lambda: read_snapshot(engine, snapshot_id))[0] for _ in range(3)]
         draw_s, draw_id = timed(
-            lambda: services.make_draw(InspectionUnitOfWork(engine), snapshot_id, REGULATOR)
+            lambda: draws.make_draw(InspectionUnitOfWork(engine), snapshot_id, REGULATOR)
         )
         reads += [timed(lambda: read_snapshot(engine, snapshot_id))[0] for _ in range(2)]
         read_s = statistics.median(reads)
         with engine.connect() as conn:
-            header = views.snapshot_header(conn, snapshot_id)
+            header = snapshot_views.snapshot_header(conn, snapshot_id)
             (tmp / "snapshot.json").write_bytes(
                 canonical_bytes({**header, "units": read_snapshot_units(conn, snapshot_id)})
             )
@@ -283,7 +289,7 @@ def run(backend: str, count: int, draw_size: int, passed: int) -> list[tuple[str
             bundle = disclosure_views.verification_bundle(conn, draw_id, today_in_china())
             assert bundle["disclosure"] == "complete" and bundle["selection_commitment"]
             (tmp / "draw.json").write_text(json.dumps(bundle, default=str))
-            summary = views.draw_public(conn, draw_id)
+            summary = snapshot_views.draw_public(conn, draw_id)
 
         def offline() -> Any:
             bundle = json.loads((tmp / "draw.json").read_bytes())

@@ -25,13 +25,14 @@ from services.inspection.domain.model import (
     Stratum,
 )
 from services.inspection.domain.roster import UNIT_COLUMNS
-from services.inspection.service_layer import services
+from services.inspection.service_layer import draws, plans, results, snapshots
 from services.inspection.service_layer.commands import CreatePlan, RecordResult
+from services.inspection.service_layer.rosters import import_inspectors, import_labs, import_units
 from services.inspection.service_layer.unit_of_work import InspectionUnitOfWork
 from shared.auth import AuthorityLevel, Principal, Role
 from shared.clock import today_in_china, utcnow
 from shared.db import make_engine
-from shared.demo import CITIES, demo_enterprises
+from shared.demo import CITIES, DemoEnterprise, demo_enterprises
 from shared.workdays import DEFAULT_CALENDAR
 
 PROVINCE = Principal(
@@ -65,8 +66,40 @@ def _csv(header: list[str], rows: list[list[str]]) -> str:
 
 
 def rosters(rng: random.Random) -> tuple[str, str, str]:
+    """The demo rosters as CSV: units, inspectors, labs (drawn from ``rng`` in that order)."""
     enterprises = demo_enterprises()
     categories = sorted({e.product_category for e in enterprises})
+    units = _demo_units(rng, enterprises)
+    inspectors = _demo_inspectors(rng, enterprises, categories)
+    labs = [
+        [
+            f"CNAS L{1000 + k}",
+            f"{CITIES[region]}产品质量检验研究院",
+            region,
+            ";".join(rng.sample(categories, 4)),
+            "",
+        ]
+        for k, region in enumerate(sorted(CITIES))
+    ]
+    return (
+        _csv(list(UNIT_COLUMNS), units),
+        _csv(
+            [
+                "inspector_id",
+                "name",
+                "department",
+                "region_code",
+                "qualifications",
+                "expertise",
+                "conflicts",
+            ],
+            inspectors,
+        ),
+        _csv(["lab_id", "name", "region_code", "accredited_categories", "conflicts"], labs),
+    )
+
+
+def _demo_units(rng: random.Random, enterprises: list[DemoEnterprise]) -> list[list]:
     units = []
     for e in enterprises:
         for product in e.products[: rng.randint(1, len(e.products))]:
@@ -83,6 +116,12 @@ def rosters(rng: random.Random) -> tuple[str, str, str]:
                         rng.choice("AAAABBBCCD"),
                     ]
                 )
+    return units
+
+
+def _demo_inspectors(
+    rng: random.Random, enterprises: list[DemoEnterprise], categories: list[str]
+) -> list[list]:
     inspectors = []
     for k, region in enumerate(sorted(CITIES) * 10):
         conflicts = rng.choice(enterprises).uscc if rng.random() < 0.1 else ""
@@ -97,35 +136,7 @@ def rosters(rng: random.Random) -> tuple[str, str, str]:
                 conflicts,
             ]
         )
-    labs = [
-        [
-            f"CNAS L{1000 + k}",
-            f"{CITIES[region]}产品质量检验研究院",
-            region,
-            ";".join(rng.sample(categories, 4)),
-            "",
-        ]
-        for k, region in enumerate(sorted(CITIES))
-    ]
-    return (
-        _csv(
-            list(UNIT_COLUMNS),
-            units,
-        ),
-        _csv(
-            [
-                "inspector_id",
-                "name",
-                "department",
-                "region_code",
-                "qualifications",
-                "expertise",
-                "conflicts",
-            ],
-            inspectors,
-        ),
-        _csv(["lab_id", "name", "region_code", "accredited_categories", "conflicts"], labs),
-    )
+    return inspectors
 
 
 def _plan(
@@ -158,32 +169,32 @@ def seed(url: str) -> None:
     rng = random.Random(20261122)
     uow = lambda: InspectionUnitOfWork(engine)  # noqa: E731 - one fresh unit of work per use case
     units, inspectors, labs = rosters(rng)
-    services.import_units(uow(), units, PROVINCE)
-    services.import_inspectors(uow(), inspectors, PROVINCE)
-    services.import_labs(uow(), labs, PROVINCE)
+    import_units(uow(), units, PROVINCE)
+    import_inspectors(uow(), inspectors, PROVINCE)
+    import_labs(uow(), labs, PROVINCE)
     # Hangzhou's autumn check: ended, results recorded and published (its passes now keep
     # those products out of everyone's draws for six months)
-    hz = services.create_plan(
+    hz = plans.create_plan(
         uow(),
         _plan("杭州市2026年秋季产品质量监督抽查", 12, 80, 40, False),
         HANGZHOU,
         DEFAULT_CALENDAR,
         20,
     )
-    hz_draw = services.make_draw(uow(), services.commit_snapshot(uow(), hz, HANGZHOU), HANGZHOU)
+    hz_draw = draws.make_draw(uow(), snapshots.commit_snapshot(uow(), hz, HANGZHOU), HANGZHOU)
     _date_draw(engine, hz_draw, days_ago=62)  # the demo's history: drawn before its sampling
     _record(engine, hz_draw, HANGZHOU, rng, sampled_days_ago=60, recorded_days_ago=55)
-    services.finalise_due(uow(), today_in_china())  # their objection windows have passed
-    services.publish_results(uow(), hz, HANGZHOU)
+    results.finalise_due(uow(), today_in_china())  # their objection windows have passed
+    results.publish_results(uow(), hz, HANGZHOU)
     # the province's winter check: drawn, some results in, the rest running
-    zj = services.create_plan(
+    zj = plans.create_plan(
         uow(),
         _plan("浙江省2026年产品质量省级监督抽查", 40, 20, 50, True),
         PROVINCE,
         DEFAULT_CALENDAR,
         20,
     )
-    zj_draw = services.make_draw(uow(), services.commit_snapshot(uow(), zj, PROVINCE), PROVINCE)
+    zj_draw = draws.make_draw(uow(), snapshots.commit_snapshot(uow(), zj, PROVINCE), PROVINCE)
     _date_draw(engine, zj_draw, days_ago=7)
     _record(engine, zj_draw, PROVINCE, rng, sampled_days_ago=5, recorded_days_ago=2, share=0.5)
 
@@ -229,7 +240,7 @@ def _record(
         items = (
             [FailedItem("标签标识", "GB 5296", "缺少执行标准")] if outcome is Outcome.FAIL else []
         )
-        services.record_result(
+        results.record_result(
             InspectionUnitOfWork(engine),
             task_id,
             RecordResult(outcome, sampled, items),

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from services.inspection.adapters.orm import SnapshotEntryRow
 from services.inspection.domain import draw_v1, draw_v2
 from services.inspection.domain.verification import verify
-from services.inspection.service_layer import services
+from services.inspection.service_layer import snapshots
 from tests.inspection.conftest import create_plan, draw, freeze, tasks_of
 
 E = SnapshotEntryRow.__table__.c  # type: ignore[attr-defined]
@@ -41,7 +41,7 @@ def test_a_snapshot_committed_under_v1_is_drawn_and_verified_with_v1(
 ) -> None:
     plan_id = create_plan(client, as_zj)
     with monkeypatch.context() as m:  # the service as it was before v2
-        m.setattr(services, "ALGORITHM", draw_v1.ALGORITHM)
+        m.setattr(snapshots, "ALGORITHM", draw_v1.ALGORITHM)
         old = freeze(client, as_zj, plan_id)
     assert old["algorithm"] == draw_v1.ALGORITHM
     made = draw(client, as_zj, old["id"])  # drawn after the upgrade
@@ -66,7 +66,7 @@ def test_late_exclusions_skip_positions_on_both_algorithms(
         hz_snap = freeze(client, as_zj, hz_plan)
         plan_id = create_plan(client, as_zj, sampling=everything)
         with monkeypatch.context() as m:
-            m.setattr(services, "ALGORITHM", algorithm)
+            m.setattr(snapshots, "ALGORITHM", algorithm)
             snap = freeze(client, as_zj, plan_id)
         hz_made = draw(client, as_zj, hz_snap["id"])
         made = draw(client, as_zj, snap["id"])

@@ -288,7 +288,7 @@ def test_results_lifecycle_objection_retest_and_publication(
 def test_failed_result_becomes_final_after_the_window(client, roster, as_zj, engine) -> None:
     from datetime import date, timedelta
 
-    from services.inspection.service_layer.services import finalise_due
+    from services.inspection.service_layer.results import finalise_due
     from services.inspection.service_layer.unit_of_work import InspectionUnitOfWork
     from shared.clock import today_in_china
 

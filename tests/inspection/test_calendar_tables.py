@@ -8,7 +8,7 @@ from fastapi.testclient import TestClient
 from services.inspection.adapters.orm import outbox
 from services.inspection.config import InspectionSettings
 from services.inspection.entrypoints.api import create_app, load_calendar
-from services.inspection.service_layer.services import refresh_deadlines
+from services.inspection.service_layer.plans import refresh_deadlines
 from services.inspection.service_layer.unit_of_work import InspectionUnitOfWork
 from shared.calendar.cli import main as qp_calendar
 from shared.contracts.inspection import PlanDeadlineChangedV1
@@ -87,7 +87,7 @@ def test_provisional_objection_deadline_of_a_failed_result_becomes_official(
     from datetime import UTC, date, datetime
 
     from services.inspection.domain.model import FailedItem, Outcome
-    from services.inspection.service_layer import services
+    from services.inspection.service_layer import results
     from services.inspection.service_layer.commands import RecordResult
     from services.inspection.service_layer.deadlines import refresh_objection_deadlines
     from tests.inspection.conftest import ZJ, draw, freeze, principal, tasks_of
@@ -104,8 +104,8 @@ def test_provisional_objection_deadline_of_a_failed_result_becomes_official(
         plan_id = create_plan(client, as_zj)
         draw(client, as_zj, freeze(client, as_zj, plan_id)["id"])
         task = tasks_of(client, as_zj, plan_id)[0]
-        monkeypatch.setattr(services, "utcnow", lambda: datetime(2027, 1, 25, 2, tzinfo=UTC))
-        services.record_result(
+        monkeypatch.setattr(results, "utcnow", lambda: datetime(2027, 1, 25, 2, tzinfo=UTC))
+        results.record_result(
             InspectionUnitOfWork(engine),
             task["id"],
             RecordResult(Outcome.FAIL, date(2027, 1, 20), [FailedItem("Labelling")]),

@@ -15,7 +15,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
 from services.inspection.adapters.orm import ClaimRow, TaskRow
-from services.inspection.service_layer import services
+from services.inspection.service_layer import draws
 from services.inspection.service_layer.unit_of_work import InspectionUnitOfWork
 from shared.clock import utcnow
 from tests.inspection.conftest import (
@@ -66,7 +66,7 @@ def test_simultaneous_draws_cannot_both_take_a_unit(
 
     def run(name: str, uow: InspectionUnitOfWork, snap: str, who: dict) -> None:
         try:
-            outcome[name] = services.make_draw(uow, snap, principal(who))
+            outcome[name] = draws.make_draw(uow, snap, principal(who))
         except Exception as exc:  # noqa: BLE001 - the test inspects it
             outcome[name] = exc
 
@@ -84,7 +84,7 @@ def test_simultaneous_draws_cannot_both_take_a_unit(
     b.join(30)
     assert isinstance(outcome["A"], str), outcome["A"]
     if backend == "postgresql":
-        assert isinstance(outcome["B"], services.UnitClaimedConcurrently), outcome["B"]
+        assert isinstance(outcome["B"], draws.UnitClaimedConcurrently), outcome["B"]
         assert outcome["B"].code == "unit_claimed_concurrently"
         assert tasks_of(client, as_hz, hz_plan) == []  # nothing of B's attempt was recorded
         # B draws again: the units A holds are late exclusions, explained; B takes the rest
@@ -153,9 +153,9 @@ def test_many_simultaneous_draws_keep_one_running_check_per_unit(
         barrier.wait()
         for _ in range(5):
             try:
-                services.make_draw(InspectionUnitOfWork(engine), snap, principal(who))
+                draws.make_draw(InspectionUnitOfWork(engine), snap, principal(who))
                 return
-            except services.UnitClaimedConcurrently:
+            except draws.UnitClaimedConcurrently:
                 continue
             except BaseException as exc:  # noqa: BLE001
                 errors.append(exc)

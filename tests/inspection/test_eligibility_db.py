@@ -19,7 +19,7 @@ from services.inspection.adapters.orm import (
 from services.inspection.domain.hierarchy import LAW
 from services.inspection.domain.model import CheckType, Outcome
 from services.inspection.domain.policy import POLICY_V1, CheckRecord, Claim, exclusions
-from services.inspection.service_layer import services
+from services.inspection.service_layer import enterprise_facts
 from services.inspection.service_layer.unit_of_work import InspectionUnitOfWork
 from shared.auth import AuthorityLevel
 from shared.clock import today_in_china, utcnow
@@ -116,7 +116,7 @@ def test_sql_freeze_matches_the_pure_policy(client, roster, as_zj, engine) -> No
             ],
         )
     for i, code in enumerate(sorted(dishonest)):
-        services.apply_dishonesty_measure(
+        enterprise_facts.apply_dishonesty_measure(
             InspectionUnitOfWork(engine), code, f"L-{i}", "inspection_weight", f"evt-{i}", utcnow()
         )
     plan_id = create_plan(
@@ -156,8 +156,10 @@ def test_credit_risk_class_and_dishonesty_change_weights_and_exemption(
     code = enterprise_uscc(0, "330100")  # owns two units
     t0 = datetime(2026, 11, 1, tzinfo=UTC)
     uow = InspectionUnitOfWork(engine)
-    assert services.set_enterprise_risk_class(uow, code, "D", "evt-risk-2", t0 + timedelta(hours=2))
-    assert not services.set_enterprise_risk_class(
+    assert enterprise_facts.set_enterprise_risk_class(
+        uow, code, "D", "evt-risk-2", t0 + timedelta(hours=2)
+    )
+    assert not enterprise_facts.set_enterprise_risk_class(
         uow, code, "A", "evt-risk-1", t0
     )  # older: ignored
     plan_id = create_plan(
@@ -191,8 +193,10 @@ def test_credit_risk_class_and_dishonesty_change_weights_and_exemption(
         )
     assert unit_id in _exclusions(engine, freeze(client, as_zj, plan_id)["id"])
     # ... until the enterprise is listed as dishonest: exemption lifted, weight doubled
-    assert services.apply_dishonesty_measure(uow, code, "LIST-1", "inspection_weight", "evt-m1", t0)
-    assert not services.apply_dishonesty_measure(
+    assert enterprise_facts.apply_dishonesty_measure(
+        uow, code, "LIST-1", "inspection_weight", "evt-m1", t0
+    )
+    assert not enterprise_facts.apply_dishonesty_measure(
         uow, code, "LIST-1", "inspection_weight", "evt-m1", t0
     )
     snap = freeze(client, as_zj, plan_id)
@@ -204,8 +208,10 @@ def test_credit_risk_class_and_dishonesty_change_weights_and_exemption(
     )
     document = json.loads(client.get(f"/public/snapshots/{snap['id']}/document").content)
     assert document["plan"]["sampling"]["dishonest_multiplier"] == 2
-    assert services.lift_dishonesty_measure(uow, "LIST-1", "evt-m2", t0 + timedelta(days=1))
-    assert not services.lift_dishonesty_measure(uow, "LIST-1", "evt-m2", t0 + timedelta(days=1))
+    assert enterprise_facts.lift_dishonesty_measure(uow, "LIST-1", "evt-m2", t0 + timedelta(days=1))
+    assert not enterprise_facts.lift_dishonesty_measure(
+        uow, "LIST-1", "evt-m2", t0 + timedelta(days=1)
+    )
     assert unit_id in _exclusions(engine, freeze(client, as_zj, plan_id)["id"])
 
 
@@ -216,7 +222,7 @@ def test_use_cases_join_a_consumers_transaction(engine) -> None:
     bound = engine.execution_options(**WRITE) if is_sqlite(engine) else engine
     with Session(bound) as session, session.begin():
         uow = InspectionUnitOfWork(engine).joining(session)
-        services.mark_certified_product(
+        enterprise_facts.mark_certified_product(
             uow, "CCC-1", "CCC", "91330100MA00000072", "Kettle", "K-1", "valid", "evt-c1", utcnow()
         )
         session.rollback()  # the consumer failed: nothing of the effect may remain
@@ -224,10 +230,10 @@ def test_use_cases_join_a_consumers_transaction(engine) -> None:
         assert conn.execute(select(CertifiedProductRow.certificate_number)).all() == []
     uow = InspectionUnitOfWork(engine)
     t = utcnow()
-    assert services.mark_certified_product(
+    assert enterprise_facts.mark_certified_product(
         uow, "CCC-1", "CCC", "91330100MA00000072", "Kettle", "K-1", "valid", "e1", t
     )
-    assert services.mark_certified_product(
+    assert enterprise_facts.mark_certified_product(
         uow,
         "CCC-1",
         "CCC",
@@ -238,7 +244,7 @@ def test_use_cases_join_a_consumers_transaction(engine) -> None:
         "e2",
         t + timedelta(seconds=1),
     )
-    assert not services.mark_certified_product(
+    assert not enterprise_facts.mark_certified_product(
         uow,
         "CCC-1",
         "CCC",

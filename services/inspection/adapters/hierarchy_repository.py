@@ -8,16 +8,16 @@ from typing import Any
 from sqlalchemy import delete, func, insert, select, update
 from sqlmodel import Session
 
-from services.inspection.adapters.orm import ClaimRow, PlanRow, SnapshotExclusionRow, TaskRow
+from services.inspection.adapters.orm import ClaimRow, PlanRow, TaskRow
 from services.inspection.adapters.orm_disclosure import TaskSamplingRow
 from services.inspection.adapters.orm_hierarchy import ClaimEventRow
+from services.inspection.adapters.tables import SNAPSHOT_EXCLUSION
 from shared.clock import CHINA_TZ
 from shared.db import table_of
 
 CLAIM, PLAN, TASK = table_of(ClaimRow), table_of(PlanRow), table_of(TaskRow)
 EVENT, SAMPLING = table_of(ClaimEventRow), table_of(TaskSamplingRow)
 C, P, T, SM = CLAIM.c, PLAN.c, TASK.c, SAMPLING.c
-X = table_of(SnapshotExclusionRow).c
 
 
 class HierarchyRepository:
@@ -104,9 +104,11 @@ class HierarchyRepository:
     def exclusion_counts(self, snapshot_id: str) -> list[tuple[str, str | None, int]]:
         """(rule, the cause's authority level, count) of a snapshot's exclusions."""
         stmt = (
-            select(X.rule, X.cause_authority_level, func.count())
-            .where(X.snapshot_id == snapshot_id)
-            .group_by(X.rule, X.cause_authority_level)
-            .order_by(X.rule, X.cause_authority_level)
+            select(
+                SNAPSHOT_EXCLUSION.c.rule, SNAPSHOT_EXCLUSION.c.cause_authority_level, func.count()
+            )
+            .where(SNAPSHOT_EXCLUSION.c.snapshot_id == snapshot_id)
+            .group_by(SNAPSHOT_EXCLUSION.c.rule, SNAPSHOT_EXCLUSION.c.cause_authority_level)
+            .order_by(SNAPSHOT_EXCLUSION.c.rule, SNAPSHOT_EXCLUSION.c.cause_authority_level)
         )
         return [(r, lvl, int(n)) for r, lvl, n in self.session.execute(stmt).all()]

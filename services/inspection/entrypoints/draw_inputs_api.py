@@ -8,7 +8,7 @@ from pydantic import Field
 from sqlalchemy.engine import Engine
 
 from services.inspection.entrypoints.schemas import Strict
-from services.inspection.service_layer import draw_inputs, draw_inputs_views, services
+from services.inspection.service_layer import draw_inputs, draw_inputs_views, draws
 from services.inspection.service_layer.unit_of_work import InspectionUnitOfWork
 from shared.web.auth import DrawParticipant
 from shared.web.problems import PROBLEM_RESPONSES
@@ -59,7 +59,7 @@ def reveal_contribution(
     ``contribution_mismatch`` when the value does not match the commitment; 409 before the
     freeze (``contribution_pending``), twice, or once the snapshot is abandoned or drawn."""
     draw_inputs.reveal_contribution(
-        uow, contribution_id, body.value, actor, seal=services.seal_late_exclusions
+        uow, contribution_id, body.value, actor, seal=draws.seal_late_exclusions
     )
     return {"id": contribution_id, "status": "revealed"}
 

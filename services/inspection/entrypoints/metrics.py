@@ -6,7 +6,7 @@ from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 from sqlalchemy.engine import Engine
 
-from services.inspection.service_layer import publication_deadlines, views
+from services.inspection.service_layer import overdue_views, publication_deadlines
 from shared.clock import today_in_china
 
 log = logging.getLogger(__name__)
@@ -23,7 +23,7 @@ class OverdueGauge(Collector):
         try:
             with self.engine.connect() as conn:
                 today = today_in_china()
-                overdue, unknown = views.overdue_count(conn, today)
+                overdue, unknown = overdue_views.overdue_count(conn, today)
                 per_result_overdue = publication_deadlines.overdue_result_count(conn, today)
         except Exception:  # noqa: BLE001 - a failed scrape must not break /metrics
             log.warning("overdue publications gauge failed", exc_info=True)

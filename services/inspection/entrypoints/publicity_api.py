@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Request
 
 from services.inspection.service_layer import publicity_views
+from shared.web.pagination import Cursor, Limit
 from shared.web.problems import PROBLEM_RESPONSES
 
 router = APIRouter(tags=["public: matters, plans and statistics"], responses=PROBLEM_RESPONSES)
@@ -30,8 +31,8 @@ def public_plans(
     year: Year = None,
     level: Level = None,
     region: Region = None,
-    cursor: Annotated[str | None, Query(max_length=200)] = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    cursor: Cursor = None,
+    limit: Limit = 100,
 ) -> dict:
     """Anyone. Plans whose sampling period touches ``year``: what will be checked (matter,
     scope), by whom (authority and joint departments), how many (strata, planned and drawn

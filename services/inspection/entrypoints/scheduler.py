@@ -7,7 +7,8 @@ from sqlalchemy.engine import Engine
 from services.inspection.config import InspectionSettings
 from services.inspection.entrypoints.api import load_calendar
 from services.inspection.service_layer.deadlines import refresh_objection_deadlines
-from services.inspection.service_layer.services import finalise_due, refresh_deadlines
+from services.inspection.service_layer.plans import refresh_deadlines
+from services.inspection.service_layer.results import finalise_due
 from services.inspection.service_layer.unit_of_work import InspectionUnitOfWork
 from shared.clock import today_in_china
 from shared.scheduler import run_scheduler, until_done

@@ -2,7 +2,7 @@
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
@@ -158,11 +158,6 @@ class ImportOut(BaseModel):
 
 class CreatedOut(BaseModel):
     id: str
-
-
-class Page(BaseModel):
-    items: list[dict[str, Any]]
-    next_cursor: str | None
 
 
 class SnapshotOut(BaseModel):

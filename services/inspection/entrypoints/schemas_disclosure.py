@@ -4,16 +4,12 @@ from datetime import date
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from services.inspection.entrypoints.schemas import Page, SnapshotOut
+from services.inspection.entrypoints.schemas import SnapshotOut
 
 
 class SamplingIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     sampled_on: date
-
-
-class ExclusionsPage(Page):
-    withheld_count: int  # caused by another plan's task that is not public yet
 
 
 class PublicSnapshotOut(SnapshotOut):

@@ -1,5 +1,5 @@
 """Recomputing failed results' provisional objection deadlines once an official working-day
-table arrives (the plans' publication deadlines: ``services.refresh_deadlines``).
+table arrives (the plans' publication deadlines: ``plans.refresh_deadlines``).
 
 A deadline the enterprise was told is never shortened (``Result.set_objection_deadline``).
 LEGAL REVIEW: confirm that rule (README "Legal periods and working days").

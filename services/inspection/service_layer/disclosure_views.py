@@ -24,26 +24,16 @@ from sqlalchemy import exists, or_, select
 from sqlalchemy.engine import Connection
 
 from services.inspection.adapters.orm_disclosure import DrawCommitmentRow, TaskSamplingRow
+from services.inspection.adapters.tables import DRAW, PLAN, SNAPSHOT, SNAPSHOT_EXCLUSION, TASK
 from services.inspection.domain import selection_commitment as sc
-from services.inspection.service_layer import draw_inputs_views, views
-from services.inspection.service_layer.views import (
-    PLAN,
-    SNAPSHOT,
-    SNAPSHOT_EXCLUSION,
-    TASK,
-    D,
-    P,
-    S,
-    T,
-    X,
-)
+from services.inspection.domain.draw import DRAW_FORMAT
+from services.inspection.service_layer import draw_inputs_views, snapshot_views, task_views
 from shared.db import table_of
 from shared.exceptions import Forbidden
+from shared.pagination import cut_page, decode_cursor
 
 SAMPLING = table_of(TaskSamplingRow)
 COMMITMENT = table_of(DrawCommitmentRow)
-SM = SAMPLING.c
-C = COMMITMENT.c
 
 
 class NotYetPublic(Forbidden):
@@ -52,7 +42,7 @@ class NotYetPublic(Forbidden):
 
 def task_revealed(today: date) -> Any:
     """SQL: the task (joined with its plan) is public: sampled, or its plan's period ended."""
-    return or_(P.period_end < today, exists().where(SM.task_id == T.id))
+    return or_(PLAN.c.period_end < today, exists().where(SAMPLING.c.task_id == TASK.c.id))
 
 
 def revealed_task_ids(conn: Connection, task_ids: Iterable[str], today: date) -> set[str]:
@@ -60,9 +50,9 @@ def revealed_task_ids(conn: Connection, task_ids: Iterable[str], today: date) ->
     if not ids:
         return set()
     stmt = (
-        select(T.id)
-        .select_from(TASK.join(PLAN, P.id == T.plan_id))
-        .where(T.id.in_(ids), task_revealed(today))
+        select(TASK.c.id)
+        .select_from(TASK.join(PLAN, PLAN.c.id == TASK.c.plan_id))
+        .where(TASK.c.id.in_(ids), task_revealed(today))
     )
     return set(conn.execute(stmt).scalars())
 
@@ -80,7 +70,9 @@ def _cause_public(entries: list[dict], revealed: set[str], known: set[str]) -> l
 def _public_entries(conn: Connection, entries: list[dict], today: date) -> list[dict]:
     causes = [(e.get("cause") or {}).get("task_id") for e in entries]
     ids = sorted({c for c in causes if c})
-    known = set(conn.execute(select(T.id).where(T.id.in_(ids))).scalars()) if ids else set()
+    known = (
+        set(conn.execute(select(TASK.c.id).where(TASK.c.id.in_(ids))).scalars()) if ids else set()
+    )
     return _cause_public(entries, revealed_task_ids(conn, known, today), known)
 
 
@@ -88,25 +80,29 @@ def _public_entries(conn: Connection, entries: list[dict], today: date) -> list[
 def _withheld_exclusion(today: date) -> Any:
     """SQL over exclusion x (cause task, its plan): the cause is a task still secret."""
     return (
-        select(X.unit_id)
+        select(SNAPSHOT_EXCLUSION.c.unit_id)
         .select_from(
-            SNAPSHOT_EXCLUSION.join(TASK, T.id == X.cause_task_id).join(PLAN, P.id == T.plan_id)
+            SNAPSHOT_EXCLUSION.join(TASK, TASK.c.id == SNAPSHOT_EXCLUSION.c.cause_task_id).join(
+                PLAN, PLAN.c.id == TASK.c.plan_id
+            )
         )
         .where(~task_revealed(today))
     )
 
 
 def withheld_exclusions(conn: Connection, snapshot_id: str, today: date) -> int:
-    stmt = _withheld_exclusion(today).where(X.snapshot_id == snapshot_id)
+    stmt = _withheld_exclusion(today).where(SNAPSHOT_EXCLUSION.c.snapshot_id == snapshot_id)
     return len(conn.execute(stmt).all())
 
 
 def _plan_of_snapshot(conn: Connection, snapshot_id: str) -> Any:
     row = conn.execute(
-        select(P.id, P.period_end).join(SNAPSHOT, S.plan_id == P.id).where(S.id == snapshot_id)
+        select(PLAN.c.id, PLAN.c.period_end)
+        .join(SNAPSHOT, SNAPSHOT.c.plan_id == PLAN.c.id)
+        .where(SNAPSHOT.c.id == snapshot_id)
     ).first()
     if row is None:
-        views.snapshot_public(conn, snapshot_id)  # raises the usual 404
+        snapshot_views.snapshot_public(conn, snapshot_id)  # raises the usual 404
     return row
 
 
@@ -122,7 +118,7 @@ def require_document_public(conn: Connection, snapshot_id: str, today: date) -> 
     late = [
         e
         for entries in conn.execute(
-            select(D.late_exclusions).where(D.snapshot_id == snapshot_id)
+            select(DRAW.c.late_exclusions).where(DRAW.c.snapshot_id == snapshot_id)
         ).scalars()
         for e in entries or []
     ]
@@ -137,7 +133,7 @@ def require_document_public(conn: Connection, snapshot_id: str, today: date) -> 
 
 
 def snapshot_public(conn: Connection, snapshot_id: str, today: date) -> dict[str, Any]:
-    view = views.snapshot_public(conn, snapshot_id)
+    view = snapshot_views.snapshot_public(conn, snapshot_id)
     plan = _plan_of_snapshot(conn, snapshot_id)
     view["document_public_from"] = plan.period_end + timedelta(days=1)
     return view
@@ -147,27 +143,27 @@ def exclusions(
     conn: Connection, snapshot_id: str, today: date, *, cursor: str | None, limit: int
 ) -> dict[str, Any]:
     """The exclusions list without those caused by another plan's still-secret task."""
-    views.snapshot_public(conn, snapshot_id)
-    withheld = _withheld_exclusion(today).where(X.snapshot_id == snapshot_id)
+    snapshot_views.snapshot_public(conn, snapshot_id)
+    withheld = _withheld_exclusion(today).where(SNAPSHOT_EXCLUSION.c.snapshot_id == snapshot_id)
     rows = conn.execute(
         select(
-            X.unit_id,
-            X.rule,
-            X.cause_task_id,
-            X.cause_plan_id,
-            X.cause_authority_level,
-            X.cause_region_code,
-            X.cause_date,
+            SNAPSHOT_EXCLUSION.c.unit_id,
+            SNAPSHOT_EXCLUSION.c.rule,
+            SNAPSHOT_EXCLUSION.c.cause_task_id,
+            SNAPSHOT_EXCLUSION.c.cause_plan_id,
+            SNAPSHOT_EXCLUSION.c.cause_authority_level,
+            SNAPSHOT_EXCLUSION.c.cause_region_code,
+            SNAPSHOT_EXCLUSION.c.cause_date,
         )
         .where(
-            X.snapshot_id == snapshot_id,
-            X.unit_id > views.decode_cursor(cursor),
-            X.unit_id.notin_(withheld),
+            SNAPSHOT_EXCLUSION.c.snapshot_id == snapshot_id,
+            SNAPSHOT_EXCLUSION.c.unit_id > decode_cursor(cursor),
+            SNAPSHOT_EXCLUSION.c.unit_id.notin_(withheld),
         )
-        .order_by(X.unit_id)
+        .order_by(SNAPSHOT_EXCLUSION.c.unit_id)
         .limit(limit + 1)
     ).all()
-    page, next_cursor = views._page(rows, limit, "unit_id")
+    page, next_cursor = cut_page(rows, limit, lambda r: r.unit_id)
     return {
         "items": [
             {
@@ -190,18 +186,25 @@ def exclusions(
 
 # -- draws ------------------------------------------------------------------------------------
 def _draw_context(conn: Connection, draw_id: str) -> tuple[Any, Any, Any]:
-    row = views._draw_row(conn, draw_id)
-    plan = conn.execute(select(P.period_end).where(P.id == row.plan_id)).one()
-    commitment = conn.execute(select(COMMITMENT).where(C.draw_id == draw_id)).first()
+    row = snapshot_views.draw_row(conn, draw_id)
+    plan = conn.execute(select(PLAN.c.period_end).where(PLAN.c.id == row.plan_id)).one()
+    commitment = conn.execute(select(COMMITMENT).where(COMMITMENT.c.draw_id == draw_id)).first()
     return row, plan, commitment
 
 
 def _selection(conn: Connection, draw_id: str) -> list[Any]:
     return list(
         conn.execute(
-            select(T.id, T.unit_id, T.stratum, T.rank, T.inspectors, T.lab_id)
-            .where(T.draw_id == draw_id)
-            .order_by(T.stratum, T.rank)
+            select(
+                TASK.c.id,
+                TASK.c.unit_id,
+                TASK.c.stratum,
+                TASK.c.rank,
+                TASK.c.inspectors,
+                TASK.c.lab_id,
+            )
+            .where(TASK.c.draw_id == draw_id)
+            .order_by(TASK.c.stratum, TASK.c.rank)
         )
     )
 
@@ -209,7 +212,9 @@ def _selection(conn: Connection, draw_id: str) -> list[Any]:
 def _sampled(conn: Connection, draw_id: str) -> set[str]:
     return set(
         conn.execute(
-            select(SM.task_id).join(TASK, T.id == SM.task_id).where(T.draw_id == draw_id)
+            select(SAMPLING.c.task_id)
+            .join(TASK, TASK.c.id == SAMPLING.c.task_id)
+            .where(TASK.c.draw_id == draw_id)
         ).scalars()
     )
 
@@ -225,7 +230,7 @@ def _complete(conn: Connection, row: Any, plan: Any, today: date) -> bool:
 
 def draw_public(conn: Connection, draw_id: str, today: date) -> dict[str, Any]:
     row, plan, commitment = _draw_context(conn, draw_id)
-    view = views.draw_public(conn, draw_id)
+    view = snapshot_views.draw_public(conn, draw_id)
     complete = _complete(conn, row, plan, today)
     late = _public_entries(conn, row.late_exclusions or [], today)
     view["late_exclusions"] = late
@@ -264,7 +269,7 @@ def verification_bundle(conn: Connection, draw_id: str, today: date) -> dict[str
     row, plan, commitment = _draw_context(conn, draw_id)
     complete = _complete(conn, row, plan, today)
     if complete:
-        bundle = views.verification_bundle(conn, draw_id)
+        bundle = snapshot_views.verification_bundle(conn, draw_id)
         bundle["disclosure"] = "complete"
         bundle.update(
             draw_inputs_views.for_record(conn, row.snapshot_id, row.seed_hex, row.snapshot_hash)
@@ -282,7 +287,7 @@ def verification_bundle(conn: Connection, draw_id: str, today: date) -> dict[str
         {t.id for t in tasks} if today > plan.period_end else set()
     )
     bundle = {
-        "format": views.DRAW_FORMAT,
+        "format": DRAW_FORMAT,
         "disclosure": "partial",
         "algorithm": row.algorithm,
         "draw_id": row.id,
@@ -327,8 +332,10 @@ def enterprise_tasks(
 ) -> dict[str, Any]:
     """The enterprise's own tasks, once their sampling is recorded (never announced before)."""
     stmt = (
-        views._task_query()
-        .where(T.enterprise_uscc == uscc, T.id > views.decode_cursor(cursor), task_revealed(today))
-        .order_by(T.id)
+        task_views.task_query()
+        .where(
+            TASK.c.enterprise_uscc == uscc, TASK.c.id > decode_cursor(cursor), task_revealed(today)
+        )
+        .order_by(TASK.c.id)
     )
-    return views._tasks(conn, stmt, limit, internal=False)
+    return task_views.task_page(conn, stmt, limit, internal=False)

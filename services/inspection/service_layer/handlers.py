@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 from sqlalchemy.engine import Engine
 
-from services.inspection.service_layer import risk_mirror, services
+from services.inspection.service_layer import enterprise_facts, risk_mirror
 from services.inspection.service_layer.lab_standing import record_lab_standing
 from services.inspection.service_layer.risk_mirror import RiskGrade
 from services.inspection.service_layer.unit_of_work import InspectionUnitOfWork
@@ -46,7 +46,7 @@ def make_handler(engine: Engine) -> Dispatcher[InspectionUnitOfWork]:
 
 
 def _risk_grade(uow: Uow, p: RiskGradeChangedV1, envelope: EventEnvelope) -> None:
-    services.set_enterprise_risk_class(
+    enterprise_facts.set_enterprise_risk_class(
         uow, p.uscc, p.to_grade, str(envelope.event_id), envelope.occurred_at
     )
 
@@ -58,14 +58,14 @@ def _risk_grades(uow: Uow, items: Sequence[tuple[RiskGradeChangedV1, EventEnvelo
 
 def _measure_applied(uow: Uow, p: MeasureAppliedV1, envelope: EventEnvelope) -> None:
     if p.enforcing_service == ENFORCED_HERE:
-        services.apply_dishonesty_measure(
+        enterprise_facts.apply_dishonesty_measure(
             uow, p.uscc, p.listing_id, p.measure_code, str(envelope.event_id), envelope.occurred_at
         )
 
 
 def _measure_lifted(uow: Uow, p: MeasureLiftedV1, envelope: EventEnvelope) -> None:
     if p.enforcing_service == ENFORCED_HERE:
-        services.lift_dishonesty_measure(
+        enterprise_facts.lift_dishonesty_measure(
             uow,
             p.listing_id,
             str(envelope.event_id),
@@ -90,7 +90,7 @@ def _certificate_status(uow: Uow, p: StatusChanged, envelope: EventEnvelope) -> 
 def _certified_product(
     uow: Uow, p: CertificateIssuedV1 | StatusChanged, status: str, envelope: EventEnvelope
 ) -> None:
-    services.mark_certified_product(
+    enterprise_facts.mark_certified_product(
         uow,
         certificate_number=p.number,
         scheme=p.scheme,

@@ -9,25 +9,24 @@ from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
 from services.inspection.adapters.orm_hierarchy import ClaimEventRow
-from services.inspection.service_layer import views
 from services.inspection.service_layer.disclosure_views import revealed_task_ids
 from shared.db import table_of
+from shared.pagination import cut_page, decode_cursor
 
 EVENT = table_of(ClaimEventRow)
-E = EVENT.c
 
 
 def claim_events(
     conn: Connection, today: date, *, plan_id: str | None, cursor: str | None, limit: int
 ) -> dict[str, Any]:
-    after = views.decode_cursor(cursor)
-    stmt = select(EVENT).order_by(E.id).limit(limit + 1)
+    after = decode_cursor(cursor)
+    stmt = select(EVENT).order_by(EVENT.c.id).limit(limit + 1)
     if after:
-        stmt = stmt.where(E.id > int(after) if after.isdigit() else E.id > 0)
+        stmt = stmt.where(EVENT.c.id > int(after) if after.isdigit() else EVENT.c.id > 0)
     if plan_id:
-        stmt = stmt.where(E.plan_id == plan_id)
+        stmt = stmt.where(EVENT.c.plan_id == plan_id)
     rows = conn.execute(stmt).all()
-    page, next_cursor = views._page(rows, limit, "id")
+    page, next_cursor = cut_page(rows, limit, lambda r: r.id)
     public = revealed_task_ids(conn, [r.task_id for r in page], today)
     return {
         "items": [

@@ -9,8 +9,8 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
 
 from services.inspection.adapters.orm_results import ResultDeadlineRow
+from services.inspection.adapters.tables import PLAN, TASK
 from services.inspection.service_layer.unit_of_work import InspectionUnitOfWork
-from services.inspection.service_layer.views import PLAN, TASK, P, T
 from shared.auth import AuthorityLevel, Principal
 from shared.clock import CHINA_TZ, as_utc
 from shared.db import table_of
@@ -18,7 +18,6 @@ from shared.periods import add_working_days
 
 PUBLICATION_WORKDAYS = 20  # 20 working days from the final result (needs legal review: source)
 DEADLINE = table_of(ResultDeadlineRow)
-DL = DEADLINE.c
 
 
 def set_deadline(uow: InspectionUnitOfWork, task_id: str, finalised_at: datetime) -> None:
@@ -38,26 +37,30 @@ def set_deadline(uow: InspectionUnitOfWork, task_id: str, finalised_at: datetime
 def _overdue(today: date) -> Any:
     return (
         select(
-            T.id.label("task_id"),
-            T.plan_id,
-            P.authority_level,
-            P.region_code,
-            DL.final_on,
-            DL.deadline,
-            DL.provenance,
+            TASK.c.id.label("task_id"),
+            TASK.c.plan_id,
+            PLAN.c.authority_level,
+            PLAN.c.region_code,
+            DEADLINE.c.final_on,
+            DEADLINE.c.deadline,
+            DEADLINE.c.provenance,
         )
-        .select_from(DEADLINE.join(TASK, T.id == DL.task_id).join(PLAN, P.id == T.plan_id))
-        .where(T.status == "final", DL.deadline < today)
+        .select_from(
+            DEADLINE.join(TASK, TASK.c.id == DEADLINE.c.task_id).join(
+                PLAN, PLAN.c.id == TASK.c.plan_id
+            )
+        )
+        .where(TASK.c.status == "final", DEADLINE.c.deadline < today)
     )
 
 
 def overdue_results(conn: Connection, actor: Principal, today: date) -> dict[str, Any]:
     """Final results in the regulator's region not published by their own deadline."""
-    stmt = _overdue(today).order_by(DL.deadline, T.id)
+    stmt = _overdue(today).order_by(DEADLINE.c.deadline, TASK.c.id)
     if actor.authority_level is not AuthorityLevel.NATIONAL:
         from services.inspection.domain.model import region_prefix
 
-        stmt = stmt.where(P.region_code.startswith(region_prefix(actor.region_code or "")))
+        stmt = stmt.where(PLAN.c.region_code.startswith(region_prefix(actor.region_code or "")))
     items = [
         {**dict(r._mapping), "days_overdue": (today - r.deadline).days}
         for r in conn.execute(stmt.limit(1000))

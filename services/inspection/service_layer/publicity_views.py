@@ -8,26 +8,17 @@ from typing import Any
 from sqlalchemy import and_, func, select, true
 from sqlalchemy.engine import Connection
 
+from services.inspection.adapters.tables import DRAW, PLAN, RESULT, TASK
 from services.inspection.domain import publicity as pub
 from services.inspection.domain.model import CheckType, region_prefix
-from services.inspection.service_layer.views import (
-    PLAN,
-    RESULT,
-    TASK,
-    D,
-    P,
-    R,
-    T,
-    _page,
-    decode_cursor,
-)
 from shared.exceptions import InvalidInput, NotFound
+from shared.pagination import cut_page, decode_cursor
 
 
 def _in_year(year: int | None) -> Any:
     if year is None:
         return true()
-    return and_(P.period_start <= date(year, 12, 31), P.period_end >= date(year, 1, 1))
+    return and_(PLAN.c.period_start <= date(year, 12, 31), PLAN.c.period_end >= date(year, 1, 1))
 
 
 def _plan_public(row: Any, drawn: dict[str, int]) -> dict[str, Any]:
@@ -57,7 +48,9 @@ def _plan_public(row: Any, drawn: dict[str, int]) -> dict[str, Any]:
 def _drawn(conn: Connection, plan_ids: list[str]) -> dict[str, int]:
     if not plan_ids:
         return {}
-    stmt = select(D.plan_id, D.selected_count).where(D.plan_id.in_(plan_ids), D.status == "active")
+    stmt = select(DRAW.c.plan_id, DRAW.c.selected_count).where(
+        DRAW.c.plan_id.in_(plan_ids), DRAW.c.status == "active"
+    )
     return {r.plan_id: r.selected_count for r in conn.execute(stmt)}
 
 
@@ -74,21 +67,21 @@ def plans(
     departments), how many (strata; planned and drawn counts), when."""
     stmt = (
         select(PLAN)
-        .where(P.id > decode_cursor(cursor), _in_year(year))
-        .order_by(P.id)
+        .where(PLAN.c.id > decode_cursor(cursor), _in_year(year))
+        .order_by(PLAN.c.id)
         .limit(limit + 1)
     )
     if level:
-        stmt = stmt.where(P.authority_level == level)
+        stmt = stmt.where(PLAN.c.authority_level == level)
     if region:
-        stmt = stmt.where(P.region_code.startswith(region_prefix(region)))
-    page, next_cursor = _page(conn.execute(stmt).all(), limit, "id")
+        stmt = stmt.where(PLAN.c.region_code.startswith(region_prefix(region)))
+    page, next_cursor = cut_page(conn.execute(stmt).all(), limit, lambda r: r.id)
     drawn = _drawn(conn, [r.id for r in page])
     return {"items": [_plan_public(r, drawn) for r in page], "next_cursor": next_cursor}
 
 
 def plan(conn: Connection, plan_id: str) -> dict[str, Any]:
-    row = conn.execute(select(PLAN).where(P.id == plan_id)).first()
+    row = conn.execute(select(PLAN).where(PLAN.c.id == plan_id)).first()
     if row is None:
         raise NotFound(f"no plan {plan_id}", code="plan_not_found")
     return _plan_public(row, _drawn(conn, [row.id]))
@@ -98,7 +91,7 @@ def matters(conn: Connection, year: int | None) -> dict[str, Any]:
     """The inspection matters with their legal basis, and per matter the authorities that
     plan checks of it (in ``year``): how many plans, of which product categories, how many
     units planned (fixed sizes) and drawn."""
-    rows = conn.execute(select(PLAN).where(_in_year(year)).order_by(P.id)).all()
+    rows = conn.execute(select(PLAN).where(_in_year(year)).order_by(PLAN.c.id)).all()
     drawn = _drawn(conn, [r.id for r in rows])
     by_matter: dict[str, dict[tuple, dict[str, Any]]] = {}
     for r in rows:
@@ -149,12 +142,20 @@ def _check_grouping(period: str, group_by: tuple[str, ...], region_digits: int) 
 
 def _facts(conn: Connection, conds: list[Any]) -> list[pub.Fact]:
     """Published results counted per level, check type, region, category, day and outcome."""
-    dims = (P.authority_level, P.check_type, T.region_code, T.product_category, R.sampling_date)
+    dims = (
+        PLAN.c.authority_level,
+        PLAN.c.check_type,
+        TASK.c.region_code,
+        TASK.c.product_category,
+        RESULT.c.sampling_date,
+    )
     stmt = (
-        select(*dims, R.outcome, func.count())
-        .select_from(TASK.join(RESULT, R.task_id == T.id).join(PLAN, P.id == T.plan_id))
-        .where(T.status == "published", *conds)
-        .group_by(*dims, R.outcome)
+        select(*dims, RESULT.c.outcome, func.count())
+        .select_from(
+            TASK.join(RESULT, RESULT.c.task_id == TASK.c.id).join(PLAN, PLAN.c.id == TASK.c.plan_id)
+        )
+        .where(TASK.c.status == "published", *conds)
+        .group_by(*dims, RESULT.c.outcome)
     )
     return [
         pub.Fact(
@@ -187,18 +188,18 @@ def pass_rates(
     conds: list[Any] = [
         column == value
         for column, value in (
-            (P.authority_level, level),
-            (P.check_type, check_type),
-            (T.product_category, product_category),
+            (PLAN.c.authority_level, level),
+            (PLAN.c.check_type, check_type),
+            (TASK.c.product_category, product_category),
         )
         if value
     ]
     if region:
-        conds.append(T.region_code.startswith(region_prefix(region)))
+        conds.append(TASK.c.region_code.startswith(region_prefix(region)))
     if date_from:
-        conds.append(R.sampling_date >= date_from)
+        conds.append(RESULT.c.sampling_date >= date_from)
     if date_to:
-        conds.append(R.sampling_date <= date_to)
+        conds.append(RESULT.c.sampling_date <= date_to)
     return {
         "period": period,
         "group_by": list(group_by),

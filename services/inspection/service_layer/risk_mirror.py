@@ -1,4 +1,4 @@
-"""Credit risk grades in bulk: the one-by-one ``services.set_enterprise_risk_class`` applied to a
+"""Credit risk grades in bulk: the one-by-one ``enterprise_facts.set_enterprise_risk_class`` applied to a
 consumer batch's grades in one statement, with the same outcome in any order (per enterprise,
 the grade that occurred last wins; none older than the one held)."""
 

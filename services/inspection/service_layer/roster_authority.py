@@ -14,7 +14,7 @@ from pydantic_core import to_jsonable_python
 from sqlalchemy import Table, insert, select
 
 from services.inspection.adapters.orm import RosterHistoryRow
-from services.inspection.adapters.repository import INSPECTOR, LAB, UNIT
+from services.inspection.adapters.tables import INSPECTOR, LAB, UNIT
 from services.inspection.service_layer import roster_versions
 from services.inspection.service_layer.unit_of_work import InspectionUnitOfWork
 from shared.auth import Principal

@@ -15,12 +15,11 @@ from shared.clock import utcnow
 from shared.db import table_of, take_append_lock
 
 VERSION = table_of(RosterVersionRow)
-V = VERSION.c
 
 
 def current(conn: Connection | Session) -> int:
     """The newest roster version (0 before any change)."""
-    return int(conn.execute(select(func.coalesce(func.max(V.version), 0))).scalar_one())
+    return int(conn.execute(select(func.coalesce(func.max(VERSION.c.version), 0))).scalar_one())
 
 
 def next_version(session: Session, kind: str, changed_rows: int, actor: str) -> int:
@@ -41,7 +40,10 @@ def next_version(session: Session, kind: str, changed_rows: int, actor: str) -> 
 
 def versions(conn: Connection, *, after: int = 0, limit: int = 100) -> dict[str, Any]:
     rows = conn.execute(
-        select(VERSION).where(V.version > after).order_by(V.version).limit(limit + 1)
+        select(VERSION)
+        .where(VERSION.c.version > after)
+        .order_by(VERSION.c.version)
+        .limit(limit + 1)
     ).mappings()
     items = [dict(r) for r in rows]
     more = len(items) > limit

@@ -101,22 +101,7 @@ def add_alias(
     enterprise_uscc: str = "",
 ) -> dict:
     """Record that ``alias`` names the same product name or model as ``canonical``."""
-    if not actor.is_regulator:
-        raise Forbidden("only regulators maintain the alias table", code="role_not_allowed")
-    if field not in uk.FIELDS:
-        raise InvalidInput(
-            "an alias maps a product name or a model; enterprises are never merged by alias",
-            code="alias_merges_enterprises"
-            if "uscc" in field or "enterprise" in field
-            else "invalid_alias_field",
-        )
-    norm_alias, norm_canonical = uk.normalise(alias), uk.normalise(canonical)
-    if not norm_alias or not norm_canonical or max(len(alias), len(canonical)) > MAX_ALIAS:
-        raise InvalidInput("alias and canonical are 1 to 200 characters", code="invalid_alias")
-    if norm_alias == norm_canonical:
-        raise InvalidInput(
-            "the two are the same after normalisation: no alias needed", code="alias_redundant"
-        )
+    norm_alias, norm_canonical = _checked_alias(field, alias, canonical, actor)
     with uow:
         scope = enterprise_uscc.upper()
         _authorise_alias(uow, actor, scope)
@@ -153,6 +138,27 @@ def add_alias(
         "alias": norm_alias,
         "canonical": norm_canonical,
     }
+
+
+def _checked_alias(field: str, alias: str, canonical: str, actor: Principal) -> tuple[str, str]:
+    """The normalised alias and canonical name, once the request is one a regulator may make."""
+    if not actor.is_regulator:
+        raise Forbidden("only regulators maintain the alias table", code="role_not_allowed")
+    if field not in uk.FIELDS:
+        raise InvalidInput(
+            "an alias maps a product name or a model; enterprises are never merged by alias",
+            code="alias_merges_enterprises"
+            if "uscc" in field or "enterprise" in field
+            else "invalid_alias_field",
+        )
+    norm_alias, norm_canonical = uk.normalise(alias), uk.normalise(canonical)
+    if not norm_alias or not norm_canonical or max(len(alias), len(canonical)) > MAX_ALIAS:
+        raise InvalidInput("alias and canonical are 1 to 200 characters", code="invalid_alias")
+    if norm_alias == norm_canonical:
+        raise InvalidInput(
+            "the two are the same after normalisation: no alias needed", code="alias_redundant"
+        )
+    return norm_alias, norm_canonical
 
 
 def _authorise_alias(uow: InspectionUnitOfWork, actor: Principal, enterprise_uscc: str) -> None:

@@ -10,17 +10,12 @@ from sqlalchemy.engine import Engine
 from services.inspection.adapters.bulk import PreparedMessage
 from services.inspection.adapters.disclosure_repository import DisclosureRepository
 from services.inspection.adapters.draw_inputs_repository import DrawInputsRepository
+from services.inspection.adapters.mirror_repository import MirrorRepository
 from services.inspection.adapters.orm import outbox
-from services.inspection.adapters.repository import (
-    DrawRepository,
-    MirrorRepository,
-    PlanRepository,
-    PolicyRepository,
-    ResultRepository,
-    RosterRepository,
-    SnapshotRepository,
-    TaskRepository,
-)
+from services.inspection.adapters.plan_repository import PlanRepository, PolicyRepository
+from services.inspection.adapters.roster_repository import RosterRepository
+from services.inspection.adapters.snapshot_repository import DrawRepository, SnapshotRepository
+from services.inspection.adapters.task_repository import ResultRepository, TaskRepository
 from services.inspection.domain.hierarchy import DEFAULT as DEFAULT_HIERARCHY
 from services.inspection.domain.hierarchy import HierarchyPolicy
 from shared.clock import utcnow
