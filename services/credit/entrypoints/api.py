@@ -18,6 +18,7 @@ from services.credit.domain.grading import GRADE_LABELS, RULE_TABLES
 from services.credit.entrypoints import cross_region, transfers_api
 from services.credit.entrypoints import schemas as s
 from services.credit.entrypoints.cache import ProfileCache, profile_cache
+from services.credit.entrypoints.openapi_examples import EXAMPLES as OPENAPI_EXAMPLES
 from services.credit.service_layer import services, views
 from services.credit.service_layer.commands import (
     AddRecord,
@@ -575,6 +576,7 @@ def create_app(
         "credit repair and public disclosure for regulators, enterprises and portals.",
         lifespan=cache_lifespan(cache, settings.cache_refresh_seconds),
         extra_state={"cache": cache, "today": clock},
+        openapi_examples=OPENAPI_EXAMPLES,
         collectors=(
             proposal_gauges(engine, clock),
             CalendarGauge(settings.service_name, settings.calendar_source),

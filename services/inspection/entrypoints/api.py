@@ -22,6 +22,7 @@ from services.inspection.entrypoints import (
 from services.inspection.entrypoints import schemas as s
 from services.inspection.entrypoints import schemas_disclosure as s_disclosure
 from services.inspection.entrypoints.metrics import OverdueGauge
+from services.inspection.entrypoints.openapi_examples import EXAMPLES as OPENAPI_EXAMPLES
 from services.inspection.service_layer import (
     disclosure,
     disclosure_views,
@@ -536,6 +537,7 @@ def create_app(settings: InspectionSettings | None = None, engine: Engine | None
         description="Rosters, spot-check plans, verifiable random draws of units, inspectors and "
         "labs under the six-month no-repeat rule, results and their publication.",
         extra_state={"calendar_source": calendars},
+        openapi_examples=OPENAPI_EXAMPLES,
         collectors=(OverdueGauge(engine), CalendarGauge(settings.service_name, calendars)),
         body_limits={
             ("POST", "/rosters/{kind}/import"): settings.max_import_bytes,
