@@ -14,7 +14,7 @@ UV_VERSION ?= 0.13.9
 LOCK_FLAGS := --universal --python-version 3.11 --generate-hashes --quiet \
               --custom-compile-command "make lock"
 
-.PHONY: run test test-fast lint typecheck bench bench-smoke validators portal-tools lock lock-upgrade hooks clean
+.PHONY: run test test-fast lint typecheck bench bench-smoke validators portal-tools lock lock-upgrade hooks clean asyncapi
 JS_VERIFIER := verifier-js/node_modules/.installed
 
 # A venv without ensurepip's pip (slow to create; the lock pins pip instead) and uv beside it.
@@ -61,11 +61,11 @@ test-fast: $(STAMP) $(JS_VERIFIER)
 	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup -m "not broker and not e2e" --ignore=tests/deploy
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check shared services tests bench clients
-	$(VENV)/bin/ruff format --check shared services tests bench clients
+	$(VENV)/bin/ruff check shared services tests bench clients tools
+	$(VENV)/bin/ruff format --check shared services tests bench clients tools
 
 typecheck: $(STAMP)
-	$(VENV)/bin/mypy shared services bench clients/python/qp_client
+	$(VENV)/bin/mypy shared services bench clients/python/qp_client tools
 
 bench: $(STAMP)
 	command -v wrk >/dev/null || (apt-get install -y wrk || (apt-get update && apt-get install -y wrk))
@@ -75,6 +75,10 @@ bench: $(STAMP)
 # (CI). Figures are printed, never asserted. Uses wrk when present, httpx threads otherwise.
 bench-smoke: $(STAMP)
 	$(PY) -m bench --smoke
+
+# docs/asyncapi.yaml from the committed contract schemas and samples (a test fails when stale)
+asyncapi: $(STAMP)
+	$(PY) -m tools.asyncapi
 
 # The git pre-commit hook (.pre-commit-config.yaml: ruff and mypy from this .venv).
 hooks: $(STAMP)

@@ -13,7 +13,8 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -123,7 +124,48 @@ def _start_children(svc: DevService, index: int, bootstrap: str, url: str) -> li
     return children
 
 
+@contextmanager
+def own_terminal() -> Iterator[None]:
+    """Ctrl-C goes to the terminal's foreground process group: ``make`` and this supervisor.
+    However cleanly the supervisor then stops everything and exits 0, make dies of the SIGINT
+    it got (exit status 130, an error to the shell and to scripts). So, for the run, the
+    supervisor moves to a process group of its own and makes it the terminal's foreground:
+    Ctrl-C reaches only the supervisor, and make reports the supervisor's exit status. The
+    terminal goes back to make's group on the way out. Nothing is taken without a terminal
+    (CI, a pipe) or when started in the background (``make run &``)."""
+    try:
+        fd = sys.stdin.fileno()
+        previous = os.tcgetpgrp(fd)
+    except (OSError, ValueError):  # no controlling terminal on stdin
+        yield
+        return
+    if previous != os.getpgrp():  # in the background: the terminal is the shell's
+        yield
+        return
+    # tcsetpgrp from a background group raises SIGTTOU, which would stop this process
+    ttou = signal.signal(signal.SIGTTOU, signal.SIG_IGN)
+    try:
+        os.setpgid(0, 0)
+        os.tcsetpgrp(fd, os.getpgrp())
+    except OSError:  # e.g. a session leader: stay in (or go back to) make's group
+        if os.getpgrp() != previous:
+            os.setpgid(0, previous)
+        signal.signal(signal.SIGTTOU, ttou)
+        yield
+        return
+    try:
+        yield
+    finally:
+        os.tcsetpgrp(fd, previous)
+        signal.signal(signal.SIGTTOU, ttou)
+
+
 def main() -> int:
+    with own_terminal():
+        return _run()
+
+
+def _run() -> int:
     signal.signal(signal.SIGTERM, _interrupt)  # stop everything on SIGTERM as on Ctrl-C
     VAR.mkdir(exist_ok=True)
     services = discover()

@@ -8,6 +8,7 @@ from typing import Any
 
 from fastapi import FastAPI, Response
 from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import PlainTextResponse
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, generate_latest
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
@@ -26,7 +27,7 @@ from shared.web.guard import RequestGuard
 from shared.web.idempotency import TABLE_NAME as IDEMPOTENCY_TABLE
 from shared.web.idempotency import IdempotencyMiddleware
 from shared.web.limits import RateLimiter
-from shared.web.openapi import install_openapi, operation_id
+from shared.web.openapi import OpenApiExamples, install_openapi, operation_id
 from shared.web.outages import install_outage_handlers
 from shared.web.problems import install_problem_handlers, problem
 
@@ -40,6 +41,19 @@ class Health(BaseModel):
 class Readiness(BaseModel):
     status: str = Field(examples=["ready"])
     checks: dict[str, str] = Field(examples=[{"database": "ok", "broker": "ok"}])
+
+
+class AuthorityRuleOut(BaseModel):
+    """One row of ``shared.auth.authority.table()``."""
+
+    power: str = Field(examples=["approve_body"])
+    lowest_level: str = Field(examples=["national"])
+    territory: str = Field(examples=["nationwide"])
+    second_approval: bool
+    source: str
+    needs_legal_review: bool
+    holders: str = Field(examples=["regulators"])
+    version: str
 
 
 def broker_reachable(bootstrap: list[str], timeout: float = 1.0) -> bool:
@@ -83,9 +97,11 @@ def create_app(
     extra_state: dict[str, Any] | None = None,
     collectors: tuple[Collector, ...] = (),
     body_limits: dict[tuple[str, str], int] | None = None,
+    openapi_examples: OpenApiExamples | None = None,
 ) -> FastAPI:
     """``body_limits``: (method, path template) -> largest body in bytes for routes that take
-    more (or less) than ``settings.max_body_bytes``."""
+    more (or less) than ``settings.max_body_bytes``. ``openapi_examples``: operation id ->
+    examples shown in the OpenAPI document (``shared.web.openapi``)."""
 
     @asynccontextmanager
     async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -102,7 +118,7 @@ def create_app(
         lifespan=_lifespan,
         generate_unique_id_function=operation_id,
     )
-    install_openapi(app)
+    install_openapi(app, openapi_examples)
     app.state.settings = settings
     app.state.engine = engine
     app.state.outbox = outbox
@@ -157,11 +173,17 @@ def create_app(
         return problem(503, "not_ready", "Dependencies unavailable", checks=checks)
 
     @app.get("/authority-model", tags=["operations"], summary="Who may do what, over which regions")
-    async def authority_model() -> list[dict[str, Any]]:
+    async def authority_model() -> list[AuthorityRuleOut]:
         """Anyone. The authority model every route enforces, with the legal source of each row."""
-        return authority_table()
+        return [AuthorityRuleOut.model_validate(row) for row in authority_table()]
 
-    @app.get("/metrics", tags=["operations"], summary="Prometheus metrics")
+    @app.get(
+        "/metrics",
+        tags=["operations"],
+        summary="Prometheus metrics",
+        response_class=PlainTextResponse,
+        responses={200: {"content": {"text/plain": {"schema": {"type": "string"}}}}},
+    )
     async def metrics() -> Response:
         """Scraped by Prometheus inside the cluster (block it at the ingress)."""
         body = generate_latest(REGISTRY) + await run_in_threadpool(generate_latest, service_metrics)

@@ -6,10 +6,16 @@ Operation ids are ``<tag>_<function>`` (``public_verification_verify_one``), not
 clients get readable method names that survive a path change. Every error response is documented
 as ``application/problem+json`` with the ``Problem`` schema (what ``shared.web.problems`` sends),
 and every operation documents the 500 that any request can meet, with the request id to quote.
+
+Examples live next to each service's routes as data (``services/<name>/entrypoints/
+openapi_examples.py``: operation id -> ``OperationExamples``) and are written into the document
+when it is built, so the routes stay readable and a test can validate every example against the
+schema of the operation it illustrates (``tests/shared/test_openapi_product.py``).
 """
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from fastapi import FastAPI
@@ -72,13 +78,67 @@ def _document_problems(spec: dict[str, Any]) -> dict[str, Any]:
     return spec
 
 
-def install_openapi(app: FastAPI) -> None:
+@dataclass(frozen=True)
+class Example:
+    """One named example (an OpenAPI Example Object)."""
+
+    summary: str
+    value: Any
+
+
+@dataclass(frozen=True)
+class OperationExamples:
+    """The examples of one operation: a value per parameter name, request body examples by
+    name, and response examples by status code then name."""
+
+    parameters: Mapping[str, Any] = field(default_factory=dict)
+    request: Mapping[str, Example] = field(default_factory=dict)
+    responses: Mapping[str, Mapping[str, Example]] = field(default_factory=dict)
+
+
+OpenApiExamples = Mapping[str, OperationExamples]  # operation id -> its examples
+
+
+def _example_objects(examples: Mapping[str, Example]) -> dict[str, dict[str, Any]]:
+    return {name: {"summary": e.summary, "value": e.value} for name, e in examples.items()}
+
+
+def _only_media(container: dict[str, Any]) -> dict[str, Any]:
+    """The media type object of a request body or response: examples go where the schema is."""
+    content: dict[str, Any] = container.setdefault("content", {})
+    if not content:
+        content["application/json"] = {}
+    return content[next(iter(content))]  # type: ignore[no-any-return]
+
+
+def _apply_examples(operation: dict[str, Any], examples: OperationExamples) -> None:
+    for parameter in operation.get("parameters", []):
+        if parameter["name"] in examples.parameters:
+            parameter["example"] = examples.parameters[parameter["name"]]
+    if examples.request:
+        _only_media(operation["requestBody"])["examples"] = _example_objects(examples.request)
+    for status, by_name in examples.responses.items():
+        response = operation["responses"][status]
+        _only_media(response)["examples"] = _example_objects(by_name)
+
+
+def _document_examples(spec: dict[str, Any], examples: OpenApiExamples) -> dict[str, Any]:
+    """Unknown operation ids are skipped here (a renamed route must not break ``/openapi.json``)
+    and reported by the test that validates the examples."""
+    for operations in spec.get("paths", {}).values():
+        for operation in operations.values():
+            if operation.get("operationId") in examples:
+                _apply_examples(operation, examples[operation["operationId"]])
+    return spec
+
+
+def install_openapi(app: FastAPI, examples: OpenApiExamples | None = None) -> None:
     """Post-process the app's generated document once (FastAPI caches ``app.openapi_schema``)."""
     generate: Callable[[], dict[str, Any]] = app.openapi
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
-            app.openapi_schema = _document_problems(generate())
+            app.openapi_schema = _document_examples(_document_problems(generate()), examples or {})
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]

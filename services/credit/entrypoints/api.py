@@ -26,6 +26,7 @@ from services.credit.entrypoints.api_rules import (
     removal,
     rules,
 )
+from services.credit.entrypoints.openapi_examples import EXAMPLES as OPENAPI_EXAMPLES
 from services.credit.entrypoints.cache import profile_cache
 from shared.cache import cache_lifespan
 from shared.calendar.metrics import CalendarGauge
@@ -57,6 +58,7 @@ def create_app(
         "credit repair and public disclosure for regulators, enterprises and portals.",
         lifespan=cache_lifespan(cache, settings.cache_refresh_seconds),
         extra_state={"cache": cache, "today": clock},
+        openapi_examples=OPENAPI_EXAMPLES,
         collectors=(
             proposal_gauges(engine, clock),
             CalendarGauge(settings.service_name, settings.calendar_source),

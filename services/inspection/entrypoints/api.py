@@ -17,6 +17,7 @@ from services.inspection.entrypoints import (
     tasks_api,
 )
 from services.inspection.entrypoints.metrics import OverdueGauge
+from services.inspection.entrypoints.openapi_examples import EXAMPLES as OPENAPI_EXAMPLES
 from shared.calendar.metrics import CalendarGauge
 from shared.calendar.source import CalendarSource
 from shared.db import make_engine
@@ -46,6 +47,7 @@ def create_app(settings: InspectionSettings | None = None, engine: Engine | None
         description="Rosters, spot-check plans, verifiable random draws of units, inspectors and "
         "labs under the six-month no-repeat rule, results and their publication.",
         extra_state={"calendar_source": calendars},
+        openapi_examples=OPENAPI_EXAMPLES,
         collectors=(OverdueGauge(engine), CalendarGauge(settings.service_name, calendars)),
         body_limits={
             ("POST", "/rosters/{kind}/import"): settings.max_import_bytes,

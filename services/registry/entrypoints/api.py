@@ -27,6 +27,7 @@ from services.registry.entrypoints.cache import (
 from services.registry.entrypoints.forgery_signals import NotFoundTracker
 from services.registry.entrypoints.labs_api import router as lab_routes
 from services.registry.entrypoints.lifecycle_api import router as lifecycle
+from services.registry.entrypoints.openapi_examples import EXAMPLES as OPENAPI_EXAMPLES
 from services.registry.entrypoints.personnel_api import router as personnel_routes
 from services.registry.entrypoints.supervision_api import client_of
 from services.registry.entrypoints.supervision_api import router as supervision
@@ -460,6 +461,7 @@ def create_app(settings: RegistrySettings | None = None, engine: Engine | None =
         extra_state={"cache": cache, "not_found": not_found},
         collectors=(not_found,),
         body_limits={("POST", "/public/certificates/verify"): BULK_VERIFY_MAX_BYTES},
+        openapi_examples=OPENAPI_EXAMPLES,
     )
     for router in (
         public,

@@ -1,0 +1,1 @@
+"""Developer tooling (generators, checks); not part of any service image."""
