@@ -39,7 +39,7 @@ PRODUCERS = ("registry", "inspection", "credit")
 def _consumers() -> dict[str, tuple[list[str], Callable[[Engine], Dispatcher[Any]]]]:
     """Service -> (the topics its consumer subscribes to, its handler table factory)."""
     from services.credit.service_layer import handlers as credit
-    from services.credit.service_layer.services import Policy
+    from services.credit.service_layer.policy import Policy
     from services.inspection.service_layer import handlers as inspection
     from services.registry.service_layer import handlers as registry
 

@@ -26,8 +26,8 @@ from services.credit.entrypoints.api_rules import (
     removal,
     rules,
 )
-from services.credit.entrypoints.openapi_examples import EXAMPLES as OPENAPI_EXAMPLES
 from services.credit.entrypoints.cache import profile_cache
+from services.credit.entrypoints.openapi_examples import EXAMPLES as OPENAPI_EXAMPLES
 from shared.cache import cache_lifespan
 from shared.calendar.metrics import CalendarGauge
 from shared.clock import today_in_china
