@@ -2,7 +2,7 @@
 // An ES module: import it in a browser (with an import map for @noble/hashes) or in Node.
 // It re-implements, from the specification and not from the Python code:
 //   - qp-selection-v1: the commitment to a draw's ordered selection, partial or complete;
-//   - retest-lab-v1: the random choice of the re-test lab;
+//   - retest-lab-v2 (and v1): the random choice of the re-test lab from the draw seed;
 //   - the seed commitment (SHA-256 of the revealed seed);
 //   - qp-draw-seed-v1: contributions of other parties and the draw seed they give;
 //   - qp-transparency-v1: the hash chain of the public transparency log.
@@ -13,7 +13,10 @@ import { bytesToHex, concatBytes, hexToBytes, utf8ToBytes } from '@noble/hashes/
 const SALT = utf8ToBytes('qp-selection-salt-v1\u0000');
 const LEAF = utf8ToBytes('qp-selection-leaf-v1\u0000');
 const COMMIT = utf8ToBytes('qp-selection-commit-v1\u0000');
-const RETEST = utf8ToBytes('qp-retest-lab-v1\u0000');
+const RETEST = {
+  'retest-lab-v1': utf8ToBytes('qp-retest-lab-v1\u0000'),
+  'retest-lab-v2': utf8ToBytes('qp-retest-lab-v2\u0000'),
+};
 const CONTRIBUTION = utf8ToBytes('qp-draw-contribution-v1\u0000');
 const DRAW_SEED = utf8ToBytes('qp-draw-seed-v1\u0000');
 const LOG_ENTRY = utf8ToBytes('qp-transparency-v1\u0000');
@@ -149,14 +152,18 @@ export function verifyRecord(record) {
   return problems;
 }
 
-// retest-lab-v1: the lab drawn among sorted(candidates) for the task.
-export function drawRetestLab(seedHex, taskId, candidates) {
+// retest-lab-v1 / v2 (docs/draw-spec.md section 3): the lab drawn among the distinct
+// candidates in code-point order (the lab ids are ASCII, so UTF-16 order is the same). v1 reads
+// the stream of the server's seed, v2 that of the plan's draw seed.
+export function drawRetestLab(seedHex, taskId, candidates, algorithm = 'retest-lab-v1') {
+  const prefix = RETEST[algorithm];
+  if (!prefix) throw new Error(`unknown algorithm ${algorithm}`);
   const ordered = [...new Set(candidates)].sort();
   const n = BigInt(ordered.length);
   if (n === 0n) throw new Error('no candidate lab');
   const two64 = 1n << 64n;
   const limit = two64 - (two64 % n);
-  const input = concatBytes(RETEST, hexToBytes(seedHex), utf8ToBytes(taskId));
+  const input = concatBytes(prefix, hexToBytes(seedHex), utf8ToBytes(taskId));
   let length = 64;
   let offset = 0;
   let chunk = shake256(input, { dkLen: length });
@@ -170,4 +177,35 @@ export function drawRetestLab(seedHex, taskId, candidates) {
     offset += 8;
     if (x < limit) return ordered[Number(x % n)];
   }
+}
+
+// A record from GET /public/tasks/{task_id}/retest-lab. Returns the list of problems found.
+export function verifyRetestLab(record) {
+  const problems = [];
+  const candidates = record.candidates || [];
+  if (!candidates.length) return ['the record lists no candidate lab'];
+  if (record.lab_id === record.first_lab_id) problems.push('the re-test lab is the first lab');
+  if (candidates.includes(record.first_lab_id)) problems.push('the first lab is among the candidates');
+  if (!candidates.includes(record.lab_id)) problems.push(`the re-test lab ${record.lab_id} is not a candidate`);
+  if (record.seed_commitment !== undefined && !seedMatches(record.seed, record.seed_commitment)) {
+    problems.push('the seed does not match the seed commitment');
+  }
+  let seed = record.seed;
+  if (record.algorithm === 'retest-lab-v2') {
+    const contributions = record.contributions || [];
+    for (const c of contributions) {
+      if (!c.value || contributionCommitment(c.value) !== c.commitment) {
+        return [...problems, `contribution ${c.id} does not match its commitment`];
+      }
+    }
+    seed = contributions.length ? drawSeed(record.seed, record.snapshot_hash, contributions) : record.seed;
+    if (seed !== record.draw_seed) {
+      return [...problems, 'the draw seed is not the combination of the seed and the contributions'];
+    }
+  } else if (record.algorithm !== 'retest-lab-v1') {
+    return [...problems, `unknown algorithm ${record.algorithm}`];
+  }
+  const expected = drawRetestLab(seed, record.task_id, candidates, record.algorithm);
+  if (expected !== record.lab_id) problems.push(`the draw gives ${expected}, the record names ${record.lab_id}`);
+  return problems;
 }

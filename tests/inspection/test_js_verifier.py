@@ -46,6 +46,10 @@ def test_python_reproduces_the_published_vectors() -> None:
     for v in vectors["retest_lab"]:
         lab = retest.draw_retest_lab(bytes.fromhex(v["seed"]), v["task_id"], v["candidates"])
         assert lab == v["lab"]
+    assert len(vectors["retest_lab_v2"]) == 2
+    for v in vectors["retest_lab_v2"]:
+        assert retest.check_record(v) == [], v["name"]
+        assert v["lab_id"] != v["first_lab_id"]
 
 
 def test_js_verifier_reproduces_the_vectors(node: str, tmp_path: Path) -> None:
@@ -55,6 +59,14 @@ def test_js_verifier_reproduces_the_vectors(node: str, tmp_path: Path) -> None:
     forged["retest_lab"][1]["lab"] = "CNAS-L9999"
     (tmp_path / "v.json").write_text(json.dumps(forged))
     assert _run(node, "--vectors", str(tmp_path / "v.json")).returncode == 1
+    # a re-test lab drawn from another candidate than the draw seed gives is caught by both
+    forged = json.loads(VECTORS.read_text())
+    v2 = forged["retest_lab_v2"][0]
+    v2["lab_id"] = next(c for c in v2["candidates"] if c != v2["lab_id"])
+    assert any("the draw gives" in p for p in retest.check_record(v2))
+    (tmp_path / "v2.json").write_text(json.dumps(forged))
+    r = _run(node, "--vectors", str(tmp_path / "v2.json"))
+    assert r.returncode == 1 and "MISMATCH retest v2" in r.stdout, r.stdout
 
 
 def test_js_verifier_checks_a_real_draw(node, client, roster, as_zj, engine, tmp_path) -> None:
