@@ -3,10 +3,11 @@
 //                                    a re-test lab record (algorithm retest-lab-*) likewise
 // node cli.mjs --vectors v.json   -> checks the published test vectors
 // node cli.mjs --log log.json      -> checks a transparency log (entries array or a page)
+// node cli.mjs draw.json --log log.json -> also checks the draw's late exclusions against it
 import { readFileSync } from 'node:fs';
 import {
-  commit, contributionCommitment, drawRetestLab, drawSeed, verifyLog, verifyRecord,
-  verifyRetestLab,
+  checkLateExclusionLog, commit, contributionCommitment, drawRetestLab, drawSeed, verifyLog,
+  verifyRecord, verifyRetestLab,
 } from './verifier.mjs';
 import { hexToBytes } from '@noble/hashes/utils.js';
 
@@ -64,6 +65,10 @@ if (String(record.algorithm || '').startsWith('retest-lab-')) {
   process.exit(0);
 }
 const problems = verifyRecord(record);
+if (args[1] === '--log') {
+  const data = JSON.parse(readFileSync(args[2], 'utf8'));
+  problems.push(...checkLateExclusionLog(record, Array.isArray(data) ? data : data.entries));
+}
 if (problems.length) {
   console.log(`MISMATCH: draw ${record.draw_id}`);
   for (const p of problems) console.log(`  - ${p}`);

@@ -5,7 +5,9 @@
 //   - retest-lab-v2 (and v1): the random choice of the re-test lab from the draw seed;
 //   - the seed commitment (SHA-256 of the revealed seed);
 //   - qp-draw-seed-v1: contributions of other parties and the draw seed they give;
-//   - qp-transparency-v1: the hash chain of the public transparency log.
+//   - qp-transparency-v1: the hash chain of the public transparency log;
+//   - qp-late-exclusions-v1: the late exclusions against their leaves, the commitment the
+//     draw logged and the log entries that recorded them before the draw.
 import { sha256 } from '@noble/hashes/sha2.js';
 import { shake256 } from '@noble/hashes/sha3.js';
 import { bytesToHex, concatBytes, hexToBytes, utf8ToBytes } from '@noble/hashes/utils.js';
@@ -20,6 +22,8 @@ const RETEST = {
 const CONTRIBUTION = utf8ToBytes('qp-draw-contribution-v1\u0000');
 const DRAW_SEED = utf8ToBytes('qp-draw-seed-v1\u0000');
 const LOG_ENTRY = utf8ToBytes('qp-transparency-v1\u0000');
+const LATE_LEAF = utf8ToBytes('qp-late-exclusion-leaf-v1\u0000');
+const LATE_COMMIT = utf8ToBytes('qp-late-exclusions-v1\u0000');
 const GENESIS = '0'.repeat(64);
 
 // qp-draw-seed-v1 (docs/draw-spec.md section 6)
@@ -89,6 +93,85 @@ export function verifyLog(entries) {
   return { problems, head: { seq: prevSeq, entry_hash: prevHash } };
 }
 
+// qp-late-exclusions-v1 (docs/draw-spec.md section 7)
+export function lateLeaf(saltHex, entry) {
+  const salt = hexToBytes(saltHex);
+  if (salt.length !== 32) throw new Error("a late exclusion's salt is 32 bytes");
+  const core = { unit_id: entry.unit_id, rule: entry.rule, cause: entry.cause };
+  return bytesToHex(sha256(concatBytes(LATE_LEAF, salt, utf8ToBytes(canonicalJson(core)))));
+}
+
+export function lateCommitment(leaves) {
+  return bytesToHex(sha256(concatBytes(LATE_COMMIT, ...leaves.map(hexToBytes))));
+}
+
+export function checkLateExclusions(record, complete) {
+  const published = record.late_exclusions || [];
+  if (record.late_exclusions_commitment == null) {
+    return published.some((e) => 'salt' in e || 'leaf' in e)
+      ? ['late exclusions with salts but no late-exclusion commitment'] : [];
+  }
+  const leaves = record.late_exclusion_leaves || [];
+  const problems = [];
+  if (lateCommitment(leaves) !== record.late_exclusions_commitment) {
+    problems.push('the late-exclusion leaves do not match their commitment');
+  }
+  const seen = new Set();
+  for (const e of published) {
+    let ok = Number.isInteger(e.index) && e.index >= 0 && e.index < leaves.length;
+    try {
+      ok = ok && lateLeaf(e.salt || '', e) === leaves[e.index];
+    } catch {
+      ok = false;
+    }
+    if (!ok) problems.push(`late exclusion of ${e.unit_id} does not match its leaf`);
+    else if (seen.has(e.index)) problems.push(`late exclusion ${e.index} is published twice`);
+    seen.add(e.index);
+  }
+  if (complete && seen.size !== leaves.length) {
+    problems.push(`the record reveals ${seen.size} of ${leaves.length} committed late exclusions`);
+  }
+  return problems;
+}
+
+// The late exclusions against the transparency log: the draw's entry commits to the record's
+// list, and each leaf was logged for the snapshot before the draw.
+export function checkLateExclusionLog(record, entries) {
+  const mine = entries.filter((e) => (e.kind === 'draw' || e.kind === 'redraw') && e.subject === record.draw_id);
+  if (!mine.length) return [`the log has no entry for draw ${record.draw_id}`];
+  const draw = mine[0];
+  const problems = [];
+  if (bytesToHex(sha256(utf8ToBytes(canonicalJson(draw.payload)))) !== draw.payload_hash) {
+    problems.push("the draw's log entry does not match its hash");
+  }
+  const logged = (draw.payload || {}).late_exclusions_commitment;
+  const recorded = record.late_exclusions_commitment;
+  if (logged == null && recorded == null) return problems;
+  if (logged !== recorded) {
+    problems.push('the draw record\'s late exclusions differ from those the draw logged');
+  }
+  const before = new Map();
+  for (const e of entries) {
+    const p = e.payload || {};
+    if (e.kind === 'late_exclusion' && p.snapshot_id === record.snapshot_id && e.seq < draw.seq) {
+      before.set(p.leaf, e.seq);
+    }
+  }
+  const leaves = record.late_exclusion_leaves || [];
+  leaves.forEach((x, i) => {
+    if (!before.has(x)) problems.push(`late exclusion ${i} was not logged for the snapshot before the draw`);
+  });
+  const bySeq = new Map(entries.map((e) => [e.seq, e]));
+  for (const e of record.late_exclusions || []) {
+    const at = bySeq.get(e.log_seq);
+    if (!at || !Number.isInteger(e.index) || e.index < 0 || e.index >= leaves.length) continue;
+    if (at.kind !== 'late_exclusion' || (at.payload || {}).leaf !== leaves[e.index]) {
+      problems.push(`late exclusion of ${e.unit_id}: log entry ${at.seq} differs`);
+    }
+  }
+  return problems;
+}
+
 export function entryBytes(entry) {
   const fields = [
     entry.unit_id,
@@ -130,6 +213,7 @@ export function verifyRecord(record) {
     problems.push('the seed does not match the seed commitment');
   }
   problems.push(...checkContributions(record));
+  problems.push(...checkLateExclusions(record, record.disclosure !== 'partial'));
   if (record.disclosure === 'partial') {
     const leaves = record.leaves.map(hexToBytes);
     if (leaves.length !== record.selected_count) {

@@ -35,6 +35,7 @@ class Kind:
     DRAW = "draw"
     REDRAW = "redraw"
     TASK_CANCELLED = "task_cancelled"
+    LATE_EXCLUSION = "late_exclusion"
 
 
 def timestamp(at: datetime) -> str:
