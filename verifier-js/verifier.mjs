@@ -6,6 +6,8 @@
 //   - the seed commitment (SHA-256 of the revealed seed);
 //   - qp-draw-seed-v1: contributions of other parties and the draw seed they give;
 //   - qp-transparency-v1: the hash chain of the public transparency log;
+//   - es-shake256-v2 step 4: the teams (joint plans: one member of each department first) and
+//     labs of the published selection, from the snapshot document and the draw seed;
 //   - qp-late-exclusions-v1: the late exclusions against their leaves, the commitment the
 //     draw logged and the log entries that recorded them before the draw.
 import { sha256 } from '@noble/hashes/sha2.js';
@@ -66,6 +68,12 @@ export function canonicalJson(value) {
     return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(value[k])}`).join(',')}}`;
   }
   return JSON.stringify(value);
+}
+
+// The snapshot hash of a document given as an object (integers and strings only, as in the
+// vectors; a served document is hashed as the bytes it came in).
+export function snapshotHashOf(doc) {
+  return bytesToHex(sha256(utf8ToBytes(canonicalJson(doc))));
 }
 
 export function entryHash(e) {
@@ -291,5 +299,135 @@ export function verifyRetestLab(record) {
   }
   const expected = drawRetestLab(seed, record.task_id, candidates, record.algorithm);
   if (expected !== record.lab_id) problems.push(`the draw gives ${expected}, the record names ${record.lab_id}`);
+  return problems;
+}
+
+// es-shake256-v2 step 4 (services/inspection/domain/draw_v2.py, docs/draw-spec.md section 9):
+// teams and labs for the units in selection order. The streams are SHAKE-256 of
+// "es-shake256-v2" || 0x00 || purpose || 0x00 || S || H, read as 8-byte big-endian words;
+// S is the draw seed (the server's seed when the snapshot lists no contributions), H the raw
+// snapshot hash.
+const V2 = utf8ToBytes('es-shake256-v2\u0000');
+const TWO64 = 1n << 64n;
+
+class WordStream {
+  constructor(purpose, seedHex, snapshotHashHex) {
+    this.xof = shake256.create({});
+    this.xof.update(concatBytes(V2, utf8ToBytes(purpose), new Uint8Array([0]),
+      hexToBytes(seedHex), hexToBytes(snapshotHashHex)));
+    this.buffer = new Uint8Array(0);
+    this.offset = 0;
+  }
+
+  take() {
+    if (this.offset + 8 > this.buffer.length) {
+      this.buffer = this.xof.xof(512);
+      this.offset = 0;
+    }
+    let x = 0n;
+    for (let i = 0; i < 8; i++) x = (x << 8n) | BigInt(this.buffer[this.offset + i]);
+    this.offset += 8;
+    return x;
+  }
+}
+
+// k distinct candidates, uniformly without replacement (no modulo bias), in drawing order.
+export function pickUniform(stream, candidates, k) {
+  const m = BigInt(candidates.length);
+  if (k > candidates.length) throw new Error('fewer candidates than places');
+  const limit = TWO64 - (TWO64 % m);
+  const chosen = [];
+  while (chosen.length < k) {
+    const v = stream.take();
+    if (v < limit) {
+      const c = candidates[Number(v % m)];
+      if (!chosen.includes(c)) chosen.push(c);
+    }
+  }
+  return chosen;
+}
+
+// order: [{unit_id, stratum, rank}] in selection order; recusals: the draw record's.
+// Returns [{unit_id, stratum, rank, inspectors, lab}]; throws where the draw would refuse.
+export function assignTeams(doc, drawSeedHex, snapshotHashHex, order, recusals = []) {
+  const plan = doc.plan;
+  const teamSize = plan.team_size;
+  const g = plan.region_granularity;
+  const departments = plan.departments || [];
+  const ins = doc.inspectors;
+  const labs = doc.labs;
+  const units = doc.units;
+  const position = new Map(units.unit_id.map((u, i) => [u, i]));
+  const recused = new Map();
+  for (const r of recusals) {
+    const key = `${r.kind}\u0000${r.unit_id}`;
+    if (!recused.has(key)) recused.set(key, new Set());
+    recused.get(key).add(r.id);
+  }
+  const teams = new WordStream('team', drawSeedHex, snapshotHashHex);
+  const labStream = new WordStream('lab', drawSeedHex, snapshotHashHex);
+  return order.map((entry) => {
+    const pos = position.get(entry.unit_id);
+    if (pos === undefined) throw new Error(`unit ${entry.unit_id} is not in the snapshot`);
+    const category = units.product_category[pos];
+    const prefix = plan.cross_region_teams ? units.region_code[pos].slice(0, g) : null;
+    const noInspector = recused.get(`inspector\u0000${entry.unit_id}`) || new Set();
+    const noLab = recused.get(`lab\u0000${entry.unit_id}`) || new Set();
+    const candidates = ins.inspector_id.filter((id, i) => ins.expertise[i].includes(category)
+      && (prefix === null || ins.region_code[i].slice(0, g) !== prefix) && !noInspector.has(id));
+    const labCandidates = labs.lab_id.filter((id, i) => labs.categories[i].includes(category)
+      && !noLab.has(id));
+    if (candidates.length < teamSize) throw new Error(`too few inspectors for unit ${entry.unit_id}`);
+    if (!labCandidates.length) throw new Error(`no eligible lab for unit ${entry.unit_id}`);
+    let team = [];
+    if (departments.length) {
+      const departmentOf = new Map(ins.inspector_id.map((id, i) => [id, (ins.department || [])[i]]));
+      for (const department of departments) {
+        const own = candidates.filter((id) => departmentOf.get(id) === department);
+        if (!own.length) throw new Error(`no inspector of department ${department} for unit ${entry.unit_id}`);
+        team.push(...pickUniform(teams, own, 1));
+      }
+      const rest = candidates.filter((id) => !team.includes(id));
+      team = team.concat(pickUniform(teams, rest, teamSize - team.length));
+    } else {
+      team = pickUniform(teams, candidates, teamSize);
+    }
+    const lab = pickUniform(labStream, labCandidates, 1)[0];
+    return { unit_id: entry.unit_id, stratum: entry.stratum, rank: entry.rank, inspectors: team, lab };
+  });
+}
+
+// A complete record against its snapshot document (the bytes as served): the snapshot hash,
+// the contributions the snapshot lists, and each published entry's team and lab recomputed.
+// The selection of units itself (step 3) is recomputed by the Python verifier only.
+export function checkTeams(record, snapshotBytes) {
+  const problems = [];
+  if (record.disclosure === 'partial') {
+    return ['a partial record: the teams are recomputed once the whole selection is public'];
+  }
+  if (bytesToHex(sha256(snapshotBytes)) !== record.snapshot_hash) {
+    return ['the snapshot does not match the snapshot hash published before the draw'];
+  }
+  const doc = JSON.parse(new TextDecoder().decode(snapshotBytes));
+  const listed = ((doc.contributions || {}).committed || []).map((c) => c.id).sort();
+  const revealed = (record.contributions || []).map((c) => c.id).sort();
+  if (listed.join() !== revealed.join()) {
+    return [...problems, 'the record\'s contributions are not those the snapshot lists'];
+  }
+  const seed = listed.length ? record.draw_seed : record.seed;
+  let expected;
+  try {
+    expected = assignTeams(doc, seed, record.snapshot_hash, record.selection, record.recusals || []);
+  } catch (err) {
+    return [...problems, `the teams cannot be recomputed: ${err.message}`];
+  }
+  record.selection.forEach((entry, i) => {
+    const want = expected[i];
+    if (entry.inspectors.join('\u001e') !== want.inspectors.join('\u001e')) {
+      problems.push(`unit ${entry.unit_id}: published team ${entry.inspectors}, recomputed ${want.inspectors}`);
+    } else if (entry.lab !== want.lab) {
+      problems.push(`unit ${entry.unit_id}: published lab ${entry.lab}, recomputed ${want.lab}`);
+    }
+  });
   return problems;
 }

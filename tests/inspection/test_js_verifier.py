@@ -13,6 +13,7 @@ from sqlalchemy import update
 from services.inspection.adapters.orm import PlanRow
 from services.inspection.domain import retest
 from services.inspection.domain import selection_commitment as sc
+from services.inspection.domain.draw import Recusal, canonical_bytes, compute_draw, sha256_hex
 from shared.clock import today_in_china
 from tests.inspection.conftest import create_plan, draw, freeze, tasks_of
 
@@ -101,9 +102,50 @@ def test_js_verifier_checks_a_real_draw(node, client, roster, as_zj, engine, tmp
     (tmp_path / "full.json").write_text(json.dumps(full))
     r = _run(node, str(tmp_path / "full.json"))
     assert r.returncode == 0 and "5 entries" in r.stdout, r.stdout + r.stderr
+    document = client.get(f"/public/snapshots/{full['snapshot_id']}/document").content
+    (tmp_path / "snap.json").write_bytes(document)
+    r = _run(node, str(tmp_path / "full.json"), "--snapshot", str(tmp_path / "snap.json"))
+    assert r.returncode == 0, r.stdout + r.stderr  # teams and labs recomputed
     full["selection"][0]["lab"], full["selection"][1]["lab"] = (
         full["selection"][1]["lab"],
         full["selection"][0]["lab"] + "x",
     )
     (tmp_path / "full-forged.json").write_text(json.dumps(full))
     assert _run(node, str(tmp_path / "full-forged.json")).returncode == 1
+
+
+def test_both_verifiers_reproduce_the_team_vectors_and_catch_a_wrong_joint_team(
+    node: str, tmp_path: Path
+) -> None:
+    vectors = json.loads(VECTORS.read_text())
+    assert [bool(v["snapshot"]["plan"].get("departments")) for v in vectors["teams"]] == [
+        True,
+        False,
+    ]
+    for v in vectors["teams"]:
+        assert sha256_hex(canonical_bytes(v["snapshot"])) == v["snapshot_hash"]
+        recusals = [Recusal(r["unit_id"], r["kind"], r["id"], r["reason"]) for r in v["recusals"]]
+        outcome = compute_draw(v["snapshot"], bytes.fromhex(v["draw_seed"]), recusals=recusals)
+        assert outcome.selection_doc() == v["selection"], v["name"]
+    joint = vectors["teams"][0]
+    departments = joint["snapshot"]["plan"]["departments"]
+    of = dict(
+        zip(
+            joint["snapshot"]["inspectors"]["inspector_id"],
+            joint["snapshot"]["inspectors"]["department"],
+            strict=True,
+        )
+    )
+    for entry in joint["selection"]:  # one member of each department, in their order, first
+        assert [of[i] for i in entry["inspectors"][: len(departments)]] == departments
+    # a wrong joint team (members swapped), and the same document read as a plain plan
+    swapped = json.loads(VECTORS.read_text())
+    first = swapped["teams"][0]["selection"][0]
+    first["inspectors"] = [first["inspectors"][1], first["inspectors"][0], *first["inspectors"][2:]]
+    plain = json.loads(VECTORS.read_text())
+    del plain["teams"][0]["snapshot"]["plan"]["departments"]
+    plain["teams"][0]["snapshot_hash"] = sha256_hex(canonical_bytes(plain["teams"][0]["snapshot"]))
+    for name, forged in (("swapped", swapped), ("plain", plain)):
+        (tmp_path / "v.json").write_text(json.dumps(forged))
+        r = _run(node, "--vectors", str(tmp_path / "v.json"))
+        assert r.returncode == 1 and "MISMATCH teams joint" in r.stdout, (name, r.stdout)
