@@ -347,15 +347,65 @@ export function pickUniform(stream, candidates, k) {
   return chosen;
 }
 
+// Candidates before recusals (step 4): inspectors whose expertise covers the category, outside
+// the unit's region prefix when the plan requires cross-region teams; labs accredited for it.
+function regionPrefix(plan, region) {
+  return plan.cross_region_teams ? region.slice(0, plan.region_granularity) : null;
+}
+
+function inspectorCandidates(doc, category, prefix) {
+  const ins = doc.inspectors;
+  const g = doc.plan.region_granularity;
+  return ins.inspector_id.filter((id, i) => ins.expertise[i].includes(category)
+    && (prefix === null || ins.region_code[i].slice(0, g) !== prefix));
+}
+
+function labCandidatesOf(doc, category) {
+  return doc.labs.lab_id.filter((id, i) => doc.labs.categories[i].includes(category));
+}
+
+// The recusals of the drawn units as the snapshot committed them (docs/draw-spec.md section
+// 7): per unit in selection order, its enterprise's inspectors that are candidates with reason
+// conflict_of_interest, then inspected_recently, then its labs that are candidates.
+export function unitRecusals(doc, selection) {
+  const byUscc = new Map();
+  for (const r of doc.committed_recusals || []) {
+    if (!byUscc.has(r.enterprise_uscc)) byUscc.set(r.enterprise_uscc, []);
+    byUscc.get(r.enterprise_uscc).push(r);
+  }
+  const units = doc.units;
+  const position = new Map(units.unit_id.map((u, i) => [u, i]));
+  const found = [];
+  for (const entry of selection) {
+    const pos = position.get(entry.unit_id);
+    const rows = pos === undefined ? null : byUscc.get(units.enterprise_uscc[pos]);
+    if (!rows) continue;
+    const category = units.product_category[pos];
+    const inspectors = new Set(inspectorCandidates(doc, category, regionPrefix(doc.plan, units.region_code[pos])));
+    const labs = new Set(labCandidatesOf(doc, category));
+    for (const reason of ['conflict_of_interest', 'inspected_recently']) {
+      for (const r of rows) {
+        if (r.kind === 'inspector' && r.reason === reason && inspectors.has(r.id)) {
+          found.push({ unit_id: entry.unit_id, kind: 'inspector', id: r.id, reason });
+        }
+      }
+    }
+    for (const r of rows) {
+      if (r.kind === 'lab' && labs.has(r.id)) {
+        found.push({ unit_id: entry.unit_id, kind: 'lab', id: r.id, reason: r.reason });
+      }
+    }
+  }
+  return found;
+}
+
 // order: [{unit_id, stratum, rank}] in selection order; recusals: the draw record's.
 // Returns [{unit_id, stratum, rank, inspectors, lab}]; throws where the draw would refuse.
 export function assignTeams(doc, drawSeedHex, snapshotHashHex, order, recusals = []) {
   const plan = doc.plan;
   const teamSize = plan.team_size;
-  const g = plan.region_granularity;
   const departments = plan.departments || [];
   const ins = doc.inspectors;
-  const labs = doc.labs;
   const units = doc.units;
   const position = new Map(units.unit_id.map((u, i) => [u, i]));
   const recused = new Map();
@@ -370,13 +420,11 @@ export function assignTeams(doc, drawSeedHex, snapshotHashHex, order, recusals =
     const pos = position.get(entry.unit_id);
     if (pos === undefined) throw new Error(`unit ${entry.unit_id} is not in the snapshot`);
     const category = units.product_category[pos];
-    const prefix = plan.cross_region_teams ? units.region_code[pos].slice(0, g) : null;
+    const prefix = regionPrefix(plan, units.region_code[pos]);
     const noInspector = recused.get(`inspector\u0000${entry.unit_id}`) || new Set();
     const noLab = recused.get(`lab\u0000${entry.unit_id}`) || new Set();
-    const candidates = ins.inspector_id.filter((id, i) => ins.expertise[i].includes(category)
-      && (prefix === null || ins.region_code[i].slice(0, g) !== prefix) && !noInspector.has(id));
-    const labCandidates = labs.lab_id.filter((id, i) => labs.categories[i].includes(category)
-      && !noLab.has(id));
+    const candidates = inspectorCandidates(doc, category, prefix).filter((id) => !noInspector.has(id));
+    const labCandidates = labCandidatesOf(doc, category).filter((id) => !noLab.has(id));
     if (candidates.length < teamSize) throw new Error(`too few inspectors for unit ${entry.unit_id}`);
     if (!labCandidates.length) throw new Error(`no eligible lab for unit ${entry.unit_id}`);
     let team = [];
@@ -413,6 +461,12 @@ export function checkTeams(record, snapshotBytes) {
   const revealed = (record.contributions || []).map((c) => c.id).sort();
   if (listed.join() !== revealed.join()) {
     return [...problems, 'the record\'s contributions are not those the snapshot lists'];
+  }
+  if ('committed_recusals' in doc) {
+    const derived = unitRecusals(doc, record.selection);
+    if (canonicalJson(derived) !== canonicalJson(record.recusals || [])) {
+      problems.push('the draw record\'s recusals differ from those committed in the snapshot');
+    }
   }
   const seed = listed.length ? record.draw_seed : record.seed;
   let expected;

@@ -12,7 +12,8 @@ log, ``GET /public/transparency-log`` saved as a file: a page or its ``entries``
 exclusions are also checked against the log: each was logged for the snapshot before the draw,
 and the draw's entry commits to exactly the record's list (section 7). Before the
 plan's sampling period ends the record is partial (``"disclosure": "partial"``): the entries
-revealed so far are checked against the selection commitment, no snapshot needed. Exit status 0:
+revealed so far are checked against the selection commitment, no snapshot needed. A re-test lab record (``GET /public/tasks/{id}/retest-lab``, ``"algorithm": "retest-lab-v2"``)
+is recomputed from its draw seed (``docs/draw-spec.md`` section 3). Exit status 0:
 the draw matches; 1: it does not (each discrepancy is printed); 2: the files cannot be read.
 Imports only the pure domain code, so it runs anywhere Python runs (numpy, if installed, only
 makes it faster).
@@ -23,7 +24,7 @@ import json
 import sys
 from pathlib import Path
 
-from services.inspection.domain import late_exclusions
+from services.inspection.domain import late_exclusions, retest
 from services.inspection.domain.draw import canonical_bytes
 from services.inspection.domain.verification import verify, verify_partial
 
@@ -40,6 +41,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         bundle = json.loads(args.draw.read_bytes())
+        if str(bundle.get("algorithm", "")).startswith("retest-lab-"):
+            return _retest_lab(bundle)
         log_problems = _log_problems(bundle, args.log)
         if bundle.get("disclosure") == "partial":
             return _partial(bundle, log_problems)
@@ -64,6 +67,17 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     print(f"MISMATCH: draw {bundle.get('draw_id')} does not verify:")
     for problem in report.problems:
+        print(f"  - {problem}")
+    return 1
+
+
+def _retest_lab(record: dict) -> int:
+    problems = retest.check_record(record)
+    if not problems:
+        print(f"MATCH: re-test lab {record.get('lab_id')} of task {record.get('task_id')}")
+        return 0
+    print(f"MISMATCH: re-test lab of task {record.get('task_id')} does not verify:")
+    for problem in problems:
         print(f"  - {problem}")
     return 1
 

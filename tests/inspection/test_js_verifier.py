@@ -106,6 +106,13 @@ def test_js_verifier_checks_a_real_draw(node, client, roster, as_zj, engine, tmp
     (tmp_path / "snap.json").write_bytes(document)
     r = _run(node, str(tmp_path / "full.json"), "--snapshot", str(tmp_path / "snap.json"))
     assert r.returncode == 0, r.stdout + r.stderr  # teams and labs recomputed
+    # a recusal the snapshot did not commit (it would steer a team) is reported
+    unit = full["selection"][0]
+    extra = {"unit_id": unit["unit_id"], "kind": "inspector", "id": unit["inspectors"][0]}
+    steered = {**full, "recusals": [*full["recusals"], {**extra, "reason": "conflict_of_interest"}]}
+    (tmp_path / "steered.json").write_text(json.dumps(steered))
+    r = _run(node, str(tmp_path / "steered.json"), "--snapshot", str(tmp_path / "snap.json"))
+    assert r.returncode == 1 and "recusals differ" in r.stdout, r.stdout + r.stderr
     full["selection"][0]["lab"], full["selection"][1]["lab"] = (
         full["selection"][1]["lab"],
         full["selection"][0]["lab"] + "x",

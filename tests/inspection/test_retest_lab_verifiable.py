@@ -7,6 +7,7 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 
+from services.inspection import verify as verify_cli
 from services.inspection.config import InspectionSettings
 from services.inspection.domain import retest
 from tests.inspection.conftest import as_enterprise, draw, freeze, sampled, tasks_of
@@ -83,6 +84,7 @@ def test_retest_lab_comes_from_the_combined_draw_seed_and_both_verifiers_check_i
         bytes.fromhex(draw_seed), task["id"], public["candidates"]
     )
     (tmp_path / "lab.json").write_text(json.dumps(public))
+    assert verify_cli.main([str(tmp_path / "lab.json")]) == 0
     r = _run(node, str(tmp_path / "lab.json"))
     assert r.returncode == 0 and "MATCH" in r.stdout, r.stdout + r.stderr
     # a lab the draw seed does not give, and a lab drawn from the server's seed alone
@@ -99,5 +101,6 @@ def test_retest_lab_comes_from_the_combined_draw_seed_and_both_verifiers_check_i
     for forged in forgeries:
         assert retest.check_record(forged), forged
         (tmp_path / "forged.json").write_text(json.dumps(forged))
+        assert verify_cli.main([str(tmp_path / "forged.json")]) == 1
         r = _run(node, str(tmp_path / "forged.json"))
         assert r.returncode == 1 and "MISMATCH" in r.stdout, r.stdout + r.stderr
