@@ -1,10 +1,14 @@
 #!/usr/bin/env node
-// node cli.mjs draw.json          -> checks a publicity record (exit 0 match, 1 mismatch)
+// node cli.mjs draw.json          -> checks a publicity record (exit 0 match, 1 mismatch);
+//                                    a re-test lab record (algorithm retest-lab-*) likewise
 // node cli.mjs --vectors v.json   -> checks the published test vectors
 // node cli.mjs --log log.json      -> checks a transparency log (entries array or a page)
+// node cli.mjs draw.json --log log.json -> also checks the draw's late exclusions against it
+// node cli.mjs draw.json --snapshot s.json -> also recomputes the teams and labs (complete record)
 import { readFileSync } from 'node:fs';
 import {
-  commit, contributionCommitment, drawRetestLab, drawSeed, verifyLog, verifyRecord,
+  assignTeams, checkLateExclusionLog, checkTeams, commit, snapshotHashOf, contributionCommitment, drawRetestLab, drawSeed, verifyLog,
+  verifyRecord, verifyRetestLab,
 } from './verifier.mjs';
 import { hexToBytes } from '@noble/hashes/utils.js';
 
@@ -19,6 +23,22 @@ if (args[0] === '--vectors') {
   for (const v of vectors.retest_lab) {
     const got = drawRetestLab(v.seed, v.task_id, v.candidates);
     if (got !== v.lab) { bad++; console.log(`MISMATCH retest ${v.name}: ${got}`); }
+  }
+  for (const v of vectors.retest_lab_v2 || []) {
+    const problems = verifyRetestLab(v);
+    if (problems.length) { bad++; console.log(`MISMATCH retest v2 ${v.name}: ${problems.join('; ')}`); }
+  }
+  for (const v of vectors.teams || []) {
+    let got;
+    try {
+      got = assignTeams(v.snapshot, v.draw_seed, v.snapshot_hash, v.selection, v.recusals);
+    } catch (err) {
+      got = err.message;
+    }
+    if (snapshotHashOf(v.snapshot) !== v.snapshot_hash || JSON.stringify(got) !== JSON.stringify(v.selection)) {
+      bad++;
+      console.log(`MISMATCH teams ${v.name}: ${JSON.stringify(got)}`);
+    }
   }
   for (const v of vectors.draw_seed || []) {
     const wrong = v.contributions.filter((c) => contributionCommitment(c.value) !== c.commitment);
@@ -47,7 +67,28 @@ if (args[0] === '--log') {
   process.exit(0);
 }
 const record = JSON.parse(readFileSync(args[0], 'utf8'));
+if (String(record.algorithm || '').startsWith('retest-lab-')) {
+  const problems = verifyRetestLab(record);
+  if (problems.length) {
+    console.log(`MISMATCH: re-test lab of task ${record.task_id}`);
+    for (const p of problems) console.log(`  - ${p}`);
+    process.exit(1);
+  }
+  console.log(`MATCH: re-test lab ${record.lab_id} of task ${record.task_id} (${record.algorithm})`);
+  process.exit(0);
+}
 const problems = verifyRecord(record);
+for (let i = 1; i + 1 < args.length; i += 2) {
+  if (args[i] === '--log') {
+    const data = JSON.parse(readFileSync(args[i + 1], 'utf8'));
+    problems.push(...checkLateExclusionLog(record, Array.isArray(data) ? data : data.entries));
+  } else if (args[i] === '--snapshot') {
+    problems.push(...checkTeams(record, new Uint8Array(readFileSync(args[i + 1]))));
+  } else {
+    console.log(`unknown option ${args[i]}`);
+    process.exit(2);
+  }
+}
 if (problems.length) {
   console.log(`MISMATCH: draw ${record.draw_id}`);
   for (const p of problems) console.log(`  - ${p}`);

@@ -2,10 +2,14 @@
 // An ES module: import it in a browser (with an import map for @noble/hashes) or in Node.
 // It re-implements, from the specification and not from the Python code:
 //   - qp-selection-v1: the commitment to a draw's ordered selection, partial or complete;
-//   - retest-lab-v1: the random choice of the re-test lab;
+//   - retest-lab-v2 (and v1): the random choice of the re-test lab from the draw seed;
 //   - the seed commitment (SHA-256 of the revealed seed);
 //   - qp-draw-seed-v1: contributions of other parties and the draw seed they give;
-//   - qp-transparency-v1: the hash chain of the public transparency log.
+//   - qp-transparency-v1: the hash chain of the public transparency log;
+//   - es-shake256-v2 step 4: the teams (joint plans: one member of each department first) and
+//     labs of the published selection, from the snapshot document and the draw seed;
+//   - qp-late-exclusions-v1: the late exclusions against their leaves, the commitment the
+//     draw logged and the log entries that recorded them before the draw.
 import { sha256 } from '@noble/hashes/sha2.js';
 import { shake256 } from '@noble/hashes/sha3.js';
 import { bytesToHex, concatBytes, hexToBytes, utf8ToBytes } from '@noble/hashes/utils.js';
@@ -13,10 +17,15 @@ import { bytesToHex, concatBytes, hexToBytes, utf8ToBytes } from '@noble/hashes/
 const SALT = utf8ToBytes('qp-selection-salt-v1\u0000');
 const LEAF = utf8ToBytes('qp-selection-leaf-v1\u0000');
 const COMMIT = utf8ToBytes('qp-selection-commit-v1\u0000');
-const RETEST = utf8ToBytes('qp-retest-lab-v1\u0000');
+const RETEST = {
+  'retest-lab-v1': utf8ToBytes('qp-retest-lab-v1\u0000'),
+  'retest-lab-v2': utf8ToBytes('qp-retest-lab-v2\u0000'),
+};
 const CONTRIBUTION = utf8ToBytes('qp-draw-contribution-v1\u0000');
 const DRAW_SEED = utf8ToBytes('qp-draw-seed-v1\u0000');
 const LOG_ENTRY = utf8ToBytes('qp-transparency-v1\u0000');
+const LATE_LEAF = utf8ToBytes('qp-late-exclusion-leaf-v1\u0000');
+const LATE_COMMIT = utf8ToBytes('qp-late-exclusions-v1\u0000');
 const GENESIS = '0'.repeat(64);
 
 // qp-draw-seed-v1 (docs/draw-spec.md section 6)
@@ -61,6 +70,12 @@ export function canonicalJson(value) {
   return JSON.stringify(value);
 }
 
+// The snapshot hash of a document given as an object (integers and strings only, as in the
+// vectors; a served document is hashed as the bytes it came in).
+export function snapshotHashOf(doc) {
+  return bytesToHex(sha256(utf8ToBytes(canonicalJson(doc))));
+}
+
 export function entryHash(e) {
   const fields = [String(e.seq), e.at, e.kind, e.subject, e.payload_hash, e.prev_hash];
   return bytesToHex(sha256(concatBytes(LOG_ENTRY, utf8ToBytes(fields.join('\u001f')))));
@@ -84,6 +99,85 @@ export function verifyLog(entries) {
     prevAt = e.at;
   }
   return { problems, head: { seq: prevSeq, entry_hash: prevHash } };
+}
+
+// qp-late-exclusions-v1 (docs/draw-spec.md section 7)
+export function lateLeaf(saltHex, entry) {
+  const salt = hexToBytes(saltHex);
+  if (salt.length !== 32) throw new Error("a late exclusion's salt is 32 bytes");
+  const core = { unit_id: entry.unit_id, rule: entry.rule, cause: entry.cause };
+  return bytesToHex(sha256(concatBytes(LATE_LEAF, salt, utf8ToBytes(canonicalJson(core)))));
+}
+
+export function lateCommitment(leaves) {
+  return bytesToHex(sha256(concatBytes(LATE_COMMIT, ...leaves.map(hexToBytes))));
+}
+
+export function checkLateExclusions(record, complete) {
+  const published = record.late_exclusions || [];
+  if (record.late_exclusions_commitment == null) {
+    return published.some((e) => 'salt' in e || 'leaf' in e)
+      ? ['late exclusions with salts but no late-exclusion commitment'] : [];
+  }
+  const leaves = record.late_exclusion_leaves || [];
+  const problems = [];
+  if (lateCommitment(leaves) !== record.late_exclusions_commitment) {
+    problems.push('the late-exclusion leaves do not match their commitment');
+  }
+  const seen = new Set();
+  for (const e of published) {
+    let ok = Number.isInteger(e.index) && e.index >= 0 && e.index < leaves.length;
+    try {
+      ok = ok && lateLeaf(e.salt || '', e) === leaves[e.index];
+    } catch {
+      ok = false;
+    }
+    if (!ok) problems.push(`late exclusion of ${e.unit_id} does not match its leaf`);
+    else if (seen.has(e.index)) problems.push(`late exclusion ${e.index} is published twice`);
+    seen.add(e.index);
+  }
+  if (complete && seen.size !== leaves.length) {
+    problems.push(`the record reveals ${seen.size} of ${leaves.length} committed late exclusions`);
+  }
+  return problems;
+}
+
+// The late exclusions against the transparency log: the draw's entry commits to the record's
+// list, and each leaf was logged for the snapshot before the draw.
+export function checkLateExclusionLog(record, entries) {
+  const mine = entries.filter((e) => (e.kind === 'draw' || e.kind === 'redraw') && e.subject === record.draw_id);
+  if (!mine.length) return [`the log has no entry for draw ${record.draw_id}`];
+  const draw = mine[0];
+  const problems = [];
+  if (bytesToHex(sha256(utf8ToBytes(canonicalJson(draw.payload)))) !== draw.payload_hash) {
+    problems.push("the draw's log entry does not match its hash");
+  }
+  const logged = (draw.payload || {}).late_exclusions_commitment;
+  const recorded = record.late_exclusions_commitment;
+  if (logged == null && recorded == null) return problems;
+  if (logged !== recorded) {
+    problems.push('the draw record\'s late exclusions differ from those the draw logged');
+  }
+  const before = new Map();
+  for (const e of entries) {
+    const p = e.payload || {};
+    if (e.kind === 'late_exclusion' && p.snapshot_id === record.snapshot_id && e.seq < draw.seq) {
+      before.set(p.leaf, e.seq);
+    }
+  }
+  const leaves = record.late_exclusion_leaves || [];
+  leaves.forEach((x, i) => {
+    if (!before.has(x)) problems.push(`late exclusion ${i} was not logged for the snapshot before the draw`);
+  });
+  const bySeq = new Map(entries.map((e) => [e.seq, e]));
+  for (const e of record.late_exclusions || []) {
+    const at = bySeq.get(e.log_seq);
+    if (!at || !Number.isInteger(e.index) || e.index < 0 || e.index >= leaves.length) continue;
+    if (at.kind !== 'late_exclusion' || (at.payload || {}).leaf !== leaves[e.index]) {
+      problems.push(`late exclusion of ${e.unit_id}: log entry ${at.seq} differs`);
+    }
+  }
+  return problems;
 }
 
 export function entryBytes(entry) {
@@ -127,6 +221,7 @@ export function verifyRecord(record) {
     problems.push('the seed does not match the seed commitment');
   }
   problems.push(...checkContributions(record));
+  problems.push(...checkLateExclusions(record, record.disclosure !== 'partial'));
   if (record.disclosure === 'partial') {
     const leaves = record.leaves.map(hexToBytes);
     if (leaves.length !== record.selected_count) {
@@ -149,14 +244,18 @@ export function verifyRecord(record) {
   return problems;
 }
 
-// retest-lab-v1: the lab drawn among sorted(candidates) for the task.
-export function drawRetestLab(seedHex, taskId, candidates) {
+// retest-lab-v1 / v2 (docs/draw-spec.md section 3): the lab drawn among the distinct
+// candidates in code-point order (the lab ids are ASCII, so UTF-16 order is the same). v1 reads
+// the stream of the server's seed, v2 that of the plan's draw seed.
+export function drawRetestLab(seedHex, taskId, candidates, algorithm = 'retest-lab-v1') {
+  const prefix = RETEST[algorithm];
+  if (!prefix) throw new Error(`unknown algorithm ${algorithm}`);
   const ordered = [...new Set(candidates)].sort();
   const n = BigInt(ordered.length);
   if (n === 0n) throw new Error('no candidate lab');
   const two64 = 1n << 64n;
   const limit = two64 - (two64 % n);
-  const input = concatBytes(RETEST, hexToBytes(seedHex), utf8ToBytes(taskId));
+  const input = concatBytes(prefix, hexToBytes(seedHex), utf8ToBytes(taskId));
   let length = 64;
   let offset = 0;
   let chunk = shake256(input, { dkLen: length });
@@ -170,4 +269,219 @@ export function drawRetestLab(seedHex, taskId, candidates) {
     offset += 8;
     if (x < limit) return ordered[Number(x % n)];
   }
+}
+
+// A record from GET /public/tasks/{task_id}/retest-lab. Returns the list of problems found.
+export function verifyRetestLab(record) {
+  const problems = [];
+  const candidates = record.candidates || [];
+  if (!candidates.length) return ['the record lists no candidate lab'];
+  if (record.lab_id === record.first_lab_id) problems.push('the re-test lab is the first lab');
+  if (candidates.includes(record.first_lab_id)) problems.push('the first lab is among the candidates');
+  if (!candidates.includes(record.lab_id)) problems.push(`the re-test lab ${record.lab_id} is not a candidate`);
+  if (record.seed_commitment !== undefined && !seedMatches(record.seed, record.seed_commitment)) {
+    problems.push('the seed does not match the seed commitment');
+  }
+  let seed = record.seed;
+  if (record.algorithm === 'retest-lab-v2') {
+    const contributions = record.contributions || [];
+    for (const c of contributions) {
+      if (!c.value || contributionCommitment(c.value) !== c.commitment) {
+        return [...problems, `contribution ${c.id} does not match its commitment`];
+      }
+    }
+    seed = contributions.length ? drawSeed(record.seed, record.snapshot_hash, contributions) : record.seed;
+    if (seed !== record.draw_seed) {
+      return [...problems, 'the draw seed is not the combination of the seed and the contributions'];
+    }
+  } else if (record.algorithm !== 'retest-lab-v1') {
+    return [...problems, `unknown algorithm ${record.algorithm}`];
+  }
+  const expected = drawRetestLab(seed, record.task_id, candidates, record.algorithm);
+  if (expected !== record.lab_id) problems.push(`the draw gives ${expected}, the record names ${record.lab_id}`);
+  return problems;
+}
+
+// es-shake256-v2 step 4 (services/inspection/domain/draw_v2.py, docs/draw-spec.md section 9):
+// teams and labs for the units in selection order. The streams are SHAKE-256 of
+// "es-shake256-v2" || 0x00 || purpose || 0x00 || S || H, read as 8-byte big-endian words;
+// S is the draw seed (the server's seed when the snapshot lists no contributions), H the raw
+// snapshot hash.
+const V2 = utf8ToBytes('es-shake256-v2\u0000');
+const TWO64 = 1n << 64n;
+
+class WordStream {
+  constructor(purpose, seedHex, snapshotHashHex) {
+    this.xof = shake256.create({});
+    this.xof.update(concatBytes(V2, utf8ToBytes(purpose), new Uint8Array([0]),
+      hexToBytes(seedHex), hexToBytes(snapshotHashHex)));
+    this.buffer = new Uint8Array(0);
+    this.offset = 0;
+  }
+
+  take() {
+    if (this.offset + 8 > this.buffer.length) {
+      this.buffer = this.xof.xof(512);
+      this.offset = 0;
+    }
+    let x = 0n;
+    for (let i = 0; i < 8; i++) x = (x << 8n) | BigInt(this.buffer[this.offset + i]);
+    this.offset += 8;
+    return x;
+  }
+}
+
+// k distinct candidates, uniformly without replacement (no modulo bias), in drawing order.
+export function pickUniform(stream, candidates, k) {
+  const m = BigInt(candidates.length);
+  if (k > candidates.length) throw new Error('fewer candidates than places');
+  const limit = TWO64 - (TWO64 % m);
+  const chosen = [];
+  while (chosen.length < k) {
+    const v = stream.take();
+    if (v < limit) {
+      const c = candidates[Number(v % m)];
+      if (!chosen.includes(c)) chosen.push(c);
+    }
+  }
+  return chosen;
+}
+
+// Candidates before recusals (step 4): inspectors whose expertise covers the category, outside
+// the unit's region prefix when the plan requires cross-region teams; labs accredited for it.
+function regionPrefix(plan, region) {
+  return plan.cross_region_teams ? region.slice(0, plan.region_granularity) : null;
+}
+
+function inspectorCandidates(doc, category, prefix) {
+  const ins = doc.inspectors;
+  const g = doc.plan.region_granularity;
+  return ins.inspector_id.filter((id, i) => ins.expertise[i].includes(category)
+    && (prefix === null || ins.region_code[i].slice(0, g) !== prefix));
+}
+
+function labCandidatesOf(doc, category) {
+  return doc.labs.lab_id.filter((id, i) => doc.labs.categories[i].includes(category));
+}
+
+// The recusals of the drawn units as the snapshot committed them (docs/draw-spec.md section
+// 7): per unit in selection order, its enterprise's inspectors that are candidates with reason
+// conflict_of_interest, then inspected_recently, then its labs that are candidates.
+export function unitRecusals(doc, selection) {
+  const byUscc = new Map();
+  for (const r of doc.committed_recusals || []) {
+    if (!byUscc.has(r.enterprise_uscc)) byUscc.set(r.enterprise_uscc, []);
+    byUscc.get(r.enterprise_uscc).push(r);
+  }
+  const units = doc.units;
+  const position = new Map(units.unit_id.map((u, i) => [u, i]));
+  const found = [];
+  for (const entry of selection) {
+    const pos = position.get(entry.unit_id);
+    const rows = pos === undefined ? null : byUscc.get(units.enterprise_uscc[pos]);
+    if (!rows) continue;
+    const category = units.product_category[pos];
+    const inspectors = new Set(inspectorCandidates(doc, category, regionPrefix(doc.plan, units.region_code[pos])));
+    const labs = new Set(labCandidatesOf(doc, category));
+    for (const reason of ['conflict_of_interest', 'inspected_recently']) {
+      for (const r of rows) {
+        if (r.kind === 'inspector' && r.reason === reason && inspectors.has(r.id)) {
+          found.push({ unit_id: entry.unit_id, kind: 'inspector', id: r.id, reason });
+        }
+      }
+    }
+    for (const r of rows) {
+      if (r.kind === 'lab' && labs.has(r.id)) {
+        found.push({ unit_id: entry.unit_id, kind: 'lab', id: r.id, reason: r.reason });
+      }
+    }
+  }
+  return found;
+}
+
+// order: [{unit_id, stratum, rank}] in selection order; recusals: the draw record's.
+// Returns [{unit_id, stratum, rank, inspectors, lab}]; throws where the draw would refuse.
+export function assignTeams(doc, drawSeedHex, snapshotHashHex, order, recusals = []) {
+  const plan = doc.plan;
+  const teamSize = plan.team_size;
+  const departments = plan.departments || [];
+  const ins = doc.inspectors;
+  const units = doc.units;
+  const position = new Map(units.unit_id.map((u, i) => [u, i]));
+  const recused = new Map();
+  for (const r of recusals) {
+    const key = `${r.kind}\u0000${r.unit_id}`;
+    if (!recused.has(key)) recused.set(key, new Set());
+    recused.get(key).add(r.id);
+  }
+  const teams = new WordStream('team', drawSeedHex, snapshotHashHex);
+  const labStream = new WordStream('lab', drawSeedHex, snapshotHashHex);
+  return order.map((entry) => {
+    const pos = position.get(entry.unit_id);
+    if (pos === undefined) throw new Error(`unit ${entry.unit_id} is not in the snapshot`);
+    const category = units.product_category[pos];
+    const prefix = regionPrefix(plan, units.region_code[pos]);
+    const noInspector = recused.get(`inspector\u0000${entry.unit_id}`) || new Set();
+    const noLab = recused.get(`lab\u0000${entry.unit_id}`) || new Set();
+    const candidates = inspectorCandidates(doc, category, prefix).filter((id) => !noInspector.has(id));
+    const labCandidates = labCandidatesOf(doc, category).filter((id) => !noLab.has(id));
+    if (candidates.length < teamSize) throw new Error(`too few inspectors for unit ${entry.unit_id}`);
+    if (!labCandidates.length) throw new Error(`no eligible lab for unit ${entry.unit_id}`);
+    let team = [];
+    if (departments.length) {
+      const departmentOf = new Map(ins.inspector_id.map((id, i) => [id, (ins.department || [])[i]]));
+      for (const department of departments) {
+        const own = candidates.filter((id) => departmentOf.get(id) === department);
+        if (!own.length) throw new Error(`no inspector of department ${department} for unit ${entry.unit_id}`);
+        team.push(...pickUniform(teams, own, 1));
+      }
+      const rest = candidates.filter((id) => !team.includes(id));
+      team = team.concat(pickUniform(teams, rest, teamSize - team.length));
+    } else {
+      team = pickUniform(teams, candidates, teamSize);
+    }
+    const lab = pickUniform(labStream, labCandidates, 1)[0];
+    return { unit_id: entry.unit_id, stratum: entry.stratum, rank: entry.rank, inspectors: team, lab };
+  });
+}
+
+// A complete record against its snapshot document (the bytes as served): the snapshot hash,
+// the contributions the snapshot lists, and each published entry's team and lab recomputed.
+// The selection of units itself (step 3) is recomputed by the Python verifier only.
+export function checkTeams(record, snapshotBytes) {
+  const problems = [];
+  if (record.disclosure === 'partial') {
+    return ['a partial record: the teams are recomputed once the whole selection is public'];
+  }
+  if (bytesToHex(sha256(snapshotBytes)) !== record.snapshot_hash) {
+    return ['the snapshot does not match the snapshot hash published before the draw'];
+  }
+  const doc = JSON.parse(new TextDecoder().decode(snapshotBytes));
+  const listed = ((doc.contributions || {}).committed || []).map((c) => c.id).sort();
+  const revealed = (record.contributions || []).map((c) => c.id).sort();
+  if (listed.join() !== revealed.join()) {
+    return [...problems, 'the record\'s contributions are not those the snapshot lists'];
+  }
+  if ('committed_recusals' in doc) {
+    const derived = unitRecusals(doc, record.selection);
+    if (canonicalJson(derived) !== canonicalJson(record.recusals || [])) {
+      problems.push('the draw record\'s recusals differ from those committed in the snapshot');
+    }
+  }
+  const seed = listed.length ? record.draw_seed : record.seed;
+  let expected;
+  try {
+    expected = assignTeams(doc, seed, record.snapshot_hash, record.selection, record.recusals || []);
+  } catch (err) {
+    return [...problems, `the teams cannot be recomputed: ${err.message}`];
+  }
+  record.selection.forEach((entry, i) => {
+    const want = expected[i];
+    if (entry.inspectors.join('\u001e') !== want.inspectors.join('\u001e')) {
+      problems.push(`unit ${entry.unit_id}: published team ${entry.inspectors}, recomputed ${want.inspectors}`);
+    } else if (entry.lab !== want.lab) {
+      problems.push(`unit ${entry.unit_id}: published lab ${entry.lab}, recomputed ${want.lab}`);
+    }
+  });
+  return problems;
 }

@@ -7,9 +7,13 @@ new draws, ``es-hmac-sha256-v1`` for earlier ones) and the draw is recomputed wi
 are specified in ``services/inspection/domain/draw_v2.py`` and ``draw_v1.py``. When the
 snapshot lists contributions of other parties, each revealed value is checked against its
 commitment and the draw uses the combined draw seed (``docs/draw-spec.md`` section 6); the
-recusals are those the snapshot committed (section 7). Before the
+recusals are those the snapshot committed (section 7). With ``--log FILE`` (the transparency
+log, ``GET /public/transparency-log`` saved as a file: a page or its ``entries``) the late
+exclusions are also checked against the log: each was logged for the snapshot before the draw,
+and the draw's entry commits to exactly the record's list (section 7). Before the
 plan's sampling period ends the record is partial (``"disclosure": "partial"``): the entries
-revealed so far are checked against the selection commitment, no snapshot needed. Exit status 0:
+revealed so far are checked against the selection commitment, no snapshot needed. A re-test lab record (``GET /public/tasks/{id}/retest-lab``, ``"algorithm": "retest-lab-v2"``)
+is recomputed from its draw seed (``docs/draw-spec.md`` section 3). Exit status 0:
 the draw matches; 1: it does not (each discrepancy is printed); 2: the files cannot be read.
 Imports only the pure domain code, so it runs anywhere Python runs (numpy, if installed, only
 makes it faster).
@@ -20,6 +24,7 @@ import json
 import sys
 from pathlib import Path
 
+from services.inspection.domain import late_exclusions, retest
 from services.inspection.domain.draw import canonical_bytes
 from services.inspection.domain.verification import verify, verify_partial
 
@@ -32,11 +37,15 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("draw", type=Path, help="the draw record (JSON)")
     parser.add_argument("--snapshot", type=Path, help="the snapshot document as published")
+    parser.add_argument("--log", type=Path, help="the transparency log (JSON) to check against")
     args = parser.parse_args(argv)
     try:
         bundle = json.loads(args.draw.read_bytes())
+        if str(bundle.get("algorithm", "")).startswith("retest-lab-"):
+            return _retest_lab(bundle)
+        log_problems = _log_problems(bundle, args.log)
         if bundle.get("disclosure") == "partial":
-            return _partial(bundle)
+            return _partial(bundle, log_problems)
         if args.snapshot is not None:
             snapshot = args.snapshot.read_bytes()
         elif isinstance(bundle.get("snapshot"), dict):
@@ -48,6 +57,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"cannot read input: {exc}", file=sys.stderr)
         return 2
     report = verify(bundle, snapshot)
+    report.problems.extend(log_problems)
     if report.ok:
         print(
             f"MATCH: draw {bundle.get('draw_id')} recomputed from the snapshot "
@@ -61,8 +71,31 @@ def main(argv: list[str] | None = None) -> int:
     return 1
 
 
-def _partial(bundle: dict) -> int:
+def _retest_lab(record: dict) -> int:
+    problems = retest.check_record(record)
+    if not problems:
+        print(f"MATCH: re-test lab {record.get('lab_id')} of task {record.get('task_id')}")
+        return 0
+    print(f"MISMATCH: re-test lab of task {record.get('task_id')} does not verify:")
+    for problem in problems:
+        print(f"  - {problem}")
+    return 1
+
+
+def _log_problems(bundle: dict, path: Path | None) -> list[str]:
+    """Raises OSError/ValueError when the log cannot be read (exit 2)."""
+    if path is None:
+        return []
+    data = json.loads(path.read_bytes())
+    entries = data if isinstance(data, list) else (data or {}).get("entries")
+    if not isinstance(entries, list):
+        raise ValueError("the log file holds no entries")
+    return late_exclusions.check_log(bundle, entries)
+
+
+def _partial(bundle: dict, log_problems: list[str]) -> int:
     report = verify_partial(bundle)
+    report.problems.extend(log_problems)
     if report.ok:
         print(
             f"MATCH (partial): {report.selected} of {bundle.get('selected_count')} entries of "

@@ -22,7 +22,7 @@ from services.inspection.domain import selection_commitment as sc
 from services.inspection.domain import transparency as tr
 from services.inspection.domain.verification import verify, verify_partial
 from services.inspection.entrypoints.api import create_app
-from services.inspection.service_layer.draw_inputs import late_exclusion_doc
+from services.inspection.service_layer.draw_inputs import late_exclusion_docs
 from shared.clock import today_in_china
 from tests.inspection.conftest import (
     NATIONAL,
@@ -119,9 +119,16 @@ def test_drawn_units_take_their_recusals_from_the_committed_list_only() -> None:
 
 def test_late_exclusions_after_the_seal_are_flagged() -> None:
     entry = {"unit_id": "U2", "rule": "running_check", "cause": {}}
-    assert late_exclusion_doc(entry, None) == entry  # no contributions: nothing sealed
-    assert late_exclusion_doc(entry, {"U2"}) == entry
-    assert late_exclusion_doc(entry, {"U1"}) == {**entry, "after_seal": True}
+
+    def flagged(sealed: list[dict] | None) -> bool:
+        return bool(late_exclusion_docs([entry], sealed)[0].get("after_seal"))
+
+    assert not flagged(None)  # no contributions: nothing sealed
+    assert not flagged([{"unit_id": "U2"}])  # a seal from before the log entries
+    logged = {**entry, "salt": "ab" * 32, "leaf": "cd" * 32, "log_seq": 7}
+    doc = late_exclusion_docs([entry], [logged])[0]
+    assert not doc.get("after_seal") and (doc["leaf"], doc["log_seq"]) == ("cd" * 32, 7)
+    assert flagged([{"unit_id": "U1"}])
 
 
 def _chain(n: int) -> list[dict[str, Any]]:

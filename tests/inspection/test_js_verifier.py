@@ -13,6 +13,7 @@ from sqlalchemy import update
 from services.inspection.adapters.orm import PlanRow
 from services.inspection.domain import retest
 from services.inspection.domain import selection_commitment as sc
+from services.inspection.domain.draw import Recusal, canonical_bytes, compute_draw, sha256_hex
 from shared.clock import today_in_china
 from tests.inspection.conftest import create_plan, draw, freeze, tasks_of
 
@@ -46,6 +47,10 @@ def test_python_reproduces_the_published_vectors() -> None:
     for v in vectors["retest_lab"]:
         lab = retest.draw_retest_lab(bytes.fromhex(v["seed"]), v["task_id"], v["candidates"])
         assert lab == v["lab"]
+    assert len(vectors["retest_lab_v2"]) == 2
+    for v in vectors["retest_lab_v2"]:
+        assert retest.check_record(v) == [], v["name"]
+        assert v["lab_id"] != v["first_lab_id"]
 
 
 def test_js_verifier_reproduces_the_vectors(node: str, tmp_path: Path) -> None:
@@ -55,6 +60,14 @@ def test_js_verifier_reproduces_the_vectors(node: str, tmp_path: Path) -> None:
     forged["retest_lab"][1]["lab"] = "CNAS-L9999"
     (tmp_path / "v.json").write_text(json.dumps(forged))
     assert _run(node, "--vectors", str(tmp_path / "v.json")).returncode == 1
+    # a re-test lab drawn from another candidate than the draw seed gives is caught by both
+    forged = json.loads(VECTORS.read_text())
+    v2 = forged["retest_lab_v2"][0]
+    v2["lab_id"] = next(c for c in v2["candidates"] if c != v2["lab_id"])
+    assert any("the draw gives" in p for p in retest.check_record(v2))
+    (tmp_path / "v2.json").write_text(json.dumps(forged))
+    r = _run(node, "--vectors", str(tmp_path / "v2.json"))
+    assert r.returncode == 1 and "MISMATCH retest v2" in r.stdout, r.stdout
 
 
 def test_js_verifier_checks_a_real_draw(node, client, roster, as_zj, engine, tmp_path) -> None:
@@ -89,9 +102,57 @@ def test_js_verifier_checks_a_real_draw(node, client, roster, as_zj, engine, tmp
     (tmp_path / "full.json").write_text(json.dumps(full))
     r = _run(node, str(tmp_path / "full.json"))
     assert r.returncode == 0 and "5 entries" in r.stdout, r.stdout + r.stderr
+    document = client.get(f"/public/snapshots/{full['snapshot_id']}/document").content
+    (tmp_path / "snap.json").write_bytes(document)
+    r = _run(node, str(tmp_path / "full.json"), "--snapshot", str(tmp_path / "snap.json"))
+    assert r.returncode == 0, r.stdout + r.stderr  # teams and labs recomputed
+    # a recusal the snapshot did not commit (it would steer a team) is reported
+    unit = full["selection"][0]
+    extra = {"unit_id": unit["unit_id"], "kind": "inspector", "id": unit["inspectors"][0]}
+    steered = {**full, "recusals": [*full["recusals"], {**extra, "reason": "conflict_of_interest"}]}
+    (tmp_path / "steered.json").write_text(json.dumps(steered))
+    r = _run(node, str(tmp_path / "steered.json"), "--snapshot", str(tmp_path / "snap.json"))
+    assert r.returncode == 1 and "recusals differ" in r.stdout, r.stdout + r.stderr
     full["selection"][0]["lab"], full["selection"][1]["lab"] = (
         full["selection"][1]["lab"],
         full["selection"][0]["lab"] + "x",
     )
     (tmp_path / "full-forged.json").write_text(json.dumps(full))
     assert _run(node, str(tmp_path / "full-forged.json")).returncode == 1
+
+
+def test_both_verifiers_reproduce_the_team_vectors_and_catch_a_wrong_joint_team(
+    node: str, tmp_path: Path
+) -> None:
+    vectors = json.loads(VECTORS.read_text())
+    assert [bool(v["snapshot"]["plan"].get("departments")) for v in vectors["teams"]] == [
+        True,
+        False,
+    ]
+    for v in vectors["teams"]:
+        assert sha256_hex(canonical_bytes(v["snapshot"])) == v["snapshot_hash"]
+        recusals = [Recusal(r["unit_id"], r["kind"], r["id"], r["reason"]) for r in v["recusals"]]
+        outcome = compute_draw(v["snapshot"], bytes.fromhex(v["draw_seed"]), recusals=recusals)
+        assert outcome.selection_doc() == v["selection"], v["name"]
+    joint = vectors["teams"][0]
+    departments = joint["snapshot"]["plan"]["departments"]
+    of = dict(
+        zip(
+            joint["snapshot"]["inspectors"]["inspector_id"],
+            joint["snapshot"]["inspectors"]["department"],
+            strict=True,
+        )
+    )
+    for entry in joint["selection"]:  # one member of each department, in their order, first
+        assert [of[i] for i in entry["inspectors"][: len(departments)]] == departments
+    # a wrong joint team (members swapped), and the same document read as a plain plan
+    swapped = json.loads(VECTORS.read_text())
+    first = swapped["teams"][0]["selection"][0]
+    first["inspectors"] = [first["inspectors"][1], first["inspectors"][0], *first["inspectors"][2:]]
+    plain = json.loads(VECTORS.read_text())
+    del plain["teams"][0]["snapshot"]["plan"]["departments"]
+    plain["teams"][0]["snapshot_hash"] = sha256_hex(canonical_bytes(plain["teams"][0]["snapshot"]))
+    for name, forged in (("swapped", swapped), ("plain", plain)):
+        (tmp_path / "v.json").write_text(json.dumps(forged))
+        r = _run(node, "--vectors", str(tmp_path / "v.json"))
+        assert r.returncode == 1 and "MISMATCH teams joint" in r.stdout, (name, r.stdout)

@@ -4,7 +4,9 @@ team with members of every department)."""
 
 import csv
 import io
+import json
 from datetime import date
+from pathlib import Path
 
 from fastapi.testclient import TestClient
 
@@ -22,6 +24,7 @@ from tests.inspection.conftest import (
     sampled,
     tasks_of,
 )
+from tests.inspection.test_js_verifier import _run, node  # noqa: F401 - the node fixture
 
 ALL_SIX = {"strata": [{"risk_classes": ["A", "B", "C", "D"], "size": 6}]}
 
@@ -49,7 +52,11 @@ def _result(client: TestClient, headers: dict, task_id: str, outcome: str) -> No
 
 
 def test_joint_plan_draws_teams_with_a_member_of_each_department(
-    client: TestClient, roster: list[str], as_zj: dict[str, str]
+    client: TestClient,
+    roster: list[str],
+    as_zj: dict[str, str],
+    node: str,  # noqa: F811
+    tmp_path: Path,
 ) -> None:
     assert (
         post_csv(client, "/rosters/inspectors/import", _partner_inspectors(), as_zj).status_code
@@ -78,6 +85,12 @@ def test_joint_plan_draws_teams_with_a_member_of_each_department(
     first["inspectors"] = [i for i in first["inspectors"] if i.startswith("INS-")] * 2
     tampered["selection"] = [first, *tampered["selection"][1:]]
     assert not verify(tampered, document).ok
+    # the JavaScript verifier recomputes the joint teams from the served document too
+    (tmp_path / "snap.json").write_bytes(document)
+    for record, expected in ((full, 0), (tampered, 1)):
+        (tmp_path / "draw.json").write_text(json.dumps(record))
+        r = _run(node, str(tmp_path / "draw.json"), "--snapshot", str(tmp_path / "snap.json"))
+        assert r.returncode == expected, r.stdout + r.stderr
     # a department without inspectors cannot take part: no team short of it
     empty = create_plan(client, as_zj, sampling=ALL_SIX, joint_departments=["ZJNONE"])
     snap = freeze(client, as_zj, empty)

@@ -64,8 +64,11 @@ def test_receipt_starts_the_window_and_retest_lab_differs(client, roster, as_zj)
     assert drawn["lab_id"] != task["lab"]["id"] and drawn["first_lab_id"] == task["lab"]["id"]
     assert task["lab"]["id"] not in drawn["candidates"] and drawn["lab_id"] in drawn["candidates"]
     public = client.get(f"/public/tasks/{task['id']}/retest-lab").json()
-    recomputed = retest.draw_retest_lab(
-        bytes.fromhex(public["seed"]), public["task_id"], public["candidates"]
+    assert public["algorithm"] == retest.ALGORITHM and retest.check_record(public) == []
+    # no contributions required here: the draw seed is the server's seed
+    assert public["draw_seed"] == public["seed"] and public["contributions"] == []
+    recomputed = retest.draw_retest_lab_v2(
+        bytes.fromhex(public["draw_seed"]), public["task_id"], public["candidates"]
     )
     assert recomputed == public["lab_id"] == drawn["lab_id"]
     r = client.post(f"/tasks/{task['id']}/result/retest-lab", headers=as_zj)

@@ -1,8 +1,9 @@
 """The public, append-only, hash-chained transparency log of draws (issue 13, item 2). Pure;
 specified in ``docs/draw-spec.md`` section 8.
 
-Every contribution commitment, snapshot (committed, abandoned), draw, re-draw and task
-cancellation appends one entry in the transaction of the event. An entry is
+Every contribution commitment, snapshot (committed, abandoned), late exclusion (a salted leaf,
+``domain.late_exclusions``), draw, re-draw and task cancellation appends one entry in the
+transaction of the event. An entry is
 ``{seq, at, kind, subject, payload, payload_hash, prev_hash, entry_hash}``::
 
     payload_hash = hex(SHA-256(canonical JSON of payload))
@@ -35,6 +36,7 @@ class Kind:
     DRAW = "draw"
     REDRAW = "redraw"
     TASK_CANCELLED = "task_cancelled"
+    LATE_EXCLUSION = "late_exclusion"
 
 
 def timestamp(at: datetime) -> str:

@@ -12,7 +12,7 @@ from bisect import bisect_left
 from dataclasses import dataclass, field
 from typing import Any
 
-from services.inspection.domain import draw_seed, draw_v2, selection_commitment
+from services.inspection.domain import draw_seed, draw_v2, late_exclusions, selection_commitment
 from services.inspection.domain.draw import (
     ALGORITHMS,
     DRAW_FORMAT,
@@ -88,6 +88,8 @@ def _verify(bundle: dict[str, Any], snapshot_bytes: bytes, use_numpy: bool) -> R
     if algorithm == draw_v2.ALGORITHM and not canonical:
         problems.append("the snapshot does not list its units in canonical (unit id) order")
     problems.extend(_check_weights(doc))
+    # the draw is recomputed without the listed units: they must be the committed ones
+    problems.extend(late_exclusions.check_record(bundle, complete=True))
     late = [e["unit_id"] for e in bundle.get("late_exclusions", [])]
     in_order = ids if canonical else sorted(ids)
     strays = [u for u in late if not _contains(in_order, u)]
@@ -141,6 +143,7 @@ def verify_partial(bundle: dict[str, Any]) -> Report:
     if seed_commitment(seed) != bundle.get("seed_commitment"):
         report.problems.append("the seed does not match the seed commitment")
     report.problems.extend(verify_contributions(bundle, seed))
+    report.problems.extend(late_exclusions.check_record(bundle, complete=False))
     leaves = bundle.get("leaves") or []
     if len(leaves) != bundle.get("selected_count"):
         report.problems.append("the number of leaves differs from the selected count")

@@ -138,7 +138,7 @@ def record_receipt(task_id: str, body: s_disclosure.ReceiptIn, actor: Regulator,
 )
 def draw_retest_lab(task_id: str, actor: Regulator, uow: Uow) -> dict:
     """The plan's authority, after an objection: a lab other than the first, drawn verifiably
-    (``retest-lab-v1``, see ``domain/retest.py``)."""
+    from the plan's draw seed (``retest-lab-v2``, see ``domain/retest.py``)."""
     return results_procedure.draw_retest_lab(uow, task_id, actor)
 
 

@@ -25,6 +25,7 @@ from sqlalchemy.engine import Connection
 
 from services.inspection.adapters.orm_disclosure import DrawCommitmentRow, TaskSamplingRow
 from services.inspection.adapters.tables import DRAW, PLAN, SNAPSHOT, SNAPSHOT_EXCLUSION, TASK
+from services.inspection.domain import late_exclusions as lx
 from services.inspection.domain import selection_commitment as sc
 from services.inspection.domain.draw import DRAW_FORMAT
 from services.inspection.service_layer import draw_inputs_views, snapshot_views, task_views
@@ -235,6 +236,7 @@ def draw_public(conn: Connection, draw_id: str, today: date) -> dict[str, Any]:
     late = _public_entries(conn, row.late_exclusions or [], today)
     view["late_exclusions"] = late
     view["late_exclusions_withheld"] = len(row.late_exclusions or []) - len(late)
+    view.update(lx.record_fields(row.late_exclusions or []))
     if not complete:
         view.pop("result_digest")
     view["selection_commitment"] = commitment.selection_commitment if commitment else None
@@ -271,6 +273,7 @@ def verification_bundle(conn: Connection, draw_id: str, today: date) -> dict[str
     if complete:
         bundle = snapshot_views.verification_bundle(conn, draw_id)
         bundle["disclosure"] = "complete"
+        bundle.update(lx.record_fields(row.late_exclusions or []))
         bundle.update(
             draw_inputs_views.for_record(conn, row.snapshot_id, row.seed_hex, row.snapshot_hash)
         )
@@ -318,6 +321,7 @@ def verification_bundle(conn: Connection, draw_id: str, today: date) -> dict[str
         leaves=[sc.leaf(s, e).hex() for s, e in zip(salts, entries, strict=True)],
         recusals=[r for r in row.recusals or [] if r["unit_id"] in revealed_units],
         late_exclusions=_public_entries(conn, row.late_exclusions or [], today),
+        **lx.record_fields(row.late_exclusions or []),
     )
     return bundle
 

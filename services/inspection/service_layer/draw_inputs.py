@@ -1,14 +1,15 @@
 """Draw contributions by other parties, recusals committed at the freeze, and the
 transparency log (issue 13, item 2). Each public use case is one transaction."""
 
+import secrets
 import uuid
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
-from services.inspection.adapters.orm import SnapshotRow
+from services.inspection.adapters.orm import DrawRow, SnapshotRow
 from services.inspection.adapters.orm_draw_inputs import ContributionRow
-from services.inspection.domain import draw_seed
+from services.inspection.domain import draw_seed, late_exclusions
 from services.inspection.domain.model import Plan
 from services.inspection.domain.transparency import Kind
 from services.inspection.service_layer.unit_of_work import InspectionUnitOfWork
@@ -90,11 +91,12 @@ def reveal_contribution(
     contribution_id: str,
     value: str,
     actor: Principal,
-    seal: Callable[[InspectionUnitOfWork, SnapshotRow], list[str]] | None = None,
+    seal: Callable[[InspectionUnitOfWork, SnapshotRow], list[dict[str, Any]]] | None = None,
 ) -> None:
     """Reveal the value after the freeze that listed the commitment, before the draw. The
-    reveal that completes the set seals the late exclusions known at that moment (``seal``):
-    the draw flags any later one (``after_seal``), as the draw seed was known by then."""
+    reveal that completes the set seals the late exclusions known at that moment (``seal``,
+    their draw-record entries), each logged as a salted leaf: the draw flags any later one
+    (``after_seal``), as the draw seed was known by then."""
     raw = _hex32(value.lower(), "value")
     with uow:
         row = uow.draw_inputs.contribution(contribution_id)
@@ -123,7 +125,7 @@ def reveal_contribution(
         if seal is not None and all(r.status == "revealed" for r in others):
             snap = uow.snapshots.get(str(row.snapshot_id))
             assert snap is not None
-            row.sealed_late_exclusions = sorted(seal(uow, snap))
+            row.sealed_late_exclusions = log_late_exclusions(uow, snap, seal(uow, snap))
             payload["late_exclusions_sealed"] = len(row.sealed_late_exclusions)
         log(uow, Kind.CONTRIBUTION_REVEALED, row.id, payload)
         uow.commit()
@@ -218,19 +220,74 @@ def committed_recusals(
     return draw_seed.committed_recusal_list(inspector_conflicts, lab_conflicts, recent, usccs)
 
 
-def sealed_late_exclusions(uow: InspectionUnitOfWork, snapshot_id: str) -> set[str] | None:
-    """The late exclusions sealed by the completing reveal; None without contributions."""
+def sealed_late_exclusions(uow: InspectionUnitOfWork, snapshot_id: str) -> list[dict] | None:
+    """The late exclusions sealed (and logged) by the completing reveal; None without
+    contributions. Seals from before the log entries hold bare unit ids."""
     for r in uow.draw_inputs.of_snapshot(snapshot_id):
         if r.sealed_late_exclusions is not None:
-            return set(r.sealed_late_exclusions)
+            return [e if isinstance(e, dict) else {"unit_id": e} for e in r.sealed_late_exclusions]
     return None
 
 
-def late_exclusion_doc(entry: dict[str, Any], sealed: set[str] | None) -> dict[str, Any]:
-    """A draw record's late exclusion, flagged when it arose after the seal."""
-    if sealed is None or entry["unit_id"] in sealed:
-        return entry
-    return {**entry, "after_seal": True}
+def log_late_exclusions(
+    uow: InspectionUnitOfWork, snap: SnapshotRow, entries: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """Append each late exclusion to the transparency log as a salted leaf (naming neither
+    unit nor cause); the entries with their salt, leaf and ``log_seq``."""
+    logged = []
+    for entry in entries:
+        salt = secrets.token_bytes(32)
+        leaf = late_exclusions.leaf(salt, entry)
+        payload = late_exclusions.log_payload(snap.id, snap.plan_id, leaf)
+        seq = uow.draw_inputs.append(utcnow(), Kind.LATE_EXCLUSION, snap.id, payload)["seq"]
+        logged.append(
+            {**late_exclusions.core(entry), "salt": salt.hex(), "leaf": leaf, "log_seq": seq}
+        )
+    return logged
+
+
+def late_exclusion_docs(
+    entries: list[dict[str, Any]], sealed: list[dict] | None
+) -> list[dict[str, Any]]:
+    """The draw record's late exclusions (unit id order), each with its index; one the seal
+    logged keeps its salt, leaf and log entry, a later one gets a salt now, is logged with the
+    draw (``log_draw_late_exclusions``) and is flagged ``after_seal``."""
+    by_core = {late_exclusions.canonical(e): e for e in sealed or [] if "leaf" in e and "salt" in e}
+    sealed_units = {e["unit_id"] for e in sealed or []}
+    docs = []
+    for index, entry in enumerate(sorted(entries, key=lambda e: e["unit_id"])):
+        known = by_core.get(late_exclusions.canonical(entry))
+        doc = {**late_exclusions.core(entry), "index": index}
+        if known is not None:
+            doc.update(salt=known["salt"], leaf=known["leaf"], log_seq=known["log_seq"])
+        else:
+            salt = secrets.token_bytes(32)
+            doc.update(salt=salt.hex(), leaf=late_exclusions.leaf(salt, entry), log_seq=None)
+        if sealed is not None and (known is None and entry["unit_id"] not in sealed_units):
+            doc["after_seal"] = True
+        docs.append(doc)
+    return docs
+
+
+def log_draw_late_exclusions(
+    uow: InspectionUnitOfWork, snap: SnapshotRow, draw_id: str
+) -> dict[str, Any]:
+    """Just before the draw's own log entry: log the draw's late exclusions not logged yet,
+    note where, and return what the draw entry commits to."""
+    draw = uow.session.get(DrawRow, draw_id)
+    assert draw is not None
+    docs = [dict(e) for e in draw.late_exclusions]
+    for doc in docs:
+        if doc.get("log_seq") is None:
+            payload = late_exclusions.log_payload(snap.id, snap.plan_id, doc["leaf"])
+            entry = uow.draw_inputs.append(utcnow(), Kind.LATE_EXCLUSION, snap.id, payload)
+            doc["log_seq"] = entry["seq"]
+    draw.late_exclusions = docs  # a new list: the JSON column is written again
+    fields = late_exclusions.record_fields(docs)
+    return {
+        "late_exclusions_commitment": fields["late_exclusions_commitment"],
+        "late_exclusion_count": len(docs),
+    }
 
 
 def seed_of_draw(uow: InspectionUnitOfWork, snap: SnapshotRow) -> bytes:

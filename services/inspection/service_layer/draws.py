@@ -159,7 +159,7 @@ def _draw_row(
     draw_id: str,
     drawn: _Drawn,
     late: dict[str, eligibility.Exclusion],
-    sealed: set[str] | None,
+    sealed: list[dict] | None,
     reason: str | None,
     active: DrawRow | None,
     actor: Principal,
@@ -176,10 +176,9 @@ def _draw_row(
         result_digest=outcome.result_digest,
         selected_count=len(outcome.selection),
         strata=[s.__dict__ for s in outcome.strata],
-        late_exclusions=[
-            draw_inputs.late_exclusion_doc(e.as_doc(), sealed)
-            for e in sorted(late.values(), key=lambda e: e.unit_id)
-        ],
+        late_exclusions=draw_inputs.late_exclusion_docs(
+            [e.as_doc() for e in late.values()], sealed
+        ),
         recusals=[r.as_doc() for r in drawn.recusals],
         supersedes_draw_id=active.id if active else None,
         redraw_reason=reason,
@@ -220,6 +219,8 @@ def _log_draw(
     }
     if active is not None:
         payload.update(supersedes_draw_id=active.id, redraw_reason=reason)
+    # the late exclusions not logged yet go in first: the draw entry commits to all of them
+    payload.update(draw_inputs.log_draw_late_exclusions(uow, snap, draw_id))
     draw_inputs.log(uow, Kind.REDRAW if active else Kind.DRAW, draw_id, payload)
 
 
@@ -284,10 +285,12 @@ def _late_exclusions(
     )
 
 
-def seal_late_exclusions(uow: InspectionUnitOfWork, snap: SnapshotRow) -> list[str]:
-    """The unit ids late-excluded now (the seal of the completing contribution reveal)."""
+def seal_late_exclusions(uow: InspectionUnitOfWork, snap: SnapshotRow) -> list[dict]:
+    """The late exclusions now (the seal of the completing contribution reveal), as the
+    draw record would list them."""
     plan = _load_plan(uow, snap.plan_id)
-    return list(_late_exclusions(uow, snap, plan, today_in_china()).keys())
+    late = _late_exclusions(uow, snap, plan, today_in_china())
+    return [late[u].as_doc() for u in sorted(late)]
 
 
 def _recusals(

@@ -7,10 +7,11 @@ from typing import Any
 
 from sqlalchemy import select
 
-from services.inspection.adapters.orm import DrawRow, LabRow
+from services.inspection.adapters.orm import DrawRow, LabRow, SnapshotRow
 from services.inspection.adapters.orm_results import ResultReceiptRow, RetestLabRow
 from services.inspection.domain import retest
 from services.inspection.domain.model import Outcome, ResultStatus
+from services.inspection.service_layer import draw_inputs_views
 from services.inspection.service_layer.unit_of_work import InspectionUnitOfWork
 from shared.auth import Principal
 from shared.clock import today_in_china, utcnow
@@ -84,7 +85,8 @@ def record_receipt(
 
 def draw_retest_lab(uow: InspectionUnitOfWork, task_id: str, actor: Principal) -> dict[str, Any]:
     """After a timely objection: a lab other than the first, accredited for the category and
-    free of declared conflicts, drawn with ``retest-lab-v1`` from the draw's revealed seed."""
+    free of declared conflicts, drawn with ``retest-lab-v2`` from the plan's draw seed (the
+    server's seed combined with the revealed contributions, as the draw itself)."""
     with uow:
         task, result = _task_and_result(uow, task_id, actor)
         if result.status is not ResultStatus.OBJECTED:
@@ -110,7 +112,10 @@ def draw_retest_lab(uow: InspectionUnitOfWork, task_id: str, actor: Principal) -
             )
         draw = uow.session.get(DrawRow, task.draw_id)
         assert draw is not None
-        lab_id = retest.draw_retest_lab(bytes.fromhex(draw.seed_hex), task.id, candidates)
+        seeds = _seeds(uow.session.connection(), draw.id)
+        if seeds["draw_seed"] is None:
+            raise Conflict("the draw's contributions do not verify", code="contributions_invalid")
+        lab_id = retest.draw_retest_lab_v2(bytes.fromhex(seeds["draw_seed"]), task.id, candidates)
         row = RetestLabRow(
             task_id=task.id,
             lab_id=lab_id,
@@ -123,30 +128,57 @@ def draw_retest_lab(uow: InspectionUnitOfWork, task_id: str, actor: Principal) -
         )
         uow.session.add(row)
         uow.commit()
-        return retest_lab_doc(row, draw.seed_hex)
+        return retest_lab_doc(row, seeds)
 
 
-def retest_lab_doc(row: Any, seed_hex: str) -> dict[str, Any]:
+def _seeds(conn: Any, draw_id: str) -> dict[str, Any]:
+    """What a verifier needs to recompute the draw seed: the server's seed and its commitment,
+    the snapshot hash, the revealed contributions and the draw seed they give."""
+    draw, snap = table_of(DrawRow).c, table_of(SnapshotRow).c
+    row = conn.execute(
+        select(draw.seed_hex, draw.snapshot_id, snap.snapshot_hash, snap.seed_commitment)
+        .join(table_of(SnapshotRow), snap.id == draw.snapshot_id)
+        .where(draw.id == draw_id)
+    ).one()
+    record = draw_inputs_views.for_record(conn, row.snapshot_id, row.seed_hex, row.snapshot_hash)
     return {
+        "seed": row.seed_hex,
+        "seed_commitment": row.seed_commitment,
+        "snapshot_hash": row.snapshot_hash,
+        "contributions": record.get("contributions", []),
+        # no contributions listed (earlier snapshots, none required): the server's seed
+        "draw_seed": record["draw_seed"] if record else row.seed_hex,
+    }
+
+
+def retest_lab_doc(row: Any, seeds: dict[str, Any]) -> dict[str, Any]:
+    doc = {
         "task_id": row.task_id,
         "lab_id": row.lab_id,
         "first_lab_id": row.first_lab_id,
         "candidates": list(row.candidates),
         "algorithm": row.algorithm,
         "draw_id": row.draw_id,
-        "seed": seed_hex,
+        "seed": seeds["seed"],
+        "seed_commitment": seeds["seed_commitment"],
         "drawn_at": row.drawn_at,
         "source": retest.LAB_SOURCE,
     }
+    if row.algorithm != retest.LEGACY_ALGORITHM:
+        doc.update(
+            snapshot_hash=seeds["snapshot_hash"],
+            contributions=seeds["contributions"],
+            draw_seed=seeds["draw_seed"],
+        )
+    return doc
 
 
 def public_retest_lab(conn: Any, task_id: str, today: date) -> dict[str, Any]:
     """Anyone: the re-test lab draw of a task, with what is needed to recompute it."""
     from services.inspection.service_layer.disclosure_views import revealed_task_ids
 
-    lab, draw = table_of(RetestLabRow).c, table_of(DrawRow).c
+    lab = table_of(RetestLabRow).c
     row = conn.execute(select(table_of(RetestLabRow)).where(lab.task_id == task_id)).first()
     if row is None or not revealed_task_ids(conn, [task_id], today):
         raise NotFound(f"no re-test lab drawn for task {task_id}", code="retest_lab_not_found")
-    seed = conn.execute(select(draw.seed_hex).where(draw.id == row.draw_id)).scalar_one()
-    return retest_lab_doc(row, seed)
+    return retest_lab_doc(row, _seeds(conn, row.draw_id))
