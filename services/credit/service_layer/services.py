@@ -31,7 +31,7 @@ from services.credit.service_layer.commands import (
     ProposeListing,
     RegisterEnterprise,
 )
-from services.credit.service_layer.unit_of_work import CreditUnitOfWork
+from services.credit.service_layer.ports import CreditWork
 from shared.auth import Principal, Role
 from shared.clock import utcnow
 from shared.contracts.credit import (
@@ -77,7 +77,7 @@ DEFAULT_POLICY = Policy()
 
 
 # -- helpers ------------------------------------------------------------------------------------
-def _enterprise(uow: CreditUnitOfWork, uscc: str, actor: Actor | None) -> Enterprise:
+def _enterprise(uow: CreditWork, uscc: str, actor: Actor | None) -> Enterprise:
     """Lock the enterprise (the aggregate lock) and check the regulator's jurisdiction."""
     enterprise = uow.enterprises.get(uscc, for_update=True)
     if enterprise is None:
@@ -101,7 +101,7 @@ def _check_jurisdiction(actor: Actor | None, enterprise: Enterprise) -> None:
         )
 
 
-def _regrade(uow: CreditUnitOfWork, enterprise: Enterprise, today: date, trigger: str) -> None:
+def _regrade(uow: CreditWork, enterprise: Enterprise, today: date, trigger: str) -> None:
     records = uow.records.in_force(enterprise.uscc, today)
     listed = any(
         listing.status is ListingStatus.LISTED
@@ -165,7 +165,7 @@ def _new_enterprise(uscc: str, name: str, category: str, region_code: str | None
 
 # -- enterprises --------------------------------------------------------------------------------
 def register_enterprise(
-    uow: CreditUnitOfWork,
+    uow: CreditWork,
     cmd: RegisterEnterprise,
     actor: Principal,
     policy: Policy = DEFAULT_POLICY,
@@ -188,7 +188,7 @@ def register_enterprise(
 
 # -- credit records -----------------------------------------------------------------------------
 def add_record(
-    uow: CreditUnitOfWork,
+    uow: CreditWork,
     cmd: AddRecord,
     actor: Actor,
     *,
@@ -213,7 +213,7 @@ def add_record(
 
 
 def _add_record(
-    uow: CreditUnitOfWork, cmd: AddRecord, uscc: str, actor: Actor, today: date, policy: Policy
+    uow: CreditWork, cmd: AddRecord, uscc: str, actor: Actor, today: date, policy: Policy
 ) -> CreditRecord:
     with uow:
         if cmd.source_event_id:
@@ -286,7 +286,7 @@ def _add_record(
 
 # -- the dishonesty list ------------------------------------------------------------------------
 def propose_listing(
-    uow: CreditUnitOfWork,
+    uow: CreditWork,
     cmd: ProposeListing,
     actor: Principal,
     *,
@@ -363,7 +363,7 @@ PROVISIONAL_NOTE = (
 )
 
 
-def _repair_notice(uow: CreditUnitOfWork, record: CreditRecord, rules: RuleSet) -> None:
+def _repair_notice(uow: CreditWork, record: CreditRecord, rules: RuleSet) -> None:
     """两书同达: the repair notice goes out with the penalty record."""
     rc = catalogue.RECORD_CLASSES[record.record_class]
     if not (rc.repairable and record.disclosed):
@@ -381,7 +381,7 @@ def _repair_notice(uow: CreditUnitOfWork, record: CreditRecord, rules: RuleSet) 
     )
 
 
-def _listing(uow: CreditUnitOfWork, listing_id: str, actor: Actor) -> tuple[Enterprise, Listing]:
+def _listing(uow: CreditWork, listing_id: str, actor: Actor) -> tuple[Enterprise, Listing]:
     uscc = uow.listings.owner_of(listing_id)
     if uscc is None or (isinstance(actor, Principal) and _foreign(actor, uscc)):
         raise NotFound(f"no listing {listing_id}", code="listing_not_found")
@@ -392,7 +392,7 @@ def _listing(uow: CreditUnitOfWork, listing_id: str, actor: Actor) -> tuple[Ente
 
 
 def _listing_to_decide(
-    uow: CreditUnitOfWork, listing_id: str, actor: Actor
+    uow: CreditWork, listing_id: str, actor: Actor
 ) -> tuple[Enterprise, Listing]:
     """The listing (locked) on which ``actor`` takes a due-process decision: the proposing
     authority or a higher one over its region, else Forbidden."""
@@ -412,7 +412,7 @@ def _foreign(actor: Principal, uscc: str) -> bool:
 
 
 def file_objection(
-    uow: CreditUnitOfWork,
+    uow: CreditWork,
     listing_id: str,
     statement: str,
     evidence: list[str],
@@ -437,7 +437,7 @@ def file_objection(
 
 
 def decide_objection(
-    uow: CreditUnitOfWork,
+    uow: CreditWork,
     listing_id: str,
     upheld: bool,
     reason: str,
@@ -467,9 +467,7 @@ def decide_objection(
         return listing
 
 
-def confirm_listing(
-    uow: CreditUnitOfWork, listing_id: str, actor: Principal, *, today: date
-) -> Listing:
+def confirm_listing(uow: CreditWork, listing_id: str, actor: Principal, *, today: date) -> Listing:
     _require_regulator(actor)
     with uow:
         enterprise, listing = _listing_to_decide(uow, listing_id, actor)
@@ -531,7 +529,7 @@ def _measure_fields(listing: Listing, enterprise: Enterprise, m: MeasureV1) -> d
 
 
 def remove_listing(
-    uow: CreditUnitOfWork,
+    uow: CreditWork,
     listing_id: str,
     reason: RemovalReason,
     actor: Actor,
@@ -551,7 +549,7 @@ def remove_listing(
 
 
 def _remove(
-    uow: CreditUnitOfWork,
+    uow: CreditWork,
     enterprise: Enterprise,
     listing: Listing,
     reason: RemovalReason,
@@ -567,7 +565,7 @@ def _remove(
 
 
 def _announce_removal(
-    uow: CreditUnitOfWork,
+    uow: CreditWork,
     enterprise: Enterprise,
     listing: Listing,
     old: ListingStatus,
@@ -605,7 +603,7 @@ def _announce_removal(
 
 # -- credit repair ------------------------------------------------------------------------------
 def apply_for_repair(
-    uow: CreditUnitOfWork,
+    uow: CreditWork,
     cmd: ApplyForRepair,
     actor: Principal,
     *,
@@ -653,7 +651,7 @@ def apply_for_repair(
 
 
 def decide_repair(
-    uow: CreditUnitOfWork,
+    uow: CreditWork,
     application_id: str,
     approved: bool,
     reason: str,
@@ -703,7 +701,7 @@ def decide_repair(
 
 
 def _repair(
-    uow: CreditUnitOfWork,
+    uow: CreditWork,
     enterprise: Enterprise,
     application: RepairApplication,
     today: date,
@@ -727,7 +725,7 @@ def _repair(
     return ended, delisted
 
 
-def _rests_on_records_in_force(uow: CreditUnitOfWork, listing: Listing, today: date) -> bool:
+def _rests_on_records_in_force(uow: CreditWork, listing: Listing, today: date) -> bool:
     for record_id in listing.basis_record_ids:
         record = uow.records.get(record_id)
         if record is not None and record.in_force(today):
@@ -739,7 +737,7 @@ def _rests_on_records_in_force(uow: CreditUnitOfWork, listing: Listing, today: d
 JOB = SystemActor("credit-scheduler")
 
 
-def end_publication_periods(uow: CreditUnitOfWork, today: date, batch_size: int = 500) -> int:
+def end_publication_periods(uow: CreditWork, today: date, batch_size: int = 500) -> int:
     """Withdraw records whose publication period is over; one batch per transaction."""
     with uow:
         due = uow.records.due_to_end(today, batch_size)
@@ -758,7 +756,7 @@ def end_publication_periods(uow: CreditUnitOfWork, today: date, batch_size: int 
         return len(due)
 
 
-def end_listing_terms(uow: CreditUnitOfWork, today: date, batch_size: int = 200) -> int:
+def end_listing_terms(uow: CreditWork, today: date, batch_size: int = 200) -> int:
     with uow:
         due = uow.listings.due_to_end(today, batch_size)
         for uscc, listing_ids in _by_enterprise(due):
@@ -773,7 +771,7 @@ def end_listing_terms(uow: CreditUnitOfWork, today: date, batch_size: int = 200)
         return len(due)
 
 
-def regrade_stale(uow: CreditUnitOfWork, today: date, batch_size: int = 500) -> int:
+def regrade_stale(uow: CreditWork, today: date, batch_size: int = 500) -> int:
     """After a new rule table is deployed, regrade everyone graded under an older one."""
     with uow:
         usccs = uow.enterprises.graded_under_other_rules(CURRENT_RULES.version, batch_size)
