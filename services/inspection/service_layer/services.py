@@ -56,6 +56,7 @@ from services.inspection.service_layer import (
 )
 from services.inspection.service_layer.commands import CreatePlan, RecordResult
 from services.inspection.service_layer.disclosure import commit_selection, ensure_sampling
+from services.inspection.service_layer.ports import MirrorWork, PlanWork, ResultWork
 from services.inspection.service_layer.unit_of_work import InspectionUnitOfWork, new_uuids
 from shared.auth import AuthorityLevel, Principal, Role
 from shared.calendar import WorkingCalendar
@@ -91,7 +92,7 @@ def require_authority(plan: Plan, actor: Principal) -> None:
         )
 
 
-def _load_plan(uow: InspectionUnitOfWork, plan_id: str, *, for_update: bool = False) -> Plan:
+def _load_plan(uow: PlanWork, plan_id: str, *, for_update: bool = False) -> Plan:
     plan = uow.plans.get(plan_id, for_update=for_update)
     if plan is None:
         raise NotFound(f"no plan {plan_id}", code="plan_not_found")
@@ -644,7 +645,7 @@ def _emit_draw_events(
 
 
 # -- results -------------------------------------------------------------------------------------
-def _load_task(uow: InspectionUnitOfWork, task_id: str) -> TaskRow:
+def _load_task(uow: ResultWork, task_id: str) -> TaskRow:
     task = uow.tasks.get(task_id, for_update=True)
     if task is None:
         raise NotFound(f"no task {task_id}", code="task_not_found")
@@ -652,7 +653,7 @@ def _load_task(uow: InspectionUnitOfWork, task_id: str) -> TaskRow:
 
 
 def record_result(
-    uow: InspectionUnitOfWork,
+    uow: ResultWork,
     task_id: str,
     cmd: RecordResult,
     actor: Principal,
@@ -719,16 +720,14 @@ def _result_fields(task: TaskRow, plan: Plan, unit: dict, result: Result) -> dic
     }
 
 
-def _on_final(
-    uow: InspectionUnitOfWork, task: TaskRow, plan: Plan, unit: dict, result: Result
-) -> None:
+def _on_final(uow: ResultWork, task: TaskRow, plan: Plan, unit: dict, result: Result) -> None:
     """A final result ends the running check: the claim goes, the check enters the history
     the six-month rule reads, and the result waits for publication."""
     uow.tasks.release_claim(task.id)
     uow.tasks.set_status(task.id, TaskStatus.FINAL.value)
     uow.results.add_check_record(task, plan, result, unit)
     assert result.finalised_at is not None
-    if hasattr(uow, "session"):  # per-result publication deadline (the fakes have none)
+    if isinstance(uow, InspectionUnitOfWork):  # per-result publication deadline (fakes have none)
         publication_deadlines.set_deadline(uow, task.id, result.finalised_at)
     uow.emit(
         ResultFinalisedV2(
@@ -861,7 +860,7 @@ def cancel_task(uow: InspectionUnitOfWork, task_id: str, reason: str, actor: Pri
 
 # -- facts from other services (issue 5's consumers call these with the source event id) --------
 def set_enterprise_risk_class(
-    uow: InspectionUnitOfWork,
+    uow: MirrorWork,
     uscc: str,
     risk_class: str,
     source_event_id: str,
@@ -892,7 +891,7 @@ def set_enterprise_risk_class(
 
 
 def apply_dishonesty_measure(
-    uow: InspectionUnitOfWork,
+    uow: MirrorWork,
     uscc: str,
     listing_id: str,
     measure_code: str,
@@ -918,7 +917,7 @@ def apply_dishonesty_measure(
 
 
 def lift_dishonesty_measure(
-    uow: InspectionUnitOfWork,
+    uow: MirrorWork,
     listing_id: str,
     source_event_id: str,
     occurred_at: datetime,
@@ -953,7 +952,7 @@ def lift_dishonesty_measure(
 
 
 def mark_certified_product(
-    uow: InspectionUnitOfWork,
+    uow: MirrorWork,
     certificate_number: str,
     scheme: str,
     uscc: str,
