@@ -65,7 +65,7 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff format --check shared services tests bench clients tools
 
 typecheck: $(STAMP)
-	$(VENV)/bin/mypy shared services bench clients/python/qp_client tools
+	$(VENV)/bin/mypy shared services bench clients/python/qp_client tools tests
 
 bench: $(STAMP)
 	command -v wrk >/dev/null || (apt-get install -y wrk || (apt-get update && apt-get install -y wrk))

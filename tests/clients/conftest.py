@@ -5,6 +5,7 @@ disclosures with a withdrawal, and a verifiable draw."""
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -28,7 +29,7 @@ class Live:
     draw_id: str = ""
     listed: str = ""
 
-    def urls(self) -> dict[str, str]:
+    def urls(self) -> dict[str, Any]:
         return {svc: self.system.url(svc, "") for svc in ("registry", "credit", "inspection")}
 
     def env(self) -> dict[str, str]:

@@ -174,7 +174,8 @@ def test_two_mirrors_racing_apply_each_entry_once(live: Live, mirror_db: str) ->
 
     def run() -> int:
         with Client(**live.urls()) as client:
-            return mir.sync_once(client, engine, "changes", limit=1).entries
+            entries: int = mir.sync_once(client, engine, "changes", limit=1).entries
+            return entries
 
     with ThreadPoolExecutor(2) as pool:
         counts = list(pool.map(lambda _: run(), range(2)))

@@ -10,7 +10,7 @@ import pytest
 
 from shared.testing.system import ManagedProcess
 from tests.clients.conftest import Live, record
-from tests.clients.receiver import Receiver
+from tests.clients.receiver import Received, Receiver
 from tests.e2e.conftest import BODY, REGULATOR, enterprise, issue
 
 pytestmark = [pytest.mark.e2e, pytest.mark.broker, pytest.mark.xdist_group("kit")]
@@ -100,10 +100,10 @@ def test_every_change_arrives_signed_once_across_a_worker_kill(
     keys = sorted(p["data"]["key"] for p in got.values())
     assert keys == numbers  # each change once by id; the other holder's certificate not sent
     assert {p["type"] for p in got.values()} == {"registry.certificate.issued"}
-    log = log()
-    assert sorted(d["id"] for d in log) == sorted(got)
-    assert {d["status"] for d in log} == {"delivered"}
-    assert all(d["attempt_log"] and d["attempt_log"][-1]["status_code"] == 200 for d in log)
+    delivered = log()
+    assert sorted(d["id"] for d in delivered) == sorted(got)
+    assert {d["status"] for d in delivered} == {"delivered"}
+    assert all(d["attempt_log"] and d["attempt_log"][-1]["status_code"] == 200 for d in delivered)
 
 
 def test_failing_endpoint_is_retried_paused_resumed_replayed_and_rotated(
@@ -178,11 +178,11 @@ def test_failing_endpoint_is_retried_paused_resumed_replayed_and_rotated(
         process.stop()
 
 
-def _verifies(r: object, secret: str) -> bool:
+def _verifies(r: Received, secret: str) -> bool:
     from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
     try:
-        Webhook(secret).verify(r.body, r.headers)  # type: ignore[attr-defined]
+        Webhook(secret).verify(r.body, r.headers)
     except WebhookVerificationError:
         return False
     return True

@@ -15,7 +15,8 @@ from tools import asyncapi
 
 @pytest.fixture(scope="module")
 def document() -> dict[str, Any]:
-    return yaml.safe_load(asyncapi.OUTPUT.read_text())
+    loaded: dict[str, Any] = yaml.safe_load(asyncapi.OUTPUT.read_text())
+    return loaded
 
 
 def test_the_committed_document_is_not_stale() -> None:

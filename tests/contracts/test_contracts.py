@@ -1,6 +1,8 @@
 """Contract tests: schema snapshots, compatibility, golden samples, upcasting."""
 
 import json
+from pathlib import Path
+from typing import Any
 
 import pytest
 from pydantic import ValidationError
@@ -40,14 +42,17 @@ def test_every_contract_has_a_golden_sample(model: type[EventPayload]) -> None:
 
 
 @pytest.mark.parametrize("path,envelope", all_samples(), ids=lambda x: getattr(x, "name", ""))
-def test_golden_samples_parse_to_the_latest_version(path, envelope: EventEnvelope) -> None:
+def test_golden_samples_parse_to_the_latest_version(path: Path, envelope: EventEnvelope) -> None:
     payload = contracts.parse_latest(envelope)
     assert envelope.event_type == payload.EVENT_TYPE
     assert envelope.producer == envelope.event_type.split(".")[0]
 
 
 def test_compatibility_rules() -> None:
-    base = {"properties": {"a": {"type": "string"}, "b": {"type": "integer"}}, "required": ["a"]}
+    base: dict[str, Any] = {
+        "properties": {"a": {"type": "string"}, "b": {"type": "integer"}},
+        "required": ["a"],
+    }
     optional_added = {**base, "properties": {**base["properties"], "c": {"type": "string"}}}
     assert incompatibilities(base, optional_added) == []
     required_added = {**optional_added, "required": ["a", "c"]}

@@ -1,6 +1,8 @@
 from collections.abc import Iterator
 from datetime import date
+from typing import Any
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
@@ -106,8 +108,8 @@ def as_body(settings: CreditSettings) -> dict[str, str]:
     return bearer(settings, role="certification_body", sub="cqc", body_id="CNCA-R-2002-001")
 
 
-def record(**overrides: object) -> dict:
-    payload = {
+def record(**overrides: object) -> dict[str, Any]:
+    payload: dict[str, Any] = {
         "uscc": HANGZHOU,
         "record_class": "penalty",
         "severity": "serious",
@@ -143,9 +145,9 @@ def serious_record(client: TestClient, enterprises: None, as_regulator: dict[str
     return str(r.json()["id"])
 
 
-def problem(r, status: int, code: str) -> dict:  # type: ignore[no-untyped-def]
+def problem(r: httpx.Response, status: int, code: str) -> dict[str, Any]:
     assert r.status_code == status, r.text
     assert r.headers["content-type"].startswith("application/problem+json")
-    body = r.json()
+    body: dict[str, Any] = r.json()
     assert body["code"] == code, body
     return body

@@ -2,7 +2,10 @@
 
 import json
 from datetime import date, timedelta
+from pathlib import Path
 
+import httpx
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
@@ -19,6 +22,7 @@ from shared import uscc
 from shared.pagination import encode_cursor
 from shared.testing.kafka import wait_until
 from tests.credit.conftest import HANGZHOU, NINGBO, Clock, problem, record
+from tests.support import app_of
 
 
 def count(engine: Engine, table: str) -> int:
@@ -37,9 +41,13 @@ def feed_all(client: TestClient) -> list[dict]:
 
 
 # -- enterprises --------------------------------------------------------------------------------
-def test_invalid_codes_say_which_character_or_the_checksum(client, as_regulator) -> None:
-    def register(code: str):  # type: ignore[no-untyped-def]
-        return client.post("/enterprises", headers=as_regulator, json={"uscc": code, "name": "x"})
+def test_invalid_codes_say_which_character_or_the_checksum(
+    client: TestClient, as_regulator: dict[str, str]
+) -> None:
+    def register(code: str) -> httpx.Response:
+        body = {"uscc": code, "name": "x"}
+        r: httpx.Response = client.post("/enterprises", headers=as_regulator, json=body)
+        return r
 
     body = problem(register(HANGZHOU[:17] + "X"), 422, "uscc_checksum")
     assert body["position"] == 18 and repr(HANGZHOU[17]) in body["detail"]
@@ -57,10 +65,12 @@ def test_invalid_codes_say_which_character_or_the_checksum(client, as_regulator)
         "unknown_category",
     )
     problem(client.get("/public/enterprises/91330100MA2ABCDEXX"), 422, "uscc_checksum")
-    assert count(client.app.state.engine, "enterprise") == 0
+    assert count(app_of(client).state.engine, "enterprise") == 0
 
 
-def test_legacy_codes_are_accepted_when_configured(settings, engine, clock, monkeypatch) -> None:
+def test_legacy_codes_are_accepted_when_configured(
+    settings: CreditSettings, engine: Engine, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
     legacy = HANGZHOU[:17] + ("0" if HANGZHOU[17] != "0" else "1")  # fails the checksum
     monkeypatch.setenv("USCC_LEGACY_CODES", f'["{legacy}"]')  # one list for every service
     configured = CreditSettings(database_url=settings.database_url, environment="test")
@@ -80,7 +90,9 @@ def test_legacy_codes_are_accepted_when_configured(settings, engine, clock, monk
         assert c.get(f"/public/enterprises/{legacy}").json()["name"] == "老企业"
 
 
-def test_duplicate_enterprise_is_409(client, enterprises, as_regulator) -> None:
+def test_duplicate_enterprise_is_409(
+    client: TestClient, enterprises: None, as_regulator: dict[str, str]
+) -> None:
     problem(
         client.post(
             "/enterprises", headers=as_regulator, json={"uscc": HANGZHOU.lower(), "name": "again"}
@@ -91,7 +103,9 @@ def test_duplicate_enterprise_is_409(client, enterprises, as_regulator) -> None:
 
 
 # -- records ------------------------------------------------------------------------------------
-def test_record_regrades_and_public_sees_masked_data(client, serious_record, as_enterprise) -> None:
+def test_record_regrades_and_public_sees_masked_data(
+    client: TestClient, serious_record: str, as_enterprise: dict[str, str]
+) -> None:
     profile = client.get(f"/public/enterprises/{HANGZHOU}").json()
     assert (
         profile["risk_grade"]["grade"] == "C" and profile["risk_grade"]["rule_version"] == "2026.1"
@@ -111,7 +125,7 @@ def test_record_regrades_and_public_sees_masked_data(client, serious_record, as_
 
 
 def test_bad_records_are_refused_and_nothing_is_half_written(
-    client, enterprises, as_regulator, engine
+    client: TestClient, enterprises: None, as_regulator: dict[str, str], engine: Engine
 ) -> None:
     before = (count(engine, "outbox"), count(engine, "disclosure_entry"))
     for overrides, code in (
@@ -130,7 +144,13 @@ def test_bad_records_are_refused_and_nothing_is_half_written(
 
 
 def test_working_day_period_into_a_year_without_a_table_is_provisional_not_refused(
-    client, enterprises, as_regulator, clock, settings, engine, tmp_path
+    client: TestClient,
+    enterprises: None,
+    as_regulator: dict[str, str],
+    clock: Clock,
+    settings: CreditSettings,
+    engine: Engine,
+    tmp_path: Path,
 ) -> None:
     clock.today = date(2026, 12, 21)
     corrected = record(
@@ -175,7 +195,11 @@ def proposal(record_id: str, **overrides: object) -> dict:
 
 
 def test_listing_with_due_process(
-    client, serious_record, as_regulator, as_enterprise, clock: Clock
+    client: TestClient,
+    serious_record: str,
+    as_regulator: dict[str, str],
+    as_enterprise: dict[str, str],
+    clock: Clock,
 ) -> None:
     problem(
         client.post(
@@ -239,7 +263,12 @@ def test_listing_with_due_process(
 
 
 def test_regulator_removes_a_listing_whose_basis_was_annulled(
-    client, serious_record, as_regulator, as_enterprise, clock: Clock, engine
+    client: TestClient,
+    serious_record: str,
+    as_regulator: dict[str, str],
+    as_enterprise: dict[str, str],
+    clock: Clock,
+    engine: Engine,
 ) -> None:
     listing = client.post("/listings", headers=as_regulator, json=proposal(serious_record)).json()
     clock.today = date(2026, 9, 17)
@@ -276,7 +305,12 @@ def test_regulator_removes_a_listing_whose_basis_was_annulled(
     assert client.get(f"/public/enterprises/{HANGZHOU}").json()["active_measures"] == []
 
 
-def test_objection_upheld(client, serious_record, as_regulator, as_enterprise) -> None:
+def test_objection_upheld(
+    client: TestClient,
+    serious_record: str,
+    as_regulator: dict[str, str],
+    as_enterprise: dict[str, str],
+) -> None:
     listing = client.post("/listings", headers=as_regulator, json=proposal(serious_record)).json()
     r = client.post(
         f"/listings/{listing['id']}/objection",
@@ -305,7 +339,12 @@ def test_objection_upheld(client, serious_record, as_regulator, as_enterprise) -
 
 
 def test_repair_refused_while_listed(
-    client, serious_record, as_regulator, as_enterprise, clock: Clock, engine
+    client: TestClient,
+    serious_record: str,
+    as_regulator: dict[str, str],
+    as_enterprise: dict[str, str],
+    clock: Clock,
+    engine: Engine,
 ) -> None:
     listing = client.post("/listings", headers=as_regulator, json=proposal(serious_record)).json()
     assert listing["rule_version"] == "CN-2021.1" and listing["term_years"] == 3
@@ -331,7 +370,11 @@ def test_repair_refused_while_listed(
 
 # -- the disclosure feed ------------------------------------------------------------------------
 def test_feed_pages_by_cursor_and_hides_what_left_disclosure(
-    client, enterprises, as_regulator, clock: Clock, engine
+    client: TestClient,
+    enterprises: None,
+    as_regulator: dict[str, str],
+    clock: Clock,
+    engine: Engine,
 ) -> None:
     ids = []
     for i, (cls, day) in enumerate(
@@ -365,7 +408,7 @@ def test_feed_pages_by_cursor_and_hides_what_left_disclosure(
     # before the job runs, and the job appends the withdrawal portals act on.
     clock.today = date(2026, 10, 2)
     assert ids[0] not in [i["id"] for i in feed_all(client)]
-    client.app.state.cache.clear()  # the test moved the clock, not the day: drop renderings
+    app_of(client).state.cache.clear()  # the test moved the clock, not the day: drop renderings
     assert client.get(f"/public/enterprises/{HANGZHOU}").json()["records_in_disclosure"] == 2
     done = scheduler.run_all(engine, clock.today)
     assert done["publication_periods"] == 1
@@ -378,7 +421,7 @@ def test_feed_pages_by_cursor_and_hides_what_left_disclosure(
 
 
 def test_profile_cache_follows_writes_of_other_processes(
-    client, enterprises, engine, clock: Clock
+    client: TestClient, enterprises: None, engine: Engine, clock: Clock
 ) -> None:
     """Another replica or a consumer writes: this process learns it from the change log."""
     assert client.get(f"/public/enterprises/{NINGBO}").json()["risk_grade"]["grade"] == "A"
@@ -400,7 +443,7 @@ def test_profile_cache_follows_writes_of_other_processes(
     )
 
 
-def test_unknown_enterprise_and_catalogues(client) -> None:
+def test_unknown_enterprise_and_catalogues(client: TestClient) -> None:
     problem(client.get(f"/public/enterprises/{NINGBO}"), 404, "enterprise_not_found")
     problem(client.get(f"/enterprises/{NINGBO}"), 404, "enterprise_not_found")
     classes = {c["code"]: c for c in client.get("/catalogue/record-classes").json()}
@@ -420,7 +463,7 @@ def test_unknown_enterprise_and_catalogues(client) -> None:
     assert measures["lifetime_ban"]["enforcing_service"] == "registry"
 
 
-def test_health_and_metrics(client) -> None:
+def test_health_and_metrics(client: TestClient) -> None:
     assert client.get("/healthz").json() == {"status": "ok"}
     assert 'outbox_backlog{service="credit"}' in client.get("/metrics").text
     assert client.get("/openapi.json").status_code == 200

@@ -3,13 +3,15 @@ own file only, everyone else gets the public view."""
 
 from datetime import date
 
+from fastapi.testclient import TestClient
+
 from shared import uscc
-from tests.credit.conftest import HANGZHOU, problem, record
+from tests.credit.conftest import HANGZHOU, Clock, problem, record
 from tests.credit.test_api import proposal
 
 
 def test_anonymous_and_wrong_roles_cannot_write(
-    client, serious_record, as_enterprise, as_body
+    client: TestClient, serious_record: str, as_enterprise: dict[str, str], as_body: dict[str, str]
 ) -> None:
     problem(client.post("/records", json=record()), 401, "unauthenticated")
     problem(
@@ -37,7 +39,9 @@ def test_anonymous_and_wrong_roles_cannot_write(
     )
 
 
-def test_regulator_outside_jurisdiction(client, serious_record, as_beijing) -> None:
+def test_regulator_outside_jurisdiction(
+    client: TestClient, serious_record: str, as_beijing: dict[str, str]
+) -> None:
     problem(client.post("/records", headers=as_beijing, json=record()), 403, "outside_jurisdiction")
     problem(
         client.post("/listings", headers=as_beijing, json=proposal(serious_record)),
@@ -60,7 +64,11 @@ def test_regulator_outside_jurisdiction(client, serious_record, as_beijing) -> N
 
 
 def test_other_enterprise_sees_only_the_public_view(
-    client, serious_record, as_enterprise, as_other_enterprise, as_body
+    client: TestClient,
+    serious_record: str,
+    as_enterprise: dict[str, str],
+    as_other_enterprise: dict[str, str],
+    as_body: dict[str, str],
 ) -> None:
     own = client.get(f"/enterprises/{HANGZHOU}", headers=as_enterprise).json()
     assert own["grade_history"] and own["records"][0]["persons"][0]["id_number"]
@@ -81,7 +89,11 @@ def test_other_enterprise_sees_only_the_public_view(
 
 
 def test_enterprise_cannot_object_or_repair_for_another(
-    client, serious_record, as_regulator, as_other_enterprise, clock
+    client: TestClient,
+    serious_record: str,
+    as_regulator: dict[str, str],
+    as_other_enterprise: dict[str, str],
+    clock: Clock,
 ) -> None:
     listing = client.post("/listings", headers=as_regulator, json=proposal(serious_record)).json()
     problem(
@@ -113,7 +125,13 @@ def test_enterprise_cannot_object_or_repair_for_another(
 
 
 def test_repair_applications_are_private(
-    client, serious_record, as_enterprise, as_other_enterprise, as_regulator, as_beijing, clock
+    client: TestClient,
+    serious_record: str,
+    as_enterprise: dict[str, str],
+    as_other_enterprise: dict[str, str],
+    as_regulator: dict[str, str],
+    as_beijing: dict[str, str],
+    clock: Clock,
 ) -> None:
     clock.today = date(2026, 9, 20)
     application = client.post(
@@ -151,7 +169,9 @@ def test_repair_applications_are_private(
     assert client.get(f"/records/{serious_record}").status_code == 200  # still disclosed
 
 
-def test_individual_business_operator_is_masked_in_public(client, as_regulator) -> None:
+def test_individual_business_operator_is_masked_in_public(
+    client: TestClient, as_regulator: dict[str, str]
+) -> None:
     code = uscc.make("92330106MA2J0000")
     r = client.post(
         "/enterprises",

@@ -1,6 +1,7 @@
 """Issue 12 routes, role by role: who may apply, decide, dispute and read the queue."""
 
 import pytest
+from fastapi.testclient import TestClient
 
 from tests.credit.conftest import HANGZHOU, problem
 
@@ -23,7 +24,14 @@ ROUTES = [
 
 @pytest.mark.parametrize(("method", "path", "body", "allowed"), ROUTES)
 def test_role_matrix_of_issue_12_routes(
-    client, as_regulator, as_enterprise, as_body, method, path, body, allowed
+    client: TestClient,
+    as_regulator: dict[str, str],
+    as_enterprise: dict[str, str],
+    as_body: dict[str, str],
+    method: str,
+    path: str,
+    body: str | None,
+    allowed: str,
 ) -> None:
     kwargs = {"json": BODIES[body]} if body else {}
     problem(getattr(client, method)(path, **kwargs), 401, "unauthenticated")
@@ -35,12 +43,16 @@ def test_role_matrix_of_issue_12_routes(
     assert r.status_code in (200, 404), r.text  # allowed: past the role check
 
 
-def test_catalogue_of_rules_is_public(client) -> None:
+def test_catalogue_of_rules_is_public(client: TestClient) -> None:
     assert client.get("/catalogue/rules").status_code == 200
 
 
 def test_queue_and_disputes_respect_jurisdiction_and_ownership(
-    client, serious_record, as_beijing, as_other_enterprise, as_enterprise
+    client: TestClient,
+    serious_record: str,
+    as_beijing: dict[str, str],
+    as_other_enterprise: dict[str, str],
+    as_enterprise: dict[str, str],
 ) -> None:
     problem(
         client.post(

@@ -5,6 +5,7 @@ import json
 
 from fastapi.testclient import TestClient
 
+from services.credit.config import CreditSettings
 from tests.credit.conftest import HANGZHOU, record
 
 
@@ -45,10 +46,10 @@ def test_out_of_range_cursors_and_dates_are_422(
     assert 400 <= r.status_code < 500, r.text
 
 
-def test_wrongly_typed_claims_are_401(client: TestClient, settings: object) -> None:
+def test_wrongly_typed_claims_are_401(client: TestClient, settings: CreditSettings) -> None:
     from tests.credit.conftest import bearer
 
     r = client.get(
         f"/enterprises/{HANGZHOU}", headers=bearer(settings, role="enterprise", sub="u", uscc=["x"])
-    )  # type: ignore[arg-type]
+    )
     assert r.status_code == 401 and r.json()["code"] == "invalid_token"

@@ -43,7 +43,9 @@ def credit_events(broker: TestBroker, subject: str) -> list[EventEnvelope]:
     ]
 
 
-def test_record_added_by_a_consumer_arrives_once_with_a_valid_envelope(engine, broker) -> None:
+def test_record_added_by_a_consumer_arrives_once_with_a_valid_envelope(
+    engine: Engine, broker: TestBroker
+) -> None:
     # an enterprise of its own: the topic is shared by both backends' runs of this test
     subject = uscc.make(f"91330100M{random.randrange(10**7):07d}")
     cmd = AddRecord(

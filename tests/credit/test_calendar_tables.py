@@ -6,6 +6,7 @@ from datetime import date
 from pathlib import Path
 
 from fastapi.testclient import TestClient
+from sqlalchemy.engine import Engine
 
 from services.credit.adapters.orm import outbox
 from services.credit.config import CreditSettings
@@ -25,7 +26,13 @@ TEST_TABLE = (
 
 
 def test_provisional_objection_deadline_becomes_official_when_the_table_is_loaded(
-    serious_record, as_regulator, as_enterprise, clock: Clock, settings, engine, tmp_path
+    serious_record: str,
+    as_regulator: dict[str, str],
+    as_enterprise: dict[str, str],
+    clock: Clock,
+    settings: CreditSettings,
+    engine: Engine,
+    tmp_path: Path,
 ) -> None:
     tables = tmp_path / "calendar"
     configured = CreditSettings(
@@ -73,7 +80,13 @@ def test_provisional_objection_deadline_becomes_official_when_the_table_is_loade
 
 
 def test_working_day_publication_end_becomes_official_when_the_table_is_loaded(
-    enterprises, as_regulator, as_enterprise, clock: Clock, settings, engine, tmp_path
+    enterprises: None,
+    as_regulator: dict[str, str],
+    as_enterprise: dict[str, str],
+    clock: Clock,
+    settings: CreditSettings,
+    engine: Engine,
+    tmp_path: Path,
 ) -> None:
     from services.credit.service_layer.deadlines import refresh_publication_ends
     from shared.contracts.credit import RecordPublicationChangedV1

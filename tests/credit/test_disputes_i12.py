@@ -1,25 +1,34 @@
 """Issue 12: disputes over published records, with the feed showing each step."""
 
+import httpx
+from fastapi.testclient import TestClient
 from sqlalchemy import text
+from sqlalchemy.engine import Engine
 
 from tests.credit.conftest import HANGZHOU, problem, record
 from tests.credit.test_api import feed_all
 
 
-def _steps(client, record_id: str) -> list[tuple[str, str | None]]:  # type: ignore[no-untyped-def]
+def _steps(client: TestClient, record_id: str) -> list[tuple[str, str | None]]:
     return [(i["action"], i.get("reason")) for i in feed_all(client) if i["id"] == record_id]
 
 
-def _dispute(client, headers, record_id: str):  # type: ignore[no-untyped-def]
-    return client.post(
+def _dispute(client: TestClient, headers: dict[str, str], record_id: str) -> httpx.Response:
+    r: httpx.Response = client.post(
         f"/records/{record_id}/disputes",
         headers=headers,
         json={"statement": "The decision was annulled on review.", "evidence": ["review.pdf"]},
     )
+    return r
 
 
 def test_dispute_upheld_by_withdrawal(
-    client, serious_record, as_regulator, as_enterprise, as_other_enterprise, engine
+    client: TestClient,
+    serious_record: str,
+    as_regulator: dict[str, str],
+    as_enterprise: dict[str, str],
+    as_other_enterprise: dict[str, str],
+    engine: Engine,
 ) -> None:
     problem(_dispute(client, as_other_enterprise, serious_record), 404, "record_not_found")
     r = _dispute(client, as_enterprise, serious_record)
@@ -51,7 +60,10 @@ def test_dispute_upheld_by_withdrawal(
 
 
 def test_dispute_corrected_and_rejected(
-    client, serious_record, as_regulator, as_enterprise
+    client: TestClient,
+    serious_record: str,
+    as_regulator: dict[str, str],
+    as_enterprise: dict[str, str],
 ) -> None:
     first = _dispute(client, as_enterprise, serious_record).json()
     r = client.post(
@@ -99,7 +111,10 @@ def test_dispute_corrected_and_rejected(
 
 
 def test_warning_not_published_cannot_be_disputed(
-    client, enterprises, as_regulator, as_enterprise
+    client: TestClient,
+    enterprises: None,
+    as_regulator: dict[str, str],
+    as_enterprise: dict[str, str],
 ) -> None:
     r = client.post(
         "/records",

@@ -4,15 +4,18 @@ import json
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
 from services.credit.adapters.orm import processed_events
+from services.credit.config import CreditSettings
 from services.credit.service_layer.handlers import TOPICS, make_handler
 from shared.clock import today_in_china
 from shared.consumer import IdempotentConsumer
 from shared.contracts.catalog import SAMPLES
 from tests.credit.conftest import HANGZHOU, bearer, problem
+from tests.support import app_of
 
 
 class NoBroker:
@@ -20,7 +23,7 @@ class NoBroker:
         raise AssertionError("unexpected dead-lettering")
 
 
-def consumer(engine: Engine, settings) -> IdempotentConsumer:  # type: ignore[no-untyped-def]
+def consumer(engine: Engine, settings: CreditSettings) -> IdempotentConsumer:
     return IdempotentConsumer(
         name="credit-consumer",
         topics=TOPICS,
@@ -28,8 +31,8 @@ def consumer(engine: Engine, settings) -> IdempotentConsumer:  # type: ignore[no
         processed_table=processed_events,
         handler=make_handler(engine, settings.policy),
         max_attempts=1,
-        consumer_factory=lambda: None,  # type: ignore[arg-type,return-value]
-        producer_factory=lambda: NoBroker(),  # type: ignore[arg-type,return-value]
+        consumer_factory=lambda: None,
+        producer_factory=lambda: NoBroker(),
     )
 
 
@@ -49,10 +52,10 @@ def records(engine: Engine) -> list[tuple[str, str, str]]:
         ]
 
 
-def confirm_all(client, settings, **extra: object) -> list[dict]:  # type: ignore[no-untyped-def]
+def confirm_all(client: TestClient, settings: CreditSettings, **extra: object) -> list[dict]:
     """A national regulator confirms every pending record proposal (issue 12), on the real
     date the consumer received them."""
-    client.app.state.today = today_in_china
+    app_of(client).state.today = today_in_china
     national = bearer(
         settings,
         role="regulator",
@@ -75,7 +78,7 @@ def confirm_all(client, settings, **extra: object) -> list[dict]:  # type: ignor
 
 
 def test_revocation_for_cause_becomes_one_record_and_regrades(
-    engine, settings, client, as_regulator
+    engine: Engine, settings: CreditSettings, client: TestClient, as_regulator: dict[str, str]
 ) -> None:
     c = consumer(engine, settings)
     raw = sample("registry.certificate.revoked.v1.json")
@@ -97,7 +100,9 @@ def test_revocation_for_cause_becomes_one_record_and_regrades(
     assert profile["risk_grade"]["grade"] in ("C", "D")
 
 
-def test_revocation_not_for_cause_and_other_events_leave_no_record(engine, settings) -> None:
+def test_revocation_not_for_cause_and_other_events_leave_no_record(
+    engine: Engine, settings: CreditSettings
+) -> None:
     c = consumer(engine, settings)
     c.handle_raw(
         sample(
@@ -111,7 +116,9 @@ def test_revocation_not_for_cause_and_other_events_leave_no_record(engine, setti
     assert c.stats.processed == 2  # recorded as processed all the same
 
 
-def test_accreditation_withdrawal_becomes_a_record_of_the_body(engine, settings, client) -> None:
+def test_accreditation_withdrawal_becomes_a_record_of_the_body(
+    engine: Engine, settings: CreditSettings, client: TestClient
+) -> None:
     c = consumer(engine, settings)
     c.handle_raw(sample("registry.body.accreditation_changed.v1.json"))
     confirm_all(client, settings)
@@ -129,7 +136,7 @@ def test_accreditation_withdrawal_becomes_a_record_of_the_body(engine, settings,
     [("fail", "spot_check_failed"), ("refused", "inspection_refused"), ("pass", None)],
 )
 def test_final_inspection_results(
-    engine, settings, client, outcome: str, expected: str | None
+    engine: Engine, settings: CreditSettings, client: TestClient, outcome: str, expected: str | None
 ) -> None:
     """A refusal is proposed when final; a failure only once final *and published*."""
     c = consumer(engine, settings)
@@ -138,7 +145,7 @@ def test_final_inspection_results(
         assert confirm_all(client, settings) == []  # not yet published
         c.handle_raw(sample("inspection.result.published.v1.json", outcome=outcome))
     if outcome == "refused":  # confirmed only with the regulator's own decision
-        client.app.state.today = today_in_china
+        app_of(client).state.today = today_in_china
         national = bearer(
             settings,
             role="regulator",
@@ -169,7 +176,9 @@ def test_final_inspection_results(
     sorted([*SAMPLES.glob("registry.*.json"), *SAMPLES.glob("inspection.*.json")]),
     ids=lambda p: p.name,
 )
-def test_every_consumed_golden_sample_is_accepted(path: Path, engine, settings) -> None:
+def test_every_consumed_golden_sample_is_accepted(
+    path: Path, engine: Engine, settings: CreditSettings
+) -> None:
     c = consumer(engine, settings)
     c.handle_raw(path.read_bytes())
     assert c.stats.processed == 1 and c.stats.dead_lettered == 0

@@ -4,15 +4,18 @@ monitoring never becomes a spot-check record."""
 from datetime import date, timedelta
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import text
+from sqlalchemy.engine import Engine
 
+from services.credit.config import CreditSettings
 from services.credit.domain.periods import add_months
 from services.credit.domain.rules import DEFAULT_RULES
 from tests.credit.conftest import bearer
 from tests.credit.test_handlers import confirm_all, consumer, records, sample
 
 
-def _record(engine) -> tuple[str, date, str]:  # type: ignore[no-untyped-def]
+def _record(engine: Engine) -> tuple[str, date, str]:
     with engine.connect() as conn:
         row = conn.execute(
             text("SELECT sector, decision_date, review_flag FROM credit_record")
@@ -31,7 +34,14 @@ def _record(engine) -> tuple[str, date, str]:  # type: ignore[no-untyped-def]
     ],
 )
 def test_sector_and_repair_period_come_from_the_product_category(
-    engine, settings, client, as_enterprise, name, category, sector, months
+    engine: Engine,
+    settings: CreditSettings,
+    client: TestClient,
+    as_enterprise: dict[str, str],
+    name: str,
+    category: str | None,
+    sector: str,
+    months: int,
 ) -> None:
     overrides = {"outcome": "fail"}
     if category:
@@ -54,7 +64,9 @@ def test_sector_and_repair_period_come_from_the_product_category(
     assert full["earliest_repair_application"] == expected.isoformat()
 
 
-def test_risk_monitoring_never_becomes_a_spot_check_record(engine, settings) -> None:
+def test_risk_monitoring_never_becomes_a_spot_check_record(
+    engine: Engine, settings: CreditSettings
+) -> None:
     c = consumer(engine, settings)
     c.handle_raw(
         sample("inspection.result.published.v2.json", outcome="fail", check_type="risk_monitoring")

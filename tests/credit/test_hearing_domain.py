@@ -39,7 +39,7 @@ def _listing(**overrides: object) -> Listing:
 
 
 def _code(excinfo: pytest.ExceptionInfo) -> str:
-    return str(excinfo.value.code)  # type: ignore[attr-defined]
+    return str(excinfo.value.code)
 
 
 def test_requested_alone_blocks_until_waived() -> None:
@@ -50,7 +50,7 @@ def test_requested_alone_blocks_until_waived() -> None:
     assert _code(e) == "hearing_already_requested"
     with pytest.raises(Conflict) as e:
         hearing.require_concluded(listing, RULES)
-    assert _code(e) == "hearing_not_concluded" and e.value.extra["source"]  # type: ignore[attr-defined]
+    assert _code(e) == "hearing_not_concluded" and e.value.extra["source"]
     hearing.give_notice(
         listing,
         hearing_on=date(2026, 9, 24),
@@ -88,7 +88,7 @@ def test_window_availability_and_state() -> None:
         )
     listing = _listing()
     hearing.request(listing, today=date(2026, 9, 2), by="e", rules=RULES)
-    with pytest.raises(InvalidInput) as e:
+    with pytest.raises(InvalidInput) as too_short:
         hearing.give_notice(
             listing,
             hearing_on=date(2026, 9, 8),
@@ -97,7 +97,7 @@ def test_window_availability_and_state() -> None:
             by="r",
             rules=RULES,
         )
-    assert _code(e) == "hearing_notice_too_short"
+    assert _code(too_short) == "hearing_notice_too_short"
     hearing.require_concluded(_listing(), RULES)  # no hearing requested: nothing to wait for
 
 
@@ -112,18 +112,18 @@ def test_upholding_the_objection_needs_no_hearing() -> None:
 
 def test_use_cases_reject_only_after_the_hearing_but_uphold_at_once() -> None:
     uow = FakeUnitOfWork()
-    files.register_enterprise(uow, RegisterEnterprise(HANGZHOU, "杭州安源电器有限公司"), REGULATOR)  # type: ignore[arg-type]
+    files.register_enterprise(uow, RegisterEnterprise(HANGZHOU, "杭州安源电器有限公司"), REGULATOR)
     record = add(uow)
     listing = listings.propose_listing(
-        uow,  # type: ignore[arg-type]
+        uow,
         ProposeListing(HANGZHOU, "r", "basis", [record.id], ["no_honours"]),
         REGULATOR,
         today=DAY,
     )
-    listings.file_objection(uow, listing.id, "not us", [], OWNER, today=DAY, hearing_requested=True)  # type: ignore[arg-type]
+    listings.file_objection(uow, listing.id, "not us", [], OWNER, today=DAY, hearing_requested=True)
     with pytest.raises(Conflict) as e:
-        listings.decide_objection(uow, listing.id, False, "established", REGULATOR, today=DAY)  # type: ignore[arg-type]
+        listings.decide_objection(uow, listing.id, False, "established", REGULATOR, today=DAY)
     assert _code(e) == "hearing_not_concluded"
-    listings.decide_objection(uow, listing.id, True, "mistaken identity", REGULATOR, today=DAY)  # type: ignore[arg-type]
+    listings.decide_objection(uow, listing.id, True, "mistaken identity", REGULATOR, today=DAY)
     stored = uow.listings.items[listing.id]
     assert stored.status is ListingStatus.REMOVED and stored.hearing["outcome"] == "moot"

@@ -2,6 +2,10 @@
 person a published record names (through the API, both databases)."""
 
 from datetime import date
+from typing import Any
+
+import httpx
+from fastapi.testclient import TestClient
 
 from tests.credit.conftest import HANGZHOU, Clock, problem
 from tests.credit.test_api import feed_all, proposal
@@ -9,12 +13,20 @@ from tests.credit.test_api import feed_all, proposal
 PERSON = {"name": "王小明", "id_number": "330102 19800101 1234"}  # as record() names him
 
 
-def _post(client, path: str, headers, body=None):  # type: ignore[no-untyped-def]
-    return client.post(path, headers=headers, json=body or {})
+def _post(
+    client: TestClient, path: str, headers: dict[str, str], body: dict[str, Any] | None = None
+) -> httpx.Response:
+    r: httpx.Response = client.post(path, headers=headers, json=body or {})
+    return r
 
 
 def test_hearing_requested_notified_held_then_decided(
-    client, serious_record, as_regulator, as_enterprise, as_beijing, clock: Clock
+    client: TestClient,
+    serious_record: str,
+    as_regulator: dict[str, str],
+    as_enterprise: dict[str, str],
+    as_beijing: dict[str, str],
+    clock: Clock,
 ) -> None:
     listing = _post(client, "/listings", as_regulator, proposal(serious_record)).json()
     base = f"/listings/{listing['id']}"
@@ -73,17 +85,23 @@ def test_hearing_requested_notified_held_then_decided(
     assert r.status_code == 200 and r.json()["status"] == "listed", r.text
 
 
-def _for_person(client, headers, record_id: str, person: dict):  # type: ignore[no-untyped-def]
+def _for_person(
+    client: TestClient, headers: dict[str, str], record_id: str, person: dict[str, Any]
+) -> httpx.Response:
     body = {"statement": "I was not the legal representative.", "person": person}
     return _post(client, f"/records/{record_id}/disputes/for-person", headers, body)
 
 
-def _steps(client, record_id: str) -> list[tuple[str, str | None]]:  # type: ignore[no-untyped-def]
+def _steps(client: TestClient, record_id: str) -> list[tuple[str, str | None]]:
     return [(i["action"], i.get("reason")) for i in feed_all(client) if i["id"] == record_id]
 
 
 def test_dispute_for_a_named_person_rejected_then_upheld(
-    client, serious_record, as_regulator, as_enterprise, as_beijing
+    client: TestClient,
+    serious_record: str,
+    as_regulator: dict[str, str],
+    as_enterprise: dict[str, str],
+    as_beijing: dict[str, str],
 ) -> None:
     problem(_for_person(client, as_enterprise, serious_record, PERSON), 403, "role_not_allowed")
     problem(_for_person(client, as_beijing, serious_record, PERSON), 403, "outside_jurisdiction")

@@ -10,6 +10,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
+from starlette.types import Message, Receive, Scope, Send
 
 from shared.idempotency_record import pending_key
 from tests.credit.conftest import problem, record
@@ -84,15 +85,15 @@ def test_answer_lost_on_the_way_to_the_client_is_replayed(
     app = client.app
     sent: list[int] = []
 
-    async def dropped_connection(scope, receive, send):  # type: ignore[no-untyped-def]
-        async def broken_send(message):  # type: ignore[no-untyped-def]
+    async def dropped_connection(scope: Scope, receive: Receive, send: Send) -> None:
+        async def broken_send(message: Message) -> None:
             sent.append(1)
             raise ConnectionResetError("client went away")
 
         await app(scope, receive, broken_send if scope["type"] == "http" else send)
 
     headers = {**as_regulator, "Idempotency-Key": "lost-answer"}
-    lossy = TestClient(dropped_connection, raise_server_exceptions=False)  # type: ignore[arg-type]
+    lossy = TestClient(dropped_connection, raise_server_exceptions=False)
     with suppress(Exception):  # the test client has no answer to give: it was lost
         lossy.post("/records", headers=headers, json=record())
     assert sent and _records(engine) == 1

@@ -2,6 +2,7 @@
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import text
@@ -74,8 +75,12 @@ def test_old_records_and_listings_are_flagged_for_review(old_database: str) -> N
     upgrade(SERVICE_DIR, old_database)
     engine = make_engine(old_database)
     with engine.connect() as conn:
-        records = dict(conn.execute(text("SELECT id, review_flag FROM credit_record")).all())
-        listings = dict(conn.execute(text("SELECT id, review_flag FROM listing")).all())
+        records: dict[str, Any] = dict(
+            conn.execute(text("SELECT id, review_flag FROM credit_record")).all()
+        )
+        listings: dict[str, Any] = dict(
+            conn.execute(text("SELECT id, review_flag FROM listing")).all()
+        )
         unchanged = conn.execute(
             text("SELECT count(*) FROM credit_record WHERE disclosed = true")
         ).scalar_one()

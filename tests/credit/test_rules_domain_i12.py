@@ -125,4 +125,5 @@ def test_early_removal_conditions_are_checked_and_shown() -> None:
     early_removal.decide(
         listing, granted=False, reason="new penalty", confirmed=[], today=date(2026, 2, 10), by="r"
     )
+    assert listing.early_removal is not None
     assert listing.early_removal["status"] == "refused" and listing.status is ListingStatus.LISTED

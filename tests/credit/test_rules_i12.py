@@ -3,26 +3,29 @@ early removal, publication), through the API on both databases."""
 
 from datetime import date
 
+from fastapi.testclient import TestClient
 from sqlalchemy import text
+from sqlalchemy.engine import Engine
 
+from services.credit.config import CreditSettings
 from tests.credit.conftest import HANGZHOU, Clock, bearer, problem, record
 from tests.credit.test_api import feed_all, proposal
 
 RULES = "CN-2021.1"
 
 
-def _record(client, headers, **overrides) -> str:  # type: ignore[no-untyped-def]
+def _record(client: TestClient, headers: dict[str, str], **overrides: object) -> str:
     r = client.post("/records", headers=headers, json=record(**overrides))
     assert r.status_code == 201, r.text
     return str(r.json()["id"])
 
 
-def _events(engine) -> list[str]:  # type: ignore[no-untyped-def]
+def _events(engine: Engine) -> list[str]:
     with engine.connect() as conn:
         return list(conn.execute(text("SELECT event_type FROM outbox ORDER BY id")).scalars())
 
 
-def test_rule_sets_are_published_with_their_sources(client) -> None:
+def test_rule_sets_are_published_with_their_sources(client: TestClient) -> None:
     body = client.get("/catalogue/rules").json()
     assert body["in_force"] == RULES
     rules = body["versions"][0]
@@ -39,7 +42,9 @@ def test_rule_sets_are_published_with_their_sources(client) -> None:
     problem(client.get("/catalogue/rules/XX-1999"), 422, "unknown_rule_version")
 
 
-def test_listing_only_on_a_qualifying_ground(client, enterprises, as_regulator) -> None:
+def test_listing_only_on_a_qualifying_ground(
+    client: TestClient, enterprises: None, as_regulator: dict[str, str]
+) -> None:
     spot = _record(client, as_regulator, record_class="spot_check_failed", severity="general")
     mild = _record(client, as_regulator, severity="general", decision_number="杭市监罚〔2026〕13号")
     for record_id, record_class in ((spot, "spot_check_failed"), (mild, "penalty")):
@@ -52,7 +57,9 @@ def test_listing_only_on_a_qualifying_ground(client, enterprises, as_regulator) 
     assert client.get("/listings", headers=as_regulator).json()["items"] == []
 
 
-def test_term_defaults_to_the_rule_and_is_bounded(client, serious_record, as_regulator) -> None:
+def test_term_defaults_to_the_rule_and_is_bounded(
+    client: TestClient, serious_record: str, as_regulator: dict[str, str]
+) -> None:
     for overrides in ({"term_years": 5}, {"term_years": 1}, {"indefinite": True}):
         r = client.post(
             "/listings", headers=as_regulator, json=proposal(serious_record, **overrides)
@@ -67,7 +74,11 @@ def test_term_defaults_to_the_rule_and_is_bounded(client, serious_record, as_reg
 
 
 def test_decided_by_the_proposing_or_a_higher_authority(
-    client, serious_record, as_regulator, settings, clock: Clock
+    client: TestClient,
+    serious_record: str,
+    as_regulator: dict[str, str],
+    settings: CreditSettings,
+    clock: Clock,
 ) -> None:
     listing = client.post("/listings", headers=as_regulator, json=proposal(serious_record)).json()
     clock.today = date(2026, 9, 17)
@@ -97,7 +108,9 @@ def test_decided_by_the_proposing_or_a_higher_authority(
     assert r.status_code == 200 and r.json()["status"] == "listed"
 
 
-def test_warnings_are_kept_but_not_published(client, enterprises, as_regulator) -> None:
+def test_warnings_are_kept_but_not_published(
+    client: TestClient, enterprises: None, as_regulator: dict[str, str]
+) -> None:
     warning = _record(client, as_regulator, record_class="penalty_warning", severity=None)
     full = client.get(f"/records/{warning}", headers=as_regulator).json()
     assert (full["disclosed"], full["disclosure_end_reason"]) == (False, "not_published")
@@ -107,7 +120,10 @@ def test_warnings_are_kept_but_not_published(client, enterprises, as_regulator) 
 
 
 def test_repair_notice_goes_out_with_the_record_and_repeat_penalty_bars_repair(
-    client, enterprises, as_regulator, as_enterprise
+    client: TestClient,
+    enterprises: None,
+    as_regulator: dict[str, str],
+    as_enterprise: dict[str, str],
 ) -> None:
     first = _record(client, as_regulator, decision_date="2026-01-05")
     _record(
@@ -126,7 +142,7 @@ def test_repair_notice_goes_out_with_the_record_and_repeat_penalty_bars_repair(
     assert body["rule_version"] == RULES and len(body["later_record_ids"]) == 1
 
 
-def _listed_in_2025(client, as_regulator, clock: Clock) -> dict:  # type: ignore[no-untyped-def]
+def _listed_in_2025(client: TestClient, as_regulator: dict[str, str], clock: Clock) -> dict:
     clock.today = date(2025, 2, 3)
     basis = _record(client, as_regulator, decision_date="2025-01-10")
     listing = client.post("/listings", headers=as_regulator, json=proposal(basis)).json()
@@ -140,7 +156,12 @@ EARLY = {"statement": "Fine paid, products recalled.", "evidence": ["receipt", "
 
 
 def test_early_removal_granted_lifts_the_listing(
-    client, enterprises, as_regulator, as_enterprise, clock: Clock, engine
+    client: TestClient,
+    enterprises: None,
+    as_regulator: dict[str, str],
+    as_enterprise: dict[str, str],
+    clock: Clock,
+    engine: Engine,
 ) -> None:
     listing = _listed_in_2025(client, as_regulator, clock)
     url = f"/listings/{listing['id']}"
@@ -191,7 +212,11 @@ def test_early_removal_granted_lifts_the_listing(
 
 
 def test_early_removal_refused_with_reasons_and_new_penalty_shown(
-    client, enterprises, as_regulator, as_enterprise, clock: Clock
+    client: TestClient,
+    enterprises: None,
+    as_regulator: dict[str, str],
+    as_enterprise: dict[str, str],
+    clock: Clock,
 ) -> None:
     listing = _listed_in_2025(client, as_regulator, clock)
     url = f"/listings/{listing['id']}"
@@ -228,7 +253,10 @@ def test_early_removal_refused_with_reasons_and_new_penalty_shown(
 
 
 def test_objection_may_ask_for_a_hearing(
-    client, serious_record, as_regulator, as_enterprise
+    client: TestClient,
+    serious_record: str,
+    as_regulator: dict[str, str],
+    as_enterprise: dict[str, str],
 ) -> None:
     listing = client.post("/listings", headers=as_regulator, json=proposal(serious_record)).json()
     notices = client.get(f"/enterprises/{HANGZHOU}/notices", headers=as_enterprise).json()

@@ -6,7 +6,8 @@ from datetime import date
 import pytest
 
 from services.credit.domain.catalogue import RemovalReason
-from services.credit.domain.listing import ListingStatus
+from services.credit.domain.listing import Listing, ListingStatus
+from services.credit.domain.record import CreditRecord
 from services.credit.service_layer import files, jobs, listings, records, repairs
 from services.credit.service_layer.commands import (
     AddRecord,
@@ -14,7 +15,7 @@ from services.credit.service_layer.commands import (
     ProposeListing,
     RegisterEnterprise,
 )
-from services.credit.service_layer.policy import SystemActor
+from services.credit.service_layer.policy import Actor, SystemActor
 from shared import uscc
 from shared.auth import AuthorityLevel, Principal, Role
 from shared.contracts.credit import (
@@ -65,20 +66,27 @@ PENALTY = AddRecord(
 @pytest.fixture
 def uow() -> FakeUnitOfWork:
     fake = FakeUnitOfWork()
-    files.register_enterprise(fake, RegisterEnterprise(HANGZHOU, "杭州安源电器有限公司"), REGULATOR)  # type: ignore[arg-type]
+    files.register_enterprise(fake, RegisterEnterprise(HANGZHOU, "杭州安源电器有限公司"), REGULATOR)
     return fake
 
 
-def add(uow: FakeUnitOfWork, cmd: AddRecord = PENALTY, actor=REGULATOR, today=DAY):  # type: ignore[no-untyped-def]
-    return records.add_record(uow, cmd, actor, today=today)  # type: ignore[arg-type]
+def add(
+    uow: FakeUnitOfWork,
+    cmd: AddRecord = PENALTY,
+    actor: Actor = REGULATOR,
+    today: date = DAY,
+) -> CreditRecord:
+    return records.add_record(uow, cmd, actor, today=today)
 
 
 def listed(
-    uow: FakeUnitOfWork, measures=("no_new_certificates", "no_six_month_exemption"), confirm=True
-):  # type: ignore[no-untyped-def]
+    uow: FakeUnitOfWork,
+    measures: tuple[str, ...] = ("no_new_certificates", "no_six_month_exemption"),
+    confirm: bool = True,
+) -> tuple[CreditRecord, Listing]:
     record = add(uow)
     listing = listings.propose_listing(
-        uow,  # type: ignore[arg-type]
+        uow,
         ProposeListing(
             HANGZHOU,
             "serious violations",
@@ -90,7 +98,7 @@ def listed(
         today=DAY,
     )
     if confirm:
-        listings.confirm_listing(uow, listing.id, REGULATOR, today=date(2026, 9, 17))  # type: ignore[arg-type]
+        listings.confirm_listing(uow, listing.id, REGULATOR, today=date(2026, 9, 17))
     return record, listing
 
 
@@ -158,16 +166,16 @@ def test_listing_due_process_emits_measures_with_enforcers(uow: FakeUnitOfWork) 
         [record.id],
         ["no_new_certificates", "increased_inspection_frequency"],
     )
-    listing = listings.propose_listing(uow, cmd, REGULATOR, today=DAY)  # type: ignore[arg-type]
+    listing = listings.propose_listing(uow, cmd, REGULATOR, today=DAY)
     proposed = uow.of_type(ListingProposedV1)[0]
     assert proposed.objection_deadline == date(2026, 9, 16) and proposed.legal_basis
     assert uow.notices.items[-1]["legal_basis"] == proposed.legal_basis
     with pytest.raises(Conflict):  # one listing at a time
-        listings.propose_listing(uow, cmd, REGULATOR, today=DAY)  # type: ignore[arg-type]
+        listings.propose_listing(uow, cmd, REGULATOR, today=DAY)
     with pytest.raises(Conflict) as exc:
-        listings.confirm_listing(uow, listing.id, REGULATOR, today=date(2026, 9, 16))  # type: ignore[arg-type]
+        listings.confirm_listing(uow, listing.id, REGULATOR, today=date(2026, 9, 16))
     assert exc.value.code == "objection_window_open"
-    listings.confirm_listing(uow, listing.id, REGULATOR, today=date(2026, 9, 17))  # type: ignore[arg-type]
+    listings.confirm_listing(uow, listing.id, REGULATOR, today=date(2026, 9, 17))
     assert uow.of_type(ListedV1)[0].term_end == date(2029, 9, 17)
     applied = uow.of_type(MeasureAppliedV1)
     assert [(m.measure_code, m.enforcing_service) for m in applied] == [
@@ -184,13 +192,13 @@ def test_objection_upheld_withdraws_the_proposal(uow: FakeUnitOfWork) -> None:
     listing = listings.propose_listing(
         uow,
         ProposeListing(HANGZHOU, "r", "basis", [record.id], ["no_honours"]),
-        REGULATOR,  # type: ignore[arg-type]
+        REGULATOR,
         today=DAY,
     )
     with pytest.raises(NotFound):  # another enterprise cannot even see it
-        listings.file_objection(uow, listing.id, "not us", [], STRANGER, today=DAY)  # type: ignore[arg-type]
-    listings.file_objection(uow, listing.id, "not us", ["x.pdf"], OWNER, today=DAY)  # type: ignore[arg-type]
-    listings.decide_objection(uow, listing.id, True, "mistaken identity", REGULATOR, today=DAY)  # type: ignore[arg-type]
+        listings.file_objection(uow, listing.id, "not us", [], STRANGER, today=DAY)
+    listings.file_objection(uow, listing.id, "not us", ["x.pdf"], OWNER, today=DAY)
+    listings.decide_objection(uow, listing.id, True, "mistaken identity", REGULATOR, today=DAY)
     delisted = uow.of_type(DelistedV1)[0]
     assert (delisted.removal_reason, delisted.from_status, delisted.measures) == (
         "objection_upheld",
@@ -205,12 +213,12 @@ def test_repair_ends_disclosure_and_the_proposal_resting_on_it(uow: FakeUnitOfWo
     record, listing = listed(uow, confirm=False)
     application = repairs.apply_for_repair(
         uow, ApplyForRepair(record.id, "we will comply", ["fine paid"]), OWNER, today=DAY
-    )  # type: ignore[arg-type]
+    )
     with pytest.raises(Conflict):
-        repairs.apply_for_repair(uow, ApplyForRepair(record.id, "again", ["e"]), OWNER, today=DAY)  # type: ignore[arg-type]
+        repairs.apply_for_repair(uow, ApplyForRepair(record.id, "again", ["e"]), OWNER, today=DAY)
     repairs.decide_repair(
         uow, application.id, True, "corrected", REGULATOR, today=date(2026, 9, 20)
-    )  # type: ignore[arg-type]
+    )
     decided = uow.of_type(RepairDecidedV1)[0]
     assert decided.approved and decided.disclosure_ended
     assert decided.delisted_listing_ids == [listing.id]
@@ -218,7 +226,7 @@ def test_repair_ends_disclosure_and_the_proposal_resting_on_it(uow: FakeUnitOfWo
     assert ("withdraw", "record", record.id, HANGZHOU, "repaired") in uow.disclosures.entries
     assert uow.enterprises.items[HANGZHOU].risk_grade.value == "A"
     with pytest.raises(Conflict):
-        repairs.decide_repair(uow, application.id, False, "x", REGULATOR, today=DAY)  # type: ignore[arg-type]
+        repairs.decide_repair(uow, application.id, False, "x", REGULATOR, today=DAY)
 
 
 def test_repair_is_not_open_while_listed(uow: FakeUnitOfWork) -> None:
@@ -226,7 +234,7 @@ def test_repair_is_not_open_while_listed(uow: FakeUnitOfWork) -> None:
     with pytest.raises(Conflict) as exc:
         repairs.apply_for_repair(
             uow, ApplyForRepair(record.id, "we will comply", ["fine paid"]), OWNER, today=DAY
-        )  # type: ignore[arg-type]
+        )
     assert exc.value.code == "repair_not_open_while_listed"
 
 
@@ -234,22 +242,22 @@ def test_only_regulators_decide_even_when_called_directly(uow: FakeUnitOfWork) -
     record = add(uow)
     application = repairs.apply_for_repair(
         uow, ApplyForRepair(record.id, "c", ["e"]), OWNER, today=DAY
-    )  # type: ignore[arg-type]
+    )
     with pytest.raises(Forbidden):
-        repairs.decide_repair(uow, application.id, True, "self-approved", OWNER, today=DAY)  # type: ignore[arg-type]
+        repairs.decide_repair(uow, application.id, True, "self-approved", OWNER, today=DAY)
     with pytest.raises(Forbidden):
         add(uow, actor=OWNER)
     with pytest.raises(Forbidden):
-        repairs.apply_for_repair(uow, ApplyForRepair(record.id, "c", ["e"]), REGULATOR, today=DAY)  # type: ignore[arg-type]
+        repairs.apply_for_repair(uow, ApplyForRepair(record.id, "c", ["e"]), REGULATOR, today=DAY)
 
 
 def test_rejected_repair_changes_nothing_but_the_application(uow: FakeUnitOfWork) -> None:
     record = add(uow)
     application = repairs.apply_for_repair(
         uow, ApplyForRepair(record.id, "c", ["e"]), OWNER, today=DAY
-    )  # type: ignore[arg-type]
+    )
     feed_before = list(uow.disclosures.entries)
-    repairs.decide_repair(uow, application.id, False, "evidence insufficient", REGULATOR, today=DAY)  # type: ignore[arg-type]
+    repairs.decide_repair(uow, application.id, False, "evidence insufficient", REGULATOR, today=DAY)
     assert uow.records.items[record.id].disclosed
     assert uow.disclosures.entries == feed_before
     assert not uow.of_type(RepairDecidedV1)[0].approved
@@ -267,16 +275,16 @@ def test_publication_job_withdraws_and_regrades(uow: FakeUnitOfWork) -> None:
     )
     assert uow.enterprises.items[HANGZHOU].risk_grade.value == "B"
     assert jobs.end_publication_periods(uow, date(2026, 10, 1)) == 0  # last day: still on
-    assert jobs.end_publication_periods(uow, date(2026, 10, 2)) == 1  # type: ignore[arg-type]
+    assert jobs.end_publication_periods(uow, date(2026, 10, 2)) == 1
     assert ("withdraw", "record", fine.id, HANGZHOU, "period_ended") in uow.disclosures.entries
     assert uow.of_type(RiskGradeChangedV1)[-1].to_grade == "A"
-    assert jobs.end_publication_periods(uow, date(2026, 10, 2)) == 0  # type: ignore[arg-type]
+    assert jobs.end_publication_periods(uow, date(2026, 10, 2)) == 0
 
 
 def test_term_job_lifts_measures(uow: FakeUnitOfWork) -> None:
     _, listing = listed(uow, measures=("procurement_exclusion",))
-    assert jobs.end_listing_terms(uow, date(2029, 9, 17)) == 0  # type: ignore[arg-type]
-    assert jobs.end_listing_terms(uow, date(2029, 9, 18)) == 1  # type: ignore[arg-type]
+    assert jobs.end_listing_terms(uow, date(2029, 9, 17)) == 0
+    assert jobs.end_listing_terms(uow, date(2029, 9, 18)) == 1
     lifted = uow.of_type(MeasureLiftedV1)
     assert [(m.measure_code, m.removal_reason) for m in lifted] == [
         ("procurement_exclusion", "term_ended")
@@ -287,6 +295,6 @@ def test_term_job_lifts_measures(uow: FakeUnitOfWork) -> None:
 def test_regrade_after_a_rule_table_change(uow: FakeUnitOfWork) -> None:
     add(uow)
     uow.enterprises.items[HANGZHOU].grade_rule_version = "2025.9"
-    assert jobs.regrade_stale(uow, DAY) == 1  # type: ignore[arg-type]
+    assert jobs.regrade_stale(uow, DAY) == 1
     assert uow.enterprises.items[HANGZHOU].grade_rule_version == "2026.1"
-    assert jobs.regrade_stale(uow, DAY) == 0  # type: ignore[arg-type]
+    assert jobs.regrade_stale(uow, DAY) == 0

@@ -92,12 +92,13 @@ def rendered_all(kubectl: str) -> dict[str, list[dict]]:
 
 
 @pytest.fixture(scope="session")
-def compose() -> dict:
-    return load_yaml(ROOT / "docker-compose.yml")
+def compose() -> dict[str, Any]:
+    doc: dict[str, Any] = load_yaml(ROOT / "docker-compose.yml")
+    return doc
 
 
 @pytest.fixture(scope="session")
 def required_settings() -> dict[str, list[str]]:
-    data = load_yaml(DEPLOY / "required-settings.yaml")
+    data: dict[str, list[str]] = load_yaml(DEPLOY / "required-settings.yaml")
     assert set(data) == set(SERVICES), "required-settings.yaml must list exactly the services"
     return data

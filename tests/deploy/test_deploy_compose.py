@@ -72,7 +72,7 @@ def interpolate(value: Any, env: dict[str, str]) -> Any:
     if not isinstance(value, str):
         return value
 
-    def sub(m: re.Match) -> str:
+    def sub(m: re.Match[str]) -> str:
         if m.group(0) == "$$":
             return "$"
         name, op, arg = m.group(1) or m.group(4), m.group(2), m.group(3)

@@ -51,7 +51,8 @@ def default_module(final: list[tuple[str, str]]) -> str:
     (cmd,) = [a for op, a in final if op == "CMD"]
     argv = json.loads(cmd)
     assert argv[:2] == ["/bin/sh", "-c"] and argv[2].startswith("exec python -m "), argv
-    return argv[2].removeprefix("exec python -m ").strip('"')
+    module: str = argv[2].removeprefix("exec python -m ").strip('"')
+    return module
 
 
 def _commands_in(node: object) -> list[list[str]]:

@@ -67,12 +67,14 @@ def workloads(docs: list[dict]) -> list[dict]:
     return [d for d in docs if d["kind"] in ("Deployment", "Job")]
 
 
-def pod_spec(workload: dict) -> dict:
-    return workload["spec"]["template"]["spec"]
+def pod_spec(workload: dict[str, Any]) -> dict[str, Any]:
+    spec: dict[str, Any] = workload["spec"]["template"]["spec"]
+    return spec
 
 
-def pod_labels(workload: dict) -> dict:
-    return workload["spec"]["template"]["metadata"]["labels"]
+def pod_labels(workload: dict[str, Any]) -> dict[str, Any]:
+    labels: dict[str, Any] = workload["spec"]["template"]["metadata"]["labels"]
+    return labels
 
 
 def matches(selector: dict, labels: dict) -> bool:

@@ -82,7 +82,9 @@ def test_images_pin_the_versions_the_suite_runs() -> None:
 
 
 def test_this_virtualenv_is_what_the_lock_says() -> None:
-    installed = {canonicalize_name(d.metadata["Name"]): d.version for d in metadata.distributions()}
+    installed: dict[str, str] = {
+        canonicalize_name(d.metadata["Name"]): d.version for d in metadata.distributions()
+    }
     wrong = {
         name: (version, installed.get(name))
         for name, version in applying("requirements-dev.lock").items()

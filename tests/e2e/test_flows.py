@@ -5,6 +5,7 @@ Kafka-protocol broker. ``wait_until`` bounds liveness only; nothing here times p
 """
 
 import itertools
+from typing import Any
 
 import pytest
 
@@ -36,7 +37,8 @@ def barred(system: System, holder: str) -> dict | None:
     with system.client("registry", **BODY) as body:
         r = issue(body, number(), holder)
     if r.status_code == 409 and r.json()["code"] == "holder_barred":
-        return r.json()
+        problem: dict[str, Any] = r.json()
+        return problem
     assert r.status_code == 201, r.text
     return None
 
@@ -55,12 +57,13 @@ def test_listing_bars_new_certificates_and_delisting_reverses_it(system: System)
     assert refusal is not None and refusal["listing_id"] == listing_id
     assert "第十四条" in refusal["legal_basis"]
 
-    def measures() -> list[dict]:
-        return (
+    def measures() -> list[dict[str, Any]]:
+        found: list[dict[str, Any]] = (
             system.client("registry")
             .get(f"/public/certificates/{first}")
             .json()["joint_punishment"]
         )
+        return found
 
     wait_until(lambda: len(measures()) == 2)
     assert {m["measure"] for m in measures()} == {
@@ -108,9 +111,7 @@ def test_revocation_for_cause_becomes_a_credit_record_and_regrades(system: Syste
         r = system.client("credit").get(f"/public/enterprises/{holder}")
         return r.json() if r.status_code == 200 else None
 
-    wait_until(
-        lambda: profile() is not None and profile()["risk_grade"]["grade"] != "A", timeout=30
-    )
+    wait_until(lambda: (p := profile()) is not None and p["risk_grade"]["grade"] != "A", timeout=30)
     with system.client("credit", **REGULATOR) as credit:
         file = credit.get(f"/enterprises/{holder}").json()
     [record] = file["records"]
@@ -166,9 +167,8 @@ def test_lifetime_ban_of_a_body_withdraws_its_accreditation(system: System) -> N
     list_enterprise(system, enterprise(88), ["lifetime_ban"], category="certification_body")
 
     def status() -> str:
-        return (
-            system.client("registry").get("/bodies/CNCA-R-2010-088").json()["accreditation_status"]
-        )
+        body = system.client("registry").get("/bodies/CNCA-R-2010-088").json()
+        return str(body["accreditation_status"])
 
     wait_until(lambda: status() == "withdrawn", timeout=30)
     body = system.client("registry").get("/bodies/CNCA-R-2010-088").json()
@@ -208,10 +208,11 @@ def test_lifetime_ban_of_a_lab_reaches_the_inspection_lab_pool(system: System) -
             ).first()
         return tuple(row) if row else None
 
-    wait_until(lambda: standing() is not None and standing()[0] == "active", timeout=30)
+    wait_until(lambda: (s := standing()) is not None and s[0] == "active", timeout=30)
     list_enterprise(system, lab_uscc, ["lifetime_ban"], category="testing_lab")
     wait_until(lambda: (standing() or ("",))[0] == "banned", timeout=30)
-    assert not standing()[1]  # type: ignore[index]
+    banned = standing()
+    assert banned is not None and not banned[1]
     lab = system.client("registry").get("/labs/CNAS-L0077").json()
     assert (lab["status"], lab["status_reason_code"]) == ("banned", "lifetime_ban")
     engine.dispose()

@@ -3,6 +3,7 @@ keeps answering from its last good entries (with Age) until the database is back
 
 import time
 from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -11,9 +12,11 @@ from sqlalchemy.engine import Engine
 from services.registry.config import RegistrySettings
 from services.registry.entrypoints.api import create_app
 from services.registry.service_layer import views
+from shared.cache import ChangeLogCache
 from shared.db import make_engine
 from shared.testing.private_postgres import PrivatePostgres
 from tests.registry.conftest import BODY_A, BODY_A_USCC, SIGNER_A, bearer, certificate
+from tests.support import app_of
 
 pytestmark = pytest.mark.e2e
 
@@ -25,12 +28,12 @@ def wait_until(condition: Callable[[], bool], timeout: float = 20) -> None:
         time.sleep(0.05)
 
 
-def settle(cache: object, engine: Engine) -> None:
+def settle(cache: ChangeLogCache[Any], engine: Engine) -> None:
     """Let the change-log poll pass the issuance (it evicts the certificate once), so the
     entry cached next stays cached."""
     with engine.connect() as conn:
         last = views.last_change_id(conn)
-    wait_until(lambda: cache.last_change_id >= last)  # type: ignore[attr-defined]
+    wait_until(lambda: cache.last_change_id >= last)
     time.sleep(0.2)  # a poll already under way when the id moved
 
 
@@ -80,7 +83,7 @@ def test_outage_answers_503_and_serves_cached_entries(
 ) -> None:
     client, engine, settings = app_and_engine
     issue_certificate(client, settings, "CCC-2026-000001")
-    cache = client.app.state.cache  # type: ignore[attr-defined]
+    cache = app_of(client).state.cache
     settle(cache, engine)
     assert client.get("/public/certificates/CCC-2026-000001").status_code == 200  # cached now
 
@@ -118,7 +121,7 @@ def test_cache_stops_serving_past_its_staleness_bound(
 ) -> None:
     client, engine, settings = app_and_engine
     issue_certificate(client, settings, "CCC-2026-000003")
-    cache = client.app.state.cache  # type: ignore[attr-defined]
+    cache = app_of(client).state.cache
     settle(cache, engine)
     assert client.get("/public/certificates/CCC-2026-000003").status_code == 200
     cache.stale_limit = 0.5

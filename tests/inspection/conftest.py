@@ -5,10 +5,14 @@ import io
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
+from typing import cast
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import MetaData, Table
 from sqlalchemy.engine import Engine
+from sqlmodel import col
 
 from services.inspection.adapters.orm import metadata
 from services.inspection.config import SERVICE_DIR, InspectionSettings
@@ -20,6 +24,7 @@ from shared.auth.tokens import dev_token
 from shared.clock import today_in_china
 from shared.db import make_engine
 from shared.testing.databases import drop_database, empty_tables, new_database
+from tests.support import app_of, table_of
 
 TEST_CALENDAR = Path(__file__).parent / "data" / "workdays-2027-TEST-DATA-not-official.json"
 CITIES = ("330100", "330200", "330300")  # Hangzhou, Ningbo, Wenzhou
@@ -199,13 +204,15 @@ def _empty(eng: Engine) -> None:
     from services.inspection.adapters.orm import PolicyRow
 
     keep = {"eligibility_policy"}
-    empty_tables(eng, _Meta([t for t in metadata.sorted_tables if t.name not in keep]))
+    # empty_tables reads nothing of its metadata but sorted_tables
+    kept = _Meta([t for t in metadata.sorted_tables if t.name not in keep])
+    empty_tables(eng, cast(MetaData, kept))
     with eng.begin() as conn:
-        conn.execute(delete(PolicyRow.__table__).where(PolicyRow.version > 1))  # type: ignore[arg-type]
+        conn.execute(delete(table_of(PolicyRow)).where(col(PolicyRow.version) > 1))
 
 
 class _Meta:
-    def __init__(self, tables: list) -> None:
+    def __init__(self, tables: list[Table]) -> None:
         self.sorted_tables = tables
 
 
@@ -243,8 +250,10 @@ def as_enterprise(settings: InspectionSettings, code: str) -> dict[str, str]:
     return bearer(settings, {"role": "enterprise", "sub": f"ent-{code}", "uscc": code})
 
 
-def post_csv(client: TestClient, path: str, text: str, headers: dict[str, str]):  # type: ignore[no-untyped-def]
-    return client.post(path, content=text.encode(), headers={**headers, "Content-Type": "text/csv"})
+def post_csv(client: TestClient, path: str, text: str, headers: dict[str, str]) -> httpx.Response:
+    csv_headers = {**headers, "Content-Type": "text/csv"}
+    r: httpx.Response = client.post(path, content=text.encode(), headers=csv_headers)
+    return r
 
 
 @pytest.fixture
@@ -305,12 +314,12 @@ def backdate_draw(client: TestClient, draw_id: str, days: int) -> None:
 
     from services.inspection.adapters.orm import DrawRow
 
-    table = DrawRow.__table__
-    column = table.c  # type: ignore[attr-defined]
-    with client.app.state.engine.begin() as conn:  # type: ignore[attr-defined]
+    table = table_of(DrawRow)
+    column = table.c
+    with app_of(client).state.engine.begin() as conn:
         drawn_at = conn.execute(select(column.drawn_at).where(column.id == draw_id)).scalar_one()
         conn.execute(
-            update(table)  # type: ignore[arg-type]
+            update(table)
             .where(column.id == draw_id)
             .values(drawn_at=drawn_at - timedelta(days=days))
         )

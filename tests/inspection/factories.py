@@ -3,6 +3,7 @@
 Documents use the algorithm new snapshots commit to unless ``algorithm`` says otherwise."""
 
 import random
+from collections.abc import Sequence
 
 from services.inspection.domain.draw import (
     ALGORITHM,
@@ -80,8 +81,8 @@ def published_draw(
     doc: dict,
     seed: bytes,
     *,
-    late: list[str] = (),
-    recusals: list[Recusal] = (),  # type: ignore[assignment]
+    late: Sequence[str] = (),
+    recusals: Sequence[Recusal] = (),
 ) -> tuple[dict, bytes]:
     """A draw record as the service publishes it, and the snapshot bytes it refers to."""
     doc = {**doc, "seed_commitment": seed_commitment(seed)}

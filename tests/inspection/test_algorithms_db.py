@@ -4,24 +4,30 @@ entries' ordinals (the positions v2 numbers units by) follow the canonical order
 
 import json
 
+import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import select
+from sqlalchemy.engine import Engine
 
 from services.inspection.adapters.orm import SnapshotEntryRow
 from services.inspection.domain import draw_v1, draw_v2
 from services.inspection.domain.verification import verify
 from services.inspection.service_layer import snapshots
 from tests.inspection.conftest import create_plan, draw, freeze, tasks_of
+from tests.support import table_of
 
-E = SnapshotEntryRow.__table__.c  # type: ignore[attr-defined]
+E = table_of(SnapshotEntryRow).c
 
 
-def published(client, made: dict, snapshot_id: str) -> tuple[dict, bytes]:
+def published(client: TestClient, made: dict, snapshot_id: str) -> tuple[dict, bytes]:
     document = client.get(f"/public/snapshots/{snapshot_id}/document").content
     bundle = client.get(f"/public/draws/{made['id']}/verification").json()
     return bundle, document
 
 
-def test_new_snapshots_and_draws_use_v2(client, roster, as_zj) -> None:
+def test_new_snapshots_and_draws_use_v2(
+    client: TestClient, roster: list[str], as_zj: dict[str, str]
+) -> None:
     plan_id = create_plan(client, as_zj)
     snap = freeze(client, as_zj, plan_id)
     assert snap["algorithm"] == draw_v2.ALGORITHM
@@ -37,7 +43,7 @@ def test_new_snapshots_and_draws_use_v2(client, roster, as_zj) -> None:
 
 
 def test_a_snapshot_committed_under_v1_is_drawn_and_verified_with_v1(
-    client, roster, as_zj, monkeypatch
+    client: TestClient, roster: list[str], as_zj: dict[str, str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     plan_id = create_plan(client, as_zj)
     with monkeypatch.context() as m:  # the service as it was before v2
@@ -55,7 +61,11 @@ def test_a_snapshot_committed_under_v1_is_drawn_and_verified_with_v1(
 
 
 def test_late_exclusions_skip_positions_on_both_algorithms(
-    client, roster, as_zj, as_hz, monkeypatch
+    client: TestClient,
+    roster: list[str],
+    as_zj: dict[str, str],
+    as_hz: dict[str, str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Another authority claims units between freeze and draw; both algorithms skip exactly
     those, and the record verifies offline."""
@@ -84,7 +94,13 @@ def test_late_exclusions_skip_positions_on_both_algorithms(
                 assert r.status_code in (200, 204), r.text
 
 
-def test_ordinals_are_positions_in_unit_id_order(client, roster, as_zj, as_hz, engine) -> None:
+def test_ordinals_are_positions_in_unit_id_order(
+    client: TestClient,
+    roster: list[str],
+    as_zj: dict[str, str],
+    as_hz: dict[str, str],
+    engine: Engine,
+) -> None:
     hz_plan = create_plan(client, as_zj, scope={"regions": ["330100"]})
     draw(client, as_zj, freeze(client, as_zj, hz_plan)["id"])  # claims 5 of the units
     snap = freeze(client, as_zj, create_plan(client, as_zj))

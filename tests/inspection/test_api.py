@@ -1,9 +1,13 @@
 """Inspection API on SQLite and PostgreSQL: rosters, plans, commit-reveal draws, results."""
 
 import json
+from typing import Any
 
+import httpx
 from fastapi.testclient import TestClient
+from sqlalchemy.engine import Engine
 
+from services.inspection.config import InspectionSettings
 from services.inspection.domain.draw import sha256_hex
 from services.inspection.domain.verification import verify
 from tests.inspection.conftest import (
@@ -17,15 +21,17 @@ from tests.inspection.conftest import (
 )
 
 
-def problem(r, status: int, code: str) -> dict:
+def problem(r: httpx.Response, status: int, code: str) -> dict[str, Any]:
     assert r.status_code == status, r.text
     assert r.headers["content-type"].startswith("application/problem+json")
-    body = r.json()
+    body: dict[str, Any] = r.json()
     assert body["code"] == code, body
     return body
 
 
-def test_commit_then_reveal_then_verify(client: TestClient, roster, as_zj) -> None:
+def test_commit_then_reveal_then_verify(
+    client: TestClient, roster: list[str], as_zj: dict[str, str]
+) -> None:
     plan_id = create_plan(client, as_zj)
     snap = freeze(client, as_zj, plan_id)
     assert snap["unit_count"] == 30 and snap["excluded_count"] == 0
@@ -52,7 +58,9 @@ def test_commit_then_reveal_then_verify(client: TestClient, roster, as_zj) -> No
         assert all(not i.startswith(f"INS-{task['region_code']}") for i in team)
 
 
-def test_same_snapshot_cannot_be_drawn_twice_and_redraw_needs_reason(client, roster, as_zj) -> None:
+def test_same_snapshot_cannot_be_drawn_twice_and_redraw_needs_reason(
+    client: TestClient, roster: list[str], as_zj: dict[str, str]
+) -> None:
     plan_id = create_plan(client, as_zj)
     first = freeze(client, as_zj, plan_id)
     made = draw(client, as_zj, first["id"])
@@ -72,7 +80,9 @@ def test_same_snapshot_cannot_be_drawn_twice_and_redraw_needs_reason(client, ros
     assert [d["status"] for d in plan["draws"]] == ["superseded", "active"]
 
 
-def test_redraw_refused_once_results_exist(client, roster, as_zj) -> None:
+def test_redraw_refused_once_results_exist(
+    client: TestClient, roster: list[str], as_zj: dict[str, str]
+) -> None:
     plan_id = create_plan(client, as_zj)
     draw(client, as_zj, freeze(client, as_zj, plan_id)["id"])
     task = tasks_of(client, as_zj, plan_id)[0]
@@ -87,7 +97,9 @@ def test_redraw_refused_once_results_exist(client, roster, as_zj) -> None:
     problem(r, 409, "results_already_recorded")
 
 
-def test_six_month_rule_excludes_with_explanation(client, roster, as_zj, as_hz) -> None:
+def test_six_month_rule_excludes_with_explanation(
+    client: TestClient, roster: list[str], as_zj: dict[str, str], as_hz: dict[str, str]
+) -> None:
     # Hangzhou checks all of its units and they pass
     hz_plan = create_plan(
         client,
@@ -130,7 +142,9 @@ def test_six_month_rule_excludes_with_explanation(client, roster, as_zj, as_hz) 
     assert len(selected) == made["selected_count"] and not selected & set(by_task)
 
 
-def test_running_higher_level_check_excludes_from_lower_draw(client, roster, as_zj, as_hz) -> None:
+def test_running_higher_level_check_excludes_from_lower_draw(
+    client: TestClient, roster: list[str], as_zj: dict[str, str], as_hz: dict[str, str]
+) -> None:
     # the province checks every toy; Hangzhou then plans both categories
     plan_id = create_plan(
         client,
@@ -162,7 +176,9 @@ def test_running_higher_level_check_excludes_from_lower_draw(client, roster, as_
     problem(r, 409, "task_not_cancellable")
 
 
-def test_units_claimed_after_freeze_are_late_exclusions(client, roster, as_zj, as_hz) -> None:
+def test_units_claimed_after_freeze_are_late_exclusions(
+    client: TestClient, roster: list[str], as_zj: dict[str, str], as_hz: dict[str, str]
+) -> None:
     # another provincial plan (same level), scoped to Hangzhou
     hz_plan = create_plan(
         client,
@@ -187,7 +203,9 @@ def test_units_claimed_after_freeze_are_late_exclusions(client, roster, as_zj, a
     assert verify(bundle, document).ok
 
 
-def test_too_few_inspectors_is_409_not_a_short_team(client, roster, as_zj) -> None:
+def test_too_few_inspectors_is_409_not_a_short_team(
+    client: TestClient, roster: list[str], as_zj: dict[str, str]
+) -> None:
     plan_id = create_plan(client, as_zj, team_size=9)  # 8 inspectors outside any unit's city
     snap = freeze(client, as_zj, plan_id)
     r = client.post(f"/snapshots/{snap['id']}/draw", headers=as_zj, json={})
@@ -198,7 +216,7 @@ def test_too_few_inspectors_is_409_not_a_short_team(client, roster, as_zj) -> No
     assert tasks_of(client, as_zj, plan_id) == []
 
 
-def test_no_eligible_lab_is_409(client, as_zj) -> None:
+def test_no_eligible_lab_is_409(client: TestClient, as_zj: dict[str, str]) -> None:
     from tests.inspection.conftest import inspectors_csv, post_csv, units_csv
 
     for path, body in (
@@ -214,7 +232,7 @@ def test_no_eligible_lab_is_409(client, as_zj) -> None:
 
 
 def test_results_lifecycle_objection_retest_and_publication(
-    client, roster, as_zj, settings
+    client: TestClient, roster: list[str], as_zj: dict[str, str], settings: InspectionSettings
 ) -> None:
     from tests.inspection.conftest import as_enterprise
 
@@ -285,7 +303,9 @@ def test_results_lifecycle_objection_retest_and_publication(
             )
 
 
-def test_failed_result_becomes_final_after_the_window(client, roster, as_zj, engine) -> None:
+def test_failed_result_becomes_final_after_the_window(
+    client: TestClient, roster: list[str], as_zj: dict[str, str], engine: Engine
+) -> None:
     from datetime import date, timedelta
 
     from services.inspection.service_layer.results import finalise_due
@@ -315,7 +335,9 @@ def test_failed_result_becomes_final_after_the_window(client, roster, as_zj, eng
     assert view["result"]["retested"] is False
 
 
-def test_overdue_publications_endpoint_and_gauge(client, roster, as_zj) -> None:
+def test_overdue_publications_endpoint_and_gauge(
+    client: TestClient, roster: list[str], as_zj: dict[str, str]
+) -> None:
     from datetime import timedelta
 
     from shared.clock import today_in_china
@@ -338,7 +360,9 @@ def test_overdue_publications_endpoint_and_gauge(client, roster, as_zj) -> None:
     assert "inspection_publications_overdue 5.0" in metrics
 
 
-def test_deadline_in_a_year_without_a_table_is_provisional_not_unknown(client, as_zj) -> None:
+def test_deadline_in_a_year_without_a_table_is_provisional_not_unknown(
+    client: TestClient, as_zj: dict[str, str]
+) -> None:
     r = client.post(
         "/plans", headers=as_zj, json=plan_body(period_start="2028-03-01", period_end="2028-06-30")
     )
@@ -355,7 +379,9 @@ def test_deadline_in_a_year_without_a_table_is_provisional_not_unknown(client, a
     assert r.json()["publication_deadline_provenance"] == "official"
 
 
-def test_csv_import_reports_every_bad_row_and_imports_nothing(client, as_zj) -> None:
+def test_csv_import_reports_every_bad_row_and_imports_nothing(
+    client: TestClient, as_zj: dict[str, str]
+) -> None:
     import csv
     import io
 
@@ -382,7 +408,7 @@ def test_csv_import_reports_every_bad_row_and_imports_nothing(client, as_zj) -> 
     assert r.json() == {"rows": 3, "created": 0, "updated": 3}
 
 
-def test_csv_import_missing_column_and_encoding(client, as_zj) -> None:
+def test_csv_import_missing_column_and_encoding(client: TestClient, as_zj: dict[str, str]) -> None:
     from tests.inspection.conftest import post_csv
 
     r = post_csv(client, "/rosters/units/import", "enterprise_uscc,model\nX,Y\n", as_zj)
@@ -396,7 +422,7 @@ def test_csv_import_missing_column_and_encoding(client, as_zj) -> None:
     problem(r, 422, "invalid_encoding")
 
 
-def test_invalid_plans_are_422(client, as_zj) -> None:
+def test_invalid_plans_are_422(client: TestClient, as_zj: dict[str, str]) -> None:
     r = client.post("/plans", headers=as_zj, json=plan_body(team_size=1))
     problem(r, 422, "validation_error")
     r = client.post(
@@ -418,7 +444,9 @@ def test_invalid_plans_are_422(client, as_zj) -> None:
     problem(r, 422, "invalid_period")
 
 
-def test_policy_versions_are_data(client, as_national, as_zj, roster) -> None:
+def test_policy_versions_are_data(
+    client: TestClient, as_national: dict[str, str], as_zj: dict[str, str], roster: list[str]
+) -> None:
     assert [p["version"] for p in client.get("/public/policies").json()] == [1]
     problem(
         client.post(

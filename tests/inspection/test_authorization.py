@@ -2,7 +2,9 @@
 public sees draws and published results; nobody sees what is not theirs."""
 
 import pytest
+from fastapi.testclient import TestClient
 
+from services.inspection.config import InspectionSettings
 from tests.inspection.conftest import (
     as_enterprise,
     bearer,
@@ -17,7 +19,7 @@ from tests.inspection.conftest import (
 )
 
 
-def test_anonymous_may_not_manage(client, roster) -> None:
+def test_anonymous_may_not_manage(client: TestClient, roster: list[str]) -> None:
     for method, path in (
         ("post", "/plans"),
         ("get", "/plans"),
@@ -30,12 +32,14 @@ def test_anonymous_may_not_manage(client, roster) -> None:
         assert r.json()["code"] == "unauthenticated"
 
 
-def test_bad_token_is_401(client) -> None:
+def test_bad_token_is_401(client: TestClient) -> None:
     r = client.get("/tasks/x", headers={"Authorization": "Bearer nonsense"})
     assert r.status_code == 401 and r.json()["code"] == "invalid_token"
 
 
-def test_enterprise_may_not_act_as_regulator(client, roster, settings) -> None:
+def test_enterprise_may_not_act_as_regulator(
+    client: TestClient, roster: list[str], settings: InspectionSettings
+) -> None:
     owner = as_enterprise(settings, "91330100MA00000072")
     assert client.post("/plans", headers=owner, json=plan_body()).status_code == 403
     r = post_csv(client, "/rosters/units/import", units_csv(2), owner)
@@ -43,7 +47,9 @@ def test_enterprise_may_not_act_as_regulator(client, roster, settings) -> None:
 
 
 @pytest.fixture
-def drawn(client, roster, as_zj) -> tuple[str, str, list[dict]]:
+def drawn(
+    client: TestClient, roster: list[str], as_zj: dict[str, str]
+) -> tuple[str, str, list[dict]]:
     plan_id = create_plan(client, as_zj)
     snap = freeze(client, as_zj, plan_id)
     made = draw(client, as_zj, snap["id"])
@@ -51,7 +57,12 @@ def drawn(client, roster, as_zj) -> tuple[str, str, list[dict]]:
 
 
 def test_other_authorities_cannot_manage_the_plan(
-    client, drawn, as_hz, as_js, as_national, settings
+    client: TestClient,
+    drawn: tuple[str, str, list[dict]],
+    as_hz: dict[str, str],
+    as_js: dict[str, str],
+    as_national: dict[str, str],
+    settings: InspectionSettings,
 ) -> None:
     plan_id, _, tasks = drawn
     other_dept = bearer(
@@ -83,7 +94,9 @@ def test_other_authorities_cannot_manage_the_plan(
     assert client.get(f"/plans/{plan_id}", headers=as_national).status_code == 200
 
 
-def test_enterprise_sees_only_its_own_tasks(client, drawn, settings) -> None:
+def test_enterprise_sees_only_its_own_tasks(
+    client: TestClient, drawn: tuple[str, str, list[dict]], settings: InspectionSettings
+) -> None:
     _, _, tasks = drawn
     mine, other = (
         tasks[0],
@@ -101,7 +114,12 @@ def test_enterprise_sees_only_its_own_tasks(client, drawn, settings) -> None:
     assert client.get(f"/tasks/{mine['id']}").status_code == 404  # anonymous
 
 
-def test_only_the_inspected_enterprise_may_object(client, drawn, as_zj, settings) -> None:
+def test_only_the_inspected_enterprise_may_object(
+    client: TestClient,
+    drawn: tuple[str, str, list[dict]],
+    as_zj: dict[str, str],
+    settings: InspectionSettings,
+) -> None:
     _, _, tasks = drawn
     task = tasks[0]
     client.post(
@@ -127,7 +145,9 @@ def test_only_the_inspected_enterprise_may_object(client, drawn, as_zj, settings
     )
 
 
-def test_public_sees_draws_but_results_only_once_published(client, drawn, as_zj) -> None:
+def test_public_sees_draws_but_results_only_once_published(
+    client: TestClient, drawn: tuple[str, str, list[dict]], as_zj: dict[str, str]
+) -> None:
     plan_id, draw_id, tasks = drawn
     assert client.get(f"/public/draws/{draw_id}").status_code == 200
     assert client.get(f"/public/draws/{draw_id}/verification").status_code == 200
@@ -141,7 +161,9 @@ def test_public_sees_draws_but_results_only_once_published(client, drawn, as_zj)
     assert len(client.get("/public/results", params={"plan_id": plan_id}).json()["items"]) == 1
 
 
-def test_import_outside_jurisdiction_is_a_row_error(client, as_hz) -> None:
+def test_import_outside_jurisdiction_is_a_row_error(
+    client: TestClient, as_hz: dict[str, str]
+) -> None:
     r = post_csv(client, "/rosters/units/import", units_csv(6), as_hz)  # lines 4-7: Ningbo, Wenzhou
     assert r.status_code == 422
     errors = r.json()["errors"]
@@ -150,7 +172,9 @@ def test_import_outside_jurisdiction_is_a_row_error(client, as_hz) -> None:
     }
 
 
-def test_seed_is_secret_until_the_draw(client, roster, as_zj) -> None:
+def test_seed_is_secret_until_the_draw(
+    client: TestClient, roster: list[str], as_zj: dict[str, str]
+) -> None:
     plan_id = create_plan(client, as_zj)
     snap = freeze(client, as_zj, plan_id)
     for path in (

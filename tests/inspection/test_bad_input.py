@@ -1,6 +1,7 @@
 """Issue 10 probes: bad input to the inspection service is a 4xx problem, never a 500."""
 
 from fastapi.testclient import TestClient
+from sqlalchemy.engine import Engine
 
 from services.inspection.config import InspectionSettings
 from services.inspection.entrypoints.api import create_app
@@ -31,10 +32,10 @@ def test_nul_bytes_in_csv_json_and_query_are_422(client: TestClient, as_zj: dict
 
 
 def test_csv_upload_over_the_limit_is_413_before_reading(
-    settings: InspectionSettings, engine: object, as_zj: dict[str, str]
+    settings: InspectionSettings, engine: Engine, as_zj: dict[str, str]
 ) -> None:
     small = settings.model_copy(update={"max_import_bytes": 2000})
-    with TestClient(create_app(small, engine), raise_server_exceptions=False) as client:  # type: ignore[arg-type]
+    with TestClient(create_app(small, engine), raise_server_exceptions=False) as client:
         r = post_csv(client, "/rosters/units/import", units_csv(100), as_zj)
         assert r.status_code == 413 and r.json()["code"] == "payload_too_large"
         r = post_csv(client, "/rosters/units/import", units_csv(2), as_zj)

@@ -3,7 +3,9 @@ announces the ones that move. The 2027 table is TEST DATA, not the State Council
 
 from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy.engine import Engine
 
 from services.inspection.adapters.orm import outbox
 from services.inspection.config import InspectionSettings
@@ -22,7 +24,11 @@ TEST_TABLE = (
 
 
 def test_loading_a_table_recomputes_provisional_deadlines(
-    roster, as_zj, engine, settings, tmp_path
+    roster: list[str],
+    as_zj: dict[str, str],
+    engine: Engine,
+    settings: InspectionSettings,
+    tmp_path: Path,
 ) -> None:
     tables = tmp_path / "calendar"
     configured = InspectionSettings(
@@ -82,7 +88,12 @@ def test_loading_a_table_recomputes_provisional_deadlines(
 
 
 def test_provisional_objection_deadline_of_a_failed_result_becomes_official(
-    roster, as_zj, engine, settings, tmp_path, monkeypatch
+    roster: list[str],
+    as_zj: dict[str, str],
+    engine: Engine,
+    settings: InspectionSettings,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     from datetime import UTC, date, datetime
 

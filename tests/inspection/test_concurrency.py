@@ -10,11 +10,14 @@ import threading
 import time
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import func, select, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
+from sqlmodel import col
 
 from services.inspection.adapters.orm import ClaimRow, TaskRow
+from services.inspection.config import InspectionSettings
 from services.inspection.service_layer import draws
 from services.inspection.service_layer.unit_of_work import InspectionUnitOfWork
 from shared.clock import utcnow
@@ -28,6 +31,7 @@ from tests.inspection.conftest import (
     principal,
     tasks_of,
 )
+from tests.support import table_of
 
 
 def wait_for_lock_waiter(engine: Engine, timeout: float = 30) -> None:
@@ -48,7 +52,12 @@ def wait_for_lock_waiter(engine: Engine, timeout: float = 30) -> None:
 
 
 def test_simultaneous_draws_cannot_both_take_a_unit(
-    client, roster, as_zj, as_hz, engine, backend
+    client: TestClient,
+    roster: list[str],
+    as_zj: dict[str, str],
+    as_hz: dict[str, str],
+    engine: Engine,
+    backend: str,
 ) -> None:
     """On SQLite the write lock taken at BEGIN serialises the draws instead: B starts only after
     A committed, sees A's claims and excludes those units at once."""
@@ -103,12 +112,12 @@ def test_simultaneous_draws_cannot_both_take_a_unit(
     with engine.connect() as conn:
         claims = conn.execute(select(func.count()).select_from(ClaimRow)).scalar_one()
         open_tasks = conn.execute(
-            select(func.count()).select_from(TaskRow).where(TaskRow.status == "assigned")
+            select(func.count()).select_from(TaskRow).where(col(TaskRow.status) == "assigned")
         ).scalar_one()
     assert claims == open_tasks == len(zj_units) + len(hz_units)
 
 
-def roster_hz(client, headers, snapshot_id: str) -> list[str]:  # type: ignore[no-untyped-def]
+def roster_hz(client: TestClient, headers: dict[str, str], snapshot_id: str) -> list[str]:
     import json
 
     doc = json.loads(client.get(f"/public/snapshots/{snapshot_id}/document").content)
@@ -116,7 +125,12 @@ def roster_hz(client, headers, snapshot_id: str) -> list[str]:  # type: ignore[n
 
 
 def test_many_simultaneous_draws_keep_one_running_check_per_unit(
-    client, roster, as_zj, engine, backend, settings
+    client: TestClient,
+    roster: list[str],
+    as_zj: dict[str, str],
+    engine: Engine,
+    backend: str,
+    settings: InspectionSettings,
 ) -> None:
     """Free-running race of four authorities over the same units: whoever loses retries."""
     from tests.inspection.conftest import bearer
@@ -169,14 +183,14 @@ def test_many_simultaneous_draws_keep_one_running_check_per_unit(
     assert not errors, errors
     with engine.connect() as conn:
         rows = (
-            conn.execute(select(TaskRow.unit_id).where(TaskRow.status == "assigned"))
+            conn.execute(select(col(TaskRow.unit_id)).where(col(TaskRow.status) == "assigned"))
             .scalars()
             .all()
         )
     assert len(rows) == len(set(rows)) == 30  # every unit drawn exactly once, by someone
 
 
-def test_the_claim_constraint_lives_in_the_database(engine) -> None:
+def test_the_claim_constraint_lives_in_the_database(engine: Engine) -> None:
     row = {
         "unit_id": "U1",
         "plan_id": "p",
@@ -185,6 +199,6 @@ def test_the_claim_constraint_lives_in_the_database(engine) -> None:
         "claimed_at": utcnow(),
     }
     with engine.begin() as conn:
-        conn.execute(ClaimRow.__table__.insert(), {**row, "task_id": "t1"})  # type: ignore[attr-defined]
+        conn.execute(table_of(ClaimRow).insert(), {**row, "task_id": "t1"})
     with pytest.raises(IntegrityError), engine.begin() as conn:
-        conn.execute(ClaimRow.__table__.insert(), {**row, "task_id": "t2"})  # type: ignore[attr-defined]
+        conn.execute(table_of(ClaimRow).insert(), {**row, "task_id": "t2"})

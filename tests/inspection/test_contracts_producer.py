@@ -7,7 +7,11 @@ shared/contracts/samples/ (the catalog's home for them); this test reads either 
 import json
 from pathlib import Path
 
+from fastapi.testclient import TestClient
+from sqlalchemy.engine import Engine
+
 from services.inspection.adapters.orm import outbox
+from services.inspection.config import InspectionSettings
 from shared.contracts.catalog import SAMPLES
 from shared.contracts.inspection import ALL
 from shared.events import EventEnvelope, contracts
@@ -24,7 +28,11 @@ def sample_for(event_type: str, version: int) -> dict:
 
 
 def test_emitted_events_match_contracts_and_samples(
-    client, roster, as_zj, engine, settings
+    client: TestClient,
+    roster: list[str],
+    as_zj: dict[str, str],
+    engine: Engine,
+    settings: InspectionSettings,
 ) -> None:
     plan_id = create_plan(client, as_zj)
     draw(client, as_zj, freeze(client, as_zj, plan_id)["id"])

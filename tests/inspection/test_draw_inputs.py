@@ -34,6 +34,7 @@ from tests.inspection.conftest import (
     tasks_of,
 )
 from tests.inspection.test_js_verifier import _run, node  # noqa: F401 - the node fixture
+from tests.support import table_of
 
 VECTORS = Path(__file__).resolve().parents[2] / "docs" / "draw-vectors.json"
 OBSERVER = {"role": "observer", "sub": "observer-1"}
@@ -240,8 +241,8 @@ def test_draw_needs_revealed_contributions_and_verifies(
     assert not verify_partial(forged).ok
     with engine.begin() as conn:  # the sampling period ends: the whole draw is public
         conn.execute(
-            update(PlanRow.__table__)  # type: ignore[arg-type]
-            .where(PlanRow.__table__.c.id == plan_id)  # type: ignore[attr-defined]
+            update(table_of(PlanRow))
+            .where(table_of(PlanRow).c.id == plan_id)
             .values(period_end=today_in_china() - timedelta(days=1))
         )
     full = client2.get(f"/public/draws/{made['id']}/verification").json()
@@ -305,7 +306,8 @@ def _fetch(client: TestClient) -> cli.Fetch:
     def fetch(url: str, params: dict[str, Any]) -> dict[str, Any]:
         r = client.get(url.removeprefix("http://testserver"), params=params)
         assert r.status_code == 200, r.text
-        return r.json()  # type: ignore[no-any-return]
+        body: dict[str, Any] = r.json()
+        return body
 
     return fetch
 
@@ -340,7 +342,7 @@ def test_the_log_records_every_event_and_the_cli_detects_tampering(
     head = f"{everything[-1]['seq']}:{everything[-1]['entry_hash']}"
     assert cli.main(["verify", url, "--expect", head], fetch=_fetch(client)) == 0
     capsys.readouterr()
-    table = TransparencyEntryRow.__table__  # type: ignore[attr-defined]
+    table = table_of(TransparencyEntryRow)
     with engine.begin() as conn:  # altered: the draw now claims another reason
         conn.execute(
             update(table).where(table.c.seq == 6).values(payload={"redraw_reason": "forged"})

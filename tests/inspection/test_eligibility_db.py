@@ -5,8 +5,10 @@ import json
 import random
 from datetime import UTC, datetime, timedelta
 
+from fastapi.testclient import TestClient
 from sqlalchemy import insert, select
-from sqlmodel import Session
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col
 
 from services.inspection.adapters.orm import (
     CertifiedProductRow,
@@ -32,34 +34,37 @@ from tests.inspection.conftest import (
     sampled,
     tasks_of,
 )
+from tests.support import table_of
 
 
-def _entries(engine, snapshot_id: str) -> dict[str, dict]:  # type: ignore[no-untyped-def]
+def _entries(engine: Engine, snapshot_id: str) -> dict[str, dict]:
     with engine.connect() as conn:
         rows = conn.execute(
-            select(SnapshotEntryRow.__table__).where(  # type: ignore[attr-defined]
-                SnapshotEntryRow.snapshot_id == snapshot_id
+            select(table_of(SnapshotEntryRow)).where(
+                col(SnapshotEntryRow.snapshot_id) == snapshot_id
             )
         ).mappings()
         return {r["unit_id"]: dict(r) for r in rows}
 
 
-def _exclusions(engine, snapshot_id: str) -> dict[str, dict]:  # type: ignore[no-untyped-def]
+def _exclusions(engine: Engine, snapshot_id: str) -> dict[str, dict]:
     with engine.connect() as conn:
         rows = conn.execute(
-            select(SnapshotExclusionRow.__table__).where(  # type: ignore[attr-defined]
-                SnapshotExclusionRow.snapshot_id == snapshot_id
+            select(table_of(SnapshotExclusionRow)).where(
+                col(SnapshotExclusionRow.snapshot_id) == snapshot_id
             )
         ).mappings()
         return {r["unit_id"]: dict(r) for r in rows}
 
 
-def test_sql_freeze_matches_the_pure_policy(client, roster, as_zj, engine) -> None:
+def test_sql_freeze_matches_the_pure_policy(
+    client: TestClient, roster: list[str], as_zj: dict[str, str], engine: Engine
+) -> None:
     today = today_in_china()
     rng = random.Random(42)
     uscc_of = {}
     with engine.connect() as conn:
-        for uid, code in conn.execute(select(UnitRow.id, UnitRow.enterprise_uscc)):
+        for uid, code in conn.execute(select(col(UnitRow.id), col(UnitRow.enterprise_uscc))):
             uscc_of[uid] = code
     units = sorted(uscc_of)
     claims, history = [], []
@@ -84,8 +89,8 @@ def test_sql_freeze_matches_the_pure_policy(client, roster, as_zj, engine) -> No
     with engine.begin() as conn:
         if claims:
             conn.execute(
-                insert(ClaimRow.__table__),
-                [  # type: ignore[arg-type]
+                insert(table_of(ClaimRow)),
+                [
                     {
                         "unit_id": c.unit_id,
                         "task_id": c.task_id,
@@ -98,8 +103,8 @@ def test_sql_freeze_matches_the_pure_policy(client, roster, as_zj, engine) -> No
                 ],
             )
         conn.execute(
-            insert(CheckRecordRow.__table__),
-            [  # type: ignore[arg-type]
+            insert(table_of(CheckRecordRow)),
+            [
                 {
                     "unit_id": h.unit_id,
                     "enterprise_uscc": uscc_of[h.unit_id],
@@ -151,7 +156,7 @@ def test_sql_freeze_matches_the_pure_policy(client, roster, as_zj, engine) -> No
 
 
 def test_credit_risk_class_and_dishonesty_change_weights_and_exemption(
-    client, roster, as_zj, engine
+    client: TestClient, roster: list[str], as_zj: dict[str, str], engine: Engine
 ) -> None:
     code = enterprise_uscc(0, "330100")  # owns two units
     t0 = datetime(2026, 11, 1, tzinfo=UTC)
@@ -175,9 +180,9 @@ def test_credit_risk_class_and_dishonesty_change_weights_and_exemption(
     unit_id = mine[0]["unit_id"]
     with engine.begin() as conn:
         conn.execute(
-            insert(CheckRecordRow.__table__),
+            insert(table_of(CheckRecordRow)),
             [
-                {  # type: ignore[arg-type]
+                {
                     "unit_id": unit_id,
                     "enterprise_uscc": code,
                     "task_id": None,
@@ -215,7 +220,7 @@ def test_credit_risk_class_and_dishonesty_change_weights_and_exemption(
     assert unit_id in _exclusions(engine, freeze(client, as_zj, plan_id)["id"])
 
 
-def test_use_cases_join_a_consumers_transaction(engine) -> None:
+def test_use_cases_join_a_consumers_transaction(engine: Engine) -> None:
     """Issue 5's consumers wrap these use cases in their own transaction (processed_events)."""
     from shared.db import WRITE, is_sqlite
 
@@ -227,7 +232,7 @@ def test_use_cases_join_a_consumers_transaction(engine) -> None:
         )
         session.rollback()  # the consumer failed: nothing of the effect may remain
     with engine.connect() as conn:
-        assert conn.execute(select(CertifiedProductRow.certificate_number)).all() == []
+        assert conn.execute(select(col(CertifiedProductRow.certificate_number))).all() == []
     uow = InspectionUnitOfWork(engine)
     t = utcnow()
     assert enterprise_facts.mark_certified_product(
@@ -256,10 +261,12 @@ def test_use_cases_join_a_consumers_transaction(engine) -> None:
         t - timedelta(seconds=1),
     )
     with engine.connect() as conn:
-        assert conn.execute(select(CertifiedProductRow.status)).scalar_one() == "revoked"
+        assert conn.execute(select(col(CertifiedProductRow.status))).scalar_one() == "revoked"
 
 
-def test_results_feed_the_six_month_history(client, roster, as_zj, engine) -> None:
+def test_results_feed_the_six_month_history(
+    client: TestClient, roster: list[str], as_zj: dict[str, str], engine: Engine
+) -> None:
     plan_id = create_plan(client, as_zj)
     made = draw(client, as_zj, freeze(client, as_zj, plan_id)["id"])
     backdate_draw(client, made["id"], 5)
@@ -270,8 +277,8 @@ def test_results_feed_the_six_month_history(client, roster, as_zj, engine) -> No
         json={"outcome": "pass", "sampling_date": sampled(3)},
     )
     with engine.connect() as conn:
-        rec = conn.execute(select(CheckRecordRow.__table__)).mappings().one()  # type: ignore[attr-defined]
-        claims = conn.execute(select(ClaimRow.unit_id)).scalars().all()
+        rec = conn.execute(select(table_of(CheckRecordRow))).mappings().one()
+        claims = conn.execute(select(col(ClaimRow.unit_id))).scalars().all()
     assert (
         rec["task_id"] == task["id"]
         and rec["outcome"] == "pass"

@@ -4,6 +4,7 @@ import json
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
@@ -28,8 +29,8 @@ def consumer(engine: Engine) -> IdempotentConsumer:
         processed_table=processed_events,
         handler=make_handler(engine),
         max_attempts=1,
-        consumer_factory=lambda: None,  # type: ignore[arg-type,return-value]
-        producer_factory=lambda: NoBroker(),  # type: ignore[arg-type,return-value]
+        consumer_factory=lambda: None,
+        producer_factory=lambda: NoBroker(),
     )
 
 
@@ -50,7 +51,7 @@ def rows(engine: Engine, sql: str) -> list[tuple]:
         return [tuple(r) for r in conn.execute(text(sql))]
 
 
-def test_risk_grade_reaches_the_roster_and_older_events_are_ignored(engine) -> None:
+def test_risk_grade_reaches_the_roster_and_older_events_are_ignored(engine: Engine) -> None:
     c = consumer(engine)
     newer = sample(
         "credit.risk_grade.changed.v1.json",
@@ -73,7 +74,7 @@ def test_risk_grade_reaches_the_roster_and_older_events_are_ignored(engine) -> N
     assert c.stats.duplicates == 1
 
 
-def test_inspection_measures_apply_and_lift_others_are_ignored(engine) -> None:
+def test_inspection_measures_apply_and_lift_others_are_ignored(engine: Engine) -> None:
     c = consumer(engine)
     c.handle_raw(sample("credit.measure.applied.v1.json"))  # enforced by the registry
     assert rows(engine, "SELECT uscc FROM dishonesty_measure") == []
@@ -97,7 +98,7 @@ def test_inspection_measures_apply_and_lift_others_are_ignored(engine) -> None:
     assert rows(engine, "SELECT uscc, active FROM dishonesty_measure") == [(HOLDER, False)]
 
 
-def test_certificates_mark_certified_products(engine) -> None:
+def test_certificates_mark_certified_products(engine: Engine) -> None:
     c = consumer(engine)
     c.handle_raw(sample("registry.certificate.issued.v1.json"))
     c.handle_raw(
@@ -113,13 +114,15 @@ def test_certificates_mark_certified_products(engine) -> None:
     sorted([*SAMPLES.glob("credit.*.json"), *SAMPLES.glob("registry.*.json")]),
     ids=lambda p: p.name,
 )
-def test_every_consumed_golden_sample_is_accepted(path: Path, engine) -> None:
+def test_every_consumed_golden_sample_is_accepted(path: Path, engine: Engine) -> None:
     c = consumer(engine)
     c.handle_raw(path.read_bytes())
     assert c.stats.processed == 1 and c.stats.dead_lettered == 0
 
 
-def test_a_plan_can_target_certified_products(client, roster, as_zj, engine) -> None:
+def test_a_plan_can_target_certified_products(
+    client: TestClient, roster: list[str], as_zj: dict[str, str], engine: Engine
+) -> None:
     """Registry certificate events mark units; a plan scoped to CCC covers only those."""
     from tests.inspection.conftest import create_plan, freeze, units_csv
 
@@ -169,7 +172,7 @@ def test_a_plan_can_target_certified_products(client, roster, as_zj, engine) -> 
     assert snapshot["unit_count"] == 2  # CCC-T-0 and CCC-T-1; CCC-T-2 revoked, ISO not CCC
 
 
-def test_a_lift_that_overtakes_its_apply_leaves_no_measure(engine) -> None:
+def test_a_lift_that_overtakes_its_apply_leaves_no_measure(engine: Engine) -> None:
     c = consumer(engine)
     kw = {"enforcing_service": "inspection", "measure_code": "no_six_month_exemption"}
     c.handle_raw(
@@ -185,7 +188,9 @@ def test_a_lift_that_overtakes_its_apply_leaves_no_measure(engine) -> None:
     assert rows(engine, "SELECT uscc, active FROM dishonesty_measure") == [(HOLDER, False)]
 
 
-def test_a_plan_can_target_uncertified_ccc_products(client, roster, as_zj, engine) -> None:
+def test_a_plan_can_target_uncertified_ccc_products(
+    client: TestClient, roster: list[str], as_zj: dict[str, str], engine: Engine
+) -> None:
     """Linked supervision (issue 14): CCC-catalogue units whose producer holds no valid CCC
     certificate for the model, from the registry's events."""
     from tests.inspection.conftest import create_plan, freeze, units_csv

@@ -6,11 +6,14 @@ from datetime import timedelta
 
 from fastapi.testclient import TestClient
 from sqlalchemy import update
+from sqlalchemy.engine import Engine
 
 from services.inspection.adapters.orm import ClaimRow, PlanRow
+from services.inspection.config import InspectionSettings
 from services.inspection.entrypoints.api import create_app
 from shared.clock import today_in_china, utcnow
 from tests.inspection.conftest import create_plan, draw, freeze, tasks_of
+from tests.support import table_of
 
 ALL = {"strata": [{"risk_classes": ["A", "B", "C", "D"], "ratio": "1"}]}
 
@@ -27,7 +30,13 @@ def _running(client: TestClient, headers: dict, **overrides: object) -> str:
     )
 
 
-def test_provincial_draw_takes_units_a_city_claimed(client, roster, as_zj, as_hz, engine) -> None:
+def test_provincial_draw_takes_units_a_city_claimed(
+    client: TestClient,
+    roster: list[str],
+    as_zj: dict[str, str],
+    as_hz: dict[str, str],
+    engine: Engine,
+) -> None:
     hz_plan = _running(client, as_hz, cross_region_teams=False)
     draw(client, as_hz, freeze(client, as_hz, hz_plan)["id"])
     hz_tasks = tasks_of(client, as_hz, hz_plan)
@@ -74,13 +83,11 @@ def test_provincial_draw_takes_units_a_city_claimed(client, roster, as_zj, as_hz
     yesterday = today_in_china() - timedelta(days=1)
     with engine.begin() as conn:
         conn.execute(
-            update(PlanRow.__table__)  # type: ignore[arg-type]
-            .where(PlanRow.__table__.c.id == zj_plan)  # type: ignore[attr-defined]
+            update(table_of(PlanRow))
+            .where(table_of(PlanRow).c.id == zj_plan)
             .values(period_start=yesterday - timedelta(days=5), period_end=yesterday)
         )
-        conn.execute(
-            update(ClaimRow.__table__).values(claimed_at=utcnow() - timedelta(days=2))  # type: ignore[arg-type]
-        )
+        conn.execute(update(table_of(ClaimRow)).values(claimed_at=utcnow() - timedelta(days=2)))
     snap = freeze(client, as_hz, hz_again)
     assert snap["unit_count"] == 10 and snap["excluded_count"] == 0
     expired = client.get("/public/claim-events", params={"plan_id": zj_plan}).json()["items"]
@@ -88,7 +95,9 @@ def test_provincial_draw_takes_units_a_city_claimed(client, roster, as_zj, as_hz
     assert all(e["unit_id"] for e in expired)  # that plan's period is over: public
 
 
-def test_withdrawal_is_public_with_its_reason(client, roster, as_zj) -> None:
+def test_withdrawal_is_public_with_its_reason(
+    client: TestClient, roster: list[str], as_zj: dict[str, str]
+) -> None:
     plan_id = _running(client, as_zj)
     draw(client, as_zj, freeze(client, as_zj, plan_id)["id"])
     task = tasks_of(client, as_zj, plan_id)[0]
@@ -101,7 +110,13 @@ def test_withdrawal_is_public_with_its_reason(client, roster, as_zj) -> None:
     assert client.get("/public/hierarchy-policy").json()["version"] == "law-2018"
 
 
-def test_strict_policy_keeps_every_claim_blocking(settings, engine, roster, as_zj, as_hz) -> None:
+def test_strict_policy_keeps_every_claim_blocking(
+    settings: InspectionSettings,
+    engine: Engine,
+    roster: list[str],
+    as_zj: dict[str, str],
+    as_hz: dict[str, str],
+) -> None:
     strict = settings.model_copy(update={"hierarchy_policy": "strict-any-claim"})
     with TestClient(create_app(strict, engine), raise_server_exceptions=False) as client:
         hz_plan = _running(client, as_hz, cross_region_teams=False)

@@ -8,7 +8,9 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import update
+from sqlalchemy.engine import Engine
 
 from services.inspection.adapters.orm import PlanRow
 from services.inspection.domain import retest
@@ -16,6 +18,7 @@ from services.inspection.domain import selection_commitment as sc
 from services.inspection.domain.draw import Recusal, canonical_bytes, compute_draw, sha256_hex
 from shared.clock import today_in_china
 from tests.inspection.conftest import create_plan, draw, freeze, tasks_of
+from tests.support import table_of
 
 ROOT = Path(__file__).resolve().parents[2]
 JS = ROOT / "verifier-js"
@@ -70,7 +73,14 @@ def test_js_verifier_reproduces_the_vectors(node: str, tmp_path: Path) -> None:
     assert r.returncode == 1 and "MISMATCH retest v2" in r.stdout, r.stdout
 
 
-def test_js_verifier_checks_a_real_draw(node, client, roster, as_zj, engine, tmp_path) -> None:
+def test_js_verifier_checks_a_real_draw(
+    node: str,
+    client: TestClient,
+    roster: list[str],
+    as_zj: dict[str, str],
+    engine: Engine,
+    tmp_path: Path,
+) -> None:
     today = today_in_china()
     plan_id = create_plan(
         client,
@@ -93,8 +103,8 @@ def test_js_verifier_checks_a_real_draw(node, client, roster, as_zj, engine, tmp
     assert _run(node, str(tmp_path / "forged.json")).returncode == 1
     with engine.begin() as conn:
         conn.execute(
-            update(PlanRow.__table__)  # type: ignore[arg-type]
-            .where(PlanRow.__table__.c.id == plan_id)  # type: ignore[attr-defined]
+            update(table_of(PlanRow))
+            .where(table_of(PlanRow).c.id == plan_id)
             .values(period_end=today - timedelta(days=1))
         )
     full = client.get(f"/public/draws/{made['id']}/verification").json()

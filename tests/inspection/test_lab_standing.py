@@ -3,6 +3,8 @@ labs are no longer drawn; a late, older event does not bring them back."""
 
 from datetime import UTC, datetime
 
+from sqlalchemy.engine import Engine
+
 from services.inspection.adapters.orm import LabRow
 from services.inspection.service_layer.unit_of_work import InspectionUnitOfWork
 from tests.inspection.test_handlers import consumer, rows, sample
@@ -10,7 +12,7 @@ from tests.inspection.test_handlers import consumer, rows, sample
 LAB_EVENT = "registry.lab.status_changed.v1.json"
 
 
-def _labs(engine) -> None:
+def _labs(engine: Engine) -> None:
     with InspectionUnitOfWork(engine) as uow:
         for lab_id in ("CNAS-L1234", "CNAS-L5678"):
             uow.session.add(
@@ -27,12 +29,12 @@ def _labs(engine) -> None:
         uow.commit()
 
 
-def _pool(engine) -> list[str]:
+def _pool(engine: Engine) -> list[str]:
     with InspectionUnitOfWork(engine) as uow:
         return uow.rosters.lab_pool()["lab_id"]
 
 
-def test_banned_lab_leaves_the_pool_and_late_events_are_ignored(engine) -> None:
+def test_banned_lab_leaves_the_pool_and_late_events_are_ignored(engine: Engine) -> None:
     _labs(engine)
     assert _pool(engine) == ["CNAS-L1234", "CNAS-L5678"]
     c = consumer(engine)
@@ -61,7 +63,7 @@ def test_banned_lab_leaves_the_pool_and_late_events_are_ignored(engine) -> None:
     assert c.stats.duplicates == 1
 
 
-def test_reaccredited_lab_returns_to_the_pool(engine) -> None:
+def test_reaccredited_lab_returns_to_the_pool(engine: Engine) -> None:
     _labs(engine)
     c = consumer(engine)
     c.handle_raw(

@@ -27,6 +27,7 @@ from tests.inspection.test_draw_inputs import (  # noqa: F401 - the client2 fixt
     client2,
 )
 from tests.inspection.test_js_verifier import _run, node  # noqa: F401 - the node fixture
+from tests.support import table_of
 
 ALL = {"strata": [{"risk_classes": ["A", "B", "C", "D"], "ratio": "1"}]}
 
@@ -57,14 +58,17 @@ def test_leaves_and_commitment_detect_an_altered_list() -> None:
 
 
 def _log(client: TestClient) -> list[dict]:
-    return client.get("/public/transparency-log", params={"limit": 1000}).json()["entries"]
+    entries: list[dict] = client.get("/public/transparency-log", params={"limit": 1000}).json()[
+        "entries"
+    ]
+    return entries
 
 
 def _end_periods(engine: Engine, *plan_ids: str) -> None:
     with engine.begin() as conn:
         conn.execute(
-            update(PlanRow.__table__)  # type: ignore[arg-type]
-            .where(PlanRow.__table__.c.id.in_(plan_ids))  # type: ignore[attr-defined]
+            update(table_of(PlanRow))
+            .where(table_of(PlanRow).c.id.in_(plan_ids))
             .values(period_end=today_in_china() - timedelta(days=1))
         )
 

@@ -1,9 +1,14 @@
 """The one configured legacy-code list is honoured by inspection rosters too (issue 14)."""
 
+import pytest
+from fastapi.testclient import TestClient
+
 from tests.inspection.conftest import post_csv, units_csv
 
 
-def test_roster_accepts_a_configured_legacy_code(client, as_zj, monkeypatch) -> None:
+def test_roster_accepts_a_configured_legacy_code(
+    client: TestClient, as_zj: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     text = units_csv(1)
     header, row = text.strip().splitlines()
     code = row.split(",")[0]

@@ -6,6 +6,7 @@ import csv
 import io
 
 from fastapi.testclient import TestClient
+from sqlalchemy.engine import Engine
 
 from services.inspection.config import InspectionSettings
 from services.inspection.domain.outside_checks import COLUMNS
@@ -76,7 +77,11 @@ def test_an_imported_outside_pass_excludes_the_unit_from_a_draw(
 
 
 def test_bad_rows_by_line_and_nothing_half_imported(
-    client: TestClient, roster: list[str], as_zj: dict[str, str], as_hz: dict[str, str], settings
+    client: TestClient,
+    roster: list[str],
+    as_zj: dict[str, str],
+    as_hz: dict[str, str],
+    settings: InspectionSettings,
 ) -> None:
     rows = [
         _row(0),
@@ -132,11 +137,11 @@ def test_duplicates_are_detected(
 
 
 def test_uploads_over_the_import_limit_are_413(
-    settings: InspectionSettings, engine: object, as_zj: dict[str, str]
+    settings: InspectionSettings, engine: Engine, as_zj: dict[str, str]
 ) -> None:
     small = settings.model_copy(update={"max_import_bytes": 1500})
     text = _csv([_row(i) for i in range(12)])
-    with TestClient(create_app(small, engine), raise_server_exceptions=False) as client:  # type: ignore[arg-type]
+    with TestClient(create_app(small, engine), raise_server_exceptions=False) as client:
         r = post_csv(client, "/outside-checks/import", text, as_zj)
         assert r.status_code == 413 and r.json()["code"] == "payload_too_large"
         r = client.post(

@@ -6,6 +6,7 @@ implementation written from its specification."""
 import math
 import random
 from datetime import date, timedelta
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -42,7 +43,9 @@ def test_new_snapshots_use_v2() -> None:
 @BOTH
 @SETTINGS
 @given(data=st.data(), seed=seeds, shuffle=st.randoms(use_true_random=False))
-def test_same_snapshot_and_seed_always_give_the_same_draw(algorithm, data, seed, shuffle) -> None:
+def test_same_snapshot_and_seed_always_give_the_same_draw(
+    algorithm: str, data: st.DataObject, seed: bytes, shuffle: random.Random
+) -> None:
     doc = data.draw(docs(algorithm))
     first = d.compute_draw(doc, seed)
     assert d.compute_draw(doc, seed) == first
@@ -57,7 +60,7 @@ def test_same_snapshot_and_seed_always_give_the_same_draw(algorithm, data, seed,
 @BOTH
 @SETTINGS
 @given(data=st.data())
-def test_any_change_to_the_snapshot_changes_its_hash(algorithm, data) -> None:
+def test_any_change_to_the_snapshot_changes_its_hash(algorithm: str, data: st.DataObject) -> None:
     doc = data.draw(docs(algorithm))
     before = d.sha256_hex(d.canonical_bytes(doc))
     column = data.draw(st.sampled_from(sorted(doc["units"])))
@@ -78,7 +81,7 @@ def test_any_change_to_the_snapshot_changes_its_hash(algorithm, data) -> None:
 @BOTH
 @SETTINGS
 @given(seed=seeds, data=st.data())
-def test_no_excluded_unit_is_ever_drawn(algorithm, seed, data) -> None:
+def test_no_excluded_unit_is_ever_drawn(algorithm: str, seed: bytes, data: st.DataObject) -> None:
     doc = data.draw(docs(algorithm))
     ids = doc["units"]["unit_id"]
     late = data.draw(st.lists(st.sampled_from(ids), unique=True, max_size=len(ids)))
@@ -96,7 +99,9 @@ def test_no_excluded_unit_is_ever_drawn(algorithm, seed, data) -> None:
     rnd=st.randoms(use_true_random=False),
     seed=seeds,
 )
-def test_units_the_policy_excludes_never_reach_a_draw(algorithm, n, rnd, seed) -> None:
+def test_units_the_policy_excludes_never_reach_a_draw(
+    algorithm: str, n: int, rnd: random.Random, seed: bytes
+) -> None:
     """End to end in the domain: policy exclusions at freeze, then the draw of the rest."""
     today = date(2026, 11, 22)
     doc = snapshot_doc(n, seed=rnd.randrange(10**6), algorithm=algorithm)
@@ -160,7 +165,7 @@ def _weighted_doc(weights: list[int], size: int, algorithm: str) -> dict:
 
 
 @BOTH
-def test_first_pick_frequencies_follow_the_weights(algorithm) -> None:
+def test_first_pick_frequencies_follow_the_weights(algorithm: str) -> None:
     """Chi-square on 4000 draws with seeds derived from a fixed master seed (deterministic)."""
     weights = [1, 1, 2, 2, 4, 4, 8, 8]
     doc = _weighted_doc(weights, 1, algorithm)
@@ -179,7 +184,7 @@ def test_first_pick_frequencies_follow_the_weights(algorithm) -> None:
 
 
 @BOTH
-def test_inclusion_probabilities_without_replacement(algorithm) -> None:
+def test_inclusion_probabilities_without_replacement(algorithm: str) -> None:
     """With two places, P(unit i drawn) = p_i + sum_j p_j * p_i / (1 - p_j) (successive sampling)."""
     weights = [1, 2, 3, 4]
     doc = _weighted_doc([1, 2, 4, 8], 2, algorithm)
@@ -225,7 +230,9 @@ TAMPERS = [
     tamper=st.sampled_from(TAMPERS),
     rnd=st.randoms(use_true_random=False),
 )
-def test_the_offline_verifier_rejects_a_tampered_draw(algorithm, data, seed, tamper, rnd) -> None:
+def test_the_offline_verifier_rejects_a_tampered_draw(
+    algorithm: str, data: st.DataObject, seed: bytes, tamper: str, rnd: random.Random
+) -> None:
     doc = data.draw(docs(algorithm, 12, 50))
     ids = doc["units"]["unit_id"]
     late = [ids[0]]
@@ -286,10 +293,11 @@ def test_the_offline_verifier_rejects_a_tampered_draw(algorithm, data, seed, tam
     assert not report.ok, tamper
 
 
-def _doc_of(snapshot: bytes) -> dict:
+def _doc_of(snapshot: bytes) -> dict[str, Any]:
     import json
 
-    return json.loads(snapshot)
+    doc: dict[str, Any] = json.loads(snapshot)
+    return doc
 
 
 def _bump_weight(units: dict, k: int) -> dict:
@@ -326,9 +334,15 @@ def test_small_rosters_draw_everyone_when_size_exceeds_them(algorithm: str, n: i
     rnd=st.randoms(use_true_random=False),
 )
 def test_v2_equals_an_independent_implementation_of_its_specification(
-    n, doc_seed, seed, team_size, cross_region, ratio, rnd
+    n: int,
+    doc_seed: int,
+    seed: bytes,
+    team_size: int,
+    cross_region: bool,
+    ratio: str | None,
+    rnd: random.Random,
 ) -> None:
-    strata = [
+    strata: list[dict[str, Any]] = [
         {"risk_classes": ["A", "B"], "size": rnd.randint(1, 10), "ratio": None},
         {"risk_classes": ["C", "D"], "size": None if ratio else 3, "ratio": ratio},
     ]
@@ -351,7 +365,9 @@ def test_v2_equals_an_independent_implementation_of_its_specification(
 
 @SETTINGS
 @given(doc=docs(draw_v2.ALGORITHM), seed=seeds, data=st.data())
-def test_v2_numbers_are_bound_to_the_snapshot_hash(doc, seed, data) -> None:
+def test_v2_numbers_are_bound_to_the_snapshot_hash(
+    doc: dict[str, Any], seed: bytes, data: st.DataObject
+) -> None:
     """The same seed under another snapshot gives unrelated numbers to every position."""
     other = {**doc, "frozen_on": data.draw(st.dates().map(str).filter(lambda v: v != "2026-11-22"))}
     count = len(doc["units"]["unit_id"])

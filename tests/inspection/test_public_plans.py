@@ -10,6 +10,7 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 
+from services.inspection.config import InspectionSettings
 from services.inspection.domain import publicity as pub
 from services.inspection.domain.verification import verify
 from shared.clock import today_in_china
@@ -119,7 +120,7 @@ def _body() -> dict:
 
 
 def test_pass_rates_count_published_results_by_structured_fields(
-    client: TestClient, roster: list[str], as_zj: dict[str, str], settings
+    client: TestClient, roster: list[str], as_zj: dict[str, str], settings: InspectionSettings
 ) -> None:
     plan_id = create_plan(client, as_zj, sampling=ALL_SIX)
     draw(client, as_zj, freeze(client, as_zj, plan_id)["id"])

@@ -7,11 +7,15 @@ from datetime import timedelta
 
 from fastapi.testclient import TestClient
 from sqlalchemy import update
+from sqlalchemy.engine import Engine
+from starlette.routing import Route
 
 from services.inspection.adapters.orm import PlanRow
+from services.inspection.config import InspectionSettings
 from services.inspection.domain.verification import verify, verify_partial
 from shared.clock import today_in_china
 from tests.inspection.conftest import as_enterprise, create_plan, draw, freeze, tasks_of
+from tests.support import app_of, table_of
 
 ALL = {"strata": [{"risk_classes": ["A", "B", "C", "D"], "ratio": "1"}]}
 
@@ -34,8 +38,8 @@ def _walk(client: TestClient, ids: dict[str, list[str]], headers: dict | None = 
     schema = client.get("/openapi.json").json()["paths"]
     templates = {p for p, ops in schema.items() if "get" in ops} | {
         route.path
-        for route in client.app.routes  # type: ignore[attr-defined]
-        if "GET" in (getattr(route, "methods", None) or set())
+        for route in app_of(client).routes
+        if isinstance(route, Route) and "GET" in (route.methods or set())
     }
     assert "/public/draws/{draw_id}/verification" in templates
     for template in sorted(templates):
@@ -51,7 +55,12 @@ def _walk(client: TestClient, ids: dict[str, list[str]], headers: dict | None = 
 
 
 def test_no_public_route_reveals_a_drawn_unit_before_sampling(
-    client: TestClient, roster, as_zj, as_hz, settings, engine
+    client: TestClient,
+    roster: list[str],
+    as_zj: dict[str, str],
+    as_hz: dict[str, str],
+    settings: InspectionSettings,
+    engine: Engine,
 ) -> None:
     # a provincial plan frozen before the province's running draw, drawn after it: its late
     # exclusions point at the running draw's units
@@ -129,8 +138,8 @@ def test_no_public_route_reveals_a_drawn_unit_before_sampling(
     # the sampling period ends: everything is public and verifies, commitment included
     with engine.begin() as conn:
         conn.execute(
-            update(PlanRow.__table__)  # type: ignore[arg-type]
-            .where(PlanRow.__table__.c.id == running)  # type: ignore[attr-defined]
+            update(table_of(PlanRow))
+            .where(table_of(PlanRow).c.id == running)
             .values(period_end=today_in_china() - timedelta(days=1))
         )
     full = client.get(f"/public/draws/{made['id']}/verification").json()
@@ -148,7 +157,9 @@ def test_no_public_route_reveals_a_drawn_unit_before_sampling(
     assert hz_items["withheld_count"] == 0 and len(hz_items["items"]) >= 5
 
 
-def test_sampling_is_recorded_once_never_before_the_draw(client, roster, as_zj) -> None:
+def test_sampling_is_recorded_once_never_before_the_draw(
+    client: TestClient, roster: list[str], as_zj: dict[str, str]
+) -> None:
     plan_id = _running(client, as_zj)
     draw(client, as_zj, freeze(client, as_zj, plan_id)["id"])
     task = tasks_of(client, as_zj, plan_id)[0]

@@ -3,10 +3,13 @@ Code counting), re-test lab drawn verifiably among the other accredited labs."""
 
 from datetime import date, timedelta
 
+from fastapi.testclient import TestClient
+
 from services.inspection.domain import retest
 from shared.clock import today_in_china
 from shared.periods import Period, Unit, period_end
 from tests.inspection.conftest import create_plan, draw, freeze, sampled, tasks_of
+from tests.support import app_of
 
 
 def test_civil_code_window_and_lab_draw_are_pure_and_stable() -> None:
@@ -22,7 +25,9 @@ def test_civil_code_window_and_lab_draw_are_pure_and_stable() -> None:
     assert picks == {"L1", "L2", "L3"}
 
 
-def test_receipt_starts_the_window_and_retest_lab_differs(client, roster, as_zj) -> None:
+def test_receipt_starts_the_window_and_retest_lab_differs(
+    client: TestClient, roster: list[str], as_zj: dict[str, str]
+) -> None:
     plan_id = create_plan(client, as_zj)
     draw(client, as_zj, freeze(client, as_zj, plan_id)["id"])
     task = tasks_of(client, as_zj, plan_id)[0]
@@ -53,7 +58,7 @@ def test_receipt_starts_the_window_and_retest_lab_differs(client, roster, as_zj)
     assert r.status_code == 409 and r.json()["code"] == "no_objection_pending"
     from tests.inspection.conftest import as_enterprise
 
-    owner = as_enterprise(client.app.state.settings, task["enterprise"]["uscc"])  # type: ignore[attr-defined]
+    owner = as_enterprise(app_of(client).state.settings, task["enterprise"]["uscc"])
     r = client.post(
         f"/tasks/{task['id']}/result/objection", headers=owner, json={"reason": "re-test please"}
     )
@@ -75,7 +80,9 @@ def test_receipt_starts_the_window_and_retest_lab_differs(client, roster, as_zj)
     assert r.status_code == 409 and r.json()["code"] == "retest_lab_already_drawn"
 
 
-def test_each_final_result_has_its_own_publication_deadline(client, roster, as_zj) -> None:
+def test_each_final_result_has_its_own_publication_deadline(
+    client: TestClient, roster: list[str], as_zj: dict[str, str]
+) -> None:
     from shared.periods import add_working_days
 
     plan_id = create_plan(client, as_zj)

@@ -39,6 +39,7 @@ def test_an_unknown_grade_fails_alone(engine: Engine) -> None:
     c = consumer(engine)
     c.max_attempts = 1
     dead: list[bytes] = []
+    # the consumer's dead-letter producer replaced by a list, on this instance only
     c._dead_letter = lambda raw, *_a, **_k: dead.append(raw)  # type: ignore[method-assign]
     bad = grade(OTHER, "Z", 13)
     c.handle_batch([grade(HOLDER, "B", 12), bad])

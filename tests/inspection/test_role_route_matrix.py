@@ -17,6 +17,7 @@ from datetime import timedelta
 from fastapi.testclient import TestClient
 
 from services.inspection.config import InspectionSettings
+from shared.auth import Principal
 from shared.clock import today_in_china
 from tests.inspection.conftest import (
     HZ,
@@ -43,6 +44,12 @@ def _reg(level: str, region: str, dept: str = "", sub: str = "") -> dict[str, st
         "region_code": region,
         "department": dept or f"AMR-{region}",
     }
+
+
+def _regulator(callers: dict[str, dict[str, str] | None], name: str) -> Principal:
+    claims = callers[name]
+    assert claims is not None, name  # only the anonymous caller has no claims
+    return _principal(claims)
 
 
 def _callers(owner: str, assigned: str, unassigned: str) -> dict[str, dict[str, str] | None]:
@@ -178,7 +185,7 @@ def test_plans_tasks_results_rosters_matrix(
     lab_region = next(
         r["region_code"] for r in csv.DictReader(io.StringIO(labs_csv())) if r["lab_id"] == lab
     )
-    lab_covering = {c for c in REGULATORS if _principal(callers[c]).covers_region(lab_region)}
+    lab_covering = {c for c in REGULATORS if _regulator(callers, c).covers_region(lab_region)}
     m.read(
         "lab history",
         f"/rosters/lab/{lab}/history",

@@ -5,6 +5,7 @@ from, in its public view and in the hashed snapshot document."""
 import hashlib
 import json
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -67,7 +68,7 @@ def test_changes_make_versions_and_the_snapshot_pins_one(
     assert hashlib.sha256(document.content).hexdigest() == again["snapshot_hash"]
 
 
-def test_migration_makes_a_version_of_each_earlier_import(backend: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_migration_makes_a_version_of_each_earlier_import(backend: str, tmp_path: Path) -> None:
     if backend == "postgresql":  # plain SQL; a fresh migrated PostgreSQL database costs ~8 s
         pytest.skip("the backfill's SQL is portable; checked on SQLite to keep the suite fast")
     url = new_database(backend, SERVICE_DIR, tmp_path, "inspection_versions")

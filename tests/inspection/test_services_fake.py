@@ -180,19 +180,19 @@ def uow_with_task() -> FakeUnitOfWork:
 
 def test_risk_class_keeps_the_newest_event() -> None:
     uow = FakeUnitOfWork()
-    assert enterprise_facts.set_enterprise_risk_class(uow, "X", "C", "e2", T0 + timedelta(hours=1))  # type: ignore[arg-type]
-    assert not enterprise_facts.set_enterprise_risk_class(uow, "X", "A", "e1", T0)  # type: ignore[arg-type]
-    assert enterprise_facts.set_enterprise_risk_class(uow, "X", "D", "e3", T0 + timedelta(hours=2))  # type: ignore[arg-type]
+    assert enterprise_facts.set_enterprise_risk_class(uow, "X", "C", "e2", T0 + timedelta(hours=1))
+    assert not enterprise_facts.set_enterprise_risk_class(uow, "X", "A", "e1", T0)
+    assert enterprise_facts.set_enterprise_risk_class(uow, "X", "D", "e3", T0 + timedelta(hours=2))
     row = uow.mirror.risks["X"]
     assert (row.risk_class, row.source_event_id) == ("D", "e3") and uow.committed == 2
 
 
 def test_dishonesty_measures_are_applied_once_and_lifted_once() -> None:
     uow = FakeUnitOfWork()
-    assert enterprise_facts.apply_dishonesty_measure(uow, "X", "L1", "weight", "e1", T0)  # type: ignore[arg-type]
-    assert not enterprise_facts.apply_dishonesty_measure(uow, "X", "L1", "weight", "e1", T0)  # type: ignore[arg-type]
-    assert enterprise_facts.lift_dishonesty_measure(uow, "L1", "e2", T0)  # type: ignore[arg-type]
-    assert not enterprise_facts.lift_dishonesty_measure(uow, "L1", "e2", T0)  # type: ignore[arg-type]
+    assert enterprise_facts.apply_dishonesty_measure(uow, "X", "L1", "weight", "e1", T0)
+    assert not enterprise_facts.apply_dishonesty_measure(uow, "X", "L1", "weight", "e1", T0)
+    assert enterprise_facts.lift_dishonesty_measure(uow, "L1", "e2", T0)
+    assert not enterprise_facts.lift_dishonesty_measure(uow, "L1", "e2", T0)
     assert (
         uow.mirror.measures["L1"].active is False
         and uow.mirror.measures["L1"].lifted_event_id == "e2"
@@ -203,7 +203,7 @@ def test_a_pass_ends_the_running_check_and_enters_the_history() -> None:
     uow = uow_with_task()
     results.record_result(
         uow, "t1", RecordResult(Outcome.PASS, TODAY), principal(ZJ), 15, today=TODAY
-    )  # type: ignore[arg-type]
+    )
     assert uow.tasks.claims == set() and uow.tasks.tasks["t1"].status == "final"
     assert uow.results.history == [("U1", "pass")]
     assert [e.EVENT_TYPE for e in uow.events] == [
@@ -215,10 +215,10 @@ def test_a_pass_ends_the_running_check_and_enters_the_history() -> None:
 def test_a_failure_keeps_the_check_running_until_final() -> None:
     uow = uow_with_task()
     cmd = RecordResult(Outcome.FAIL, TODAY, [FailedItem("Marking")])
-    results.record_result(uow, "t1", cmd, principal(ZJ), 15, today=TODAY)  # type: ignore[arg-type]
+    results.record_result(uow, "t1", cmd, principal(ZJ), 15, today=TODAY)
     assert uow.tasks.claims == {"t1"} and uow.results.history == []
     with pytest.raises(Conflict):
-        results.record_result(uow, "t1", cmd, principal(ZJ), 15, today=TODAY)  # type: ignore[arg-type]
+        results.record_result(uow, "t1", cmd, principal(ZJ), 15, today=TODAY)
 
 
 def test_only_the_plans_authority_records_results() -> None:
@@ -226,11 +226,11 @@ def test_only_the_plans_authority_records_results() -> None:
     with pytest.raises(Forbidden):
         results.record_result(
             uow, "t1", RecordResult(Outcome.PASS, TODAY), principal(HZ), 15, today=TODAY
-        )  # type: ignore[arg-type]
+        )
     with pytest.raises(NotFound):
         results.record_result(
             uow, "nope", RecordResult(Outcome.PASS, TODAY), principal(ZJ), 15, today=TODAY
-        )  # type: ignore[arg-type]
+        )
     assert uow.events == []
 
 

@@ -4,8 +4,10 @@ table, and the migration that keys (and merges) the units imported before."""
 import csv
 import io
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import text
 
 from services.inspection.config import SERVICE_DIR
@@ -65,7 +67,9 @@ def _units(*models: str, uscc: str = ENTERPRISE) -> str:
     return out.getvalue()
 
 
-def test_reimports_of_variants_update_the_same_unit(client, as_zj) -> None:
+def test_reimports_of_variants_update_the_same_unit(
+    client: TestClient, as_zj: dict[str, str]
+) -> None:
     r = post_csv(client, "/rosters/units/import", _units("M-24"), as_zj)
     assert r.json() == {"rows": 1, "created": 1, "updated": 0}
     for variant in ("M－24", "m-24"):
@@ -76,7 +80,7 @@ def test_reimports_of_variants_update_the_same_unit(client, as_zj) -> None:
     assert r.json()["errors"][0]["code"] == "duplicate_unit"
 
 
-def test_alias_table_maps_later_imports(client, as_zj) -> None:
+def test_alias_table_maps_later_imports(client: TestClient, as_zj: dict[str, str]) -> None:
     post_csv(client, "/rosters/units/import", _units("M-24"), as_zj)
     body = {"field": "model", "alias": "M24", "canonical": "M-24", "reason": "catalogue spelling"}
     r = client.post(
@@ -106,7 +110,7 @@ def test_alias_table_maps_later_imports(client, as_zj) -> None:
     assert r.status_code == 401
 
 
-def test_migration_keys_existing_units_and_merges_duplicates(backend, tmp_path) -> None:
+def test_migration_keys_existing_units_and_merges_duplicates(backend: str, tmp_path: Path) -> None:
     url = new_database(backend, SERVICE_DIR, tmp_path, "inspection_keys")
     try:
         migrations.downgrade(SERVICE_DIR, url, "0003")
@@ -146,7 +150,9 @@ def test_migration_keys_existing_units_and_merges_duplicates(backend, tmp_path) 
             assert [tuple(m) for m in merged] == [("UOLDUPPER", "UOLDFULLWIDTH")]
             history = conn.execute(text("SELECT unit_id FROM check_record")).scalars().all()
             assert history == ["UOLDFULLWIDTH"]  # the pass now counts for the survivor
-            keys = dict(conn.execute(text("SELECT unit_id, key FROM unit_key")).all())
+            keys: dict[str, str] = dict(
+                conn.execute(text("SELECT unit_id, key FROM unit_key")).all()
+            )
             assert keys["UOLDFULLWIDTH"] == uk.unit_key(ENTERPRISE, "Kettle", "m-24")
         engine.dispose()
     finally:

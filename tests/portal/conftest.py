@@ -191,7 +191,10 @@ def pg_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PortalStack]:
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def backend_stack(request: pytest.FixtureRequest) -> PortalStack:
     """The running system on each database: for the smoke of the main pages only."""
-    return request.getfixturevalue("stack" if request.param == "sqlite" else "pg_stack")  # type: ignore[no-any-return]
+    stack: PortalStack = request.getfixturevalue(
+        "stack" if request.param == "sqlite" else "pg_stack"
+    )
+    return stack
 
 
 @pytest.fixture(scope="session")

@@ -10,11 +10,15 @@ import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from shared.auth.tokens import dev_token
 from tests.portal.conftest import PortalStack
+
+if TYPE_CHECKING:  # selenium is imported where a test needs it
+    from selenium.webdriver import Chrome
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("portal")]
 ROOT = Path(__file__).resolve().parents[2]
@@ -29,7 +33,7 @@ axe.run(document, {resultTypes: ["violations"]})
 
 
 @pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
+def browser() -> Iterator[Chrome]:
     chromium, driver_path = shutil.which("chromium"), shutil.which("chromedriver")
     if not chromium or not driver_path:
         pytest.skip(
@@ -68,8 +72,8 @@ def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("screenshots")
 
 
-def visit(  # type: ignore[no-untyped-def]
-    driver,
+def visit(
+    driver: Chrome,
     url: str,
     shots: Path,
     name: str,
@@ -83,8 +87,8 @@ def visit(  # type: ignore[no-untyped-def]
     check_page(driver, url, shots, name, expect, width, status, wait_for)
 
 
-def check_page(  # type: ignore[no-untyped-def]
-    driver,
+def check_page(
+    driver: Chrome,
     url: str,
     shots: Path,
     name: str,
@@ -115,11 +119,11 @@ def check_page(  # type: ignore[no-untyped-def]
 
 
 def test_main_pages_in_chromium(
-    browser,
+    browser: Chrome,
     stack: PortalStack,
     shots: Path,
     listed_uscc: str,
-    certificate_number: str,  # type: ignore[no-untyped-def]
+    certificate_number: str,
 ) -> None:
     base = stack.portal
     visit(browser, f"{base}/", shots, "home", ["质量信用公示平台", "证书编号"])
@@ -155,6 +159,7 @@ def test_main_pages_in_chromium(
     visit(browser, f"{base}/statistics", shots, "statistics", ["证书按状态"])
     browser.get(f"{base}/inspections")
     draw_url = browser.find_element("css selector", 'a[href^="/draws/"]').get_attribute("href")
+    assert draw_url is not None
     visit(
         browser,
         draw_url,
@@ -170,13 +175,15 @@ def test_main_pages_in_chromium(
     browser.get(f"{base}/enterprises/{listed_uscc}/report")
     own_report(browser, listed_uscc)
     link = browser.find_element("css selector", 'a[href*="/reports/check?token="]')
-    browser.get(link.get_attribute("href"))
+    check_url = link.get_attribute("href")
+    assert check_url is not None
+    browser.get(check_url)
     assert (
         "Authentic, and matches the current record" in browser.find_element("tag name", "body").text
     )
 
 
-def own_report(driver, uscc: str) -> None:  # type: ignore[no-untyped-def]
+def own_report(driver: Chrome, uscc: str) -> None:
     """On the token form: the enterprise's own token, submitted with the keyboard."""
     from selenium.webdriver.common.keys import Keys
 
@@ -185,7 +192,7 @@ def own_report(driver, uscc: str) -> None:  # type: ignore[no-untyped-def]
     driver.find_element("id", "token").send_keys(token, Keys.ENTER)
 
 
-def test_keyboard_reaches_skip_link_and_search(browser, stack: PortalStack) -> None:  # type: ignore[no-untyped-def]
+def test_keyboard_reaches_skip_link_and_search(browser: Chrome, stack: PortalStack) -> None:
     from selenium.webdriver.common.action_chains import ActionChains
     from selenium.webdriver.common.keys import Keys
 

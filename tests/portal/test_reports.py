@@ -126,8 +126,8 @@ def test_pdf_report_renders_carries_cjk_text_and_verifies_offline(
     assert done.returncode == 0, done.stdout + done.stderr
     assert "AUTHENTIC" in done.stdout and "CURRENT" in done.stdout
     tampered = str(tmp_path / "bad100.pdf")  # in process: the same command, no interpreter start
-    bad = CliRunner().invoke(cli, ["report", "verify", tampered, "--portal-url", stack.portal])
-    assert bad.exit_code == 5 and bad.output.startswith("NOT AUTHENTIC"), bad.output
+    refused = CliRunner().invoke(cli, ["report", "verify", tampered, "--portal-url", stack.portal])
+    assert refused.exit_code == 5 and refused.output.startswith("NOT AUTHENTIC"), refused.output
     offline = CliRunner().invoke(
         cli, ["report", "verify", str(pdf), "--key", str(key), "--offline"]
     )

@@ -1,6 +1,7 @@
 """Report signatures, offline: any changed byte fails, other keys fail, canonical encoding only."""
 
 import random
+from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -77,7 +78,7 @@ def test_canonical_json_is_order_independent(value: object) -> None:
     assert b" " not in signing.canonical(value)
 
 
-def test_dev_key_is_created_once_and_reused(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_dev_key_is_created_once_and_reused(tmp_path: Path) -> None:
     path = tmp_path / "k.pem"
     first = signing.load_or_create_private_key(None, path, allow_create=True)
     again = signing.load_or_create_private_key(None, path, allow_create=True)

@@ -1,5 +1,6 @@
 from collections.abc import Iterator
 from datetime import date, timedelta
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -12,6 +13,7 @@ from shared import uscc
 from shared.auth.tokens import dev_token
 from shared.db import make_engine
 from shared.testing.databases import drop_database, empty_tables, new_database
+from tests.support import app_of
 
 BODY_A = "CNCA-R-2002-001"
 BODY_B = "CNCA-R-2003-017"
@@ -131,7 +133,7 @@ def bodies(client: TestClient, as_national: dict[str, str]) -> None:
         assert r.status_code == 201, r.text
     for body_id, signer in ((BODY_A, SIGNER_A), (BODY_B, SIGNER_B)):
         token = bearer(
-            client.app.state.settings, role="certification_body", sub="hr", body_id=body_id
+            app_of(client).state.settings, role="certification_body", sub="hr", body_id=body_id
         )
         r = client.post(f"/bodies/{body_id}/personnel", headers=token, json=signer)
         assert r.status_code == 201, r.text
@@ -141,9 +143,9 @@ SIGNER_A = {"registration_no": "CCAA-2019-123456", "name": "张伟", "roles": ["
 SIGNER_B = {"registration_no": "CCAA-2020-654321", "name": "李娜", "roles": ["signer"]}
 
 
-def certificate(number: str = "CCC-2026-000001", **overrides: object) -> dict:
+def certificate(number: str = "CCC-2026-000001", **overrides: object) -> dict[str, Any]:
     today = date.today()
-    payload = {
+    payload: dict[str, Any] = {
         "number": number,
         "scheme": "CCC",
         "scope": "Household electric kettles, 220 V",

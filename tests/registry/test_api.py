@@ -1,7 +1,10 @@
 """Registry API on SQLite and PostgreSQL: lifecycle, verification, errors, authorization."""
 
 from datetime import date, timedelta
+from typing import Any
 
+import httpx
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
@@ -9,10 +12,10 @@ from sqlalchemy.engine import Engine
 from tests.registry.conftest import BODY_A, HOLDER, certificate
 
 
-def problem(r, status: int, code: str) -> dict:
+def problem(r: httpx.Response, status: int, code: str) -> dict[str, Any]:
     assert r.status_code == status, r.text
     assert r.headers["content-type"].startswith("application/problem+json")
-    body = r.json()
+    body: dict[str, Any] = r.json()
     assert body["code"] == code, body
     return body
 
@@ -32,7 +35,9 @@ def test_issue_and_verify_publicly(client: TestClient, issued: str) -> None:
     assert '"id":' not in flat.replace('"body":{"id":', "")
 
 
-def test_lifecycle_with_history(client: TestClient, issued: str, as_body_a, as_holder) -> None:
+def test_lifecycle_with_history(
+    client: TestClient, issued: str, as_body_a: dict[str, str], as_holder: dict[str, str]
+) -> None:
     for action, code, expected in (
         ("suspend", "surveillance_nonconformity", "suspended"),
         ("restore", "corrective_action_verified", "valid"),
@@ -58,7 +63,9 @@ def test_lifecycle_with_history(client: TestClient, issued: str, as_body_a, as_h
     assert full["history"][1]["actor"] == "certification_body:cqc-officer"
 
 
-def test_illegal_transition_is_409_with_current_state(client, issued, as_body_a) -> None:
+def test_illegal_transition_is_409_with_current_state(
+    client: TestClient, issued: str, as_body_a: dict[str, str]
+) -> None:
     r = client.post(
         f"/certificates/{issued}/restore",
         headers=as_body_a,
@@ -68,7 +75,9 @@ def test_illegal_transition_is_409_with_current_state(client, issued, as_body_a)
     assert body["current_status"] == "valid"
 
 
-def test_unknown_reason_code_lists_allowed(client, issued, as_body_a) -> None:
+def test_unknown_reason_code_lists_allowed(
+    client: TestClient, issued: str, as_body_a: dict[str, str]
+) -> None:
     r = client.post(
         f"/certificates/{issued}/suspend", headers=as_body_a, json={"reason_code": "because"}
     )
@@ -76,7 +85,7 @@ def test_unknown_reason_code_lists_allowed(client, issued, as_body_a) -> None:
     assert "misuse_of_mark" in body["allowed"]
 
 
-def test_renewal_replaces(client, issued, as_body_a) -> None:
+def test_renewal_replaces(client: TestClient, issued: str, as_body_a: dict[str, str]) -> None:
     successor = certificate("CCC-2026-000002")
     r = client.post(
         f"/certificates/{issued}/renew", headers=as_body_a, json={"successor": successor}
@@ -87,7 +96,9 @@ def test_renewal_replaces(client, issued, as_body_a) -> None:
     assert old["status"] == "replaced" and old["replaced_by_number"] == "CCC-2026-000002"
 
 
-def test_expired_by_date_shows_expired_before_the_job(client, bodies, as_body_a, engine) -> None:
+def test_expired_by_date_shows_expired_before_the_job(
+    client: TestClient, bodies: None, as_body_a: dict[str, str], engine: Engine
+) -> None:
     today = date.today()
     r = client.post(
         "/certificates",
@@ -110,7 +121,9 @@ def test_expired_by_date_shows_expired_before_the_job(client, bodies, as_body_a,
     assert full["history"][-1]["action"] == "expire"
 
 
-def test_bad_inputs_are_problem_json(client, bodies, as_body_a) -> None:
+def test_bad_inputs_are_problem_json(
+    client: TestClient, bodies: None, as_body_a: dict[str, str]
+) -> None:
     problem(
         client.post(
             "/certificates", headers=as_body_a, json=certificate(holder_uscc="91330100MA2ABCDEXX")
@@ -169,7 +182,7 @@ def test_bad_inputs_are_problem_json(client, bodies, as_body_a) -> None:
 
 
 def test_duplicate_number_is_409_and_nothing_half_written(
-    client, issued, as_body_a, engine: Engine
+    client: TestClient, issued: str, as_body_a: dict[str, str], engine: Engine
 ) -> None:
     with engine.connect() as conn:
         before = conn.execute(text("SELECT count(*) FROM outbox")).scalar()
@@ -184,7 +197,11 @@ def test_duplicate_number_is_409_and_nothing_half_written(
 
 
 def test_body_not_active_cannot_issue_and_withdrawal_shows(
-    client, issued, as_national, as_national_2, as_body_a
+    client: TestClient,
+    issued: str,
+    as_national: dict[str, str],
+    as_national_2: dict[str, str],
+    as_body_a: dict[str, str],
 ) -> None:
     r = client.post(
         f"/bodies/{BODY_A}/accreditation",
@@ -213,7 +230,7 @@ def test_body_not_active_cannot_issue_and_withdrawal_shows(
     )
 
 
-def test_bulk_verification(client, issued) -> None:
+def test_bulk_verification(client: TestClient, issued: str) -> None:
     r = client.post("/public/certificates/verify", json={"numbers": [issued, "MISSING-1"]})
     assert r.status_code == 200
     items = r.json()["items"]
@@ -221,7 +238,9 @@ def test_bulk_verification(client, issued) -> None:
     assert items[1] == {"number": "MISSING-1", "found": False}
 
 
-def test_search_by_holder_paginates(client, bodies, as_body_a) -> None:
+def test_search_by_holder_paginates(
+    client: TestClient, bodies: None, as_body_a: dict[str, str]
+) -> None:
     for i in range(5):
         assert (
             client.post(
@@ -243,7 +262,9 @@ def test_search_by_holder_paginates(client, bodies, as_body_a) -> None:
     problem(client.get("/public/certificates"), 422, "search_criteria_required")
 
 
-def test_change_feed_pages_without_gaps(client, issued, as_body_a) -> None:
+def test_change_feed_pages_without_gaps(
+    client: TestClient, issued: str, as_body_a: dict[str, str]
+) -> None:
     client.post(
         f"/certificates/{issued}/suspend", headers=as_body_a, json={"reason_code": "misuse_of_mark"}
     )
@@ -256,7 +277,7 @@ def test_change_feed_pages_without_gaps(client, issued, as_body_a) -> None:
     assert again["items"] == [] and again["next_cursor"] == rest["next_cursor"]
 
 
-def test_statistics(client, issued, as_body_a) -> None:
+def test_statistics(client: TestClient, issued: str, as_body_a: dict[str, str]) -> None:
     client.post(
         "/certificates",
         headers=as_body_a,
@@ -275,7 +296,7 @@ def test_statistics(client, issued, as_body_a) -> None:
     assert stats["valid_by_region"]["330100"]["certified_enterprises"] == 1
 
 
-def test_health_ready_metrics(client, issued) -> None:
+def test_health_ready_metrics(client: TestClient, issued: str) -> None:
     assert client.get("/healthz").json() == {"status": "ok"}
     ready = client.get("/readyz")  # no broker configured at the default address here
     assert ready.status_code in (200, 503)
@@ -286,7 +307,7 @@ def test_health_ready_metrics(client, issued) -> None:
 
 
 def test_legacy_holder_code_is_honoured_when_configured(
-    client, bodies, as_body_a, monkeypatch
+    client: TestClient, bodies: None, as_body_a: dict[str, str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """One legacy list for every service (issue 14): a legal code failing a check is certified."""
     legacy = HOLDER[:17] + ("0" if HOLDER[17] != "0" else "1")

@@ -4,6 +4,7 @@ Callers: anonymous, enterprise own/other, body own/other, and regulators at ever
 out of the holder's region. The holder is registered in 330102 (a Hangzhou district).
 """
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 
@@ -57,7 +58,7 @@ def _expected_governance(caller: str, allowed: int) -> tuple[int, str | None]:
     return 403, "authority_level_too_low"
 
 
-def _check(r, expected: tuple[int, str | None]) -> None:  # type: ignore[no-untyped-def]
+def _check(r: httpx.Response, expected: tuple[int, str | None]) -> None:
     status, code = expected
     assert r.status_code == status, r.text
     if code:

@@ -1,23 +1,28 @@
 """Who may do what: a body touches only its own certificates; others see public views."""
 
+from fastapi.testclient import TestClient
+
+from services.registry.config import RegistrySettings
 from tests.registry.conftest import certificate
 
 
-def test_anonymous_cannot_issue_or_register(client, bodies) -> None:
+def test_anonymous_cannot_issue_or_register(client: TestClient, bodies: None) -> None:
     r = client.post("/certificates", json=certificate())
     assert r.status_code == 401 and r.json()["code"] == "unauthenticated"
     r = client.post("/bodies", json={})
     assert r.status_code == 401
 
 
-def test_bad_token_is_401_not_anonymous(client, issued) -> None:
+def test_bad_token_is_401_not_anonymous(client: TestClient, issued: str) -> None:
     r = client.get(f"/certificates/{issued}", headers={"Authorization": "Bearer nonsense"})
     assert r.status_code == 401 and r.json()["code"] == "invalid_token"
     r = client.get(f"/certificates/{issued}", headers={"Authorization": "Basic abc"})
     assert r.status_code == 401
 
 
-def test_wrong_role_is_403(client, bodies, as_holder, as_body_a) -> None:
+def test_wrong_role_is_403(
+    client: TestClient, bodies: None, as_holder: dict[str, str], as_body_a: dict[str, str]
+) -> None:
     r = client.post("/certificates", headers=as_holder, json=certificate())
     assert r.status_code == 403 and r.json()["code"] == "role_not_allowed"
     r = client.post(
@@ -28,7 +33,9 @@ def test_wrong_role_is_403(client, bodies, as_holder, as_body_a) -> None:
     assert r.status_code == 403
 
 
-def test_body_cannot_touch_another_bodys_certificate(client, issued, as_body_b) -> None:
+def test_body_cannot_touch_another_bodys_certificate(
+    client: TestClient, issued: str, as_body_b: dict[str, str]
+) -> None:
     for action, code in (
         ("suspend", "misuse_of_mark"),
         ("revoke", "fraud"),
@@ -53,7 +60,7 @@ def test_body_cannot_touch_another_bodys_certificate(client, issued, as_body_b) 
 
 
 def test_enterprise_sees_only_public_view_of_others(
-    client, issued, as_holder, as_other_enterprise
+    client: TestClient, issued: str, as_holder: dict[str, str], as_other_enterprise: dict[str, str]
 ) -> None:
     own = client.get(f"/certificates/{issued}", headers=as_holder).json()
     assert own["signer_registration_no"] == "CCAA-2019-123456" and own["history"]
@@ -65,7 +72,9 @@ def test_enterprise_sees_only_public_view_of_others(
     assert len(client.get("/certificates", headers=as_holder).json()["items"]) == 1
 
 
-def test_regulator_may_suspend_but_not_restore(client, issued, as_regulator) -> None:
+def test_regulator_may_suspend_but_not_restore(
+    client: TestClient, issued: str, as_regulator: dict[str, str]
+) -> None:
     r = client.post(
         f"/certificates/{issued}/suspend",
         headers=as_regulator,
@@ -80,7 +89,9 @@ def test_regulator_may_suspend_but_not_restore(client, issued, as_regulator) -> 
     assert r.status_code == 403
 
 
-def test_regulator_outside_jurisdiction(client, issued, settings) -> None:
+def test_regulator_outside_jurisdiction(
+    client: TestClient, issued: str, settings: RegistrySettings
+) -> None:
     from tests.registry.conftest import bearer
 
     beijing = bearer(

@@ -79,6 +79,7 @@ def test_wrongly_typed_token_claims_are_401(client: TestClient, settings: object
         {"role": ["certification_body"], "sub": "b", "body_id": "X"},
         {"role": "certification_body", "sub": "b", "body_id": {"id": 1}},
     ):
+        # claims of deliberately wrong types: the token must be refused
         r = client.get("/certificates", headers=bearer(settings, **claims))  # type: ignore[arg-type]
         assert r.status_code == 401 and r.json()["code"] == "invalid_token", r.text
 

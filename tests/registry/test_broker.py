@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import pytest
+from fastapi.testclient import TestClient
 from kafka.errors import KafkaError
 from sqlalchemy import func, select, text
 from sqlalchemy.engine import Engine
@@ -46,7 +47,7 @@ def issued_events(broker: TestBroker, numbers: set[str]) -> list[EventEnvelope]:
 
 
 def test_issued_certificate_arrives_once_with_valid_envelope(
-    client, bodies, as_body_a, engine, broker
+    client: TestClient, bodies: None, as_body_a: dict[str, str], engine: Engine, broker: TestBroker
 ) -> None:
     number = f"CCC-K-{uuid.uuid4().hex[:8].upper()}"  # numbers are stored in canonical form
     assert (
@@ -69,7 +70,11 @@ def test_issued_certificate_arrives_once_with_valid_envelope(
 
 
 def test_writes_during_broker_outage_are_delivered_and_replay_covers_lost_data(
-    client, bodies, as_body_a, engine, own_broker
+    client: TestClient,
+    bodies: None,
+    as_body_a: dict[str, str],
+    engine: Engine,
+    own_broker: TestBroker,
 ) -> None:
     relay = relay_for(engine, own_broker)
     before = {f"CCC-B-{uuid.uuid4().hex[:8].upper()}" for _ in range(2)}
@@ -175,7 +180,7 @@ def sanctions(engine: Engine) -> int:
         return conn.execute(select(func.count()).select_from(HolderSanctionRow)).scalar_one()
 
 
-def test_redelivered_event_has_a_single_effect(engine, broker) -> None:
+def test_redelivered_event_has_a_single_effect(engine: Engine, broker: TestBroker) -> None:
     topic = f"test-redelivery-{uuid.uuid4().hex[:6]}"
     ensure_topics([broker.bootstrap], [topic])
     event = envelope("91330100MA2ABCDEXG")
@@ -201,7 +206,9 @@ def test_redelivered_event_has_a_single_effect(engine, broker) -> None:
     assert recorded == [str(event.event_id)]
 
 
-def test_poison_messages_go_to_the_dead_letter_topic_and_the_stream_flows(engine, broker) -> None:
+def test_poison_messages_go_to_the_dead_letter_topic_and_the_stream_flows(
+    engine: Engine, broker: TestBroker
+) -> None:
     topic = f"test-poison-{uuid.uuid4().hex[:6]}"
     ensure_topics([broker.bootstrap], [topic])
     producer = make_producer([broker.bootstrap])
@@ -224,7 +231,7 @@ def test_poison_messages_go_to_the_dead_letter_topic_and_the_stream_flows(engine
 
     # the runbook: inspect, fix the cause, redrive; the fixed message is applied once
     letters = dlq.inspect(broker.bootstrap, consumer.name)
-    assert {letter["origin"].split("/")[0] for letter in letters} == {topic}
+    assert {str(letter["origin"]).split("/")[0] for letter in letters} == {topic}
     BUGGY["on"] = False
     try:
         assert dlq.redrive(broker.bootstrap, consumer.name) == 2
@@ -235,7 +242,7 @@ def test_poison_messages_go_to_the_dead_letter_topic_and_the_stream_flows(engine
     assert sanctions(engine) == 2
 
 
-def test_offsets_survive_a_consumer_restart(engine, broker) -> None:
+def test_offsets_survive_a_consumer_restart(engine: Engine, broker: TestBroker) -> None:
     topic = f"test-restart-{uuid.uuid4().hex[:6]}"
     ensure_topics([broker.bootstrap], [topic])
     producer = make_producer([broker.bootstrap])
@@ -264,7 +271,7 @@ def test_offsets_survive_a_consumer_restart(engine, broker) -> None:
         assert conn.execute(text("SELECT count(*) FROM processed_events")).scalar() == 8
 
 
-def test_concurrent_relays_never_publish_a_row_twice(engine, broker) -> None:
+def test_concurrent_relays_never_publish_a_row_twice(engine: Engine, broker: TestBroker) -> None:
     """Several relay instances on one outbox: on PostgreSQL each claims its batch with
     SKIP LOCKED, on SQLite under the write lock; every row reaches the broker exactly once."""
     from shared.outbox import OutboxMessage

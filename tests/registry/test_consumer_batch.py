@@ -41,8 +41,8 @@ def consumer(engine: Engine, handler: Any, dlq: DeadLetters) -> IdempotentConsum
         engine=engine,
         processed_table=processed_events,
         handler=handler,
-        consumer_factory=lambda: None,  # type: ignore[arg-type,return-value]
-        producer_factory=lambda: dlq,  # type: ignore[arg-type,return-value]
+        consumer_factory=lambda: None,
+        producer_factory=lambda: dlq,
         max_attempts=2,
         retry_delay=0,
     )

@@ -87,13 +87,23 @@ def test_events_the_broker_lost_before_any_consumer_read_them_are_republished_on
     )
     relay = relay_for_tests("registry", engine, outbox, own_broker.bootstrap)
     reporter.flush()  # the heartbeat makes the consumer known to the relay's watch
-    wait_until(lambda: (watch.ingest(), name in watch.consumers)[1])
+
+    def known() -> bool:
+        watch.ingest()
+        return name in watch.consumers
+
+    wait_until(known)
 
     read = add_events(engine, topic, 2)
     drain(relay)
     wait_until(lambda: (consumer.poll_once(200), len(applied) == 2)[1])
     reporter.flush()
-    wait_until(lambda: (watch.ingest(), set(read) <= watch.consumers[name].confirmed)[1])
+
+    def confirmed() -> bool:
+        watch.ingest()
+        return set(read) <= watch.consumers[name].confirmed
+
+    wait_until(confirmed)
     time.sleep(0.6)
     assert watch.check() == 0  # confirmed: nothing to republish
 

@@ -1,11 +1,20 @@
 """Every event the registry emits matches its contract and golden sample."""
 
+from fastapi.testclient import TestClient
+from sqlalchemy.engine import Engine
+
 from services.registry.adapters.orm import outbox
 from shared.testing.contracts import assert_matches_contract, outbox_events
 from tests.registry.conftest import BODY_A, certificate
 
 
-def test_emitted_events_match_contracts(client, issued, as_body_a, as_national, engine) -> None:
+def test_emitted_events_match_contracts(
+    client: TestClient,
+    issued: str,
+    as_body_a: dict[str, str],
+    as_national: dict[str, str],
+    engine: Engine,
+) -> None:
     for action, code in (
         ("suspend", "misuse_of_mark"),
         ("restore", "corrective_action_verified"),

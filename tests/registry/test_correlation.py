@@ -6,6 +6,7 @@ import logging
 import uuid
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
@@ -44,7 +45,9 @@ def lifetime_ban(correlation_id: str | None) -> tuple[bytes, str]:
     return json.dumps(raw).encode(), raw["event_id"]
 
 
-def test_events_a_consumer_emits_carry_the_incoming_correlation_id(client, bodies, engine) -> None:
+def test_events_a_consumer_emits_carry_the_incoming_correlation_id(
+    client: TestClient, bodies: None, engine: Engine
+) -> None:
     message, _ = lifetime_ban("req-listing-42")
     consumer(engine).handle_raw(message)
     (changed,) = withdrawals(engine)
@@ -54,7 +57,7 @@ def test_events_a_consumer_emits_carry_the_incoming_correlation_id(client, bodie
 
 
 def test_an_event_without_correlation_id_starts_the_flow_with_its_own_id(
-    client, bodies, engine
+    client: TestClient, bodies: None, engine: Engine
 ) -> None:
     message, event_id = lifetime_ban(None)
     consumer(engine).handle_raw(message)
@@ -63,7 +66,7 @@ def test_an_event_without_correlation_id_starts_the_flow_with_its_own_id(
 
 
 def test_consumer_log_lines_carry_the_correlation_id(
-    bodies, engine, capsys: pytest.CaptureFixture[str]
+    bodies: None, engine: Engine, capsys: pytest.CaptureFixture[str]
 ) -> None:
     c = consumer(engine)
     seen: list[str | None] = []

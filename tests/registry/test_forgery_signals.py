@@ -2,6 +2,7 @@
 
 from fastapi.testclient import TestClient
 
+from services.registry.config import RegistrySettings
 from services.registry.domain.numbers import canonical_number, number_pattern
 from services.registry.entrypoints.forgery_signals import MAX_PATTERNS, OTHER, NotFoundTracker
 from tests.registry.conftest import bearer
@@ -30,7 +31,9 @@ def test_lookups_match_whatever_the_form(client: TestClient, issued: str) -> Non
     assert items[0]["number"] == "ccc-2026-000001 " and items[0]["status"] == "valid"
 
 
-def test_issue_stores_the_canonical_number(client, bodies, as_body_a) -> None:
+def test_issue_stores_the_canonical_number(
+    client: TestClient, bodies: None, as_body_a: dict[str, str]
+) -> None:
     from tests.registry.conftest import certificate
 
     r = client.post("/certificates", headers=as_body_a, json=certificate("ccc-2026-000777"))
@@ -72,7 +75,7 @@ def test_tracker_window_slides_and_patterns_are_bounded() -> None:
 
 
 def test_public_report_goes_to_the_holders_regulator(
-    client: TestClient, issued: str, as_regulator: dict[str, str], settings
+    client: TestClient, issued: str, as_regulator: dict[str, str], settings: RegistrySettings
 ) -> None:
     r = client.post(
         "/public/suspicious-reports",
@@ -120,7 +123,9 @@ def test_public_report_goes_to_the_holders_regulator(
     assert client.get("/suspicious-reports?status=open", headers=as_regulator).json() == []
 
 
-def test_report_of_unknown_number_needs_a_region(client: TestClient, bodies, as_regulator) -> None:
+def test_report_of_unknown_number_needs_a_region(
+    client: TestClient, bodies: None, as_regulator: dict[str, str]
+) -> None:
     r = client.post("/public/suspicious-reports", json={"number": "FAKE-1"})
     problem(r, 422, "region_required")
     r = client.post(

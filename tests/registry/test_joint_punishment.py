@@ -2,8 +2,10 @@
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
 from services.registry.adapters.orm import processed_events
@@ -31,8 +33,8 @@ def consumer(engine: Engine, *, suspend_existing: bool = False) -> IdempotentCon
         engine=engine,
         processed_table=processed_events,
         handler=make_handler(engine, suspend_existing=suspend_existing),
-        consumer_factory=lambda: None,  # type: ignore[arg-type,return-value]
-        producer_factory=lambda: NoBroker(),  # type: ignore[arg-type,return-value]
+        consumer_factory=lambda: None,
+        producer_factory=lambda: NoBroker(),
         max_attempts=1,
     )
 
@@ -48,7 +50,7 @@ def sample(path: Path, **payload_changes: object) -> bytes:
 
 
 def test_listed_holder_is_refused_and_verification_shows_the_measure(
-    client, issued, as_body_a, engine
+    client: TestClient, issued: str, as_body_a: dict[str, str], engine: Engine
 ) -> None:
     c = consumer(engine)
     c.handle_raw(APPLIED.read_bytes())
@@ -63,8 +65,9 @@ def test_listed_holder_is_refused_and_verification_shows_the_measure(
     assert "第十四条" in problem["legal_basis"]
 
     # the API's verification cache learns of the consumer's write from the change log
-    def measures() -> list:
-        return client.get(f"/public/certificates/{issued}").json()["joint_punishment"]
+    def measures() -> list[Any]:
+        found: list[Any] = client.get(f"/public/certificates/{issued}").json()["joint_punishment"]
+        return found
 
     wait_until(lambda: measures() != [], timeout=10)
     view = client.get(f"/public/certificates/{issued}").json()
@@ -87,7 +90,7 @@ def test_listed_holder_is_refused_and_verification_shows_the_measure(
 
 
 def test_configured_suspension_of_existing_certificates_and_restore(
-    client, issued, engine, as_holder
+    client: TestClient, issued: str, engine: Engine, as_holder: dict[str, str]
 ) -> None:
     c = consumer(engine, suspend_existing=True)
     c.handle_raw(APPLIED.read_bytes())
@@ -102,7 +105,9 @@ def test_configured_suspension_of_existing_certificates_and_restore(
     ]
 
 
-def test_lifetime_ban_withdraws_the_bodys_accreditation(client, bodies, engine) -> None:
+def test_lifetime_ban_withdraws_the_bodys_accreditation(
+    client: TestClient, bodies: None, engine: Engine
+) -> None:
     c = consumer(engine)
     c.handle_raw(
         sample(
@@ -119,14 +124,16 @@ def test_lifetime_ban_withdraws_the_bodys_accreditation(client, bodies, engine) 
 
 
 @pytest.mark.parametrize("path", sorted(SAMPLES.glob("credit.*.json")), ids=lambda p: p.name)
-def test_every_credit_golden_sample_is_accepted(path: Path, engine) -> None:
+def test_every_credit_golden_sample_is_accepted(path: Path, engine: Engine) -> None:
     c = consumer(engine)
     c.handle_raw(path.read_bytes())
     assert c.stats.processed == 1 and c.stats.dead_lettered == 0
     assert HOLDER  # samples concern the demo holder
 
 
-def test_a_lift_that_overtakes_its_apply_leaves_no_sanction(client, issued, engine) -> None:
+def test_a_lift_that_overtakes_its_apply_leaves_no_sanction(
+    client: TestClient, issued: str, engine: Engine
+) -> None:
     """Two relays may publish a listing's events out of order; the late apply is a no-op."""
     c = consumer(engine)
     c.handle_raw(LIFTED.read_bytes())

@@ -3,6 +3,9 @@ from credit, expiry; every change published as registry.lab.status_changed."""
 
 from datetime import date, timedelta
 
+from fastapi.testclient import TestClient
+from sqlalchemy.engine import Engine
+
 from services.registry.adapters.orm import outbox
 from services.registry.service_layer.labs import expire_labs
 from services.registry.service_layer.services import MeasureChange, apply_measure
@@ -26,7 +29,7 @@ def lab(**overrides: object) -> dict:
     }
 
 
-def lab_events(engine) -> list:
+def lab_events(engine: Engine) -> list:
     events = [
         e
         for e in outbox_events(engine, outbox.table)
@@ -37,7 +40,9 @@ def lab_events(engine) -> list:
     return events
 
 
-def test_register_lab_with_a_valid_uscc(client, engine, as_regulator, as_body_a) -> None:
+def test_register_lab_with_a_valid_uscc(
+    client: TestClient, engine: Engine, as_regulator: dict[str, str], as_body_a: dict[str, str]
+) -> None:
     problem(client.post("/labs", headers=as_body_a, json=lab()), 403, "role_not_allowed")
     bad = LAB_USCC[:16] + ("0" if LAB_USCC[16] != "0" else "1") + LAB_USCC[17]
     problem(
@@ -61,7 +66,9 @@ def test_register_lab_with_a_valid_uscc(client, engine, as_regulator, as_body_a)
     ]
 
 
-def test_lifetime_ban_from_credit_is_final(client, engine, as_regulator) -> None:
+def test_lifetime_ban_from_credit_is_final(
+    client: TestClient, engine: Engine, as_regulator: dict[str, str]
+) -> None:
     assert client.post("/labs", headers=as_regulator, json=lab()).status_code == 201
     ban = MeasureChange(
         "L-9", LAB_USCC, "lifetime_ban", "终身禁入", "认证认可条例 art. 74", "registry"
@@ -90,7 +97,9 @@ def test_lifetime_ban_from_credit_is_final(client, engine, as_regulator) -> None
     )
 
 
-def test_expired_accreditation_and_reaccreditation(client, engine, as_regulator) -> None:
+def test_expired_accreditation_and_reaccreditation(
+    client: TestClient, engine: Engine, as_regulator: dict[str, str]
+) -> None:
     assert client.post("/labs", headers=as_regulator, json=lab()).status_code == 201
     later = date.today() + timedelta(days=401)
     assert expire_labs(RegistryUnitOfWork(engine), later) == 1

@@ -3,9 +3,12 @@ another approved body, and the end of a withdrawn body's certificates."""
 
 import json
 from datetime import date, timedelta
+from pathlib import Path
 
 from fastapi.testclient import TestClient
 from sqlalchemy import update
+from sqlalchemy.engine import Engine
+from sqlmodel import col
 
 from services.registry.adapters.orm import BodyRow, CertificateRow
 from services.registry.domain.lifecycle_rules import LifecycleRules, load_rules
@@ -28,23 +31,30 @@ def _by_b(number: str, **overrides: object) -> dict:
     return certificate(number, **signer, **overrides)
 
 
-def _suspend(client, number, headers, reason="surveillance_nonconformity") -> None:
+def _suspend(
+    client: TestClient,
+    number: str,
+    headers: dict[str, str],
+    reason: str = "surveillance_nonconformity",
+) -> None:
     r = client.post(
         f"/certificates/{number}/suspend", headers=headers, json={"reason_code": reason}
     )
     assert r.status_code == 200, r.text
 
 
-def _backdate_status(engine, number: str, days: int) -> None:
+def _backdate_status(engine: Engine, number: str, days: int) -> None:
     with engine.begin() as conn:
         conn.execute(
             update(CertificateRow)
-            .where(CertificateRow.number == number)  # type: ignore[arg-type]
+            .where(col(CertificateRow.number) == number)
             .values(status_changed_at=utcnow() - timedelta(days=days))
         )
 
 
-def test_surrender_while_suspended(client: TestClient, issued: str, as_body_a) -> None:
+def test_surrender_while_suspended(
+    client: TestClient, issued: str, as_body_a: dict[str, str]
+) -> None:
     _suspend(client, issued, as_body_a)
     r = client.post(
         f"/certificates/{issued}/cancel",
@@ -54,7 +64,9 @@ def test_surrender_while_suspended(client: TestClient, issued: str, as_body_a) -
     assert r.status_code == 200 and r.json()["status"] == "cancelled"
 
 
-def test_restore_after_the_maximum_is_refused(client, engine, issued, as_body_a) -> None:
+def test_restore_after_the_maximum_is_refused(
+    client: TestClient, engine: Engine, issued: str, as_body_a: dict[str, str]
+) -> None:
     _suspend(client, issued, as_body_a)
     _backdate_status(engine, issued, 181)
     r = client.post(
@@ -67,7 +79,7 @@ def test_restore_after_the_maximum_is_refused(client, engine, issued, as_body_a)
 
 
 def test_scheduler_revokes_suspensions_past_their_maximum(
-    client, engine, issued, as_body_a
+    client: TestClient, engine: Engine, issued: str, as_body_a: dict[str, str]
 ) -> None:
     _suspend(client, issued, as_body_a)
     rules = LifecycleRules()
@@ -80,7 +92,9 @@ def test_scheduler_revokes_suspensions_past_their_maximum(
     assert view["history"][-1]["actor"] == "system:suspension-limit"
 
 
-def test_holder_requested_suspension_may_last_longer(client, engine, issued, as_body_a) -> None:
+def test_holder_requested_suspension_may_last_longer(
+    client: TestClient, engine: Engine, issued: str, as_body_a: dict[str, str]
+) -> None:
     _suspend(client, issued, as_body_a, reason="holder_request")
     _backdate_status(engine, issued, 200)
     assert (
@@ -89,7 +103,9 @@ def test_holder_requested_suspension_may_last_longer(client, engine, issued, as_
     )
 
 
-def test_configured_rules_need_a_source(tmp_path, client, engine, issued, as_body_a) -> None:
+def test_configured_rules_need_a_source(
+    tmp_path: Path, client: TestClient, engine: Engine, issued: str, as_body_a: dict[str, str]
+) -> None:
     path = tmp_path / "rules.json"
     path.write_text(json.dumps({"suspension": {"CCC": {"max_days": 30}}}))
     try:
@@ -110,7 +126,11 @@ def test_configured_rules_need_a_source(tmp_path, client, engine, issued, as_bod
 
 
 def test_transfer_to_another_approved_body(
-    client, issued, as_body_a, as_body_b, as_regulator
+    client: TestClient,
+    issued: str,
+    as_body_a: dict[str, str],
+    as_body_b: dict[str, str],
+    as_regulator: dict[str, str],
 ) -> None:
     successor = _by_b("ZJ-2026-000001")
     problem(
@@ -149,7 +169,9 @@ def test_transfer_to_another_approved_body(
     assert [h["action"] for h in history] == ["issue", "replace"]
 
 
-def test_transfer_to_a_body_not_approved_is_refused(client, issued, as_body_b, as_national) -> None:
+def test_transfer_to_a_body_not_approved_is_refused(
+    client: TestClient, issued: str, as_body_b: dict[str, str], as_national: dict[str, str]
+) -> None:
     r = client.post(
         f"/bodies/{BODY_B}/accreditation",
         headers=as_national,
@@ -166,7 +188,12 @@ def test_transfer_to_a_body_not_approved_is_refused(client, issued, as_body_b, a
 
 
 def test_withdrawn_bodys_certificates_end_after_the_transfer_period(
-    client, engine, issued, as_body_a, as_national, as_national_2
+    client: TestClient,
+    engine: Engine,
+    issued: str,
+    as_body_a: dict[str, str],
+    as_national: dict[str, str],
+    as_national_2: dict[str, str],
 ) -> None:
     r = client.post(
         f"/bodies/{BODY_A}/accreditation",
@@ -181,7 +208,7 @@ def test_withdrawn_bodys_certificates_end_after_the_transfer_period(
     with engine.begin() as conn:
         conn.execute(
             update(BodyRow)
-            .where(BodyRow.id == BODY_A)  # type: ignore[arg-type]
+            .where(col(BodyRow.id) == BODY_A)
             .values(accreditation_changed_at=utcnow() - timedelta(days=181))
         )
     assert end_certificates_of_withdrawn_bodies(RegistryUnitOfWork(engine), rules) == 1

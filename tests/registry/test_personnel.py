@@ -2,15 +2,19 @@
 
 from datetime import date, timedelta
 
+from fastapi.testclient import TestClient
 from sqlalchemy import update
+from sqlalchemy.engine import Engine
+from sqlmodel import col
 
 from services.registry.adapters.orm_supervision import FindingRow
+from services.registry.config import RegistrySettings
 from tests.registry.conftest import BODY_A, BODY_B, SIGNER_A, bearer, certificate
 from tests.registry.test_api import problem
 
 
 def test_signer_must_be_an_active_registered_signer_of_the_issuing_body(
-    client, bodies, as_body_a, as_body_b
+    client: TestClient, bodies: None, as_body_a: dict[str, str], as_body_b: dict[str, str]
 ) -> None:
     r = client.post(
         "/certificates", headers=as_body_a, json=certificate("P-1", signer_registration_no=None)
@@ -57,7 +61,9 @@ def test_signer_must_be_an_active_registered_signer_of_the_issuing_body(
     )
 
 
-def test_register_rules(client, bodies, as_body_a, as_body_b) -> None:
+def test_register_rules(
+    client: TestClient, bodies: None, as_body_a: dict[str, str], as_body_b: dict[str, str]
+) -> None:
     problem(
         client.post(f"/bodies/{BODY_A}/personnel", headers=as_body_b, json=SIGNER_A),
         403,
@@ -77,7 +83,7 @@ def test_register_rules(client, bodies, as_body_a, as_body_b) -> None:
 
 
 def test_public_sees_name_and_registration_number_only(
-    client, bodies, as_body_a, as_regulator
+    client: TestClient, bodies: None, as_body_a: dict[str, str], as_regulator: dict[str, str]
 ) -> None:
     public = client.get(f"/bodies/{BODY_A}/personnel").json()
     assert public == [{"name": "张伟", "registration_no": "CCAA-2019-123456"}]
@@ -90,27 +96,33 @@ def test_public_sees_name_and_registration_number_only(
     )
 
 
-def _propose(client, headers, code="false_certification") -> int:
+def _propose(client: TestClient, headers: dict[str, str], code: str = "false_certification") -> int:
     r = client.post(
         f"/personnel/{SIGNER_A['registration_no']}/findings",
         headers=headers,
         json={"finding_code": code, "decision_number": "浙市监认罚〔2026〕7号"},
     )
     assert r.status_code == 201, r.text
-    return r.json()["id"]
+    finding_id: int = r.json()["id"]
+    return finding_id
 
 
-def _close_window(engine, finding_id: int) -> None:
+def _close_window(engine: Engine, finding_id: int) -> None:
     with engine.begin() as conn:
         conn.execute(
             update(FindingRow)
-            .where(FindingRow.id == finding_id)  # type: ignore[arg-type]
+            .where(col(FindingRow.id) == finding_id)
             .values(objection_deadline=date.today() - timedelta(days=1))
         )
 
 
 def test_ban_needs_due_process_then_stops_signing_and_flags_certificates(
-    client, engine, issued, as_body_a, as_regulator, settings
+    client: TestClient,
+    engine: Engine,
+    issued: str,
+    as_body_a: dict[str, str],
+    as_regulator: dict[str, str],
+    settings: RegistrySettings,
 ) -> None:
     beijing = bearer(
         settings,
@@ -169,7 +181,9 @@ def test_ban_needs_due_process_then_stops_signing_and_flags_certificates(
     assert client.get(f"/bodies/{BODY_A}/personnel").json() == []  # banned: not listed as active
 
 
-def test_ban_no_heavier_than_the_finding_allows(client, engine, bodies, as_regulator) -> None:
+def test_ban_no_heavier_than_the_finding_allows(
+    client: TestClient, engine: Engine, bodies: None, as_regulator: dict[str, str]
+) -> None:
     finding = _propose(client, as_regulator, code="practising_in_two_bodies")
     _close_window(engine, finding)
     assert (
@@ -198,7 +212,13 @@ def test_ban_no_heavier_than_the_finding_allows(client, engine, bodies, as_regul
     assert r.status_code == 200 and r.json()["person"]["banned_until"] == ok
 
 
-def test_withdrawn_finding_allows_no_ban(client, engine, bodies, as_regulator, as_body_a) -> None:
+def test_withdrawn_finding_allows_no_ban(
+    client: TestClient,
+    engine: Engine,
+    bodies: None,
+    as_regulator: dict[str, str],
+    as_body_a: dict[str, str],
+) -> None:
     finding = _propose(client, as_regulator)
     _close_window(engine, finding)
     problem(

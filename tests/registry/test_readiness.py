@@ -3,6 +3,7 @@ the configuration (a mounted bootstrap file) or DNS says where (real test broker
 
 import socket
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -42,7 +43,7 @@ def test_readiness_resolves_the_broker_name_again_on_every_check(
     address = {"ip": "127.0.0.2"}  # the broker's old address (the test broker is on .1)
     real = socket.getaddrinfo
 
-    def resolve(host, port, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def resolve(host: str, port: int, *args: Any, **kwargs: Any) -> Any:
         return real(address["ip"] if host == name else host, port, *args, **kwargs)
 
     monkeypatch.setattr(socket, "getaddrinfo", resolve)

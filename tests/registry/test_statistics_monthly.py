@@ -2,13 +2,18 @@
 
 from datetime import UTC, date, datetime
 
+from fastapi.testclient import TestClient
 from sqlalchemy import update
+from sqlalchemy.engine import Engine
+from sqlmodel import col
 
 from services.registry.adapters.orm import TransitionRow
 from tests.registry.test_api import problem
 
 
-def test_monthly_counts_by_scheme_and_region(client, engine, issued, as_body_a) -> None:
+def test_monthly_counts_by_scheme_and_region(
+    client: TestClient, engine: Engine, issued: str, as_body_a: dict[str, str]
+) -> None:
     for action, code in (("suspend", "misuse_of_mark"), ("restore", "corrective_action_verified")):
         r = client.post(
             f"/certificates/{issued}/{action}", headers=as_body_a, json={"reason_code": code}
@@ -18,7 +23,7 @@ def test_monthly_counts_by_scheme_and_region(client, engine, issued, as_body_a) 
     with engine.begin() as conn:
         conn.execute(
             update(TransitionRow)
-            .where(TransitionRow.action == "issue")  # type: ignore[arg-type]
+            .where(col(TransitionRow.action) == "issue")
             .values(occurred_at=datetime(2025, 12, 31, 16, 30, tzinfo=UTC))
         )
     this_month = f"{date.today():%Y-%m}"

@@ -69,7 +69,9 @@ def test_a_run_may_start_on_the_previous_decembers_weekend_only() -> None:
         parse_table(header + "holiday,2028-12-29,2029-01-01,new_year\n")  # from a Friday
 
 
-def test_cli_loads_validates_and_never_half_loads(tmp_path: Path, capsys) -> None:
+def test_cli_loads_validates_and_never_half_loads(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     store_dir = tmp_path / "calendar"
     bad = tmp_path / "bad.csv"
     bad.write_text(TEST_TABLE.read_text() + "workday,2027-02-08,,spring_festival\n")

@@ -3,6 +3,7 @@
 import json
 import logging
 from datetime import timedelta
+from typing import Any
 
 import jwt
 import pytest
@@ -20,7 +21,7 @@ from shared.settings import ServiceSettings
 from shared.web.problems import install_problem_handlers
 
 # Production also requires authenticated Kafka (issue 10).
-PROD_KAFKA = {
+PROD_KAFKA: dict[str, Any] = {
     "kafka_security_protocol": "SASL_PLAINTEXT",
     "kafka_sasl_username": "svc",
     "kafka_sasl_password": "pw",

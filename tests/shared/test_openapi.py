@@ -1,6 +1,7 @@
 """Every endpoint of every service says in its OpenAPI description who may call it."""
 
 import re
+from pathlib import Path
 
 import pytest
 from fastapi import FastAPI
@@ -19,7 +20,7 @@ WHO = re.compile(
 )
 
 
-def apps(tmp_path) -> list[FastAPI]:  # type: ignore[no-untyped-def]
+def apps(tmp_path: Path) -> list[FastAPI]:
     return [
         registry_app(RegistrySettings(database_url=f"sqlite:///{tmp_path}/r.db")),
         credit_app(CreditSettings(database_url=f"sqlite:///{tmp_path}/c.db")),
@@ -27,7 +28,7 @@ def apps(tmp_path) -> list[FastAPI]:  # type: ignore[no-untyped-def]
     ]
 
 
-def test_every_operation_names_its_callers(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_every_operation_names_its_callers(tmp_path: Path) -> None:
     missing = []
     for app in apps(tmp_path):
         for path, operations in app.openapi()["paths"].items():
@@ -38,7 +39,7 @@ def test_every_operation_names_its_callers(tmp_path) -> None:  # type: ignore[no
 
 
 @pytest.mark.parametrize("index", [0, 1, 2])
-def test_errors_are_documented_as_problem_json(tmp_path, index: int) -> None:  # type: ignore[no-untyped-def]
+def test_errors_are_documented_as_problem_json(tmp_path: Path, index: int) -> None:
     spec = apps(tmp_path)[index].openapi()
     documented = [
         op
@@ -54,7 +55,7 @@ def test_errors_are_documented_as_problem_json(tmp_path, index: int) -> None:  #
 
 
 @pytest.mark.parametrize("index", [0, 1, 2])
-def test_every_operation_has_a_stable_operation_id(tmp_path, index: int) -> None:  # type: ignore[no-untyped-def]
+def test_every_operation_has_a_stable_operation_id(tmp_path: Path, index: int) -> None:
     """``<tag>_<function>``: readable client method names that survive a path change."""
     spec = apps(tmp_path)[index].openapi()
     seen: dict[str, str] = {}
@@ -71,7 +72,7 @@ def test_every_operation_has_a_stable_operation_id(tmp_path, index: int) -> None
 
 
 @pytest.mark.parametrize("index", [0, 1, 2])
-def test_every_error_response_is_a_problem(tmp_path, index: int) -> None:  # type: ignore[no-untyped-def]
+def test_every_error_response_is_a_problem(tmp_path: Path, index: int) -> None:
     spec = apps(tmp_path)[index].openapi()
     problem = spec["components"]["schemas"]["Problem"]
     assert {"type", "title", "status", "code"} <= set(problem["required"])

@@ -270,10 +270,10 @@ def test_request_examples_pass_the_routes_own_validation(tmp_path: Path, name: s
         for media in operation.get("requestBody", {}).get("content", {}).values():
             if "json" not in next(iter(operation["requestBody"]["content"])):
                 continue
+            annotation = route.body_field.field_info.annotation
+            assert annotation is not None
             for example in media.get("examples", {}).values():
-                TypeAdapter(route.body_field.field_info.annotation).validate_python(
-                    example["value"]
-                )
+                TypeAdapter(annotation).validate_python(example["value"])
 
 
 USCC_KEY = re.compile(r"(^|_)uscc$")

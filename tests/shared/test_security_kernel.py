@@ -3,6 +3,7 @@
 import hashlib
 from collections.abc import Iterator
 from datetime import timedelta
+from typing import Any
 
 import jwt
 import pytest
@@ -27,7 +28,7 @@ from shared.web.problems import install_problem_handlers
 SERVICE_SETTINGS = (RegistrySettings, InspectionSettings, CreditSettings)
 
 # Production also requires authenticated Kafka (issue 10).
-PROD_KAFKA = {
+PROD_KAFKA: dict[str, Any] = {
     "kafka_security_protocol": "SASL_PLAINTEXT",
     "kafka_sasl_username": "svc",
     "kafka_sasl_password": "pw",
@@ -84,17 +85,17 @@ def test_contradicting_or_unknown_environment_is_refused_loudly(
 
 
 def test_production_requires_authenticated_kafka() -> None:
-    base = {
+    base: dict[str, Any] = {
         "environment": "prod",
         "jwt_algorithm": "RS256",
         "jwt_public_key": _public_pem(),
         "database_url": "postgresql://db/x",
     }
     with pytest.raises(ValidationError, match="KAFKA_SECURITY_PROTOCOL"):
-        ServiceSettings(**base)  # type: ignore[arg-type]
+        ServiceSettings(**base)
     with pytest.raises(ValidationError, match="KAFKA_SASL_USERNAME"):
-        ServiceSettings(**base, kafka_security_protocol="SASL_PLAINTEXT")  # type: ignore[arg-type]
-    ok = ServiceSettings(**base, **PROD_KAFKA)  # type: ignore[arg-type]
+        ServiceSettings(**base, kafka_security_protocol="SASL_PLAINTEXT")
+    ok = ServiceSettings(**base, **PROD_KAFKA)
     assert ok.kafka_client_options == {
         "security_protocol": "SASL_PLAINTEXT",
         "sasl_mechanism": "SCRAM-SHA-512",
@@ -263,14 +264,14 @@ class _Item(BaseModel):
     name: str
 
 
-def _app(**guard: object) -> FastAPI:
+def _app(**guard: Any) -> FastAPI:
     app = FastAPI()
     install_problem_handlers(app)
     app.add_middleware(
         RequestGuard,
         default_limit=guard.get("default_limit", 4096),
         route_limits=guard.get("route_limits"),
-    )  # type: ignore[arg-type]
+    )
 
     @app.post("/items")
     def create(item: _Item) -> dict:
@@ -371,14 +372,14 @@ def test_405_carries_allow(client: TestClient) -> None:
 
 
 # -- rate limits -------------------------------------------------------------------------------
-def _limited_app(**overrides: object) -> TestClient:
+def _limited_app(**overrides: Any) -> TestClient:
     settings = ServiceSettings(
         environment="test",
         rate_limit_enabled=True,
         rate_limit_public="3/minute",
         rate_limit_portal="5/minute",
         portal_api_keys={"zj-portal": hashlib.sha256(b"s3cret").hexdigest()},
-        **overrides,  # type: ignore[arg-type]
+        **overrides,
     )
     app = FastAPI()
     install_problem_handlers(app)

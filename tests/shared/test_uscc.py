@@ -1,6 +1,7 @@
 """Property tests of the GB 32100-2015 / GB 11714 validator (shared/uscc.py)."""
 
 import string
+from pathlib import Path
 
 import pytest
 from hypothesis import assume, given
@@ -131,7 +132,9 @@ def test_organisation_code_is_a_valid_gb11714_code(code: str) -> None:
     assert uscc.organisation_check_digit(code[8:16]) == code[16]
 
 
-def test_configured_legacy_list_is_one_environment_setting(monkeypatch, tmp_path) -> None:
+def test_configured_legacy_list_is_one_environment_setting(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     legacy = "91330100MA2ABCDE1R"  # fails GB 11714, legal if its authority says so
     with pytest.raises(InvalidInput):
         uscc.validate(legacy)

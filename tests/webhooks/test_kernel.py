@@ -1,10 +1,13 @@
 """The webhook kernel on its own: Standard Webhooks signatures (checked with the reference
 library a receiver would use), SSRF target checks and the subscription API's guards."""
 
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy.engine import Connection
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
 from services.registry.config import RegistrySettings
@@ -72,7 +75,7 @@ def test_target_scheme_and_credentials() -> None:
 
 
 @pytest.fixture
-def client(backend: str, tmp_path, monkeypatch: pytest.MonkeyPatch) -> TestClient:  # type: ignore[no-untyped-def]
+def client(backend: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[TestClient]:
     monkeypatch.setenv("REGISTRY_WEBHOOK_ALLOW_PRIVATE_TARGETS", "false")
     from pathlib import Path
 
@@ -117,7 +120,7 @@ def test_subscription_api_guards(client: TestClient) -> None:
     assert client.get(path, headers=key).status_code == 404
 
 
-def test_fan_out_once_send_and_purge(backend: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_fan_out_once_send_and_purge(backend: str, tmp_path: Path) -> None:
     """Fan-out over a scripted feed on a migrated database: each entry once per matching
     subscription, a cursor that moves past skipped entries, and the retention purge."""
     from pathlib import Path
@@ -135,12 +138,12 @@ def test_fan_out_once_send_and_purge(backend: str, tmp_path) -> None:  # type: i
     now = datetime.now(UTC)
 
     class Feed:
-        event_types = ("credit.disclosure.",)
+        event_types: tuple[str, ...] = ("credit.disclosure.",)
 
-        def head(self, conn) -> int:  # type: ignore[no-untyped-def]
+        def head(self, conn: Connection) -> int:
             return 0
 
-        def entries(self, conn, after: int, limit: int):  # type: ignore[no-untyped-def]
+        def entries(self, conn: Connection, after: int, limit: int) -> tuple[list[FeedEntry], int]:
             seqs = [s for s in range(after + 1, 11)][:limit]
             # sequence 5 is no longer public: skipped, but the cursor moves past it
             found = [
@@ -178,8 +181,8 @@ def test_fan_out_once_send_and_purge(backend: str, tmp_path) -> None:  # type: i
 
 
 def test_failed_attempts_follow_the_schedule_or_the_receivers_retry_after(
-    backend: str, tmp_path
-) -> None:  # type: ignore[no-untyped-def]
+    backend: str, tmp_path: Path
+) -> None:
     from pathlib import Path
 
     from sqlalchemy import insert, select

@@ -12,7 +12,7 @@
 """
 
 from services.credit.domain.listing import Listing
-from services.credit.service_layer.unit_of_work import CreditUnitOfWork
+from services.credit.service_layer.ports import CreditWork
 from shared.auth import AuthorityLevel, Principal
 from shared.auth.authority import Power, authorise, may_overrule
 from shared.exceptions import Conflict, Forbidden
@@ -58,9 +58,7 @@ def check_decider(listing: Listing, actor: object) -> None:
         )
 
 
-def check_natural_key(
-    uow: CreditUnitOfWork, department: str, decision_number: str, uscc: str
-) -> None:
+def check_natural_key(uow: CreditWork, department: str, decision_number: str, uscc: str) -> None:
     existing = uow.authority.record_by_decision(department, decision_number, uscc)
     if existing is not None:
         raise Conflict(

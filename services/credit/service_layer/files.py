@@ -16,7 +16,7 @@ from services.credit.domain.model import Enterprise
 from services.credit.service_layer import authority
 from services.credit.service_layer.commands import RegisterEnterprise
 from services.credit.service_layer.policy import DEFAULT_POLICY, Actor, Policy
-from services.credit.service_layer.unit_of_work import CreditUnitOfWork
+from services.credit.service_layer.ports import CreditWork
 from shared.auth import Principal, Role
 from shared.clock import utcnow
 from shared.contracts.credit import RiskGradeChangedV1
@@ -26,7 +26,7 @@ from shared.uscc import validate as validate_uscc
 
 
 def register_enterprise(
-    uow: CreditUnitOfWork,
+    uow: CreditWork,
     cmd: RegisterEnterprise,
     actor: Principal,
     policy: Policy = DEFAULT_POLICY,
@@ -67,7 +67,7 @@ def new_enterprise(uscc: str, name: str, category: str, region_code: str | None)
     )
 
 
-def lock_enterprise(uow: CreditUnitOfWork, uscc: str, actor: Actor | None) -> Enterprise:
+def lock_enterprise(uow: CreditWork, uscc: str, actor: Actor | None) -> Enterprise:
     """Lock the enterprise (the aggregate lock) and check the regulator's jurisdiction."""
     enterprise = uow.enterprises.get(uscc, for_update=True)
     if enterprise is None:
@@ -96,7 +96,7 @@ def is_foreign(actor: Principal, uscc: str) -> bool:
     return actor.role is Role.ENTERPRISE and actor.uscc != uscc
 
 
-def regrade(uow: CreditUnitOfWork, enterprise: Enterprise, today: date, trigger: str) -> None:
+def regrade(uow: CreditWork, enterprise: Enterprise, today: date, trigger: str) -> None:
     records = uow.records.in_force(enterprise.uscc, today)
     listed = any(
         listing.status is ListingStatus.LISTED

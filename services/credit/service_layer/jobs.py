@@ -10,12 +10,12 @@ from services.credit.domain.record import DisclosureEnd
 from services.credit.service_layer.files import lock_enterprise, regrade
 from services.credit.service_layer.listings import remove
 from services.credit.service_layer.policy import SystemActor
-from services.credit.service_layer.unit_of_work import CreditUnitOfWork
+from services.credit.service_layer.ports import CreditWork
 
 JOB = SystemActor("credit-scheduler")
 
 
-def end_publication_periods(uow: CreditUnitOfWork, today: date, batch_size: int = 500) -> int:
+def end_publication_periods(uow: CreditWork, today: date, batch_size: int = 500) -> int:
     """Withdraw records whose publication period is over; one batch per transaction."""
     with uow:
         due = uow.records.due_to_end(today, batch_size)
@@ -34,7 +34,7 @@ def end_publication_periods(uow: CreditUnitOfWork, today: date, batch_size: int 
         return len(due)
 
 
-def end_listing_terms(uow: CreditUnitOfWork, today: date, batch_size: int = 200) -> int:
+def end_listing_terms(uow: CreditWork, today: date, batch_size: int = 200) -> int:
     with uow:
         due = uow.listings.due_to_end(today, batch_size)
         for uscc, listing_ids in by_enterprise(due):
@@ -49,7 +49,7 @@ def end_listing_terms(uow: CreditUnitOfWork, today: date, batch_size: int = 200)
         return len(due)
 
 
-def regrade_stale(uow: CreditUnitOfWork, today: date, batch_size: int = 500) -> int:
+def regrade_stale(uow: CreditWork, today: date, batch_size: int = 500) -> int:
     """After a new rule table is deployed, regrade everyone graded under an older one."""
     with uow:
         usccs = uow.enterprises.graded_under_other_rules(CURRENT_RULES.version, batch_size)

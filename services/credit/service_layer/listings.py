@@ -18,7 +18,7 @@ from services.credit.service_layer.files import (
     require_regulator,
 )
 from services.credit.service_layer.policy import DEFAULT_POLICY, Actor, Policy
-from services.credit.service_layer.unit_of_work import CreditUnitOfWork
+from services.credit.service_layer.ports import CreditWork
 from shared.auth import Principal, Role
 from shared.contracts.credit import (
     DelistedV1,
@@ -38,7 +38,7 @@ PROVISIONAL_NOTE = (
 
 
 def propose_listing(
-    uow: CreditUnitOfWork,
+    uow: CreditWork,
     cmd: ProposeListing,
     actor: Principal,
     *,
@@ -76,7 +76,7 @@ def propose_listing(
         return proposed
 
 
-def _basis(uow: CreditUnitOfWork, uscc: str, record_ids: list[str]) -> list[CreditRecord]:
+def _basis(uow: CreditWork, uscc: str, record_ids: list[str]) -> list[CreditRecord]:
     """The records a proposal names, each of them the enterprise's own."""
     basis = []
     for record_id in dict.fromkeys(record_ids):
@@ -91,7 +91,7 @@ def _basis(uow: CreditUnitOfWork, uscc: str, record_ids: list[str]) -> list[Cred
     return basis
 
 
-def _notify_proposal(uow: CreditUnitOfWork, proposed: Listing, rules: RuleSet) -> None:
+def _notify_proposal(uow: CreditWork, proposed: Listing, rules: RuleSet) -> None:
     uow.notices.add(
         proposed.uscc,
         "listing_proposed",
@@ -119,7 +119,7 @@ def _proposed(proposed: Listing, enterprise: Enterprise) -> ListingProposedV1:
     )
 
 
-def listing_of(uow: CreditUnitOfWork, listing_id: str, actor: Actor) -> tuple[Enterprise, Listing]:
+def listing_of(uow: CreditWork, listing_id: str, actor: Actor) -> tuple[Enterprise, Listing]:
     """The listing, locked after its enterprise; another enterprise's is reported absent."""
     uscc = uow.listings.owner_of(listing_id)
     if uscc is None or (isinstance(actor, Principal) and is_foreign(actor, uscc)):
@@ -130,9 +130,7 @@ def listing_of(uow: CreditUnitOfWork, listing_id: str, actor: Actor) -> tuple[En
     return enterprise, found
 
 
-def listing_to_decide(
-    uow: CreditUnitOfWork, listing_id: str, actor: Actor
-) -> tuple[Enterprise, Listing]:
+def listing_to_decide(uow: CreditWork, listing_id: str, actor: Actor) -> tuple[Enterprise, Listing]:
     """The listing (locked) on which ``actor`` takes a due-process decision: the proposing
     authority or a higher one over its region, else Forbidden."""
     enterprise, found = listing_of(uow, listing_id, actor)
@@ -146,7 +144,7 @@ def rules_of(found: Listing) -> RuleSet:
 
 
 def file_objection(
-    uow: CreditUnitOfWork,
+    uow: CreditWork,
     listing_id: str,
     statement: str,
     evidence: list[str],
@@ -171,7 +169,7 @@ def file_objection(
 
 
 def decide_objection(
-    uow: CreditUnitOfWork,
+    uow: CreditWork,
     listing_id: str,
     upheld: bool,
     reason: str,
@@ -201,9 +199,7 @@ def decide_objection(
         return found
 
 
-def confirm_listing(
-    uow: CreditUnitOfWork, listing_id: str, actor: Principal, *, today: date
-) -> Listing:
+def confirm_listing(uow: CreditWork, listing_id: str, actor: Principal, *, today: date) -> Listing:
     require_regulator(actor)
     with uow:
         enterprise, found = listing_to_decide(uow, listing_id, actor)
@@ -226,7 +222,7 @@ def confirm_listing(
         return found
 
 
-def _announce_listing(uow: CreditUnitOfWork, enterprise: Enterprise, found: Listing) -> None:
+def _announce_listing(uow: CreditWork, enterprise: Enterprise, found: Listing) -> None:
     """``ListedV1`` and one ``MeasureAppliedV1`` per measure, for the enforcing services."""
     measures = _measures(found)
     assert found.listed_on is not None
@@ -256,7 +252,7 @@ def _announce_listing(uow: CreditUnitOfWork, enterprise: Enterprise, found: List
 
 
 def remove_listing(
-    uow: CreditUnitOfWork,
+    uow: CreditWork,
     listing_id: str,
     reason: RemovalReason,
     actor: Actor,
@@ -276,7 +272,7 @@ def remove_listing(
 
 
 def remove(
-    uow: CreditUnitOfWork,
+    uow: CreditWork,
     enterprise: Enterprise,
     found: Listing,
     reason: RemovalReason,
@@ -293,7 +289,7 @@ def remove(
 
 
 def announce_removal(
-    uow: CreditUnitOfWork,
+    uow: CreditWork,
     enterprise: Enterprise,
     found: Listing,
     old: ListingStatus,

@@ -17,7 +17,7 @@ from services.credit.service_layer.files import (
     require_regulator,
 )
 from services.credit.service_layer.policy import DEFAULT_POLICY, Actor, Policy
-from services.credit.service_layer.unit_of_work import CreditUnitOfWork
+from services.credit.service_layer.ports import CreditWork
 from shared.clock import utcnow
 from shared.contracts.credit import CreditRecordAddedV1
 from shared.exceptions import NotFound
@@ -25,7 +25,7 @@ from shared.uscc import validate as validate_uscc
 
 
 def add_record(
-    uow: CreditUnitOfWork,
+    uow: CreditWork,
     cmd: AddRecord,
     actor: Actor,
     *,
@@ -50,7 +50,7 @@ def add_record(
 
 
 def add_record_in_uow(
-    uow: CreditUnitOfWork, cmd: AddRecord, uscc: str, actor: Actor, today: date, policy: Policy
+    uow: CreditWork, cmd: AddRecord, uscc: str, actor: Actor, today: date, policy: Policy
 ) -> CreditRecord:
     """``add_record`` for a validated USCC, without the retry on a concurrent duplicate."""
     with uow:
@@ -73,9 +73,7 @@ def add_record_in_uow(
         return added
 
 
-def _enterprise_for_record(
-    uow: CreditUnitOfWork, cmd: AddRecord, uscc: str, actor: Actor
-) -> Enterprise:
+def _enterprise_for_record(uow: CreditWork, cmd: AddRecord, uscc: str, actor: Actor) -> Enterprise:
     """The enterprise locked; consumers may name one not yet registered, which registers it."""
     enterprise = uow.enterprises.get(uscc, for_update=True)
     if enterprise is not None:
@@ -137,7 +135,7 @@ def _record_added(added: CreditRecord, enterprise: Enterprise) -> CreditRecordAd
     )
 
 
-def _repair_notice(uow: CreditUnitOfWork, added: CreditRecord, rules: RuleSet) -> None:
+def _repair_notice(uow: CreditWork, added: CreditRecord, rules: RuleSet) -> None:
     """两书同达: the repair notice goes out with the penalty record."""
     record_class = catalogue.RECORD_CLASSES[added.record_class]
     if not (record_class.repairable and added.disclosed):

@@ -17,14 +17,14 @@ from services.credit.service_layer.files import (
 )
 from services.credit.service_layer.listings import remove
 from services.credit.service_layer.policy import DEFAULT_POLICY, Policy
-from services.credit.service_layer.unit_of_work import CreditUnitOfWork
+from services.credit.service_layer.ports import CreditWork
 from shared.auth import Principal, Role
 from shared.contracts.credit import RepairDecidedV1
 from shared.exceptions import Conflict, Forbidden, NotFound
 
 
 def apply_for_repair(
-    uow: CreditUnitOfWork,
+    uow: CreditWork,
     cmd: ApplyForRepair,
     actor: Principal,
     *,
@@ -72,7 +72,7 @@ def apply_for_repair(
 
 
 def decide_repair(
-    uow: CreditUnitOfWork,
+    uow: CreditWork,
     application_id: str,
     approved: bool,
     reason: str,
@@ -122,7 +122,7 @@ def decide_repair(
 
 
 def _repair(
-    uow: CreditUnitOfWork,
+    uow: CreditWork,
     enterprise: Enterprise,
     application: RepairApplication,
     today: date,
@@ -146,7 +146,7 @@ def _repair(
     return ended, delisted
 
 
-def _rests_on_records_in_force(uow: CreditUnitOfWork, listing: Listing, today: date) -> bool:
+def _rests_on_records_in_force(uow: CreditWork, listing: Listing, today: date) -> bool:
     for record_id in listing.basis_record_ids:
         record = uow.records.get(record_id)
         if record is not None and record.in_force(today):

@@ -9,6 +9,7 @@ from services.inspection.adapters.orm import TaskRow
 from services.inspection.adapters.orm_disclosure import DrawCommitmentRow, TaskSamplingRow
 from services.inspection.domain import selection_commitment as sc
 from services.inspection.domain.model import TaskStatus
+from services.inspection.service_layer.ports import SamplingWork
 from services.inspection.service_layer.unit_of_work import InspectionUnitOfWork
 from shared.auth import Principal
 from shared.clock import today_in_china, utcnow
@@ -31,7 +32,7 @@ def commit_selection(uow: InspectionUnitOfWork, draw_id: str, selection: list[di
 
 
 def ensure_sampling(
-    uow: InspectionUnitOfWork, task: TaskRow, sampled_on: date, actor: str, now: datetime
+    uow: SamplingWork, task: TaskRow, sampled_on: date, actor: str, now: datetime
 ) -> None:
     """Sampling is recorded with (or before) the result; its date is never before the draw
     and, when recorded earlier, the result must name the same date."""

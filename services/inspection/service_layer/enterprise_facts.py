@@ -11,12 +11,12 @@ from services.inspection.adapters.orm import (
 from services.inspection.domain.model import (
     RiskClass,
 )
-from services.inspection.service_layer.unit_of_work import InspectionUnitOfWork
+from services.inspection.service_layer.ports import MirrorWork
 from shared.clock import utcnow
 
 
 def set_enterprise_risk_class(
-    uow: InspectionUnitOfWork,
+    uow: MirrorWork,
     uscc: str,
     risk_class: str,
     source_event_id: str,
@@ -47,7 +47,7 @@ def set_enterprise_risk_class(
 
 
 def apply_dishonesty_measure(
-    uow: InspectionUnitOfWork,
+    uow: MirrorWork,
     uscc: str,
     listing_id: str,
     measure_code: str,
@@ -73,7 +73,7 @@ def apply_dishonesty_measure(
 
 
 def lift_dishonesty_measure(
-    uow: InspectionUnitOfWork,
+    uow: MirrorWork,
     listing_id: str,
     source_event_id: str,
     occurred_at: datetime,
@@ -108,7 +108,7 @@ def lift_dishonesty_measure(
 
 
 def mark_certified_product(
-    uow: InspectionUnitOfWork,
+    uow: MirrorWork,
     certificate_number: str,
     scheme: str,
     uscc: str,

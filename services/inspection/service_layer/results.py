@@ -21,6 +21,7 @@ from services.inspection.service_layer import (
 )
 from services.inspection.service_layer.commands import RecordResult
 from services.inspection.service_layer.disclosure import ensure_sampling
+from services.inspection.service_layer.ports import ResultWork
 from services.inspection.service_layer.services import _load_plan, _load_task, require_authority
 from services.inspection.service_layer.unit_of_work import InspectionUnitOfWork
 from shared.auth import Principal, Role
@@ -36,7 +37,7 @@ from shared.exceptions import Conflict, InvalidInput, NotFound
 
 
 def record_result(
-    uow: InspectionUnitOfWork,
+    uow: ResultWork,
     task_id: str,
     cmd: RecordResult,
     actor: Principal,
@@ -103,16 +104,14 @@ def _result_fields(task: TaskRow, plan: Plan, unit: dict, result: Result) -> dic
     }
 
 
-def _on_final(
-    uow: InspectionUnitOfWork, task: TaskRow, plan: Plan, unit: dict, result: Result
-) -> None:
+def _on_final(uow: ResultWork, task: TaskRow, plan: Plan, unit: dict, result: Result) -> None:
     """A final result ends the running check: the claim goes, the check enters the history
     the six-month rule reads, and the result waits for publication."""
     uow.tasks.release_claim(task.id)
     uow.tasks.set_status(task.id, TaskStatus.FINAL.value)
     uow.results.add_check_record(task, plan, result, unit)
     assert result.finalised_at is not None
-    if hasattr(uow, "session"):  # per-result publication deadline (the fakes have none)
+    if isinstance(uow, InspectionUnitOfWork):  # per-result publication deadline (fakes have none)
         publication_deadlines.set_deadline(uow, task.id, result.finalised_at)
     uow.emit(
         ResultFinalisedV2(

@@ -8,7 +8,7 @@ from services.inspection.adapters.orm import (
 from services.inspection.domain.model import (
     Plan,
 )
-from services.inspection.service_layer.unit_of_work import InspectionUnitOfWork
+from services.inspection.service_layer.ports import PlanWork, ResultWork
 from shared.auth import Principal
 from shared.exceptions import Forbidden, NotFound
 
@@ -29,14 +29,14 @@ def require_authority(plan: Plan, actor: Principal) -> None:
         )
 
 
-def _load_plan(uow: InspectionUnitOfWork, plan_id: str, *, for_update: bool = False) -> Plan:
+def _load_plan(uow: PlanWork, plan_id: str, *, for_update: bool = False) -> Plan:
     plan = uow.plans.get(plan_id, for_update=for_update)
     if plan is None:
         raise NotFound(f"no plan {plan_id}", code="plan_not_found")
     return plan
 
 
-def _load_task(uow: InspectionUnitOfWork, task_id: str) -> TaskRow:
+def _load_task(uow: ResultWork, task_id: str) -> TaskRow:
     task = uow.tasks.get(task_id, for_update=True)
     if task is None:
         raise NotFound(f"no task {task_id}", code="task_not_found")
