@@ -61,7 +61,8 @@ COPY --from=build /opt/venv /opt/venv
 WORKDIR /app
 # Code stays owned by root and read-only for the service user; the image also runs with a
 # read-only root filesystem (Kubernetes mounts an emptyDir on /tmp). Only shared/ and this
-# service's package: services never import each other.
+# service's package: services never import each other, and never devtools/ (make run, demo
+# data, test harness; tests/deploy/test_deploy_layering.py keeps it that way).
 COPY shared/ shared/
 COPY services/__init__.py services/__init__.py
 COPY services/${SERVICE}/ services/${SERVICE}/

@@ -45,7 +45,7 @@ $(JS_VERIFIER): verifier-js/package-lock.json
 
 run: $(STAMP)
 	@bash services/portal/install-tools.sh --fonts || echo "warning: no CJK font; PDF reports answer 503 until fonts-wqy-zenhei is installed"
-	$(PY) -m shared.devstack
+	$(PY) -m devtools.devstack
 
 validators: $(STAMP)
 	bash deploy/tools/install-validators.sh $(VENV)
@@ -61,11 +61,11 @@ test-fast: $(STAMP) $(JS_VERIFIER)
 	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup -m "not broker and not e2e" --ignore=tests/deploy
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check shared services tests bench clients tools
-	$(VENV)/bin/ruff format --check shared services tests bench clients tools
+	$(VENV)/bin/ruff check shared services devtools tests bench clients
+	$(VENV)/bin/ruff format --check shared services devtools tests bench clients
 
 typecheck: $(STAMP)
-	$(VENV)/bin/mypy shared services bench clients/python/qp_client tools tests
+	$(VENV)/bin/mypy shared services devtools bench clients/python/qp_client tests
 
 bench: $(STAMP)
 	command -v wrk >/dev/null || (apt-get install -y wrk || (apt-get update && apt-get install -y wrk))
@@ -78,7 +78,7 @@ bench-smoke: $(STAMP)
 
 # docs/asyncapi.yaml from the committed contract schemas and samples (a test fails when stale)
 asyncapi: $(STAMP)
-	$(PY) -m tools.asyncapi
+	$(PY) -m devtools.asyncapi
 
 # The git pre-commit hook (.pre-commit-config.yaml: ruff and mypy from this .venv).
 hooks: $(STAMP)

@@ -27,6 +27,9 @@ from sqlalchemy import func, insert, select, text
 from sqlalchemy.engine import Engine
 
 from bench.harness import backend_arguments, copy_rows, print_table
+from devtools.testing.broker import TestBroker
+from devtools.testing.databases import drop_database, new_database
+from devtools.testing.workers import WorkerProcess
 from services.credit.adapters.orm import outbox as credit_outbox
 from services.credit.config import SERVICE_DIR as CREDIT_DIR
 from services.inspection.adapters.orm import processed_events
@@ -39,9 +42,6 @@ from shared.db import make_engine
 from shared.events import EventEnvelope, topic_for
 from shared.kafka import ensure_topics, make_consumer, make_producer
 from shared.outbox import Outbox
-from shared.testing.broker import TestBroker
-from shared.testing.databases import drop_database, new_database
-from shared.testing.workers import WorkerProcess
 
 TOPIC = topic_for("credit")
 GRADES = ("A", "B", "C", "D")

@@ -36,6 +36,7 @@ from bench.harness import (
     write_results,
 )
 from bench.workloads import each_once, key_file, lookups, rss_mb, run_keys
+from devtools.testing.databases import drop_database, new_database
 from services.credit.config import SERVICE_DIR
 from services.credit.domain.grading import CURRENT_RULES, assess
 from services.credit.domain.periods import add_months
@@ -45,7 +46,6 @@ from shared.cache import ENTRY_OVERHEAD, deep_sizeof
 from shared.clock import today_in_china
 from shared.db import make_engine
 from shared.pagination import encode_cursor
-from shared.testing.databases import drop_database, new_database
 
 ENTERPRISES = 200_000
 RECORDS_PER_ENTERPRISE = 5

@@ -30,6 +30,7 @@ from typing import Any
 from sqlalchemy.engine import Engine
 
 from bench.harness import backend_arguments, copy_rows, print_table
+from devtools.testing.databases import drop_database, new_database
 from services.inspection.adapters.snapshot_reads import read_snapshot_units
 from services.inspection.config import SERVICE_DIR
 from services.inspection.domain.draw import canonical_bytes
@@ -50,7 +51,6 @@ from shared import uscc
 from shared.auth import AuthorityLevel, Principal, Role
 from shared.clock import today_in_china
 from shared.db import make_engine
-from shared.testing.databases import drop_database, new_database
 from shared.workdays import DEFAULT_CALENDAR
 
 CITIES = [f"33{c:02d}00" for c in range(1, 12)]  # Zhejiang's 11 cities

@@ -22,11 +22,11 @@ from pathlib import Path
 from sqlalchemy import text
 
 from bench.harness import print_table
+from devtools.testing.broker import TestBroker
+from devtools.testing.system import System
 from shared import uscc
 from shared.db import make_engine
 from shared.kafka import ensure_topics, make_consumer, make_producer
-from shared.testing.broker import TestBroker
-from shared.testing.system import System
 
 REGULATOR = {
     "role": "regulator",

@@ -21,15 +21,15 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.engine import Engine
 
 from bench.harness import ServerProcess, print_table
+from devtools.testing.broker import TestBroker
+from devtools.testing.private_postgres import PrivatePostgres
+from devtools.testing.workers import WorkerProcess
 from services.registry.adapters.orm import outbox, processed_events
 from services.registry.config import SERVICE_DIR
 from shared.clock import utcnow
 from shared.db import make_engine
 from shared.kafka import ensure_topics, make_producer
 from shared.migrations import upgrade
-from shared.testing.broker import TestBroker
-from shared.testing.private_postgres import PrivatePostgres
-from shared.testing.workers import WorkerProcess
 
 SAMPLE = (
     Path(__file__).resolve().parents[1] / "shared/contracts/samples/credit.measure.applied.v1.json"

@@ -38,13 +38,13 @@ from bench.harness import (
     write_results,
 )
 from bench.workloads import key_file, lookups, rss_mb, run_keys
+from devtools.testing.databases import drop_database, new_database
 from services.registry.config import SERVICE_DIR
 from services.registry.entrypoints.cache import load_entries
 from shared import uscc
 from shared.cache import ENTRY_OVERHEAD, deep_sizeof
 from shared.clock import today_in_china
 from shared.db import make_engine
-from shared.testing.databases import drop_database, new_database
 
 CERTIFICATES = 100_000
 HOLDERS = 20_000

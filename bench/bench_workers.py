@@ -18,9 +18,9 @@ import httpx
 
 from bench.bench_registry import load, numbers
 from bench.harness import ServerProcess, backend_arguments, measure, print_table, result_row
+from devtools.testing.databases import drop_database, new_database
 from services.registry.config import SERVICE_DIR, RegistrySettings
 from shared.auth.tokens import dev_token
-from shared.testing.databases import drop_database, new_database
 
 SIZES = {"full": 100_000, "quick": 10_000, "smoke": 1_000}
 REFRESH = 0.5  # REGISTRY_CACHE_REFRESH_SECONDS in this benchmark

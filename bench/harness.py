@@ -25,8 +25,8 @@ import httpx
 import psycopg
 from sqlalchemy.engine import Engine
 
+from devtools.testing.broker import free_port
 from shared.processes import die_with_parent
-from shared.testing.broker import free_port
 
 # Benchmarks measure the services, not the abuse limits: test environment, no rate limiting.
 BENCH_ENV = {

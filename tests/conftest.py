@@ -11,8 +11,8 @@ import pytest
 from hypothesis import settings
 from sqlalchemy import text
 
-from shared.testing.broker import TestBroker
-from shared.testing.databases import POSTGRES_ADMIN_URL, postgres_admin
+from devtools.testing.broker import TestBroker
+from devtools.testing.databases import POSTGRES_ADMIN_URL, postgres_admin
 
 # Property tests assert behaviour, not speed: on a loaded 2-core machine a single example can
 # take longer than hypothesis' default 200 ms deadline, which would fail a correct test.

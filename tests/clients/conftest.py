@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from shared.testing.broker import TestBroker
-from shared.testing.system import System
+from devtools.testing.broker import TestBroker
+from devtools.testing.system import System
 from tests.conftest import _require_postgres
 from tests.e2e.conftest import BODY, REGULATOR, _register_body, enterprise, issue, list_enterprise
 from tests.e2e.test_inspection_flows import plan, units_csv, upload

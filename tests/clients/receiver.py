@@ -7,7 +7,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from standardwebhooks.webhooks import Webhook
 
-from shared.testing.broker import free_port
+from devtools.testing.broker import free_port
 
 
 @dataclass

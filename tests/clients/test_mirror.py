@@ -14,7 +14,7 @@ import pytest
 import sqlalchemy as sa
 from qp_client import mirror as mir
 
-from shared.testing.databases import create_postgres_database, drop_database
+from devtools.testing.databases import create_postgres_database, drop_database
 from tests.clients.conftest import Live, record
 from tests.e2e.conftest import BODY, REGULATOR, issue, list_enterprise
 

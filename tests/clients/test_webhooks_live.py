@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 import httpx
 import pytest
 
-from shared.testing.system import ManagedProcess
+from devtools.testing.system import ManagedProcess
 from tests.clients.conftest import Live, record
 from tests.clients.receiver import Received, Receiver
 from tests.e2e.conftest import BODY, REGULATOR, enterprise, issue

@@ -9,8 +9,8 @@ import yaml
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
+from devtools import asyncapi
 from shared.contracts.catalog import SCHEMAS
-from tools import asyncapi
 
 
 @pytest.fixture(scope="module")

@@ -7,13 +7,13 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
+from devtools.testing.databases import drop_database, empty_tables, new_database
 from services.credit.adapters.orm import metadata
 from services.credit.config import SERVICE_DIR, CreditSettings
 from services.credit.entrypoints.api import create_app
 from shared import uscc
 from shared.auth.tokens import dev_token
 from shared.db import make_engine
-from shared.testing.databases import drop_database, empty_tables, new_database
 
 # Legal dates are pinned inside years the official calendar covers (chinese-calendar <= 2026).
 TODAY = date(2026, 9, 1)

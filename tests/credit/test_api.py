@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
+from devtools.testing.kafka import wait_until
 from services.credit.config import CreditSettings
 from services.credit.entrypoints import scheduler
 from services.credit.entrypoints.api import create_app
@@ -20,7 +21,6 @@ from services.credit.service_layer.policy import SystemActor
 from services.credit.service_layer.unit_of_work import CreditUnitOfWork
 from shared import uscc
 from shared.pagination import encode_cursor
-from shared.testing.kafka import wait_until
 from tests.credit.conftest import HANGZHOU, NINGBO, Clock, problem, record
 from tests.support import app_of
 

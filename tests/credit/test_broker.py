@@ -6,6 +6,9 @@ from datetime import date
 import pytest
 from sqlalchemy.engine import Engine
 
+from devtools.testing.broker import TestBroker
+from devtools.testing.kafka import read_topic
+from devtools.testing.relay import relay_for_tests
 from services.credit.adapters.orm import outbox
 from services.credit.service_layer import listings, records
 from services.credit.service_layer.commands import AddRecord, ProposeListing
@@ -16,9 +19,6 @@ from shared.auth import AuthorityLevel, Principal, Role
 from shared.contracts.credit import CreditRecordAddedV1, ListingProposedV1
 from shared.events import EventEnvelope, contracts
 from shared.relay import OutboxRelay
-from shared.testing.broker import TestBroker
-from shared.testing.kafka import read_topic
-from shared.testing.relay import relay_for_tests
 
 pytestmark = pytest.mark.broker
 TODAY = date(2026, 9, 1)

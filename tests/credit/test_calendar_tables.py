@@ -8,6 +8,7 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
+from devtools.testing.contracts import outbox_events
 from services.credit.adapters.orm import outbox
 from services.credit.config import CreditSettings
 from services.credit.entrypoints.api import create_app
@@ -16,7 +17,6 @@ from services.credit.service_layer.unit_of_work import CreditUnitOfWork
 from shared.calendar.cli import main as qp_calendar
 from shared.contracts.credit import ListingDeadlineChangedV1
 from shared.events import contracts
-from shared.testing.contracts import outbox_events
 from tests.credit.conftest import HANGZHOU, Clock
 from tests.credit.test_api import proposal
 

@@ -2,9 +2,9 @@
 
 from sqlalchemy.engine import Engine
 
+from devtools.testing.fuzz import assert_no_5xx
 from services.credit.config import CreditSettings
 from services.credit.entrypoints.api import create_app
-from shared.testing.fuzz import assert_no_5xx
 from tests.credit.conftest import HANGZHOU, TODAY, bearer
 
 

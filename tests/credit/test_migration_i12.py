@@ -7,10 +7,10 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
+from devtools.testing.databases import create_postgres_database, drop_database
 from services.credit.config import SERVICE_DIR
 from shared.db import make_engine
 from shared.migrations import downgrade, upgrade
-from shared.testing.databases import create_postgres_database, drop_database
 
 ENTERPRISE = (
     "INSERT INTO enterprise (uscc, name, region_code, category, risk_grade, grade_score, "

@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import inspect, text
 
+from devtools.testing.databases import create_postgres_database, drop_database
 from services.credit.config import SERVICE_DIR
 from shared.db import make_engine
 from shared.migrations import downgrade, upgrade
-from shared.testing.databases import create_postgres_database, drop_database
 from tests.credit.test_migration_i12 import ENTERPRISE, LISTING
 
 

@@ -7,10 +7,10 @@ from pathlib import Path
 import httpx
 import pytest
 
+from devtools.testing.broker import TestBroker
+from devtools.testing.kafka import wait_until
+from devtools.testing.system import System
 from shared import uscc
-from shared.testing.broker import TestBroker
-from shared.testing.kafka import wait_until
-from shared.testing.system import System
 
 REGULATOR = {
     "role": "regulator",

@@ -8,10 +8,10 @@ import uuid
 
 import pytest
 
+from devtools.testing.kafka import wait_until
+from devtools.testing.system import System
 from shared.events import EventEnvelope
 from shared.kafka import read_topic
-from shared.testing.kafka import wait_until
-from shared.testing.system import System
 from tests.e2e.conftest import NATIONAL, enterprise, list_enterprise
 
 pytestmark = [pytest.mark.e2e, pytest.mark.broker, pytest.mark.xdist_group("e2e")]

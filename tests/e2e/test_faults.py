@@ -6,10 +6,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from devtools.testing.kafka import wait_until
+from devtools.testing.system import System
 from shared.clock import utcnow
 from shared.kafka import make_producer, read_topic
-from shared.testing.kafka import wait_until
-from shared.testing.system import System
 from tests.e2e.conftest import BODY, REGULATOR, enterprise, issue, list_enterprise
 
 pytestmark = [pytest.mark.e2e, pytest.mark.broker, pytest.mark.xdist_group("e2e")]

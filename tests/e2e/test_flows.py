@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from shared.testing.kafka import wait_until
-from shared.testing.system import System
+from devtools.testing.kafka import wait_until
+from devtools.testing.system import System
 from tests.e2e.conftest import (
     BODY,
     BODY_ID,

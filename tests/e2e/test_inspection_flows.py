@@ -9,10 +9,10 @@ from datetime import timedelta
 import httpx
 import pytest
 
+from devtools.testing.kafka import wait_until
+from devtools.testing.system import System
 from services.inspection.domain.roster import UNIT_COLUMNS, unit_id_for
 from shared.clock import today_in_china
-from shared.testing.kafka import wait_until
-from shared.testing.system import System
 from tests.e2e.conftest import REGULATOR, confirm_record_proposal, enterprise, list_enterprise
 from tests.inspection.conftest import inspectors_csv, labs_csv
 

@@ -5,9 +5,9 @@ from collections.abc import Iterator
 
 import pytest
 
+from devtools.testing.private_postgres import PrivatePostgres
 from services.registry.config import SERVICE_DIR
 from shared.migrations import upgrade
-from shared.testing.private_postgres import PrivatePostgres
 
 
 @pytest.fixture(scope="module")

@@ -9,12 +9,12 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
+from devtools.testing.private_postgres import PrivatePostgres
 from services.registry.config import RegistrySettings
 from services.registry.entrypoints.api import create_app
 from services.registry.service_layer import views
 from shared.cache import ChangeLogCache
 from shared.db import make_engine
-from shared.testing.private_postgres import PrivatePostgres
 from tests.registry.conftest import BODY_A, BODY_A_USCC, SIGNER_A, bearer, certificate
 from tests.support import app_of
 

@@ -11,13 +11,13 @@ import pytest
 import yaml
 from sqlalchemy import func, insert, select
 
+from devtools.testing.broker import TestBroker, free_port
+from devtools.testing.private_postgres import PrivatePostgres
+from devtools.testing.workers import WorkerProcess
 from services.registry.adapters.orm import outbox, processed_events
 from shared.clock import utcnow
 from shared.db import make_engine
 from shared.kafka import ensure_topics, make_producer, read_topic
-from shared.testing.broker import TestBroker, free_port
-from shared.testing.private_postgres import PrivatePostgres
-from shared.testing.workers import WorkerProcess
 
 pytestmark = pytest.mark.e2e
 

@@ -14,6 +14,7 @@ from sqlalchemy import MetaData, Table
 from sqlalchemy.engine import Engine
 from sqlmodel import col
 
+from devtools.testing.databases import drop_database, empty_tables, new_database
 from services.inspection.adapters.orm import metadata
 from services.inspection.config import SERVICE_DIR, InspectionSettings
 from services.inspection.domain.roster import UNIT_COLUMNS, unit_id_for
@@ -23,7 +24,6 @@ from shared.auth import AuthorityLevel, Principal, Role
 from shared.auth.tokens import dev_token
 from shared.clock import today_in_china
 from shared.db import make_engine
-from shared.testing.databases import drop_database, empty_tables, new_database
 from tests.support import app_of, table_of
 
 TEST_CALENDAR = Path(__file__).parent / "data" / "workdays-2027-TEST-DATA-not-official.json"

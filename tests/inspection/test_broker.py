@@ -6,13 +6,13 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
+from devtools.testing.broker import TestBroker
+from devtools.testing.relay import drain, relay_for_tests
 from services.inspection.adapters.orm import outbox
 from shared.contracts.inspection import DrawMadeV1, SnapshotCommittedV1, TaskAssignedV1
 from shared.events import EventEnvelope, contracts
 from shared.kafka import read_topic
 from shared.relay import OutboxRelay
-from shared.testing.broker import TestBroker
-from shared.testing.relay import drain, relay_for_tests
 from tests.inspection.conftest import create_plan, draw, freeze, tasks_of
 
 pytestmark = pytest.mark.broker

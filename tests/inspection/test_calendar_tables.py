@@ -7,6 +7,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
+from devtools.testing.contracts import outbox_events
 from services.inspection.adapters.orm import outbox
 from services.inspection.config import InspectionSettings
 from services.inspection.entrypoints.api import create_app, load_calendar
@@ -15,7 +16,6 @@ from services.inspection.service_layer.unit_of_work import InspectionUnitOfWork
 from shared.calendar.cli import main as qp_calendar
 from shared.contracts.inspection import PlanDeadlineChangedV1
 from shared.events import contracts
-from shared.testing.contracts import outbox_events
 from tests.inspection.conftest import create_plan
 
 TEST_TABLE = (

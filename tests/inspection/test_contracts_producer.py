@@ -10,12 +10,12 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
+from devtools.testing.contracts import outbox_events, same_shape
 from services.inspection.adapters.orm import outbox
 from services.inspection.config import InspectionSettings
 from shared.contracts.catalog import SAMPLES
 from shared.contracts.inspection import ALL
 from shared.events import EventEnvelope, contracts
-from shared.testing.contracts import outbox_events, same_shape
 from tests.inspection.conftest import as_enterprise, create_plan, draw, freeze, sampled, tasks_of
 
 STAGED = Path(__file__).parent / "contract_samples"

@@ -2,9 +2,9 @@
 
 from sqlalchemy.engine import Engine
 
+from devtools.testing.fuzz import assert_no_5xx
 from services.inspection.config import InspectionSettings
 from services.inspection.entrypoints.api import create_app
-from shared.testing.fuzz import assert_no_5xx
 from tests.inspection.conftest import NATIONAL, ZJ, bearer
 
 

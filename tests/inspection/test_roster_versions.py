@@ -11,10 +11,10 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 
+from devtools.testing.databases import drop_database, new_database
 from services.inspection.config import SERVICE_DIR
 from shared import migrations
 from shared.db import make_engine
-from shared.testing.databases import drop_database, new_database
 from tests.inspection.conftest import (
     create_plan,
     freeze,

@@ -10,12 +10,12 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 
+from devtools.testing.databases import drop_database, new_database
 from services.inspection.config import SERVICE_DIR
 from services.inspection.domain import unit_key as uk
 from services.inspection.domain.roster import UNIT_COLUMNS
 from shared import migrations
 from shared.db import make_engine
-from shared.testing.databases import drop_database, new_database
 from tests.inspection.conftest import enterprise_uscc, post_csv
 
 ENTERPRISE = enterprise_uscc(7, "330100")

@@ -22,11 +22,11 @@ from typing import Any
 import httpx
 import pytest
 
-from shared.demo import demo_enterprises
+from devtools.demo import demo_enterprises
+from devtools.testing.broker import free_port
+from devtools.testing.databases import create_postgres_database, drop_postgres_database
 from shared.migrations import upgrade
 from shared.processes import die_with_parent
-from shared.testing.broker import free_port
-from shared.testing.databases import create_postgres_database, drop_postgres_database
 from tests.conftest import _require_postgres
 
 UPSTREAMS = ("registry", "inspection", "credit")
@@ -160,7 +160,7 @@ class PortalStack:
 
 
 def _service(name: str) -> Any:
-    return importlib.import_module(f"services.{name}.devstack").SERVICE
+    return importlib.import_module(f"devtools.services.{name}.devstack").SERVICE
 
 
 @pytest.fixture(scope="session")
@@ -199,7 +199,7 @@ def backend_stack(request: pytest.FixtureRequest) -> PortalStack:
 
 @pytest.fixture(scope="session")
 def listed_uscc() -> str:
-    """Demo enterprise 1 is on the dishonesty list (services/credit/seed.py)."""
+    """Demo enterprise 1 is on the dishonesty list (devtools/services/credit/seed.py)."""
     return demo_enterprises()[1].uscc
 
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from devtools.demo import demo_enterprises
 from shared.auth.tokens import dev_token
-from shared.demo import demo_enterprises
 from tests.portal.conftest import PortalStack
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("portal")]

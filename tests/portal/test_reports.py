@@ -14,9 +14,9 @@ import pytest
 from click.testing import CliRunner
 from qp_client.cli import cli
 
+from devtools.demo import demo_enterprises
 from services.portal.report import signing
 from shared.auth.tokens import dev_token
-from shared.demo import demo_enterprises
 from tests.portal.conftest import PortalStack
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("portal")]

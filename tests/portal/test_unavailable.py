@@ -5,10 +5,10 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 
+from devtools.testing.broker import free_port
 from services.portal.config import PortalSettings
 from services.portal.entrypoints.api import create_app
 from shared.auth.tokens import dev_token
-from shared.testing.broker import free_port
 
 
 def test_upstream_down_gives_a_friendly_503(tmp_path: Path) -> None:

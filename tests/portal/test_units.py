@@ -50,7 +50,7 @@ def test_production_refuses_to_start_without_a_signing_key_or_the_jwt_key() -> N
 
 
 def test_make_run_starts_the_portal_without_a_database() -> None:
-    from shared.devstack import discover
+    from devtools.devstack import discover
 
     portal = {s.name: s for s in discover()}["portal"]
     assert portal.port == 8004 and portal.migrate is False and portal.banner_path == "/"

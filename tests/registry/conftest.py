@@ -6,13 +6,13 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
+from devtools.testing.databases import drop_database, empty_tables, new_database
 from services.registry.adapters.orm import metadata
 from services.registry.config import SERVICE_DIR, RegistrySettings
 from services.registry.entrypoints.api import create_app
 from shared import uscc
 from shared.auth.tokens import dev_token
 from shared.db import make_engine
-from shared.testing.databases import drop_database, empty_tables, new_database
 from tests.support import app_of
 
 BODY_A = "CNCA-R-2002-001"

@@ -12,6 +12,9 @@ from sqlalchemy import func, select, text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from devtools.testing.broker import TestBroker
+from devtools.testing.kafka import read_topic, wait_until
+from devtools.testing.relay import drain, relay_for_tests
 from services.registry.adapters.orm import HolderSanctionRow, outbox, processed_events
 from shared import dlq
 from shared.clock import utcnow
@@ -20,9 +23,6 @@ from shared.contracts.registry import CertificateIssuedV1
 from shared.events import EventEnvelope, contracts
 from shared.kafka import ensure_topics, make_consumer, make_producer
 from shared.relay import OutboxRelay
-from shared.testing.broker import TestBroker
-from shared.testing.kafka import read_topic, wait_until
-from shared.testing.relay import drain, relay_for_tests
 from tests.registry.conftest import certificate
 
 pytestmark = pytest.mark.broker

@@ -10,6 +10,9 @@ import pytest
 from sqlalchemy import insert
 from sqlalchemy.engine import Engine
 
+from devtools.testing.broker import TestBroker
+from devtools.testing.kafka import wait_until
+from devtools.testing.relay import drain, relay_for_tests
 from services.registry.adapters.orm import outbox, processed_events
 from shared.clock import utcnow
 from shared.consumer import IdempotentConsumer
@@ -23,9 +26,6 @@ from shared.consumer_positions import (
 )
 from shared.contracts.registry import CertificateIssuedV1
 from shared.kafka import ensure_topics, make_consumer, make_producer
-from shared.testing.broker import TestBroker
-from shared.testing.kafka import wait_until
-from shared.testing.relay import drain, relay_for_tests
 from tests.registry.test_broker import envelope
 
 pytestmark = pytest.mark.broker

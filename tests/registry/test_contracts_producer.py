@@ -3,8 +3,8 @@
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
+from devtools.testing.contracts import assert_matches_contract, outbox_events
 from services.registry.adapters.orm import outbox
-from shared.testing.contracts import assert_matches_contract, outbox_events
 from tests.registry.conftest import BODY_A, certificate
 
 

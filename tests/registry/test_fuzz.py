@@ -6,9 +6,9 @@ each case is sent anonymously and as a national regulator (which passes the role
 
 from sqlalchemy.engine import Engine
 
+from devtools.testing.fuzz import assert_no_5xx
 from services.registry.config import RegistrySettings
 from services.registry.entrypoints.api import create_app
-from shared.testing.fuzz import assert_no_5xx
 from tests.registry.conftest import bearer
 
 

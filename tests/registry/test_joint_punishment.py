@@ -8,11 +8,11 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
+from devtools.testing.kafka import wait_until
 from services.registry.adapters.orm import processed_events
 from services.registry.service_layer.handlers import TOPICS, make_handler
 from shared.consumer import IdempotentConsumer
 from shared.contracts.catalog import SAMPLES
-from shared.testing.kafka import wait_until
 from tests.registry.conftest import BODY_A, BODY_A_USCC, HOLDER, certificate
 
 APPLIED = SAMPLES / "credit.measure.applied.v1.json"

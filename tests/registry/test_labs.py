@@ -6,12 +6,12 @@ from datetime import date, timedelta
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
+from devtools.testing.contracts import assert_matches_contract, outbox_events
 from services.registry.adapters.orm import outbox
 from services.registry.service_layer.labs import expire_labs
 from services.registry.service_layer.services import MeasureChange, apply_measure
 from services.registry.service_layer.unit_of_work import RegistryUnitOfWork
 from shared import uscc
-from shared.testing.contracts import assert_matches_contract, outbox_events
 from tests.registry.test_api import problem
 
 LAB_USCC = uscc.make("91330100MA2LAB00")

@@ -9,9 +9,9 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
+from devtools.testing.broker import TestBroker, free_port
 from services.registry.config import RegistrySettings
 from services.registry.entrypoints.api import create_app
-from shared.testing.broker import TestBroker, free_port
 
 pytestmark = pytest.mark.broker
 

@@ -8,10 +8,10 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
+from devtools.testing.kafka import wait_until
 from services.registry.config import RegistrySettings
 from services.registry.entrypoints.api import create_app
 from shared.db import make_engine
-from shared.testing.kafka import wait_until
 from shared.web.serve import parse_serve_arguments
 
 

@@ -8,12 +8,12 @@ import pytest
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.engine import Engine
 
+from devtools.testing.databases import drop_database, new_database
 from services.registry.adapters.orm import outbox
 from services.registry.config import SERVICE_DIR
 from shared.broker_epoch import BrokerEpochWatch, marker_topic
 from shared.clock import utcnow
 from shared.db import make_engine
-from shared.testing.databases import drop_database, new_database
 
 
 @pytest.fixture

@@ -11,11 +11,11 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
+from devtools.testing.databases import drop_database, new_database
 from services.registry.adapters.orm import outbox
 from services.registry.config import SERVICE_DIR
 from shared.consumer_positions import ConfirmationWatch, PositionReporter
 from shared.db import make_engine
-from shared.testing.databases import drop_database, new_database
 from tests.shared.test_broker_epoch import add_rows
 
 

@@ -5,9 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from services.registry import seed as registry_seed
+from devtools.demo import demo_enterprises
+from devtools.services.registry import seed as registry_seed
 from shared import uscc
-from shared.demo import demo_enterprises
 
 STRICT = frozenset[str]()  # no legacy exemptions: demo codes must be valid on their own
 

@@ -13,13 +13,13 @@ from pathlib import Path
 
 import pytest
 
-from shared import devstack
+from devtools import devstack
 
 ROOT = Path(__file__).resolve().parents[2]
 
 SUPERVISOR = """
 import sys, time
-from shared.devstack import own_terminal
+from devtools.devstack import own_terminal
 
 def run() -> int:
     print("ready", flush=True)

@@ -10,10 +10,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy.engine import Connection
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
+from devtools.testing.databases import drop_database, new_database
 from services.registry.config import RegistrySettings
 from services.registry.entrypoints.api import create_app
 from shared.exceptions import InvalidInput
-from shared.testing.databases import drop_database, new_database
 from shared.webhooks.signing import new_secret, sign_headers
 from shared.webhooks.targets import check_target
 

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import httpx
 
+from devtools.testing.broker import TestBroker, free_port
+from devtools.testing.databases import drop_database, new_database
 from shared.auth.tokens import dev_token
 from shared.processes import die_with_parent
-from shared.testing.broker import TestBroker, free_port
-from shared.testing.databases import drop_database, new_database
 
 SERVICES = ("registry", "inspection", "credit")
 ROLES = ("api", "relay", "consumer")

@@ -2,8 +2,8 @@
 
 Starts the Kafka-protocol test broker, migrates and seeds each service's SQLite database,
 starts every service's API, relay, consumers and scheduler as child processes, prints URLs and
-dev tokens, and stops everything on Ctrl-C. Services plug in through ``services/<name>/devstack.py``
-which defines ``SERVICE: DevService``.
+dev tokens, and stops everything on Ctrl-C. Services plug in through
+``devtools/services/<name>/devstack.py``, which defines ``SERVICE: DevService``.
 """
 
 import importlib
@@ -18,10 +18,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from devtools.testing.broker import TestBroker
 from shared.auth.tokens import dev_token
 from shared.migrations import upgrade
 from shared.processes import die_with_parent
-from shared.testing.broker import TestBroker
 
 SERVICES = ("registry", "inspection", "credit", "portal")
 VAR = Path("var")
@@ -54,9 +54,9 @@ def discover() -> list[DevService]:
     found = []
     for name in SERVICES:
         try:
-            module = importlib.import_module(f"services.{name}.devstack")
+            module = importlib.import_module(f"devtools.services.{name}.devstack")
         except ModuleNotFoundError as exc:
-            if exc.name and exc.name.startswith(f"services.{name}"):
+            if exc.name and exc.name.startswith(f"devtools.services.{name}"):
                 continue
             raise
         found.append(module.SERVICE)

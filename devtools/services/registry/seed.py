@@ -11,6 +11,7 @@ from datetime import date, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
+from devtools.demo import demo_enterprises
 from services.registry.adapters.orm import BodyRow
 from services.registry.domain.reasons import Action
 from services.registry.service_layer import services
@@ -20,7 +21,6 @@ from services.registry.service_layer.unit_of_work import RegistryUnitOfWork
 from shared import uscc
 from shared.auth import AuthorityLevel, Principal, Role
 from shared.db import make_engine
-from shared.demo import demo_enterprises
 
 BODIES = [
     (

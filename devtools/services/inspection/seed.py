@@ -14,6 +14,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.engine import Engine
 from sqlmodel import col
 
+from devtools.demo import CITIES, DemoEnterprise, demo_enterprises
 from services.inspection.adapters.orm import UnitRow
 from services.inspection.domain.model import (
     CheckType,
@@ -32,7 +33,6 @@ from services.inspection.service_layer.unit_of_work import InspectionUnitOfWork
 from shared.auth import AuthorityLevel, Principal, Role
 from shared.clock import today_in_china, utcnow
 from shared.db import make_engine
-from shared.demo import CITIES, DemoEnterprise, demo_enterprises
 from shared.workdays import DEFAULT_CALENDAR
 
 PROVINCE = Principal(

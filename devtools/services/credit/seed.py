@@ -16,6 +16,7 @@ from datetime import date, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
+from devtools.demo import DemoEnterprise, demo_enterprises
 from services.credit.adapters.orm import EnterpriseRow
 from services.credit.domain.catalogue import RECORD_CLASSES
 from services.credit.service_layer import files, listings, records, repairs
@@ -29,7 +30,6 @@ from services.credit.service_layer.unit_of_work import CreditUnitOfWork
 from shared import uscc
 from shared.auth import AuthorityLevel, Principal, Role
 from shared.db import make_engine
-from shared.demo import DemoEnterprise, demo_enterprises
 
 AS_OF = date(2026, 11, 20)
 RECORDS = 500

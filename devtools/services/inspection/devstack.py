@@ -1,9 +1,9 @@
-"""How ``make run`` starts the inspection service (see shared/devstack.py)."""
+"""How ``make run`` starts the inspection service (see devtools/devstack.py)."""
 
+from devtools.demo import demo_enterprises
+from devtools.devstack import DevService
+from devtools.services.inspection.seed import seed
 from services.inspection.config import SERVICE_DIR
-from services.inspection.seed import seed
-from shared.demo import demo_enterprises
-from shared.devstack import DevService
 
 SERVICE = DevService(
     name="inspection",

@@ -1,9 +1,9 @@
-"""How ``make run`` starts the credit service (see shared/devstack.py)."""
+"""How ``make run`` starts the credit service (see devtools/devstack.py)."""
 
+from devtools.demo import demo_enterprises
+from devtools.devstack import DevService
+from devtools.services.credit.seed import seed
 from services.credit.config import SERVICE_DIR
-from services.credit.seed import seed
-from shared.demo import demo_enterprises
-from shared.devstack import DevService
 
 _DEMO = demo_enterprises()
 

@@ -1,9 +1,9 @@
-"""How ``make run`` starts the registry (see shared/devstack.py)."""
+"""How ``make run`` starts the registry (see devtools/devstack.py)."""
 
+from devtools.demo import demo_enterprises
+from devtools.devstack import DevService
+from devtools.services.registry.seed import BODIES, seed
 from services.registry.config import SERVICE_DIR
-from services.registry.seed import BODIES, seed
-from shared.demo import demo_enterprises
-from shared.devstack import DevService
 
 SERVICE = DevService(
     name="registry",

@@ -1,8 +1,8 @@
-"""How ``make run`` starts the public portal (see shared/devstack.py): no database, it reads
+"""How ``make run`` starts the public portal (see devtools/devstack.py): no database, it reads
 the other services' public APIs on their default ports."""
 
+from devtools.devstack import DevService
 from services.portal.config import SERVICE_DIR
-from shared.devstack import DevService
 
 SERVICE = DevService(
     name="portal",

@@ -1,0 +1,1 @@
+"""The portal service's make-run plug-in and demo data (never in its image)."""

@@ -1,0 +1,1 @@
+"""The registry service's make-run plug-in and demo data (never in its image)."""

@@ -1,1 +1,0 @@
-"""Developer tooling (generators, checks); not part of any service image."""
