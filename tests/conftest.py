@@ -10,6 +10,7 @@ from collections.abc import Iterator
 import pytest
 from hypothesis import settings
 from sqlalchemy import text
+from xdist.scheduler import LoadGroupScheduling
 
 from devtools.testing.broker import TestBroker
 from devtools.testing.databases import POSTGRES_ADMIN_URL, postgres_admin
@@ -24,6 +25,42 @@ settings.load_profile("default")
 os.environ.setdefault("ENVIRONMENT", "test")
 for _prefix in ("REGISTRY_", "INSPECTION_", "CREDIT_"):
     os.environ.setdefault(f"{_prefix}RATE_LIMIT_ENABLED", "false")
+
+
+# Tests that share one expensive running system (9 processes and a broker, seeded) run on one
+# xdist worker, so that system starts once per run and stops when its tests are done (the
+# fixtures are package-scoped). Keyed by path prefix, because the scheduler runs in the
+# controller, which never collects: xdist's own `xdist_group` marks rewrite `item._nodeid`,
+# which pytest 9.2 no longer reads (every worker then started its own copy of each system).
+XDIST_GROUPS = {
+    "tests/clients/test_cli.py": "kit",
+    "tests/clients/test_client_live.py": "kit",
+    "tests/clients/test_mirror.py": "kit",
+    "tests/clients/test_readme.py": "kit",
+    "tests/clients/test_webhooks_live.py": "kit",
+    "tests/e2e/": "e2e",
+    "tests/portal/test_browser.py": "portal",
+    "tests/portal/test_pages.py": "portal",
+    "tests/portal/test_reports.py": "portal",
+    "tests/portal/test_smoke.py": "portal",
+}
+
+
+def xdist_group_of(nodeid: str) -> str | None:
+    return next((g for prefix, g in XDIST_GROUPS.items() if nodeid.startswith(prefix)), None)
+
+
+class PathGroupScheduling(LoadGroupScheduling):
+    """`--dist loadgroup` with the groups of ``XDIST_GROUPS``; every other test is its own unit."""
+
+    def _split_scope(self, nodeid: str) -> str:
+        return xdist_group_of(nodeid) or nodeid
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> LoadGroupScheduling | None:
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    return PathGroupScheduling(config, log)
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])

@@ -37,7 +37,7 @@ class Live:
         return {f"QP_{svc.upper()}_URL": url for svc, url in self.urls().items()}
 
 
-@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+@pytest.fixture(scope="package", params=["sqlite", "postgresql"])
 def live(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Live]:

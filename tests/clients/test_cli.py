@@ -14,7 +14,7 @@ import pytest
 from tests.clients.conftest import Live
 from tests.e2e.conftest import enterprise
 
-pytestmark = [pytest.mark.e2e, pytest.mark.broker, pytest.mark.xdist_group("kit")]
+pytestmark = [pytest.mark.e2e, pytest.mark.broker]
 QP = str(Path(sys.executable).with_name("qp"))
 
 

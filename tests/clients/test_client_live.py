@@ -8,7 +8,7 @@ from qp_client import AsyncClient, BadRequest, Client, NotFound
 
 from tests.clients.conftest import Live
 
-pytestmark = [pytest.mark.e2e, pytest.mark.broker, pytest.mark.xdist_group("kit")]
+pytestmark = [pytest.mark.e2e, pytest.mark.broker]
 
 
 def client(live: Live) -> Client:

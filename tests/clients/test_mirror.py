@@ -18,7 +18,7 @@ from devtools.testing.databases import create_postgres_database, drop_database
 from tests.clients.conftest import Live, record
 from tests.e2e.conftest import BODY, REGULATOR, issue, list_enterprise
 
-pytestmark = [pytest.mark.e2e, pytest.mark.broker, pytest.mark.xdist_group("kit")]
+pytestmark = [pytest.mark.e2e, pytest.mark.broker]
 QP = str(Path(sys.executable).with_name("qp"))
 
 

@@ -13,7 +13,7 @@ import pytest
 from tests.clients.conftest import Live
 from tests.clients.receiver import Receiver
 
-pytestmark = [pytest.mark.e2e, pytest.mark.broker, pytest.mark.xdist_group("kit")]
+pytestmark = [pytest.mark.e2e, pytest.mark.broker]
 README = Path(__file__).resolve().parents[2] / "README.md"
 
 

@@ -13,7 +13,7 @@ from tests.clients.conftest import Live, record
 from tests.clients.receiver import Received, Receiver
 from tests.e2e.conftest import BODY, REGULATOR, enterprise, issue
 
-pytestmark = [pytest.mark.e2e, pytest.mark.broker, pytest.mark.xdist_group("kit")]
+pytestmark = [pytest.mark.e2e, pytest.mark.broker]
 
 
 def wait_for(what: Callable[[], bool], timeout: float = 60, message: str = "") -> None:

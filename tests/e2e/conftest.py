@@ -1,4 +1,4 @@
-"""The whole system as real processes on PostgreSQL and the real broker (module-scoped)."""
+"""The whole system as real processes on PostgreSQL and the real broker (package-scoped: it stops when the e2e tests are done)."""
 
 from collections.abc import Iterator
 from datetime import date, timedelta
@@ -37,7 +37,7 @@ def enterprise(i: int) -> str:
     return uscc.make(f"913301{i % 100:02d}MA2{i:05d}")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def system(tmp_path_factory: pytest.TempPathFactory) -> Iterator[System]:
     root = Path(tmp_path_factory.mktemp("e2e"))
     broker = TestBroker(log_dir=root).start()

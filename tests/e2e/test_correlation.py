@@ -14,7 +14,7 @@ from shared.events import EventEnvelope
 from shared.kafka import read_topic
 from tests.e2e.conftest import NATIONAL, enterprise, list_enterprise
 
-pytestmark = [pytest.mark.e2e, pytest.mark.broker, pytest.mark.xdist_group("e2e")]
+pytestmark = [pytest.mark.e2e, pytest.mark.broker]
 
 
 def events(system: System, topic: str, correlation_id: str) -> list[EventEnvelope]:

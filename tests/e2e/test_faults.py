@@ -12,7 +12,7 @@ from shared.clock import utcnow
 from shared.kafka import make_producer, read_topic
 from tests.e2e.conftest import BODY, REGULATOR, enterprise, issue, list_enterprise
 
-pytestmark = [pytest.mark.e2e, pytest.mark.broker, pytest.mark.xdist_group("e2e")]
+pytestmark = [pytest.mark.e2e, pytest.mark.broker]
 
 
 def revoke_for_cause(system: System, holders: list[str], prefix: str) -> None:

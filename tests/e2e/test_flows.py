@@ -24,7 +24,7 @@ from tests.e2e.conftest import (
     list_enterprise,
 )
 
-pytestmark = [pytest.mark.e2e, pytest.mark.broker, pytest.mark.xdist_group("e2e")]
+pytestmark = [pytest.mark.e2e, pytest.mark.broker]
 counter = itertools.count()
 
 

@@ -16,7 +16,7 @@ from shared.clock import today_in_china
 from tests.e2e.conftest import REGULATOR, confirm_record_proposal, enterprise, list_enterprise
 from tests.inspection.conftest import inspectors_csv, labs_csv
 
-pytestmark = [pytest.mark.e2e, pytest.mark.broker, pytest.mark.xdist_group("e2e")]
+pytestmark = [pytest.mark.e2e, pytest.mark.broker]
 
 
 def units_csv(holder: str, models: list[str], risk: str = "A") -> str:

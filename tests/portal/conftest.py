@@ -163,7 +163,7 @@ def _service(name: str) -> Any:
     return importlib.import_module(f"devtools.services.{name}.devstack").SERVICE
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PortalStack]:
     running = PortalStack(root=tmp_path_factory.mktemp("portal")).start()
     try:
@@ -203,7 +203,7 @@ def listed_uscc() -> str:
     return demo_enterprises()[1].uscc
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def certificate_number(stack: PortalStack) -> str:
     return first_certificate(stack)
 

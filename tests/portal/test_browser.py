@@ -20,7 +20,7 @@ from tests.portal.conftest import PortalStack
 if TYPE_CHECKING:  # selenium is imported where a test needs it
     from selenium.webdriver import Chrome
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("portal")]
+pytestmark = [pytest.mark.e2e]
 ROOT = Path(__file__).resolve().parents[2]
 AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
 RUN_AXE = """

@@ -11,7 +11,7 @@ from devtools.demo import demo_enterprises
 from shared.auth.tokens import dev_token
 from tests.portal.conftest import PortalStack
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("portal")]
+pytestmark = [pytest.mark.e2e]
 ROOT = Path(__file__).resolve().parents[2]
 
 

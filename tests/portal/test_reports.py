@@ -19,7 +19,7 @@ from services.portal.report import signing
 from shared.auth.tokens import dev_token
 from tests.portal.conftest import PortalStack
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("portal")]
+pytestmark = [pytest.mark.e2e]
 QP = str(Path(sys.executable).with_name("qp"))
 REGULATOR = {
     "role": "regulator",

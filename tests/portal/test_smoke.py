@@ -9,7 +9,7 @@ from qp_client.report import fetch_keys, verify_report
 from shared.auth.tokens import dev_token
 from tests.portal.conftest import PortalStack, first_certificate
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("portal")]
+pytestmark = [pytest.mark.e2e]
 
 
 def test_main_pages_on_each_database(backend_stack: PortalStack, listed_uscc: str) -> None:
