@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
 
-from fastapi import FastAPI, Response
+from fastapi import APIRouter, FastAPI, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import PlainTextResponse
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, generate_latest
@@ -127,6 +127,21 @@ def create_app(
         setattr(app.state, key, value)
     install_problem_handlers(app)
     install_outage_handlers(app)
+    _install_middleware(app, settings, engine, outbox, body_limits)
+    service_metrics = CollectorRegistry(auto_describe=False)  # no DB query at start-up
+    for collector in (outbox_gauges(settings.service_name, engine, outbox), *collectors):
+        service_metrics.register(collector)
+    app.include_router(_operations(settings, engine, service_metrics))
+    return app
+
+
+def _install_middleware(
+    app: FastAPI,
+    settings: ServiceSettings,
+    engine: Engine,
+    outbox: Outbox,
+    body_limits: dict[tuple[str, str], int] | None,
+) -> None:
     app.add_middleware(StaleAgeHeader)
     # Outermost last: observability sees every answer, the rate limit runs before the guard
     # reads a body, the guard runs before anything parses it, idempotency replays after both.
@@ -141,18 +156,20 @@ def create_app(
     app.add_middleware(RateLimiter, settings=settings)
     app.add_middleware(ObservabilityMiddleware, service=settings.service_name)
 
-    service_metrics = CollectorRegistry(auto_describe=False)  # no DB query at start-up
-    for collector in (outbox_gauges(settings.service_name, engine, outbox), *collectors):
-        service_metrics.register(collector)
 
-    @app.get("/healthz", tags=["operations"], summary="Liveness")
+def _operations(
+    settings: ServiceSettings, engine: Engine, service_metrics: CollectorRegistry
+) -> APIRouter:
+    """The routes every service has: liveness, readiness, the authority model and metrics."""
+    router = APIRouter(tags=["operations"])
+
+    @router.get("/healthz", summary="Liveness")
     async def healthz() -> Health:
         """Anyone. The process is up (says nothing about its dependencies)."""
         return Health(status="ok")
 
-    @app.get(
+    @router.get(
         "/readyz",
-        tags=["operations"],
         summary="Readiness",
         response_model=None,
         responses={200: {"model": Readiness}, 503: {"description": "A dependency is down"}},
@@ -172,14 +189,13 @@ def create_app(
             return Readiness(status="ready", checks=checks)
         return problem(503, "not_ready", "Dependencies unavailable", checks=checks)
 
-    @app.get("/authority-model", tags=["operations"], summary="Who may do what, over which regions")
+    @router.get("/authority-model", summary="Who may do what, over which regions")
     async def authority_model() -> list[AuthorityRuleOut]:
         """Anyone. The authority model every route enforces, with the legal source of each row."""
         return [AuthorityRuleOut.model_validate(row) for row in authority_table()]
 
-    @app.get(
+    @router.get(
         "/metrics",
-        tags=["operations"],
         summary="Prometheus metrics",
         response_class=PlainTextResponse,
         responses={200: {"content": {"text/plain": {"schema": {"type": "string"}}}}},
@@ -189,4 +205,4 @@ def create_app(
         body = generate_latest(REGISTRY) + await run_in_threadpool(generate_latest, service_metrics)
         return Response(body, media_type=CONTENT_TYPE_LATEST)
 
-    return app
+    return router

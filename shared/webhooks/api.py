@@ -62,10 +62,16 @@ SubId = Annotated[str, Path(max_length=36)]
 
 def webhook_router(source: FeedSource, settings: WebhookSettings) -> APIRouter:
     router = APIRouter(prefix="/webhooks", tags=["webhooks"], responses=PROBLEM_RESPONSES)
+    _subscription_routes(router, source, settings)
+    _delivery_routes(router, source)
+    return router
 
-    def write(engine: Engine) -> Any:
-        return write_engine(engine).begin()
 
+def _write(engine: Engine) -> Any:
+    return write_engine(engine).begin()
+
+
+def _subscription_routes(router: APIRouter, source: FeedSource, settings: WebhookSettings) -> None:
     @router.post("/subscriptions", status_code=201, summary="Subscribe to signed webhooks")
     def subscribe(body: SubscriptionIn, engine: EngineDep) -> dict:
         """Anyone (portals, enterprises). Entries of the public feed after now, all of them or
@@ -84,7 +90,7 @@ def webhook_router(source: FeedSource, settings: WebhookSettings) -> APIRouter:
         new = store.NewSubscription(
             body.url, body.notify_url, body.event_types, body.certificates, usccs, body.description
         )
-        with write(engine) as conn:
+        with _write(engine) as conn:
             return store.create(conn, new, source.head(conn))
 
     @router.get("/subscriptions/{subscription_id}", summary="A subscription")
@@ -97,7 +103,7 @@ def webhook_router(source: FeedSource, settings: WebhookSettings) -> APIRouter:
     @router.delete("/subscriptions/{subscription_id}", status_code=204, summary="Unsubscribe")
     def delete_subscription(subscription_id: SubId, api_key: Key, engine: EngineDep) -> None:
         """Anyone holding the subscription's API key. Nothing more is sent."""
-        with write(engine) as conn:
+        with _write(engine) as conn:
             store.by_key(conn, subscription_id, api_key)
             store.set_status(conn, subscription_id, "deleted", None)
 
@@ -106,7 +112,7 @@ def webhook_router(source: FeedSource, settings: WebhookSettings) -> APIRouter:
         """Anyone holding the subscription's API key. A new secret (shown once) signs from now
         on; the previous one keeps signing alongside for the overlap period."""
         overlap = timedelta(hours=settings.secret_overlap_hours)
-        with write(engine) as conn:
+        with _write(engine) as conn:
             secret = store.rotate(conn, store.by_key(conn, subscription_id, api_key), overlap)
             view = store.public_view(store.by_key(conn, subscription_id, api_key))
         return {**view, "secret": secret}
@@ -121,6 +127,8 @@ def webhook_router(source: FeedSource, settings: WebhookSettings) -> APIRouter:
         """Anyone holding the subscription's API key. Queued deliveries go out again."""
         return _status(engine, subscription_id, api_key, "active", None)
 
+
+def _delivery_routes(router: APIRouter, source: FeedSource) -> None:
     @router.get("/subscriptions/{subscription_id}/deliveries", summary="Delivery log")
     def deliveries(
         subscription_id: SubId,
@@ -147,7 +155,7 @@ def webhook_router(source: FeedSource, settings: WebhookSettings) -> APIRouter:
         engine: EngineDep,
     ) -> dict:
         """Anyone holding the subscription's API key. Sent again (same ``webhook-id``)."""
-        with write(engine) as conn:
+        with _write(engine) as conn:
             store.by_key(conn, subscription_id, api_key)
             d = t.delivery
             found = conn.execute(
@@ -162,11 +170,9 @@ def webhook_router(source: FeedSource, settings: WebhookSettings) -> APIRouter:
     def replay(subscription_id: SubId, body: ReplayIn, api_key: Key, engine: EngineDep) -> dict:
         """Anyone holding the subscription's API key. Every matching entry after
         ``since_sequence`` is sent again, including entries from before the subscription."""
-        with write(engine) as conn:
+        with _write(engine) as conn:
             sub = store.by_key(conn, subscription_id, api_key)
             return {"queued": backfill(conn, source, sub, body.since_sequence)}
-
-    return router
 
 
 def _status(engine: Engine, sub_id: str, api_key: str | None, status: str, why: str | None) -> dict:

@@ -17,6 +17,7 @@ from services.inspection.domain.draw import (
     ALGORITHMS,
     DRAW_FORMAT,
     SNAPSHOT_FORMAT,
+    DrawOutcome,
     Recusal,
     compute_draw,
     paused_gc,
@@ -45,35 +46,18 @@ def verify(bundle: dict[str, Any], snapshot_bytes: bytes, *, use_numpy: bool = T
 
 
 def _verify(bundle: dict[str, Any], snapshot_bytes: bytes, use_numpy: bool) -> Report:
+    """The steps in the spec's order (docs/draw-spec.md); each stops the check when what
+    follows it could not be computed."""
     report = Report()
     problems = report.problems
-    if bundle.get("format") != DRAW_FORMAT:
-        problems.append(f"not a draw record of format {DRAW_FORMAT}")
+    header = _check_header(bundle, problems)
+    if header is None:
         return report
-    algorithm = bundle.get("algorithm")
-    if algorithm not in ALGORITHMS:
-        problems.append(f"unsupported algorithm {algorithm!r}")
-        return report
-    try:
-        seed = bytes.fromhex(bundle["seed"])
-    except (KeyError, TypeError, ValueError):
-        problems.append("the draw record has no valid hex seed")
-        return report
-    if seed_commitment(seed) != bundle.get("seed_commitment"):
-        problems.append("the seed does not match the seed commitment published before the draw")
+    algorithm, seed = header
     snapshot_hash = sha256_hex(snapshot_bytes)
-    if snapshot_hash != bundle.get("snapshot_hash"):
-        problems.append("the snapshot does not match the snapshot hash published before the draw")
-    try:
-        doc = json.loads(snapshot_bytes)
-    except ValueError:
-        problems.append("the snapshot is not valid JSON")
+    doc = _check_snapshot(bundle, snapshot_bytes, snapshot_hash, algorithm, problems)
+    if doc is None:
         return report
-    if doc.get("format") != SNAPSHOT_FORMAT or doc.get("algorithm") != algorithm:
-        problems.append(f"the snapshot is not an {algorithm} snapshot")
-        return report
-    if doc.get("seed_commitment") != bundle.get("seed_commitment"):
-        problems.append("the snapshot commits to a different seed")
     checked = draw_seed.check_contributions(
         doc.get("contributions"), bundle.get("contributions") or [], seed, snapshot_hash
     )
@@ -82,8 +66,62 @@ def _verify(bundle: dict[str, Any], snapshot_bytes: bytes, use_numpy: bool) -> R
         return report
     if bundle.get("draw_seed") not in (None, checked.draw_seed.hex()):
         problems.append("the published draw seed is not the combination of seed and contributions")
+    report.checked_units = len(doc["units"]["unit_id"])
+    late = _check_units(bundle, doc, algorithm, problems)
+    outcome = _recompute(bundle, doc, checked.draw_seed, late, snapshot_hash, use_numpy, problems)
+    if outcome is not None:
+        report.selected = _compare(bundle, doc, outcome, problems)
+    return report
+
+
+def _check_header(bundle: dict[str, Any], problems: list[str]) -> tuple[str, bytes] | None:
+    """The record's format, algorithm and seed (against its commitment)."""
+    if bundle.get("format") != DRAW_FORMAT:
+        problems.append(f"not a draw record of format {DRAW_FORMAT}")
+        return None
+    algorithm = bundle.get("algorithm")
+    if algorithm not in ALGORITHMS:
+        problems.append(f"unsupported algorithm {algorithm!r}")
+        return None
+    try:
+        seed = bytes.fromhex(bundle["seed"])
+    except (KeyError, TypeError, ValueError):
+        problems.append("the draw record has no valid hex seed")
+        return None
+    if seed_commitment(seed) != bundle.get("seed_commitment"):
+        problems.append("the seed does not match the seed commitment published before the draw")
+    return str(algorithm), seed
+
+
+def _check_snapshot(
+    bundle: dict[str, Any],
+    snapshot_bytes: bytes,
+    snapshot_hash: str,
+    algorithm: str,
+    problems: list[str],
+) -> dict[str, Any] | None:
+    """The snapshot document against the hash and seed commitment published before the draw."""
+    if snapshot_hash != bundle.get("snapshot_hash"):
+        problems.append("the snapshot does not match the snapshot hash published before the draw")
+    try:
+        doc: dict[str, Any] = json.loads(snapshot_bytes)
+    except ValueError:
+        problems.append("the snapshot is not valid JSON")
+        return None
+    if doc.get("format") != SNAPSHOT_FORMAT or doc.get("algorithm") != algorithm:
+        problems.append(f"the snapshot is not an {algorithm} snapshot")
+        return None
+    if doc.get("seed_commitment") != bundle.get("seed_commitment"):
+        problems.append("the snapshot commits to a different seed")
+    return doc
+
+
+def _check_units(
+    bundle: dict[str, Any], doc: dict[str, Any], algorithm: str, problems: list[str]
+) -> list[str]:
+    """The unit order and weights, and the late exclusions (committed, and in the snapshot);
+    returns the late-excluded unit ids the draw is recomputed without."""
     ids = doc["units"]["unit_id"]
-    report.checked_units = len(ids)
     canonical = draw_v2.is_canonical_order(ids)
     if algorithm == draw_v2.ALGORITHM and not canonical:
         problems.append("the snapshot does not list its units in canonical (unit id) order")
@@ -95,13 +133,26 @@ def _verify(bundle: dict[str, Any], snapshot_bytes: bytes, use_numpy: bool) -> R
     strays = [u for u in late if not _contains(in_order, u)]
     if strays:
         problems.append(f"late exclusions name units not in the snapshot: {strays[:5]}")
+    return late
+
+
+def _recompute(
+    bundle: dict[str, Any],
+    doc: dict[str, Any],
+    seed: bytes,
+    late: list[str],
+    snapshot_hash: str,
+    use_numpy: bool,
+    problems: list[str],
+) -> DrawOutcome | None:
+    """The draw recomputed from the snapshot and the combined seed; None when it cannot be."""
     recusals = [
         Recusal(r["unit_id"], r["kind"], r["id"], r["reason"]) for r in bundle.get("recusals", [])
     ]
     try:
-        outcome = compute_draw(
+        return compute_draw(
             doc,
-            checked.draw_seed,
+            seed,
             late_excluded=late,
             recusals=recusals,
             use_numpy=use_numpy,
@@ -109,15 +160,20 @@ def _verify(bundle: dict[str, Any], snapshot_bytes: bytes, use_numpy: bool) -> R
         )
     except DomainError as exc:
         problems.append(f"the draw cannot be recomputed: {exc.detail}")
-        return report
     except ValueError as exc:  # e.g. a v2 seed of the wrong length, duplicate unit ids
         problems.append(f"the draw cannot be recomputed: {exc}")
-        return report
+    return None
+
+
+def _compare(
+    bundle: dict[str, Any], doc: dict[str, Any], outcome: DrawOutcome, problems: list[str]
+) -> int:
+    """The published selection, recusals, digest and selection commitment against the
+    recomputed draw; returns how many units the record publishes as selected."""
     expected = outcome.selection_doc()
     if "committed_recusals" in doc:
         problems.extend(_check_recusals(doc, expected, bundle.get("recusals") or []))
     published = bundle.get("selection", [])
-    report.selected = len(published)
     if published != expected:
         problems.extend(_diff_selection(expected, published))
     if bundle.get("result_digest") != outcome.result_digest and not problems:
@@ -128,7 +184,7 @@ def _verify(bundle: dict[str, Any], snapshot_bytes: bytes, use_numpy: bool) -> R
                 published, bundle.get("selection_key", ""), bundle["selection_commitment"]
             )
         )
-    return report
+    return len(published)
 
 
 def verify_partial(bundle: dict[str, Any]) -> Report:

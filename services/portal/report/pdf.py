@@ -64,15 +64,44 @@ def _table(rows: list[list[str]], styles: dict, widths: list[float]) -> Table:
 
 
 def render(content: dict, claims: dict, check_url: str, key_url: str, font: str | None) -> bytes:
+    """The report as a signed-content PDF: one section per part of the public record, in the
+    order of the printed form."""
     register_font(font)
     st = _styles()
-    p = content["profile"]
-    grade = p.get("risk_grade") or {}
-    listing = p.get("dishonesty_list") or {}
+    profile = content["profile"]
+    story: list = [
+        *_heading(claims, check_url, st),
+        *_identity(profile, st),
+        *_grade(profile, st),
+        *_listing(profile, st),
+        *_certificates(content["certificates"], st),
+        *_inspections(content["inspections"], st),
+        *_records(content["records"], st),
+        *_footer(key_url, st),
+    ]
+    out = io.BytesIO()
+    doc = SimpleDocTemplate(
+        out,
+        pagesize=A4,
+        title=f"企业质量信用报告 {profile['name']}",
+        author="质量信用公示平台",
+        subject=claims["report_id"],
+        leftMargin=17 * mm,
+        rightMargin=17 * mm,
+        topMargin=15 * mm,
+        bottomMargin=15 * mm,
+        invariant=1,
+        initialFontName=FONT,  # no reference to an unembedded Helvetica
+    )
+    doc.build(story)
+    return out.getvalue()
+
+
+def _heading(claims: dict, check_url: str, st: dict) -> list:
     qr = io.BytesIO()
     segno.make(check_url, error="m").save(qr, kind="png", scale=4, border=2)
     qr.seek(0)
-    story: list = [
+    return [
         Paragraph("企业质量信用报告 Enterprise Quality Credit Report", st["title"]),
         Table(
             [
@@ -90,17 +119,28 @@ def render(content: dict, claims: dict, check_url: str, key_url: str, font: str 
             colWidths=[134 * mm, 42 * mm],
             style=[("FONTNAME", (0, 0), (-1, -1), FONT)],
         ),
+    ]
+
+
+def _identity(profile: dict, st: dict) -> list:
+    return [
         Paragraph("一、企业基本信息 Identity", st["h2"]),
         _table(
             [
                 ["项目 Item", "内容 Value"],
-                ["企业名称 Name", p["name"]],
-                ["统一社会信用代码 USCC", p["uscc"]],
-                ["地区 Region", p.get("region_code") or "-"],
+                ["企业名称 Name", profile["name"]],
+                ["统一社会信用代码 USCC", profile["uscc"]],
+                ["地区 Region", profile.get("region_code") or "-"],
             ],
             st,
             [55 * mm, 120 * mm],
         ),
+    ]
+
+
+def _grade(profile: dict, st: dict) -> list:
+    grade = profile.get("risk_grade") or {}
+    return [
         Paragraph("二、信用风险分类 Credit risk grade", st["h2"]),
         Paragraph(
             escape(
@@ -109,14 +149,18 @@ def render(content: dict, claims: dict, check_url: str, key_url: str, font: str 
             ),
             st["base"],
         ),
-        Paragraph("三、严重违法失信名单与惩戒措施 Dishonesty list and measures", st["h2"]),
     ]
-    story.append(
-        Paragraph("已列入 Listed" if listing.get("listed") else "未列入 Not listed", st["base"])
-    )
-    measures = p.get("active_measures") or []
+
+
+def _listing(profile: dict, st: dict) -> list:
+    listing = profile.get("dishonesty_list") or {}
+    section: list = [
+        Paragraph("三、严重违法失信名单与惩戒措施 Dishonesty list and measures", st["h2"]),
+        Paragraph("已列入 Listed" if listing.get("listed") else "未列入 Not listed", st["base"]),
+    ]
+    measures = profile.get("active_measures") or []
     if measures:
-        story.append(
+        section.append(
             _table(
                 [["措施 Measure", "法律依据 Legal basis", "期限 Term"]]
                 + [
@@ -127,32 +171,42 @@ def render(content: dict, claims: dict, check_url: str, key_url: str, font: str 
                 [60 * mm, 80 * mm, 35 * mm],
             )
         )
-    story.append(Paragraph("四、认证证书 Certificates", st["h2"]))
-    story.append(
+    return section
+
+
+def _certificates(certificates: list, st: dict) -> list:
+    return [
+        Paragraph("四、认证证书 Certificates", st["h2"]),
         _table(
             [["证书编号 Number", "类别 Scheme", "状态 Status", "有效期至 Expiry"]]
             + [
                 [c["number"], c["scheme"]["name_zh"], c["status"], c["expiry_date"]]
-                for c in content["certificates"]
+                for c in certificates
             ],
             st,
             [50 * mm, 60 * mm, 30 * mm, 35 * mm],
-        )
-    )
-    story.append(Paragraph("五、产品质量抽查结果 Inspection results", st["h2"]))
-    story.append(
+        ),
+    ]
+
+
+def _inspections(inspections: list, st: dict) -> list:
+    return [
+        Paragraph("五、产品质量抽查结果 Inspection results", st["h2"]),
         _table(
             [["计划 Plan", "产品 Product", "结论 Outcome", "抽样日期 Date"]]
             + [
                 [r["plan"], r["product_name"], r["outcome"], r["sampling_date"]]
-                for r in content["inspections"]
+                for r in inspections
             ],
             st,
             [70 * mm, 45 * mm, 25 * mm, 35 * mm],
-        )
-    )
-    story.append(Paragraph("六、公示中的信用记录 Credit records in disclosure", st["h2"]))
-    story.append(
+        ),
+    ]
+
+
+def _records(records: list, st: dict) -> list:
+    return [
+        Paragraph("六、公示中的信用记录 Credit records in disclosure", st["h2"]),
         _table(
             [["记录 Record", "法律依据 Legal basis", "决定书 Decision", "公示至 Until"]]
             + [
@@ -162,13 +216,16 @@ def render(content: dict, claims: dict, check_url: str, key_url: str, font: str 
                     f"{r.get('decision_number') or '-'} ({r.get('decision_date')})",
                     r.get("publication_until") or "-",
                 ]
-                for r in content["records"]
+                for r in records
             ],
             st,
             [55 * mm, 50 * mm, 45 * mm, 25 * mm],
-        )
-    )
-    story += [
+        ),
+    ]
+
+
+def _footer(key_url: str, st: dict) -> list:
+    return [
         Spacer(1, 6 * mm),
         Paragraph(
             escape(
@@ -179,19 +236,3 @@ def render(content: dict, claims: dict, check_url: str, key_url: str, font: str 
             st["small"],
         ),
     ]
-    out = io.BytesIO()
-    doc = SimpleDocTemplate(
-        out,
-        pagesize=A4,
-        title=f"企业质量信用报告 {p['name']}",
-        author="质量信用公示平台",
-        subject=claims["report_id"],
-        leftMargin=17 * mm,
-        rightMargin=17 * mm,
-        topMargin=15 * mm,
-        bottomMargin=15 * mm,
-        invariant=1,
-        initialFontName=FONT,  # no reference to an unembedded Helvetica
-    )
-    doc.build(story)
-    return out.getvalue()
