@@ -5,6 +5,7 @@ reachable: a missing server fails the run instead of silently skipping half the 
 """
 
 import os
+import re
 from collections.abc import Iterator
 
 import pytest
@@ -46,8 +47,18 @@ XDIST_GROUPS = {
 }
 
 
+# Groups whose system is parametrised by database: one group per database, so the SQLite and
+# the PostgreSQL system start on two workers at once instead of one after the other.
+GROUPS_PER_DATABASE = {"kit"}
+_DATABASE_PARAM = re.compile(r"\[(sqlite|postgresql)\]$")
+
+
 def xdist_group_of(nodeid: str) -> str | None:
-    return next((g for prefix, g in XDIST_GROUPS.items() if nodeid.startswith(prefix)), None)
+    group = next((g for prefix, g in XDIST_GROUPS.items() if nodeid.startswith(prefix)), None)
+    database = _DATABASE_PARAM.search(nodeid)
+    if group in GROUPS_PER_DATABASE and database:
+        return f"{group}-{database.group(1)}"
+    return group
 
 
 class PathGroupScheduling(LoadGroupScheduling):

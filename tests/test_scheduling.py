@@ -14,7 +14,8 @@ def test_every_grouped_path_exists() -> None:
 
 
 def test_tests_of_one_running_system_share_a_group_and_others_stay_free() -> None:
-    assert xdist_group_of("tests/clients/test_cli.py::test_x[sqlite]") == "kit"
+    assert xdist_group_of("tests/clients/test_cli.py::test_x[sqlite]") == "kit-sqlite"
+    assert xdist_group_of("tests/clients/test_mirror.py::test_v[postgresql]") == "kit-postgresql"
     assert xdist_group_of("tests/e2e/test_flows.py::test_y") == "e2e"
     assert xdist_group_of("tests/clients/test_models.py::test_z") is None
     assert xdist_group_of("tests/registry/test_api.py::test_w[postgresql]") is None

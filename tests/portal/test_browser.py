@@ -6,6 +6,8 @@ accessibility violation; it takes the screenshots the README shows.
 PORTAL_UPDATE_SCREENSHOTS=1 writes them to docs/screenshots (committed); otherwise to a
 temporary folder."""
 
+from __future__ import annotations
+
 import os
 import shutil
 from collections.abc import Iterator
