@@ -22,8 +22,8 @@ import sys, time
 from devtools.devstack import own_terminal
 
 def run() -> int:
-    print("ready", flush=True)
-    try:
+    try:  # a Ctrl-C may land while "ready" is still being written
+        print("ready", flush=True)
         time.sleep(30)
     except KeyboardInterrupt:
         print("stopped quietly", flush=True)

@@ -166,20 +166,7 @@ def exclusions(
     ).all()
     page, next_cursor = cut_page(rows, limit, lambda r: r.unit_id)
     return {
-        "items": [
-            {
-                "unit_id": r.unit_id,
-                "rule": r.rule,
-                "cause": {
-                    "task_id": r.cause_task_id,
-                    "plan_id": r.cause_plan_id,
-                    "authority_level": r.cause_authority_level,
-                    "region_code": r.cause_region_code,
-                    "date": r.cause_date,
-                },
-            }
-            for r in page
-        ],
+        "items": [snapshot_views.exclusion_doc(r) for r in page],
         "next_cursor": next_cursor,
         "withheld_count": len(conn.execute(withheld).all()),
     }

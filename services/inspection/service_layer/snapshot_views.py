@@ -81,21 +81,23 @@ def exclusions(
     ).all()
     page, next_cursor = cut_page(rows, limit, lambda r: r.unit_id)
     return {
-        "items": [
-            {
-                "unit_id": r.unit_id,
-                "rule": r.rule,
-                "cause": {
-                    "task_id": r.cause_task_id,
-                    "plan_id": r.cause_plan_id,
-                    "authority_level": r.cause_authority_level,
-                    "region_code": r.cause_region_code,
-                    "date": r.cause_date,
-                },
-            }
-            for r in page
-        ],
+        "items": [exclusion_doc(r) for r in page],
         "next_cursor": next_cursor,
+    }
+
+
+def exclusion_doc(row: Any) -> dict[str, Any]:
+    """One excluded unit with the rule and the check that caused it."""
+    return {
+        "unit_id": row.unit_id,
+        "rule": row.rule,
+        "cause": {
+            "task_id": row.cause_task_id,
+            "plan_id": row.cause_plan_id,
+            "authority_level": row.cause_authority_level,
+            "region_code": row.cause_region_code,
+            "date": row.cause_date,
+        },
     }
 
 
