@@ -6,16 +6,13 @@ before they had models; models never add a key a route did not send (routes whos
 omit keys use ``response_model_exclude_unset``).
 """
 
-from datetime import date, datetime
-from typing import Annotated, Any
+from datetime import date
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, PlainSerializer
+from pydantic import BaseModel, ConfigDict
 
 from shared.web.pagination import CursorPage
-
-Timestamp = Annotated[
-    datetime, PlainSerializer(lambda value: value.isoformat(), return_type=str, when_used="json")
-]
+from shared.web.responses import Timestamp
 
 
 class Open(BaseModel):
