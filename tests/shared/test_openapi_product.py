@@ -66,21 +66,7 @@ EXAMPLES: dict[str, dict[str, OperationExamples]] = {
 KNOWN_UNTYPED: dict[str, set[str]] = {
     "registry": set(),
     "credit": set(),
-    "inspection": {
-        "public_draws_and_results_get_snapshot_document",  # raw canonical bytes, no schema given
-        "public_draws_and_results_get_verification",
-        "public_matters_plans_and_statistics_inspection_matters",
-        "public_matters_plans_and_statistics_public_plans",
-        "public_matters_plans_and_statistics_public_plan",
-        "public_matters_plans_and_statistics_pass_rates",
-        "rosters_roster_history",
-        "rosters_roster_versions_list",
-        "checks_by_other_authorities_get_outside_check",
-        "draw_contributions_and_transparency_log_commit_contribution",
-        "draw_contributions_and_transparency_log_reveal_contribution",
-        "draw_contributions_and_transparency_log_snapshot_contributions",
-        "draw_contributions_and_transparency_log_transparency_log",
-    },
+    "inspection": set(),
 }
 # The webhook routes come from shared.webhooks and are the same in registry and credit.
 WEBHOOKS_UNTYPED = {
