@@ -183,7 +183,9 @@ def public_statistics(engine: EngineDep) -> dict:
 
 
 # -- catalogues ---------------------------------------------------------------------------------
-@catalogue.get("/schemes", response_model=list[o.SchemeOut], summary="Certification schemes")
+@catalogue.get(
+    "/schemes", response_model=list[o.CatalogueSchemeOut], summary="Certification schemes"
+)
 async def list_schemes() -> list[dict]:
     """Anyone. The catalogue of schemes certificates can be issued under."""
     return [

@@ -28,7 +28,7 @@ class StatisticsOut(BaseModel):
     certified_enterprises: int
 
 
-class SchemeOut(BaseModel):
+class CatalogueSchemeOut(BaseModel):
     code: str
     name: str
     name_zh: str
