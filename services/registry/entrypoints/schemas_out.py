@@ -126,7 +126,7 @@ class PatternCountOut(BaseModel):
 
 
 class ForgerySignalsOut(BaseModel):
-    window_seconds: int
+    window_seconds: float
     not_found_in_window: int
     by_client: list[ClientCountOut]
     by_pattern: list[PatternCountOut]
