@@ -14,6 +14,7 @@ names the record in that service, e.g. a certificate number).
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Query, Request
+from pydantic import BaseModel, ConfigDict
 from sqlalchemy import Column, Index, MetaData, String, Table, func, insert, select
 from sqlalchemy.engine import Connection, Engine
 
@@ -24,6 +25,7 @@ from shared.db import BigId, UtcDateTime
 from shared.exceptions import InvalidInput
 from shared.web.auth import Regulator
 from shared.web.problems import PROBLEM_RESPONSES
+from shared.web.responses import Timestamp
 
 TABLE_NAME = "cross_region_read"
 PURPOSE_HEADER = "X-Access-Purpose"
@@ -121,8 +123,25 @@ def reads_of_region(
     return [dict(row) for row in conn.execute(stmt).mappings()]
 
 
-def audit_router(table: Table, tag: str, what: str) -> APIRouter:
-    """``GET /audit/cross-region-reads`` over ``table``; ``what`` names the records read."""
+class CrossRegionReadOut(BaseModel):
+    """One audited read: the common columns. A service's own columns (what names the record,
+    e.g. ``certificate_number``) pass through; a service may declare them in a subclass."""
+
+    model_config = ConfigDict(extra="allow")
+    id: int
+    uscc: str
+    owner_region: str
+    reader: str
+    reader_region: str
+    purpose: str
+    read_at: Timestamp
+
+
+def audit_router(
+    table: Table, tag: str, what: str, item: type[CrossRegionReadOut] = CrossRegionReadOut
+) -> APIRouter:
+    """``GET /audit/cross-region-reads`` over ``table``; ``what`` names the records read and
+    ``item`` is the model of one row."""
     router = APIRouter(tags=[tag], responses=PROBLEM_RESPONSES)
 
     def cross_region_reads(
@@ -142,6 +161,7 @@ def audit_router(table: Table, tag: str, what: str) -> APIRouter:
         "/audit/cross-region-reads",
         cross_region_reads,
         methods=["GET"],
+        response_model=list[item],  # type: ignore[valid-type]
         summary="Cross-region reads of your region's records",
     )
     return router

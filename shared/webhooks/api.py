@@ -18,6 +18,7 @@ from sqlalchemy.engine import Connection, Engine
 from shared.exceptions import InvalidInput, NotFound
 from shared.uscc import validate as validate_uscc
 from shared.web.problems import PROBLEM_RESPONSES
+from shared.web.responses import Timestamp
 from shared.webhooks import schema as t
 from shared.webhooks import store
 from shared.webhooks.fanout import FeedSource, backfill, requeue, write_engine
@@ -51,6 +52,71 @@ class ReplayIn(BaseModel):
     since_sequence: int = Field(ge=0, description="resend entries after this feed sequence")
 
 
+# Answers. Timestamps keep the isoformat() form these routes sent before they had models.
+class SecretOut(BaseModel):
+    created_at: str = Field(description="ISO timestamp, as stored")
+    expires_at: str | None = Field(description="null: signs until rotated")
+
+
+class SubscriptionOut(BaseModel):
+    id: str
+    target_url: str
+    notify_url: str | None
+    event_types: list[str]
+    certificates: list[str]
+    usccs: list[str]
+    status: str = Field(description="active | paused | deleted")
+    failure_streak: int
+    paused_at: Timestamp | None
+    paused_reason: str | None
+    description: str
+    start_after: int = Field(description="entries after this feed sequence are delivered")
+    created_at: Timestamp
+    secrets: list[SecretOut]
+
+
+class SubscriptionCreatedOut(SubscriptionOut):
+    api_key: str = Field(description="for X-API-Key; shown only once")
+    secret: str = Field(description="the signing secret; shown only once")
+
+
+class SecretRotatedOut(SubscriptionOut):
+    secret: str = Field(description="the new signing secret; shown only once")
+
+
+class AttemptOut(BaseModel):
+    attempt: int
+    at: Timestamp
+    status_code: int | None
+    error: str | None
+    duration_ms: int
+
+
+class DeliveryOut(BaseModel):
+    id: str
+    sequence: int
+    event_type: str
+    target_url: str | None = Field(description="set on notices to the owner")
+    status: str = Field(description="pending | delivered | failed")
+    attempts: int
+    next_attempt_at: Timestamp
+    delivered_at: Timestamp | None
+    last_status_code: int | None
+    last_error: str | None
+    created_at: Timestamp
+    payload: Any
+    attempt_log: list[AttemptOut]
+
+
+class DeliveryPageOut(BaseModel):
+    items: list[DeliveryOut]
+    next_after_sequence: int | None = Field(description="pass as after_sequence")
+
+
+class QueuedOut(BaseModel):
+    queued: int = Field(description="deliveries queued again")
+
+
 def _engine(request: Request) -> Engine:
     return request.app.state.engine  # type: ignore[no-any-return]
 
@@ -72,7 +138,12 @@ def _write(engine: Engine) -> Any:
 
 
 def _subscription_routes(router: APIRouter, source: FeedSource, settings: WebhookSettings) -> None:
-    @router.post("/subscriptions", status_code=201, summary="Subscribe to signed webhooks")
+    @router.post(
+        "/subscriptions",
+        status_code=201,
+        response_model=SubscriptionCreatedOut,
+        summary="Subscribe to signed webhooks",
+    )
     def subscribe(body: SubscriptionIn, engine: EngineDep) -> dict:
         """Anyone (portals, enterprises). Entries of the public feed after now, all of them or
         those about the given certificates / USCCs, POSTed to ``url`` signed per Standard
@@ -93,7 +164,9 @@ def _subscription_routes(router: APIRouter, source: FeedSource, settings: Webhoo
         with _write(engine) as conn:
             return store.create(conn, new, source.head(conn))
 
-    @router.get("/subscriptions/{subscription_id}", summary="A subscription")
+    @router.get(
+        "/subscriptions/{subscription_id}", response_model=SubscriptionOut, summary="A subscription"
+    )
     def get_subscription(subscription_id: SubId, api_key: Key, engine: EngineDep) -> dict:
         """Anyone holding the subscription's API key: filters, status (paused and why),
         secrets' validity."""
@@ -107,7 +180,11 @@ def _subscription_routes(router: APIRouter, source: FeedSource, settings: Webhoo
             store.by_key(conn, subscription_id, api_key)
             store.set_status(conn, subscription_id, "deleted", None)
 
-    @router.post("/subscriptions/{subscription_id}/rotate-secret", summary="Rotate the secret")
+    @router.post(
+        "/subscriptions/{subscription_id}/rotate-secret",
+        response_model=SecretRotatedOut,
+        summary="Rotate the secret",
+    )
     def rotate(subscription_id: SubId, api_key: Key, engine: EngineDep) -> dict:
         """Anyone holding the subscription's API key. A new secret (shown once) signs from now
         on; the previous one keeps signing alongside for the overlap period."""
@@ -117,19 +194,31 @@ def _subscription_routes(router: APIRouter, source: FeedSource, settings: Webhoo
             view = store.public_view(store.by_key(conn, subscription_id, api_key))
         return {**view, "secret": secret}
 
-    @router.post("/subscriptions/{subscription_id}/pause", summary="Pause deliveries")
+    @router.post(
+        "/subscriptions/{subscription_id}/pause",
+        response_model=SubscriptionOut,
+        summary="Pause deliveries",
+    )
     def pause(subscription_id: SubId, api_key: Key, engine: EngineDep) -> dict:
         """Anyone holding the subscription's API key. Entries keep queueing; nothing is sent."""
         return _status(engine, subscription_id, api_key, "paused", "paused by its owner")
 
-    @router.post("/subscriptions/{subscription_id}/resume", summary="Resume deliveries")
+    @router.post(
+        "/subscriptions/{subscription_id}/resume",
+        response_model=SubscriptionOut,
+        summary="Resume deliveries",
+    )
     def resume(subscription_id: SubId, api_key: Key, engine: EngineDep) -> dict:
         """Anyone holding the subscription's API key. Queued deliveries go out again."""
         return _status(engine, subscription_id, api_key, "active", None)
 
 
 def _delivery_routes(router: APIRouter, source: FeedSource) -> None:
-    @router.get("/subscriptions/{subscription_id}/deliveries", summary="Delivery log")
+    @router.get(
+        "/subscriptions/{subscription_id}/deliveries",
+        response_model=DeliveryPageOut,
+        summary="Delivery log",
+    )
     def deliveries(
         subscription_id: SubId,
         api_key: Key,
@@ -146,6 +235,7 @@ def _delivery_routes(router: APIRouter, source: FeedSource) -> None:
 
     @router.post(
         "/subscriptions/{subscription_id}/deliveries/{delivery_id}/replay",
+        response_model=QueuedOut,
         summary="Resend one delivery",
     )
     def replay_one(
@@ -166,7 +256,11 @@ def _delivery_routes(router: APIRouter, source: FeedSource) -> None:
             requeue(conn, delivery_id)
         return {"queued": 1}
 
-    @router.post("/subscriptions/{subscription_id}/replay", summary="Resend since a sequence")
+    @router.post(
+        "/subscriptions/{subscription_id}/replay",
+        response_model=QueuedOut,
+        summary="Resend since a sequence",
+    )
     def replay(subscription_id: SubId, body: ReplayIn, api_key: Key, engine: EngineDep) -> dict:
         """Anyone holding the subscription's API key. Every matching entry after
         ``since_sequence`` is sent again, including entries from before the subscription."""

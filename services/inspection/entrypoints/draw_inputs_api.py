@@ -7,6 +7,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from pydantic import Field
 from sqlalchemy.engine import Engine
 
+from services.inspection.entrypoints import schemas_out as o
 from services.inspection.entrypoints.schemas import Strict
 from services.inspection.service_layer import draw_inputs, draw_inputs_views, draws
 from services.inspection.service_layer.unit_of_work import InspectionUnitOfWork
@@ -42,7 +43,12 @@ class RevealIn(Strict):
     value: str = Field(pattern=HEX32, description="the 32-byte value, hex")
 
 
-@router.post("/plans/{plan_id}/contributions", status_code=201, summary="Commit a contribution")
+@router.post(
+    "/plans/{plan_id}/contributions",
+    status_code=201,
+    response_model=o.ContributionCommittedOut,
+    summary="Commit a contribution",
+)
 def commit_contribution(plan_id: str, body: CommitmentIn, actor: DrawParticipant, uow: Uow) -> dict:
     """A public observer (role ``observer``, power ``observe_draw``) or a regulator whose
     jurisdiction covers the plan's region and who is not the plan's own authority
@@ -51,7 +57,11 @@ def commit_contribution(plan_id: str, body: CommitmentIn, actor: DrawParticipant
     return {"id": cid, "plan_id": plan_id, "commitment": body.commitment.lower()}
 
 
-@router.post("/contributions/{contribution_id}/reveal", summary="Reveal a contribution")
+@router.post(
+    "/contributions/{contribution_id}/reveal",
+    response_model=o.ContributionRevealedOut,
+    summary="Reveal a contribution",
+)
 def reveal_contribution(
     contribution_id: str, body: RevealIn, actor: DrawParticipant, uow: Uow
 ) -> dict:
@@ -64,7 +74,11 @@ def reveal_contribution(
     return {"id": contribution_id, "status": "revealed"}
 
 
-@router.get("/public/snapshots/{snapshot_id}/contributions", summary="A snapshot's contributions")
+@router.get(
+    "/public/snapshots/{snapshot_id}/contributions",
+    response_model=list[o.ContributionOut],
+    summary="A snapshot's contributions",
+)
 def snapshot_contributions(snapshot_id: str, engine: EngineDep) -> list[dict]:
     """Anyone, no login. The contributions the snapshot lists: each commitment from the
     freeze, each value once revealed."""
@@ -72,7 +86,11 @@ def snapshot_contributions(snapshot_id: str, engine: EngineDep) -> list[dict]:
         return draw_inputs_views.contributions(conn, snapshot_id)
 
 
-@router.get("/public/transparency-log", summary="The transparency log, a page of entries")
+@router.get(
+    "/public/transparency-log",
+    response_model=o.LogPageOut,
+    summary="The transparency log, a page of entries",
+)
 def transparency_log(
     engine: EngineDep,
     after: Annotated[int, Query(ge=0)] = 0,

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, Field
 
+from services.inspection.entrypoints import schemas_out as o
 from services.inspection.service_layer import outside_checks
 from services.inspection.service_layer.unit_of_work import InspectionUnitOfWork
 from shared.clock import today_in_china
@@ -104,7 +105,11 @@ def import_records(
     return report.__dict__
 
 
-@router.get("/outside-checks/{check_id}", summary="An imported check with its provenance")
+@router.get(
+    "/outside-checks/{check_id}",
+    response_model=o.OutsideCheckOut,
+    summary="An imported check with its provenance",
+)
 def get_outside_check(check_id: str, actor: Regulator, uow: Uow) -> dict:
     """Regulators whose region covers the unit's. The id is what an exclusion's
     ``cause.plan_id`` names when the six-month rule counted an outside check."""

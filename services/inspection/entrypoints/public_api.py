@@ -49,7 +49,13 @@ def get_snapshot(snapshot_id: str, engine: EngineDep) -> dict:
 @router.get(
     "/public/snapshots/{snapshot_id}/document",
     response_class=Response,
-    responses={200: {"content": {JSON: {}}, "description": "canonical snapshot bytes"}},
+    responses={
+        200: {
+            "model": out.SnapshotDocumentOut,
+            "content": {JSON: {}},
+            "description": "canonical snapshot bytes (the schema documents them; hash as served)",
+        }
+    },
     summary="The snapshot document (canonical JSON)",
 )
 def get_snapshot_document(snapshot_id: str, engine: EngineDep) -> Response:
@@ -93,7 +99,12 @@ def get_draw(draw_id: str, engine: EngineDep) -> dict:
         return disclosure_views.draw_public(conn, draw_id, today_in_china())
 
 
-@router.get("/public/draws/{draw_id}/verification", summary="Draw record for offline verification")
+@router.get(
+    "/public/draws/{draw_id}/verification",
+    response_class=Response,
+    responses={200: {"model": out.DrawRecordOut, "content": {JSON: {}}}},
+    summary="Draw record for offline verification",
+)
 def get_verification(draw_id: str, engine: EngineDep) -> Response:
     """Anyone, no login. Until the day after the plan's sampling period: the salted leaves
     of the selection and the entries whose sampling is recorded (``disclosure: partial``);

@@ -6,8 +6,9 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request
 
+from services.inspection.entrypoints import schemas_out as o
 from services.inspection.service_layer import publicity_views
-from shared.web.pagination import Cursor, Limit
+from shared.web.pagination import Cursor, CursorPage, Limit
 from shared.web.problems import PROBLEM_RESPONSES
 
 router = APIRouter(tags=["public: matters, plans and statistics"], responses=PROBLEM_RESPONSES)
@@ -17,7 +18,11 @@ Region = Annotated[str | None, Query(pattern=r"^\d{6}$")]
 Dimension = Literal["level", "region", "product_category", "check_type"]
 
 
-@router.get("/public/inspection-matters", summary="Inspection matters (随机抽查事项清单)")
+@router.get(
+    "/public/inspection-matters",
+    response_model=o.MattersOut,
+    summary="Inspection matters (随机抽查事项清单)",
+)
 def inspection_matters(request: Request, year: Year = None) -> dict:
     """Anyone. Each matter (check type) with its legal basis, and the authorities planning
     checks of it in ``year``: plans, product categories, units planned and drawn."""
@@ -25,7 +30,9 @@ def inspection_matters(request: Request, year: Year = None) -> dict:
         return publicity_views.matters(conn, year)
 
 
-@router.get("/public/plans", summary="Annual spot-check plans")
+@router.get(
+    "/public/plans", response_model=CursorPage[o.PublicPlanOut], summary="Annual spot-check plans"
+)
 def public_plans(
     request: Request,
     year: Year = None,
@@ -43,14 +50,19 @@ def public_plans(
         )
 
 
-@router.get("/public/plans/{plan_id}", summary="A spot-check plan")
+@router.get("/public/plans/{plan_id}", response_model=o.PublicPlanOut, summary="A spot-check plan")
 def public_plan(plan_id: str, request: Request) -> dict:
     """Anyone. As in the list."""
     with request.app.state.engine.connect() as conn:
         return publicity_views.plan(conn, plan_id)
 
 
-@router.get("/public/statistics/pass-rates", summary="Pass rates of published results")
+@router.get(
+    "/public/statistics/pass-rates",
+    response_model=o.PassRatesOut,
+    response_model_exclude_unset=True,  # a dimension not grouped by is absent
+    summary="Pass rates of published results",
+)
 def pass_rates(
     request: Request,
     period: Literal["year", "quarter", "month"] = "year",

@@ -4,6 +4,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
 
+from services.inspection.entrypoints import schemas_out as o
 from services.inspection.service_layer import roster_authority, roster_versions
 from services.inspection.service_layer.unit_of_work import InspectionUnitOfWork
 from shared.exceptions import NotFound
@@ -17,7 +18,11 @@ def _uow(request: Request) -> InspectionUnitOfWork:
     return InspectionUnitOfWork(request.app.state.engine)
 
 
-@router.get("/rosters/{kind}/{row_id}/history", summary="A roster row's history")
+@router.get(
+    "/rosters/{kind}/{row_id}/history",
+    response_model=list[o.RosterHistoryEntryOut],
+    summary="A roster row's history",
+)
 def roster_history(
     kind: Literal["unit", "inspector", "lab"],
     row_id: str,
@@ -32,7 +37,7 @@ def roster_history(
     return entries
 
 
-@router.get("/rosters/versions", summary="Roster versions")
+@router.get("/rosters/versions", response_model=o.RosterVersionsOut, summary="Roster versions")
 def roster_versions_list(
     actor: Regulator,
     request: Request,

@@ -6,16 +6,13 @@ before they had models; models never add a key a route did not send (routes whos
 omit keys use ``response_model_exclude_unset``).
 """
 
-from datetime import date, datetime
-from typing import Annotated, Any
+from datetime import date
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, PlainSerializer
+from pydantic import BaseModel, ConfigDict, Field
 
 from shared.web.pagination import CursorPage
-
-Timestamp = Annotated[
-    datetime, PlainSerializer(lambda value: value.isoformat(), return_type=str, when_used="json")
-]
+from shared.web.responses import Timestamp
 
 
 class Open(BaseModel):
@@ -333,3 +330,228 @@ class OverdueResultOut(BaseModel):
 class OverdueResultsOut(BaseModel):
     today: date
     items: list[OverdueResultOut]
+
+
+# -- roster history and versions -----------------------------------------------------------------
+class RosterHistoryEntryOut(BaseModel):
+    id: int
+    kind: str
+    row_id: str
+    change: str
+    before: dict[str, Any] | None = Field(description="the row before; null when created")
+    after: dict[str, Any]
+    actor: str
+    occurred_at: Timestamp
+    roster_version: int | None
+
+
+class RosterVersionOut(BaseModel):
+    version: int
+    kind: str
+    changed_rows: int
+    actor: str
+    occurred_at: Timestamp
+
+
+class RosterVersionsOut(BaseModel):
+    current: int
+    items: list[RosterVersionOut]
+    next_after: int | None = Field(description="pass as after for the next page")
+
+
+# -- draw contributions and the transparency log -------------------------------------------------
+class ContributionCommittedOut(BaseModel):
+    id: str
+    plan_id: str
+    commitment: str
+
+
+class ContributionRevealedOut(BaseModel):
+    id: str
+    status: str
+
+
+class ContributionOut(BaseModel):
+    id: str
+    role: str
+    commitment: str
+    value: str | None = Field(description="hex, once revealed")
+    committed_at: Timestamp
+    revealed_at: Timestamp | None
+
+
+class LogEntryOut(BaseModel):
+    seq: int
+    at: str = Field(description="the hashed UTC timestamp, as hashed")
+    kind: str
+    subject: str
+    payload: dict[str, Any]
+    payload_hash: str
+    prev_hash: str
+    entry_hash: str
+
+
+class LogHeadOut(BaseModel):
+    seq: int
+    entry_hash: str
+
+
+class LogPageOut(BaseModel):
+    entries: list[LogEntryOut]
+    next_after: int | None
+    head: LogHeadOut | None
+
+
+# -- checks by other authorities -----------------------------------------------------------------
+class OutsideCheckOut(BaseModel):
+    id: str
+    check_record_id: int
+    dedupe_key: str
+    unit_id: str
+    enterprise_uscc: str
+    product_name: str
+    model: str
+    authority: str
+    authority_level: str
+    region_code: str
+    plan_reference: str
+    check_type: str
+    outcome: str
+    sampling_date: date
+    report_number: str
+    source: str
+    imported_by: str
+    imported_at: Timestamp
+
+
+# -- public matters, plans and statistics --------------------------------------------------------
+class PublicPlanOut(BaseModel):
+    id: str
+    name: str
+    authority: AuthorityOut
+    joint_departments: list[str]
+    check_type: str
+    matter: str | None
+    scope: dict[str, Any]
+    strata: list[dict[str, Any]]
+    planned_count: int | None = Field(description="null when a stratum is sized by ratio")
+    drawn_count: int | None
+    team_size: int
+    period_start: date
+    period_end: date
+    publication_deadline: date | None
+
+
+class MatterAuthorityOut(BaseModel):
+    authority: AuthorityOut
+    joint_departments: list[str]
+    plans: int
+    product_categories: list[str] = Field(description='"*": every category')
+    planned_count: int
+    plans_by_ratio: int
+    drawn_count: int
+
+
+class MatterOut(BaseModel):
+    check_type: str
+    name: str
+    subject: str
+    legal_basis: str
+    counts_for_six_month_rule: bool
+    needs_legal_review: bool
+    version: str
+    year: int | None
+    authorities: list[MatterAuthorityOut]
+
+
+class MattersOut(BaseModel):
+    items: list[MatterOut]
+
+
+class PassRateGroupOut(BaseModel):
+    """One period and combination of the chosen dimensions; a dimension not chosen is absent.
+    Counts of any other outcome pass through."""
+
+    model_config = ConfigDict(extra="allow")
+    period: str
+    level: str | None = None
+    region: str | None = None
+    product_category: str | None = None
+    check_type: str | None = None
+    pass_: int = Field(alias="pass")
+    fail: int
+    refused: int
+    not_found: int
+    checked: int
+    pass_rate: str | None = Field(description="four decimals; null when none passed or failed")
+
+
+class PassRatesOut(BaseModel):
+    period: str
+    group_by: list[str]
+    region_digits: int
+    basis: str
+    groups: list[PassRateGroupOut]
+
+
+# -- documents served as bytes -------------------------------------------------------------------
+# These two routes send bytes they build themselves (the snapshot document must hash to the
+# published snapshot hash, so nothing may re-serialise it). The models below are used for the
+# OpenAPI document only (``responses={200: {"model": ...}}``), never to validate or encode the
+# answer; keys a format version adds pass through (``extra="allow"``).
+class SnapshotDocumentOut(Open):
+    """The snapshot document (``inspection-snapshot/1``) in its canonical serialisation: UTF-8
+    JSON, keys sorted, no whitespace (``domain.draw_core.canonical_bytes``); its SHA-256 is the
+    published snapshot hash. Save the bytes as served."""
+
+    format: str
+    algorithm: str
+    snapshot_id: str
+    plan: dict[str, Any]
+    policy: dict[str, Any]
+    frozen_on: str = Field(description="ISO date, China time")
+    seed_commitment: str
+    excluded_count: int
+    inspectors: dict[str, list[Any]] = Field(description="the inspector pool, one list per column")
+    labs: dict[str, list[Any]] = Field(description="the lab pool, one list per column")
+    roster_version: int | None = None
+    units: dict[str, list[Any]] = Field(description="the eligible units, one list per column")
+
+
+class DrawSelectionEntryOut(Open):
+    unit_id: str
+    stratum: str
+    rank: int
+    inspectors: list[str]
+    lab: str | None
+
+
+class DrawRecordOut(Open):
+    """The draw record for the offline verifier (``python -m services.inspection.verify``).
+    ``disclosure`` is ``partial`` (salted leaves, the entries whose sampling is recorded, each
+    with ``index`` and ``salt``) until the day after the sampling period, then ``complete``
+    (the whole selection, ``selection_key``, ``result_digest``, ``snapshot_url``)."""
+
+    format: str
+    disclosure: str = Field(description="partial | complete")
+    algorithm: str
+    draw_id: str
+    plan_id: str
+    snapshot_id: str
+    seed: str
+    seed_commitment: str
+    snapshot_hash: str
+    selection: list[DrawSelectionEntryOut]
+    selection_commitment: str | None = None
+    selection_scheme: str | None = None
+    selection_key: str | None = None
+    leaves: list[str] | None = None
+    late_exclusions: list[dict[str, Any]] | None = None
+    recusals: list[dict[str, Any]] | None = None
+    result_digest: str | None = None
+    snapshot_url: str | None = None
+    selected_count: int | None = None
+    public_from: date | None = None
+    contributions: list[dict[str, Any]] | None = None
+    contributions_required: int | None = None
+    draw_seed: str | None = None

@@ -19,6 +19,7 @@ from services.registry.domain.reasons import ACCREDITATION_REASONS, REASON_CODES
 from services.registry.domain.schemes import CATALOGUE
 from services.registry.entrypoints import governance_api
 from services.registry.entrypoints import schemas as s
+from services.registry.entrypoints import schemas_out as o
 from services.registry.entrypoints.cache import (
     VerificationCache,
     rendered_with_status,
@@ -172,7 +173,9 @@ def change_feed(
         return views.changes(conn, cursor=cursor, limit=limit)
 
 
-@public.get("/public/statistics", summary="Certification statistics")
+@public.get(
+    "/public/statistics", response_model=o.StatisticsOut, summary="Certification statistics"
+)
 def public_statistics(engine: EngineDep) -> dict:
     """Anyone. Counts of certificates and certified enterprises by status, scheme and region."""
     with engine.connect() as conn:
@@ -180,7 +183,9 @@ def public_statistics(engine: EngineDep) -> dict:
 
 
 # -- catalogues ---------------------------------------------------------------------------------
-@catalogue.get("/schemes", summary="Certification schemes")
+@catalogue.get(
+    "/schemes", response_model=list[o.CatalogueSchemeOut], summary="Certification schemes"
+)
 async def list_schemes() -> list[dict]:
     """Anyone. The catalogue of schemes certificates can be issued under."""
     return [
@@ -196,7 +201,7 @@ async def list_schemes() -> list[dict]:
     ]
 
 
-@catalogue.get("/reason-codes", summary="Reason codes")
+@catalogue.get("/reason-codes", response_model=o.ReasonCodesOut, summary="Reason codes")
 async def list_reason_codes() -> dict:
     """Anyone. Reason codes accepted for each certificate action and accreditation change."""
     return {
@@ -473,7 +478,12 @@ def create_app(settings: RegistrySettings | None = None, engine: Engine | None =
         lifecycle,
         personnel_routes,
         lab_routes,
-        audit_router(cross_region_reads, "certificates", "certificate records of holders"),
+        audit_router(
+            cross_region_reads,
+            "certificates",
+            "certificate records of holders",
+            o.CertificateReadOut,
+        ),
     ):
         app.include_router(router)
     app.include_router(webhook_router(ChangeFeed(), webhook_settings(settings, "REGISTRY_")))

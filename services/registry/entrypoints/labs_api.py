@@ -7,6 +7,7 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from services.registry.domain.labs import LAB_REASONS, LabStatus
+from services.registry.entrypoints.schemas_out import LabOut
 from services.registry.service_layer import labs
 from services.registry.service_layer.unit_of_work import RegistryUnitOfWork
 from shared.exceptions import NotFound
@@ -37,7 +38,7 @@ class LabStatusIn(BaseModel):
     valid_until: date | None = Field(default=None, description="on re-accreditation")
 
 
-@router.post("/labs", status_code=201, summary="Register a testing lab")
+@router.post("/labs", status_code=201, response_model=LabOut, summary="Register a testing lab")
 def register_lab(body: LabIn, actor: Regulator, request: Request) -> dict:
     """Regulators whose jurisdiction covers the lab's region."""
     engine = request.app.state.engine
@@ -45,14 +46,14 @@ def register_lab(body: LabIn, actor: Regulator, request: Request) -> dict:
     return _one(request, body.id)
 
 
-@router.get("/labs", summary="Testing labs")
+@router.get("/labs", response_model=list[LabOut], summary="Testing labs")
 def list_labs(request: Request) -> list[dict]:
     """Anyone. USCC, accredited categories, validity, status and eligibility of every lab."""
     with request.app.state.engine.connect() as conn:
         return labs.lab_views(conn)
 
 
-@router.get("/labs/{lab_id}", summary="One testing lab")
+@router.get("/labs/{lab_id}", response_model=LabOut, summary="One testing lab")
 def get_lab(lab_id: str, request: Request) -> dict:
     """Anyone."""
     return _one(request, lab_id)
@@ -64,7 +65,7 @@ def lab_reasons() -> dict[str, str]:
     return LAB_REASONS
 
 
-@router.post("/labs/{lab_id}/status", summary="Change a lab's standing")
+@router.post("/labs/{lab_id}/status", response_model=LabOut, summary="Change a lab's standing")
 def change_status(lab_id: str, body: LabStatusIn, actor: Regulator, request: Request) -> dict:
     """Regulators of the lab's region. A ban is final; an expired lab is active again only
     with a new valid_until."""

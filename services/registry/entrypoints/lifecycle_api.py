@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict
 from sqlalchemy import select
 
 from services.registry.entrypoints import schemas as s
+from services.registry.entrypoints import schemas_out as o
 from services.registry.service_layer import lifecycle, statistics, views
 from services.registry.service_layer.commands import IssueCertificate
 from services.registry.service_layer.unit_of_work import RegistryUnitOfWork
@@ -42,7 +43,11 @@ def transfer(number: str, body: TransferIn, actor: CertificationBody, request: R
         return views.full_view(conn, new.number, today_in_china())
 
 
-@router.get("/public/transfers", summary="Certificates transferred between bodies")
+@router.get(
+    "/public/transfers",
+    response_model=o.TransferPageOut,
+    summary="Certificates transferred between bodies",
+)
 def transfers(
     request: Request,
     after_id: Annotated[int, Query(ge=0)] = 0,
@@ -72,14 +77,20 @@ def transfers(
     return {"items": items, "next_after_id": next_id}
 
 
-@router.get("/lifecycle-rules", summary="Lifecycle limits in force")
+@router.get(
+    "/lifecycle-rules", response_model=o.LifecycleRulesOut, summary="Lifecycle limits in force"
+)
 def lifecycle_rules(request: Request) -> dict:
     """Anyone. Maximum suspension per scheme (and per reason), what happens after it, the
     transfer period for certificates of a withdrawn body; each with its legal source."""
     return request.app.state.settings.lifecycle_rules.as_data()  # type: ignore[no-any-return]
 
 
-@router.get("/public/statistics/monthly", summary="Certification statistics per month")
+@router.get(
+    "/public/statistics/monthly",
+    response_model=o.MonthlyStatisticsOut,
+    summary="Certification statistics per month",
+)
 def monthly_statistics(
     request: Request,
     from_month: Annotated[str | None, Query(alias="from", max_length=7)] = None,

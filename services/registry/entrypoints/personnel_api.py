@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from sqlalchemy.engine import Engine
 
 from services.registry.domain.personnel import FINDINGS
+from services.registry.entrypoints import schemas_out as o
 from services.registry.service_layer import personnel
 from services.registry.service_layer.unit_of_work import RegistryUnitOfWork
 from shared.auth import Principal, Role
@@ -72,7 +73,12 @@ def _view(engine: Engine, registration_no: str) -> dict[str, Any]:
     return view
 
 
-@router.post("/bodies/{body_id}/personnel", status_code=201, summary="Register a person")
+@router.post(
+    "/bodies/{body_id}/personnel",
+    status_code=201,
+    response_model=o.PersonOut,
+    summary="Register a person",
+)
 def register(body_id: str, body: PersonIn, actor: CertificationBody, engine: EngineDep) -> dict:
     """The body itself. Auditors and signers; a person is active with one body at a time."""
     cmd = personnel.RegisterPerson(**body.model_dump())
@@ -80,7 +86,12 @@ def register(body_id: str, body: PersonIn, actor: CertificationBody, engine: Eng
     return _view(engine, person.registration_no)
 
 
-@router.get("/bodies/{body_id}/personnel", summary="A body's certification personnel")
+@router.get(
+    "/bodies/{body_id}/personnel",
+    response_model=list[o.PersonOut],
+    response_model_exclude_unset=True,  # the public listing has name and number only
+    summary="A body's certification personnel",
+)
 def list_personnel(body_id: str, actor: CurrentPrincipal, engine: EngineDep) -> list[dict]:
     """Anyone: name and registration number of active persons. The body itself and
     regulators: every person with roles, qualifications, status and findings."""
@@ -89,7 +100,9 @@ def list_personnel(body_id: str, actor: CurrentPrincipal, engine: EngineDep) -> 
 
 
 @router.post(
-    "/bodies/{body_id}/personnel/{registration_no}/deactivate", summary="A person left the body"
+    "/bodies/{body_id}/personnel/{registration_no}/deactivate",
+    response_model=o.PersonOut,
+    summary="A person left the body",
 )
 def deactivate(
     body_id: str, registration_no: str, actor: CertificationBody, engine: EngineDep
@@ -99,7 +112,11 @@ def deactivate(
     return _view(engine, registration_no)
 
 
-@router.get("/personnel/{registration_no}", summary="A person's integrity record")
+@router.get(
+    "/personnel/{registration_no}",
+    response_model=o.PersonOut,
+    summary="A person's integrity record",
+)
 def get_person(registration_no: str, actor: AnyUser, engine: EngineDep) -> dict:
     """Their body and regulators; others get 404."""
     view = _view(engine, registration_no)
@@ -117,7 +134,12 @@ def catalogue() -> dict[str, dict[str, str]]:
     }
 
 
-@router.post("/personnel/{registration_no}/findings", status_code=201, summary="Propose a finding")
+@router.post(
+    "/personnel/{registration_no}/findings",
+    status_code=201,
+    response_model=o.FindingProposedOut,
+    summary="Propose a finding",
+)
 def propose(registration_no: str, body: FindingIn, actor: Regulator, engine: EngineDep) -> dict:
     """Regulators whose jurisdiction covers the person's body. Opens the objection window."""
     finding = personnel.propose_finding(
@@ -135,7 +157,11 @@ def propose(registration_no: str, body: FindingIn, actor: Regulator, engine: Eng
     }
 
 
-@router.post("/personnel-findings/{finding_id}/objection", summary="Object to a finding")
+@router.post(
+    "/personnel-findings/{finding_id}/objection",
+    response_model=o.ObjectionOut,
+    summary="Object to a finding",
+)
 def objection(
     finding_id: int, body: ObjectionIn, actor: CertificationBody, engine: EngineDep
 ) -> dict:
@@ -146,14 +172,20 @@ def objection(
     return {"id": finding.id, "status": finding.status, "objection": finding.objection}
 
 
-@router.post("/personnel-findings/{finding_id}/decision", summary="Confirm or withdraw a finding")
+@router.post(
+    "/personnel-findings/{finding_id}/decision",
+    response_model=o.FindingDecidedOut,
+    summary="Confirm or withdraw a finding",
+)
 def decide(finding_id: int, body: DecisionIn, actor: Regulator, engine: EngineDep) -> dict:
     """Regulators of the person's body: after the window closed or an objection was heard."""
     finding = personnel.decide_finding(RegistryUnitOfWork(engine), finding_id, body.confirm, actor)
     return {"id": finding.id, "status": finding.status}
 
 
-@router.post("/personnel-findings/{finding_id}/ban", summary="Ban the person")
+@router.post(
+    "/personnel-findings/{finding_id}/ban", response_model=o.BanOut, summary="Ban the person"
+)
 def ban(finding_id: int, body: BanIn, actor: Regulator, engine: EngineDep) -> dict:
     """Regulators of the person's body, on a confirmed finding; lifetime only where the finding
     allows it. The person can no longer sign; their valid certificates are flagged for review."""
@@ -163,7 +195,9 @@ def ban(finding_id: int, body: BanIn, actor: Regulator, engine: EngineDep) -> di
     return {"person": _view(engine, person.registration_no), "flagged_certificates": flagged}
 
 
-@router.get("/review-flags", summary="Certificates flagged for review")
+@router.get(
+    "/review-flags", response_model=list[o.ReviewFlagOut], summary="Certificates flagged for review"
+)
 def flags(actor: AnyUser, engine: EngineDep) -> list[dict]:
     """Regulators: all; a certification body: its own; others: 403."""
     if actor.is_regulator:

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from sqlalchemy.engine import Engine
 
 from services.registry.domain.reports import OUTCOMES, ReportStatus
+from services.registry.entrypoints import schemas_out as o
 from services.registry.entrypoints.forgery_signals import NotFoundTracker
 from services.registry.service_layer import reports
 from services.registry.service_layer.unit_of_work import RegistryUnitOfWork
@@ -82,7 +83,11 @@ def file_report(body: ReportIn, request: Request, engine: EngineDep) -> dict:
     return {"id": row.id, "status": row.status, "found": row.found}
 
 
-@router.get("/suspicious-reports", summary="The suspicious-certificate queue")
+@router.get(
+    "/suspicious-reports",
+    response_model=list[o.ReportOut],
+    summary="The suspicious-certificate queue",
+)
 def list_reports(
     actor: Regulator,
     engine: EngineDep,
@@ -100,7 +105,9 @@ def list_outcomes() -> dict[str, str]:
     return OUTCOMES
 
 
-@router.post("/suspicious-reports/{report_id}/close", summary="Close a report")
+@router.post(
+    "/suspicious-reports/{report_id}/close", response_model=o.ReportOut, summary="Close a report"
+)
 def close_report(report_id: int, body: CloseIn, actor: Regulator, engine: EngineDep) -> dict:
     """Regulators whose jurisdiction covers the report's region. Closed reports get 409."""
     row = reports.close_report(
@@ -109,7 +116,11 @@ def close_report(report_id: int, body: CloseIn, actor: Regulator, engine: Engine
     return reports.report_view(row)
 
 
-@router.get("/forgery-signals", summary="Lookups of numbers that do not exist")
+@router.get(
+    "/forgery-signals",
+    response_model=o.ForgerySignalsOut,
+    summary="Lookups of numbers that do not exist",
+)
 def forgery_signals(actor: Regulator, tracker: Tracker) -> dict:
     """Regulators. Not-found lookups in the sliding window of this API replica, by client and
     by number pattern (Prometheus has the sum over replicas)."""
