@@ -129,6 +129,7 @@ SubId = Annotated[str, Path(max_length=36)]
 def webhook_router(source: FeedSource, settings: WebhookSettings) -> APIRouter:
     router = APIRouter(prefix="/webhooks", tags=["webhooks"], responses=PROBLEM_RESPONSES)
     _subscription_routes(router, source, settings)
+    _owner_routes(router, settings)
     _delivery_routes(router, source)
     return router
 
@@ -179,6 +180,10 @@ def _subscription_routes(router: APIRouter, source: FeedSource, settings: Webhoo
         with _write(engine) as conn:
             store.by_key(conn, subscription_id, api_key)
             store.set_status(conn, subscription_id, "deleted", None)
+
+
+def _owner_routes(router: APIRouter, settings: WebhookSettings) -> None:
+    """What the holder of a subscription's API key does with it: rotate, pause, resume."""
 
     @router.post(
         "/subscriptions/{subscription_id}/rotate-secret",

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from pydantic import Field
 from sqlalchemy.engine import Engine
 
-from services.inspection.entrypoints import schemas_out as o
+from services.inspection.entrypoints import schemas_records_out as o
 from services.inspection.entrypoints.schemas import Strict
 from services.inspection.service_layer import draw_inputs, draw_inputs_views, draws
 from services.inspection.service_layer.unit_of_work import InspectionUnitOfWork

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, Field
 
-from services.inspection.entrypoints import schemas_out as o
+from services.inspection.entrypoints import schemas_records_out as o
 from services.inspection.service_layer import outside_checks
 from services.inspection.service_layer.unit_of_work import InspectionUnitOfWork
 from shared.clock import today_in_china

@@ -4,7 +4,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
 
-from services.inspection.entrypoints import schemas_out as o
+from services.inspection.entrypoints import schemas_records_out as o
 from services.inspection.service_layer import roster_authority, roster_versions
 from services.inspection.service_layer.unit_of_work import InspectionUnitOfWork
 from shared.exceptions import NotFound
