@@ -9,7 +9,7 @@ import json
 from datetime import timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query, Request, Security
+from fastapi import APIRouter, Path, Query, Security
 from fastapi.security import APIKeyHeader
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from sqlalchemy import select
@@ -17,6 +17,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from shared.exceptions import InvalidInput, NotFound
 from shared.uscc import validate as validate_uscc
+from shared.web.dependencies import EngineDep
 from shared.web.problems import PROBLEM_RESPONSES
 from shared.web.responses import Timestamp
 from shared.webhooks import schema as t
@@ -117,11 +118,6 @@ class QueuedOut(BaseModel):
     queued: int = Field(description="deliveries queued again")
 
 
-def _engine(request: Request) -> Engine:
-    return request.app.state.engine  # type: ignore[no-any-return]
-
-
-EngineDep = Annotated[Engine, Depends(_engine)]
 Key = Annotated[str | None, Security(API_KEY)]
 SubId = Annotated[str, Path(max_length=36)]
 

@@ -5,7 +5,6 @@ from datetime import date
 from typing import Annotated
 
 from fastapi import Depends, Query, Request
-from sqlalchemy.engine import Engine
 
 from services.credit.service_layer.policy import Policy
 from services.credit.service_layer.unit_of_work import CreditUnitOfWork
@@ -17,10 +16,6 @@ JSON = "application/json"
 
 # Dependencies are ``async`` although they do no I/O: FastAPI runs a plain ``def`` dependency
 # in the threadpool, a hop that costs more than the work.
-async def get_engine(request: Request) -> Engine:
-    return request.app.state.engine  # type: ignore[no-any-return]
-
-
 async def get_uow(request: Request) -> CreditUnitOfWork:
     return CreditUnitOfWork(request.app.state.engine, changed=request.app.state.cache.evict)
 
@@ -33,7 +28,6 @@ async def get_policy(request: Request) -> Policy:
     return request.app.state.settings.policy  # type: ignore[no-any-return]
 
 
-EngineDep = Annotated[Engine, Depends(get_engine)]
 Uow = Annotated[CreditUnitOfWork, Depends(get_uow)]
 Today = Annotated[date, Depends(get_today)]
 PolicyDep = Annotated[Policy, Depends(get_policy)]

@@ -5,7 +5,6 @@ from fastapi import APIRouter
 from services.credit.entrypoints import cross_region
 from services.credit.entrypoints import schemas as s
 from services.credit.entrypoints.api_deps import (
-    EngineDep,
     PolicyDep,
     RegulatorOrEnterprise,
     Today,
@@ -16,6 +15,7 @@ from services.credit.service_layer.commands import RegisterEnterprise
 from shared.exceptions import Forbidden, NotFound
 from shared.uscc import normalise
 from shared.web.auth import CurrentPrincipal, Regulator
+from shared.web.dependencies import EngineDep
 from shared.web.problems import PROBLEM_RESPONSES
 
 enterprises = APIRouter(tags=["credit files"], responses=PROBLEM_RESPONSES)

@@ -9,7 +9,6 @@ from sqlalchemy.engine import Engine
 from services.credit.domain.catalogue import RemovalReason
 from services.credit.entrypoints import schemas as s
 from services.credit.entrypoints.api_deps import (
-    EngineDep,
     PolicyDep,
     RegulatorOrEnterprise,
     SmallLimit,
@@ -23,6 +22,7 @@ from shared.auth import Principal, Role
 from shared.exceptions import InvalidInput
 from shared.uscc import normalise
 from shared.web.auth import CurrentPrincipal, Enterprise, Regulator
+from shared.web.dependencies import EngineDep
 from shared.web.pagination import Cursor
 from shared.web.problems import PROBLEM_RESPONSES
 

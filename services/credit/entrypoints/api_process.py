@@ -6,12 +6,13 @@ from typing import Annotated
 from fastapi import APIRouter
 from pydantic import Field
 
-from services.credit.entrypoints.api_deps import EngineDep, PolicyDep, Today, Uow
+from services.credit.entrypoints.api_deps import PolicyDep, Today, Uow
 from services.credit.entrypoints.api_listings import listing_view
 from services.credit.entrypoints.api_rules import DisputeIn, dispute_view
 from services.credit.entrypoints.schemas import DisputeOut, FullListingOut, LongText, Strict
 from services.credit.service_layer import disputes, hearings
 from shared.web.auth import Enterprise, Regulator
+from shared.web.dependencies import EngineDep
 from shared.web.problems import PROBLEM_RESPONSES
 
 hearing_routes = APIRouter(tags=["dishonesty list"], responses=PROBLEM_RESPONSES)

@@ -7,7 +7,6 @@ from pydantic_core import to_json
 from services.credit.entrypoints import schemas as s
 from services.credit.entrypoints.api_deps import (
     JSON,
-    EngineDep,
     SmallLimit,
     Today,
 )
@@ -17,6 +16,7 @@ from shared.db import retry_once
 from shared.exceptions import NotFound
 from shared.uscc import normalise
 from shared.uscc import validate as validate_uscc
+from shared.web.dependencies import EngineDep
 from shared.web.pagination import Cursor, Limit
 from shared.web.problems import PROBLEM_RESPONSES
 

@@ -8,7 +8,6 @@ from sqlalchemy.engine import Engine
 
 from services.credit.entrypoints import schemas as s
 from services.credit.entrypoints.api_deps import (
-    EngineDep,
     PolicyDep,
     Today,
     Uow,
@@ -18,6 +17,7 @@ from services.credit.service_layer import records as record_cases
 from services.credit.service_layer.commands import AddRecord
 from shared.auth import Principal
 from shared.web.auth import CurrentPrincipal, Regulator
+from shared.web.dependencies import EngineDep
 from shared.web.problems import PROBLEM_RESPONSES
 
 records = APIRouter(tags=["credit records"], responses=PROBLEM_RESPONSES)

@@ -7,7 +7,6 @@ from sqlalchemy.engine import Engine
 
 from services.credit.entrypoints import schemas as s
 from services.credit.entrypoints.api_deps import (
-    EngineDep,
     PolicyDep,
     RegulatorOrEnterprise,
     SmallLimit,
@@ -19,6 +18,7 @@ from services.credit.service_layer import repairs as repair_cases
 from services.credit.service_layer.commands import ApplyForRepair
 from shared.auth import Principal, Role
 from shared.web.auth import Enterprise, Regulator
+from shared.web.dependencies import EngineDep
 from shared.web.pagination import Cursor
 from shared.web.problems import PROBLEM_RESPONSES
 

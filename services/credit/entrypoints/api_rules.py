@@ -12,7 +12,6 @@ from sqlalchemy.engine import Engine
 from services.credit.domain.rules import RULESETS, describe, ruleset
 from services.credit.entrypoints import schemas as s
 from services.credit.entrypoints.api_deps import (
-    EngineDep,
     PolicyDep,
     RegulatorOrEnterprise,
     Today,
@@ -25,6 +24,7 @@ from shared.auth import Principal
 from shared.observability import CallbackGauges
 from shared.uscc import normalise
 from shared.web.auth import Enterprise, Regulator
+from shared.web.dependencies import EngineDep
 from shared.web.pagination import Limit
 from shared.web.problems import PROBLEM_RESPONSES
 

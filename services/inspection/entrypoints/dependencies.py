@@ -5,7 +5,6 @@ from typing import Annotated
 
 from fastapi import Depends, Request, Response
 from pydantic_core import to_json
-from sqlalchemy.engine import Engine
 
 from services.inspection.config import InspectionSettings
 from services.inspection.domain import hierarchy
@@ -13,10 +12,6 @@ from services.inspection.service_layer.unit_of_work import InspectionUnitOfWork
 from shared.calendar import WorkingCalendar
 
 JSON = "application/json"
-
-
-def get_engine(request: Request) -> Engine:
-    return request.app.state.engine  # type: ignore[no-any-return]
 
 
 def get_uow(request: Request) -> InspectionUnitOfWork:
@@ -32,9 +27,6 @@ def get_settings(request: Request) -> InspectionSettings:
 
 def get_calendar(request: Request) -> WorkingCalendar:
     return request.app.state.calendar_source.current()  # type: ignore[no-any-return]
-
-
-EngineDep = Annotated[Engine, Depends(get_engine)]
 
 
 Uow = Annotated[InspectionUnitOfWork, Depends(get_uow)]

@@ -5,13 +5,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import Field
-from sqlalchemy.engine import Engine
 
 from services.inspection.entrypoints import schemas_records_out as o
 from services.inspection.entrypoints.schemas import Strict
 from services.inspection.service_layer import draw_inputs, draw_inputs_views, draws
 from services.inspection.service_layer.unit_of_work import InspectionUnitOfWork
 from shared.web.auth import DrawParticipant
+from shared.web.dependencies import EngineDep
 from shared.web.problems import PROBLEM_RESPONSES
 
 router = APIRouter(tags=["draw contributions and transparency log"], responses=PROBLEM_RESPONSES)
@@ -24,12 +24,7 @@ def _uow(request: Request) -> InspectionUnitOfWork:
     return uow
 
 
-def _engine(request: Request) -> Engine:
-    return request.app.state.engine  # type: ignore[no-any-return]
-
-
 Uow = Annotated[InspectionUnitOfWork, Depends(_uow)]
-EngineDep = Annotated[Engine, Depends(_engine)]
 
 
 class CommitmentIn(Strict):

@@ -9,7 +9,7 @@ from sqlalchemy.engine import Connection
 
 from services.inspection.entrypoints import schemas as s
 from services.inspection.entrypoints import schemas_out as out
-from services.inspection.entrypoints.dependencies import Calendar, EngineDep, Settings, Uow
+from services.inspection.entrypoints.dependencies import Calendar, Settings, Uow
 from services.inspection.service_layer import (
     draws,
     overdue_views,
@@ -25,6 +25,7 @@ from shared.auth import Principal
 from shared.clock import today_in_china
 from shared.exceptions import NotFound
 from shared.web.auth import Regulator
+from shared.web.dependencies import EngineDep
 from shared.web.pagination import Cursor, Limit
 from shared.web.problems import PROBLEM_RESPONSES
 

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, Response
 from services.inspection.domain import hierarchy
 from services.inspection.entrypoints import schemas_disclosure as s_disclosure
 from services.inspection.entrypoints import schemas_out as out
-from services.inspection.entrypoints.dependencies import JSON, EngineDep, Settings, json_response
+from services.inspection.entrypoints.dependencies import JSON, Settings, json_response
 from services.inspection.service_layer import (
     disclosure_views,
     hierarchy_views,
@@ -18,6 +18,7 @@ from services.inspection.service_layer import (
     task_views,
 )
 from shared.clock import today_in_china
+from shared.web.dependencies import EngineDep
 from shared.web.pagination import Cursor, Limit
 from shared.web.problems import PROBLEM_RESPONSES
 

@@ -7,7 +7,7 @@ from services.inspection.domain.model import FailedItem
 from services.inspection.entrypoints import schemas as s
 from services.inspection.entrypoints import schemas_disclosure as s_disclosure
 from services.inspection.entrypoints import schemas_out as out
-from services.inspection.entrypoints.dependencies import Calendar, EngineDep, Settings, Uow
+from services.inspection.entrypoints.dependencies import Calendar, Settings, Uow
 from services.inspection.service_layer import (
     disclosure,
     disclosure_views,
@@ -20,6 +20,7 @@ from shared.auth import Role
 from shared.clock import today_in_china
 from shared.exceptions import NotFound
 from shared.web.auth import CurrentPrincipal, Enterprise, Regulator
+from shared.web.dependencies import EngineDep
 from shared.web.pagination import Cursor, Limit
 from shared.web.problems import PROBLEM_RESPONSES
 

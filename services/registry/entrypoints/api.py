@@ -46,15 +46,12 @@ from shared.search_terms import check_search_term
 from shared.web.app import create_app as create_service_app
 from shared.web.auth import AnyUser, CertificationBody, CurrentPrincipal, Regulator, require
 from shared.web.cross_region import AccessPurpose, audit_router, regulator_may_read_full
+from shared.web.dependencies import EngineDep
 from shared.web.problems import PROBLEM_RESPONSES
 from shared.webhooks.api import webhook_router
 from shared.webhooks.settings import webhook_settings
 
 JSON = "application/json"
-
-
-def get_engine(request: Request) -> Engine:
-    return request.app.state.engine  # type: ignore[no-any-return]
 
 
 def get_uow(request: Request) -> RegistryUnitOfWork:
@@ -65,7 +62,6 @@ def get_cache(request: Request) -> VerificationCache:
     return request.app.state.cache  # type: ignore[no-any-return]
 
 
-EngineDep = Annotated[Engine, Depends(get_engine)]
 Uow = Annotated[RegistryUnitOfWork, Depends(get_uow)]
 Cache = Annotated[VerificationCache, Depends(get_cache)]
 

@@ -7,7 +7,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
-from sqlalchemy.engine import Engine
 
 from services.registry.domain.reports import OUTCOMES, ReportStatus
 from services.registry.entrypoints import schemas_out as o
@@ -15,20 +14,16 @@ from services.registry.entrypoints.forgery_signals import NotFoundTracker
 from services.registry.service_layer import reports
 from services.registry.service_layer.unit_of_work import RegistryUnitOfWork
 from shared.web.auth import Regulator
+from shared.web.dependencies import EngineDep
 from shared.web.problems import PROBLEM_RESPONSES
 
 router = APIRouter(tags=["supervision"], responses=PROBLEM_RESPONSES)
-
-
-def _engine(request: Request) -> Engine:
-    return request.app.state.engine  # type: ignore[no-any-return]
 
 
 def _tracker(request: Request) -> NotFoundTracker:
     return request.app.state.not_found  # type: ignore[no-any-return]
 
 
-EngineDep = Annotated[Engine, Depends(_engine)]
 Tracker = Annotated[NotFoundTracker, Depends(_tracker)]
 
 
