@@ -4,10 +4,11 @@
 // node cli.mjs --vectors v.json   -> checks the published test vectors
 // node cli.mjs --log log.json      -> checks a transparency log (entries array or a page)
 // node cli.mjs draw.json --log log.json -> also checks the draw's late exclusions against it
-// node cli.mjs draw.json --snapshot s.json -> also recomputes the teams and labs (complete record)
+// node cli.mjs draw.json --snapshot s.json -> also recomputes the draw: the selected units (step 3),
+//                                    their teams and labs, the result digest (complete record)
 import { readFileSync } from 'node:fs';
 import {
-  assignTeams, checkLateExclusionLog, checkTeams, commit, snapshotHashOf, contributionCommitment, drawRetestLab, drawSeed, verifyLog,
+  assignTeams, checkLateExclusionLog, checkTeams, commit, computeDraw, selectUnits, snapshotHashOf, contributionCommitment, drawRetestLab, drawSeed, verifyLog,
   verifyRecord, verifyRetestLab,
 } from './verifier.mjs';
 import { hexToBytes } from '@noble/hashes/utils.js';
@@ -38,6 +39,22 @@ if (args[0] === '--vectors') {
     if (snapshotHashOf(v.snapshot) !== v.snapshot_hash || JSON.stringify(got) !== JSON.stringify(v.selection)) {
       bad++;
       console.log(`MISMATCH teams ${v.name}: ${JSON.stringify(got)}`);
+    }
+  }
+  for (const v of vectors.draws || []) {
+    let got;
+    let strata;
+    try {
+      const late = v.late_exclusions.map((e) => e.unit_id);
+      got = computeDraw(v.snapshot, v.draw_seed, v.snapshot_hash, late, v.recusals);
+      strata = selectUnits(v.snapshot, v.draw_seed, v.snapshot_hash, late).strata;
+    } catch (err) {
+      got = { error: err.message };
+    }
+    if (snapshotHashOf(v.snapshot) !== v.snapshot_hash || JSON.stringify(got.selection) !== JSON.stringify(v.selection)
+      || got.result_digest !== v.result_digest || JSON.stringify(strata) !== JSON.stringify(v.strata)) {
+      bad++;
+      console.log(`MISMATCH draw ${v.name}: ${JSON.stringify(got)}`);
     }
   }
   for (const v of vectors.draw_seed || []) {

@@ -6,8 +6,10 @@
 //   - the seed commitment (SHA-256 of the revealed seed);
 //   - qp-draw-seed-v1: contributions of other parties and the draw seed they give;
 //   - qp-transparency-v1: the hash chain of the public transparency log;
+//   - es-shake256-v2 step 3: the Efraimidis-Spirakis weighted selection of units per stratum
+//     (exact key order, late exclusions removed), and the result digest of the selection;
 //   - es-shake256-v2 step 4: the teams (joint plans: one member of each department first) and
-//     labs of the published selection, from the snapshot document and the draw seed;
+//     labs of the selection, from the snapshot document and the draw seed;
 //   - qp-late-exclusions-v1: the late exclusions against their leaves, the commitment the
 //     draw logged and the log entries that recorded them before the draw.
 import { sha256 } from '@noble/hashes/sha2.js';
@@ -445,13 +447,213 @@ export function assignTeams(doc, drawSeedHex, snapshotHashHex, order, recusals =
   });
 }
 
+// es-shake256-v2 step 3 (draw_v2.py module docstring, docs/draw-spec.md section 9): per
+// stratum, the units with the largest keys u**(1/w), u = (2x+1)/2**53, x = W_unit[p] >> 12.
+
+// Code-point order (Python's str order): UTF-16 order except that surrogates (code points
+// above U+FFFF) sort after every other BMP character.
+function codePointCompare(a, b) {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    let ca = a.charCodeAt(i);
+    let cb = b.charCodeAt(i);
+    if (ca !== cb) {
+      if (ca >= 0xd800 && cb >= 0xd800) {
+        ca = ca >= 0xe000 ? ca - 0x800 : ca + 0x2000;
+        cb = cb >= 0xe000 ? cb - 0x800 : cb + 0x2000;
+      }
+      return ca - cb;
+    }
+  }
+  return a.length - b.length;
+}
+
+// The units table in canonical order (itself when it already is), as the Python draw sorts it.
+export function canonicalUnits(units) {
+  const ids = units.unit_id;
+  let sorted = true;
+  for (let i = 1; i < ids.length && sorted; i++) sorted = codePointCompare(ids[i - 1], ids[i]) < 0;
+  if (sorted) return units;
+  if (new Set(ids).size !== ids.length) throw new Error('the snapshot lists a unit id twice');
+  const order = ids.map((_, i) => i).sort((a, b) => codePointCompare(ids[a], ids[b]));
+  return Object.fromEntries(Object.entries(units).map(([k, v]) => [k, order.map((i) => v[i])]));
+}
+
+// x_p for positions 0 .. count-1 (exact: 52 bits fit a double).
+export function unitDraws(drawSeedHex, snapshotHashHex, count) {
+  const seed = hexToBytes(drawSeedHex);
+  const hash = hexToBytes(snapshotHashHex);
+  if (seed.length !== 32) throw new Error('the seed must be 32 bytes');
+  if (hash.length !== 32) throw new Error('the snapshot hash must be a hex SHA-256');
+  if (count === 0) return [];
+  const input = concatBytes(V2, utf8ToBytes('unit'), new Uint8Array([0]), seed, hash);
+  const out = shake256(input, { dkLen: 8 * count });
+  const view = new DataView(out.buffer, out.byteOffset, out.byteLength);
+  return Array.from({ length: count }, (_, p) => Number(view.getBigUint64(8 * p, false) >> 12n));
+}
+
+// A ratio as Python reads it (Decimal(str) for a string, Decimal(float), exact, for a JSON
+// number): [coefficient, exponent] with value coefficient * 10**exponent.
+function decimalOf(value) {
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) throw new Error(`invalid stratum ratio ${value}`);
+    if (Number.isInteger(value)) return [BigInt(value), 0];
+    const view = new DataView(new ArrayBuffer(8));
+    view.setFloat64(0, value);
+    const bits = view.getBigUint64(0);
+    const sign = bits >> 63n ? -1n : 1n;
+    const biased = Number((bits >> 52n) & 0x7ffn);
+    let mantissa = bits & ((1n << 52n) - 1n);
+    if (biased) mantissa |= 1n << 52n;
+    const e = (biased || 1) - 1075; // value = mantissa * 2**e, e < 0 for a non-integer
+    return [sign * mantissa * 5n ** BigInt(-e), e];
+  }
+  if (typeof value !== 'string') throw new Error(`invalid stratum ratio ${JSON.stringify(value)}`);
+  const digits = String.raw`\d+(?:_\d+)*`;
+  const m = new RegExp(`^([+-]?)(${digits})?(?:\\.(${digits})?)?(?:[eE]([+-]?${digits}))?$`)
+    .exec(value.trim());
+  if (!m || (m[2] === undefined && m[3] === undefined)) throw new Error(`invalid stratum ratio ${value}`);
+  const whole = (m[2] || '').replaceAll('_', '');
+  const frac = (m[3] || '').replaceAll('_', '');
+  const coef = BigInt((m[1] === '-' ? '-' : '') + (whole + frac || '0'));
+  return [coef, Number((m[4] || '0').replaceAll('_', '')) - frac.length];
+}
+
+// Python's Decimal arithmetic rounds a product to 28 significant digits (half even).
+const DECIMAL_PREC = 28;
+
+function roundHalfEven(coef, exp) {
+  const digits = (coef < 0n ? -coef : coef).toString().length;
+  if (digits <= DECIMAL_PREC) return [coef, exp];
+  const drop = 10n ** BigInt(digits - DECIMAL_PREC);
+  let q = coef / drop;
+  const r = coef % drop;
+  const twice = 2n * (r < 0n ? -r : r);
+  if (twice > drop || (twice === drop && q % 2n !== 0n)) q += coef < 0n ? -1n : 1n;
+  return [q, exp + (digits - DECIMAL_PREC)];
+}
+
+// The stratum's target: its size, or ceil(ratio * available) as Python's Decimal computes
+// it; never more than available.
+export function stratumTarget(stratum, available) {
+  const hasSize = stratum.size !== undefined && stratum.size !== null;
+  const hasRatio = stratum.ratio !== undefined && stratum.ratio !== null;
+  if (hasSize === hasRatio) throw new Error('a stratum has either a size or a ratio');
+  let wanted;
+  if (hasSize) {
+    if (!Number.isInteger(stratum.size) || stratum.size < 1) throw new Error('stratum size must be at least 1');
+    wanted = BigInt(stratum.size);
+  } else {
+    const [rc, re] = decimalOf(stratum.ratio);
+    // 0 < ratio <= 1, compared exactly
+    const one = re >= 0 ? rc * 10n ** BigInt(re) <= 1n : rc <= 10n ** BigInt(-re);
+    if (rc <= 0n || !one) throw new Error('stratum ratio must be in (0, 1]');
+    const [c, e] = roundHalfEven(rc * BigInt(available), re);
+    if (e >= 0) wanted = c * 10n ** BigInt(e);
+    else {
+      const scale = 10n ** BigInt(-e);
+      wanted = c / scale + (c % scale > 0n ? 1n : 0n);
+    }
+  }
+  return Number(wanted < BigInt(available) ? wanted : BigInt(available));
+}
+
+// Float keys only pre-sort; keys closer than this are ordered by the exact comparison
+// (the error of log(u)/w is far below it).
+const KEY_EPS = 1e-9;
+
+// Descending key, exactly: k_a > k_b iff (2xa+1)**wb * 2**(53wa) > (2xb+1)**wa * 2**(53wb);
+// equal keys: smaller position first.
+function exactCompare(xs, ws, a, b) {
+  const xa = BigInt(xs[a]);
+  const xb = BigInt(xs[b]);
+  const wa = BigInt(ws[a]);
+  const wb = BigInt(ws[b]);
+  const left = (2n * xa + 1n) ** wb << (53n * wa);
+  const right = (2n * xb + 1n) ** wa << (53n * wb);
+  if (left !== right) return left > right ? -1 : 1;
+  return a - b;
+}
+
+// Of the units at positions, those with the n largest keys, best first.
+export function topWeighted(positions, xs, ws, n) {
+  n = Math.min(n, positions.length);
+  if (n <= 0) return [];
+  const key = new Map(positions.map((p) => [p, Math.log((2 * xs[p] + 1) * 2 ** -53) / ws[p]]));
+  const order = [...positions].sort((a, b) => key.get(b) - key.get(a) || a - b);
+  const threshold = key.get(order[n - 1]);
+  const out = [];
+  let run = [];
+  const flush = () => {
+    if (run.length > 1) run.sort((a, b) => exactCompare(xs, ws, a, b));
+    out.push(...run);
+  };
+  for (const p of order) {
+    if (key.get(p) < threshold - KEY_EPS) break;
+    if (run.length && key.get(run[run.length - 1]) - key.get(p) > KEY_EPS) {
+      flush();
+      run = [];
+    }
+    run.push(p);
+  }
+  flush();
+  return out.slice(0, n);
+}
+
+// Step 3: [{unit_id, stratum, rank}] in selection order, and {stratum, available, target}
+// per stratum. lateExcluded: unit ids (those not in the snapshot are ignored, as in Python).
+export function selectUnits(doc, drawSeedHex, snapshotHashHex, lateExcluded = []) {
+  const units = canonicalUnits(doc.units);
+  const strata = doc.plan.sampling.strata;
+  const stratumOf = new Map();
+  strata.forEach((s, si) => s.risk_classes.forEach((c) => stratumOf.set(c, si)));
+  const late = new Set(lateExcluded);
+  const ws = units.weight;
+  const members = strata.map(() => []);
+  units.unit_id.forEach((id, p) => {
+    const si = stratumOf.get(units.risk_class[p]);
+    if (si === undefined || late.has(id)) return;
+    if (!Number.isInteger(ws[p]) || ws[p] < 1) throw new Error(`unit ${id}: the weight is not an integer >= 1`);
+    members[si].push(p);
+  });
+  const xs = unitDraws(drawSeedHex, snapshotHashHex, units.unit_id.length);
+  const order = [];
+  const summaries = [];
+  strata.forEach((s, si) => {
+    const target = stratumTarget(s, members[si].length);
+    summaries.push({ stratum: si, available: members[si].length, target });
+    topWeighted(members[si], xs, ws, target).forEach((p, i) => {
+      order.push({ unit_id: units.unit_id[p], stratum: si, rank: i + 1 });
+    });
+  });
+  return { order, strata: summaries };
+}
+
+export function resultDigest(selection) {
+  return bytesToHex(sha256(utf8ToBytes(canonicalJson(selection))));
+}
+
+// The whole draw (steps 3 to 5) from the snapshot document, the draw seed and the draw record's
+// late exclusions and recusals (ignored when the snapshot commits the recusals: then derived
+// from the selection, as the Python draw does). Returns {selection, result_digest, recusals}.
+export function computeDraw(doc, drawSeedHex, snapshotHashHex, lateExcluded = [], recusals = []) {
+  const { order } = selectUnits(doc, drawSeedHex, snapshotHashHex, lateExcluded);
+  const used = 'committed_recusals' in doc ? unitRecusals(doc, order) : recusals;
+  const selection = assignTeams(doc, drawSeedHex, snapshotHashHex, order, used);
+  return { selection, result_digest: resultDigest(selection), recusals: used };
+}
+
+function describe(e) {
+  return e ? `${e.unit_id} (stratum ${e.stratum}, rank ${e.rank})` : 'nothing';
+}
+
 // A complete record against its snapshot document (the bytes as served): the snapshot hash,
-// the contributions the snapshot lists, and each published entry's team and lab recomputed.
-// The selection of units itself (step 3) is recomputed by the Python verifier only.
+// the contributions the snapshot lists, the selection of units (step 3) recomputed with the
+// record's late exclusions, each entry's team and lab, and the result digest.
 export function checkTeams(record, snapshotBytes) {
   const problems = [];
   if (record.disclosure === 'partial') {
-    return ['a partial record: the teams are recomputed once the whole selection is public'];
+    return ['a partial record: the draw is recomputed once the whole selection is public'];
   }
   if (bytesToHex(sha256(snapshotBytes)) !== record.snapshot_hash) {
     return ['the snapshot does not match the snapshot hash published before the draw'];
@@ -462,26 +664,33 @@ export function checkTeams(record, snapshotBytes) {
   if (listed.join() !== revealed.join()) {
     return [...problems, 'the record\'s contributions are not those the snapshot lists'];
   }
-  if ('committed_recusals' in doc) {
-    const derived = unitRecusals(doc, record.selection);
-    if (canonicalJson(derived) !== canonicalJson(record.recusals || [])) {
-      problems.push('the draw record\'s recusals differ from those committed in the snapshot');
-    }
-  }
   const seed = listed.length ? record.draw_seed : record.seed;
+  const late = (record.late_exclusions || []).map((e) => e.unit_id);
   let expected;
   try {
-    expected = assignTeams(doc, seed, record.snapshot_hash, record.selection, record.recusals || []);
+    expected = computeDraw(doc, seed, record.snapshot_hash, late, record.recusals || []);
   } catch (err) {
-    return [...problems, `the teams cannot be recomputed: ${err.message}`];
+    return [...problems, `the draw cannot be recomputed: ${err.message}`];
   }
-  record.selection.forEach((entry, i) => {
-    const want = expected[i];
-    if (entry.inspectors.join('\u001e') !== want.inspectors.join('\u001e')) {
+  if ('committed_recusals' in doc && canonicalJson(expected.recusals) !== canonicalJson(record.recusals || [])) {
+    problems.push('the draw record\'s recusals differ from those committed in the snapshot');
+  }
+  const published = record.selection || [];
+  if (published.length !== expected.selection.length) {
+    problems.push(`the record publishes ${published.length} units, the draw selects ${expected.selection.length}`);
+  }
+  published.forEach((entry, i) => {
+    const want = expected.selection[i];
+    if (!want || entry.unit_id !== want.unit_id || entry.stratum !== want.stratum || entry.rank !== want.rank) {
+      problems.push(`entry ${i}: published ${describe(entry)}, recomputed ${describe(want)}`);
+    } else if ((entry.inspectors || []).join('\u001e') !== want.inspectors.join('\u001e')) {
       problems.push(`unit ${entry.unit_id}: published team ${entry.inspectors}, recomputed ${want.inspectors}`);
     } else if (entry.lab !== want.lab) {
       problems.push(`unit ${entry.unit_id}: published lab ${entry.lab}, recomputed ${want.lab}`);
     }
   });
+  if (record.result_digest != null && record.result_digest !== expected.result_digest) {
+    problems.push('the result digest does not match the recomputed selection');
+  }
   return problems;
 }

@@ -115,7 +115,21 @@ def test_js_verifier_checks_a_real_draw(
     document = client.get(f"/public/snapshots/{full['snapshot_id']}/document").content
     (tmp_path / "snap.json").write_bytes(document)
     r = _run(node, str(tmp_path / "full.json"), "--snapshot", str(tmp_path / "snap.json"))
-    assert r.returncode == 0, r.stdout + r.stderr  # teams and labs recomputed
+    assert r.returncode == 0, r.stdout + r.stderr  # units, teams, labs and digest recomputed
+    # two drawn units swapped (their teams and labs with them): the selection itself is wrong
+    swapped = json.loads(json.dumps(full))
+    swapped["selection"][0], swapped["selection"][1] = (
+        {**full["selection"][1], "stratum": full["selection"][0]["stratum"], "rank": 1},
+        {**full["selection"][0], "stratum": full["selection"][1]["stratum"], "rank": 2},
+    )
+    (tmp_path / "swapped.json").write_text(json.dumps(swapped))
+    r = _run(node, str(tmp_path / "swapped.json"), "--snapshot", str(tmp_path / "snap.json"))
+    assert r.returncode == 1 and "entry 0: published" in r.stdout, r.stdout + r.stderr
+    # a result digest that is not that of the selection
+    digest = {**full, "result_digest": "0" * 64}
+    (tmp_path / "digest.json").write_text(json.dumps(digest))
+    r = _run(node, str(tmp_path / "digest.json"), "--snapshot", str(tmp_path / "snap.json"))
+    assert r.returncode == 1 and "result digest" in r.stdout, r.stdout + r.stderr
     # a recusal the snapshot did not commit (it would steer a team) is reported
     unit = full["selection"][0]
     extra = {"unit_id": unit["unit_id"], "kind": "inspector", "id": unit["inspectors"][0]}
@@ -166,3 +180,38 @@ def test_both_verifiers_reproduce_the_team_vectors_and_catch_a_wrong_joint_team(
         (tmp_path / "v.json").write_text(json.dumps(forged))
         r = _run(node, "--vectors", str(tmp_path / "v.json"))
         assert r.returncode == 1 and "MISMATCH teams joint" in r.stdout, (name, r.stdout)
+
+
+def test_both_verifiers_reproduce_the_draw_vectors_and_catch_a_swapped_selection(
+    node: str, tmp_path: Path
+) -> None:
+    vectors = json.loads(VECTORS.read_text())
+    assert len(vectors["draws"]) == 2
+    for v in vectors["draws"]:
+        doc = v["snapshot"]
+        strata = doc["plan"]["sampling"]["strata"]
+        assert [s["size"] is not None for s in strata] == [True, False], v["name"]
+        assert max(doc["units"]["weight"]) > 1 and any(doc["units"]["dishonest"])
+        assert sha256_hex(canonical_bytes(doc)) == v["snapshot_hash"]
+        late = [e["unit_id"] for e in v["late_exclusions"]]
+        outcome = compute_draw(doc, bytes.fromhex(v["draw_seed"]), late_excluded=late)
+        assert outcome.selection_doc() == v["selection"], v["name"]
+        assert outcome.result_digest == v["result_digest"]
+        assert [vars(s) for s in outcome.strata] == v["strata"]
+        # the late exclusion matters: without it that unit is drawn
+        drawn = compute_draw(doc, bytes.fromhex(v["draw_seed"])).selection_doc()
+        assert late[0] in [e["unit_id"] for e in drawn]
+    # a ratio given as a JSON number is Decimal(0.2), a little above 0.2: ceil(2.000...1) = 3
+    assert vectors["draws"][1]["strata"][1] == {"stratum": 1, "available": 10, "target": 3}
+    # two units of the selection swapped (rank order of stratum 0), and the digest to match
+    forged = json.loads(VECTORS.read_text())
+    selection = forged["draws"][0]["selection"]
+    selection[0]["unit_id"], selection[1]["unit_id"] = (
+        selection[1]["unit_id"],
+        selection[0]["unit_id"],
+    )
+    forged["draws"][0]["result_digest"] = sha256_hex(canonical_bytes(selection))
+    (tmp_path / "v.json").write_text(json.dumps(forged))
+    r = _run(node, "--vectors", str(tmp_path / "v.json"))
+    assert r.returncode == 1 and "MISMATCH draw size and decimal ratio" in r.stdout, r.stdout
+    assert r.stdout.count("MISMATCH") == 1

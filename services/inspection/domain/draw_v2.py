@@ -44,7 +44,10 @@ the specification, precise enough to reimplement the draw in any language.
    Stratum ``s`` (0-based, in the order of ``plan.sampling.strata``) holds the units whose
    ``risk_class`` is among the stratum's ``risk_classes`` and that the draw record does not
    list as late exclusions. ``available`` is their number; ``target`` is the stratum's
-   ``size``, or ``ceil(ratio * available)`` in exact decimal arithmetic, at most ``available``.
+   ``size``, or ``ceil(ratio * available)`` in decimal arithmetic, at most ``available``:
+   ``ratio`` is ``Decimal(value)`` (a string read exactly; a JSON number is a binary64 double
+   and read as its exact value, so ``0.2`` is a little above 0.2) and the product is rounded
+   to 28 significant digits, half even (Python's default decimal context), before the ceiling.
    The stratum takes the ``target`` units with the largest keys, best first: rank 1 is the
    largest key. Keys are compared exactly, never in floating point:
    ``k_a > k_b`` iff ``(2*x_a + 1)**w_b * 2**(53*w_a) > (2*x_b + 1)**w_a * 2**(53*w_b)``.
