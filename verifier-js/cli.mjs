@@ -111,4 +111,5 @@ if (problems.length) {
   for (const p of problems) console.log(`  - ${p}`);
   process.exit(1);
 }
-console.log(`MATCH: draw ${record.draw_id} (${record.disclosure}): ${record.selection.length} entries match the selection commitment`);
+const recomputed = args.includes('--snapshot') ? '; units, teams, labs and result digest recomputed from the snapshot' : '';
+console.log(`MATCH: draw ${record.draw_id} (${record.disclosure}): ${record.selection.length} entries match the selection commitment${recomputed}`);
