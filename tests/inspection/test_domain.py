@@ -478,3 +478,13 @@ def test_unit_ids_are_stable_and_rows_validated() -> None:
 def test_inspector_rows_validate_conflict_usccs() -> None:
     parsed = parse_inspectors(inspectors_csv(1, {"INS-330100-0": "NOTAUSCC"}), lambda r: True)
     assert [(e.row, e.field, e.code) for e in parsed.errors] == [(2, "conflicts", "uscc_length")]
+
+
+def test_only_a_committed_snapshot_is_drawable() -> None:
+    from services.inspection.domain.model import SnapshotNotDrawable, SnapshotStatus
+
+    SnapshotStatus.COMMITTED.check_drawable()
+    for status in (SnapshotStatus.DRAWN, SnapshotStatus.ABANDONED):
+        with pytest.raises(SnapshotNotDrawable) as refused:
+            status.check_drawable()
+        assert refused.value.status is status

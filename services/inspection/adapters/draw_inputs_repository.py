@@ -10,6 +10,7 @@ from sqlmodel import Session, col
 from services.inspection.adapters.orm import SnapshotRow, TaskRow
 from services.inspection.adapters.orm_draw_inputs import ContributionRow, TransparencyEntryRow
 from services.inspection.domain import transparency
+from services.inspection.domain.model import SnapshotStatus
 from shared.db import take_append_lock
 
 LOG_LOCK = "transparency_log"
@@ -58,7 +59,7 @@ class DrawInputsRepository:
     def undrawn_snapshots(self, plan_id: str) -> list[tuple[str, str]]:
         """(id, snapshot hash) of the plan's committed, undrawn snapshots."""
         stmt = select(col(SnapshotRow.id), col(SnapshotRow.snapshot_hash)).where(
-            col(SnapshotRow.plan_id) == plan_id, col(SnapshotRow.status) == "committed"
+            col(SnapshotRow.plan_id) == plan_id, col(SnapshotRow.status) == SnapshotStatus.COMMITTED
         )
         return [(r[0], r[1]) for r in self.session.execute(stmt.order_by(col(SnapshotRow.id)))]
 

@@ -35,8 +35,10 @@ from services.inspection.adapters.tables import (
 from services.inspection.domain.draw import UNIT_COLUMNS
 from services.inspection.domain.model import (
     CheckType,
+    DrawStatus,
     Outcome,
     Plan,
+    SnapshotStatus,
 )
 from services.inspection.domain.policy import (
     CheckRecord,
@@ -98,8 +100,11 @@ class SnapshotRepository:
     def abandon_undrawn(self, plan_id: str) -> None:
         self.session.execute(
             update(SNAPSHOT)
-            .where(col(SnapshotRow.plan_id) == plan_id, col(SnapshotRow.status) == "committed")
-            .values(status="abandoned")
+            .where(
+                col(SnapshotRow.plan_id) == plan_id,
+                col(SnapshotRow.status) == SnapshotStatus.COMMITTED,
+            )
+            .values(status=SnapshotStatus.ABANDONED)
         )
 
     def history_watermark(self) -> int:
@@ -200,7 +205,7 @@ class DrawRepository:
 
     def active_for_plan(self, plan_id: str, *, for_update: bool = False) -> DrawRow | None:
         stmt = select(DrawRow).where(
-            col(DrawRow.plan_id) == plan_id, col(DrawRow.status) == "active"
+            col(DrawRow.plan_id) == plan_id, col(DrawRow.status) == DrawStatus.ACTIVE
         )
         if for_update:
             stmt = stmt.with_for_update()

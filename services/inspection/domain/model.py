@@ -38,6 +38,34 @@ class ResultStatus(StrEnum):
     FINAL = "final"
 
 
+class SnapshotStatus(StrEnum):
+    """A frozen roster's life: committed (drawable), then drawn once, or abandoned when a newer
+    snapshot of the plan supersedes it undrawn (it stays in the transparency log)."""
+
+    COMMITTED = "committed"
+    DRAWN = "drawn"
+    ABANDONED = "abandoned"
+
+    def check_drawable(self) -> None:
+        if self is not SnapshotStatus.COMMITTED:
+            raise SnapshotNotDrawable(self)
+
+
+class SnapshotNotDrawable(Exception):
+    """Only a committed snapshot is drawn; the service layer answers 409."""
+
+    def __init__(self, status: SnapshotStatus) -> None:
+        super().__init__(status.value)
+        self.status = status
+
+
+class DrawStatus(StrEnum):
+    """A plan has one active draw; a recorded re-draw supersedes it (its tasks are cancelled)."""
+
+    ACTIVE = "active"
+    SUPERSEDED = "superseded"
+
+
 class TaskStatus(StrEnum):
     ASSIGNED = "assigned"
     RESULT_RECORDED = "result_recorded"

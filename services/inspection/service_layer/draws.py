@@ -23,7 +23,10 @@ from services.inspection.domain.draw import (
 )
 from services.inspection.domain.draw_seed import unit_recusals
 from services.inspection.domain.model import (
+    DrawStatus,
     Plan,
+    SnapshotNotDrawable,
+    SnapshotStatus,
     TaskStatus,
 )
 from services.inspection.domain.transparency import Kind
@@ -82,13 +85,13 @@ def make_draw(
         draw_id = str(uuid.uuid4())
         now = utcnow()
         if active is not None:
-            active.status = "superseded"
+            active.status = DrawStatus.SUPERSEDED
             active.superseded_by = draw_id
             uow.tasks.cancel_draw_tasks(active.id, f"superseded by re-draw {draw_id}: {reason}")
         uow.draws.add(
             _draw_row(snap, plan, draw_id, drawn, late, sealed, reason, active, actor, now)
         )
-        snap.status = "drawn"
+        snap.status = SnapshotStatus.DRAWN
         tasks = _task_rows(drawn.doc, drawn.chosen, drawn.outcome, draw_id, plan, now)
         uow.tasks.add_many(tasks)
         hierarchy_ops.take_over_lower_claims(uow, draw_id, plan, now)
@@ -112,12 +115,14 @@ def _drawable_snapshot(
         raise NotFound(f"no snapshot {snapshot_id}", code="snapshot_not_found")
     plan = _load_plan(uow, snap.plan_id, for_update=True)  # one draw of a plan at a time
     require_authority(plan, actor)
-    if snap.status != "committed":
+    try:
+        SnapshotStatus(snap.status).check_drawable()
+    except SnapshotNotDrawable:
         raise Conflict(
             f"snapshot {snapshot_id} is {snap.status}; freeze a new one to draw again",
             code="snapshot_not_drawable",
             snapshot_status=snap.status,
-        )
+        ) from None
     return snap, plan
 
 

@@ -10,7 +10,7 @@ from sqlalchemy.engine import Connection
 
 from services.inspection.adapters.tables import DRAW, PLAN, RESULT, TASK
 from services.inspection.domain import publicity as pub
-from services.inspection.domain.model import CheckType, region_prefix
+from services.inspection.domain.model import CheckType, DrawStatus, region_prefix
 from shared.exceptions import InvalidInput, NotFound
 from shared.pagination import cut_page, decode_cursor
 
@@ -49,7 +49,7 @@ def _drawn(conn: Connection, plan_ids: list[str]) -> dict[str, int]:
     if not plan_ids:
         return {}
     stmt = select(DRAW.c.plan_id, DRAW.c.selected_count).where(
-        DRAW.c.plan_id.in_(plan_ids), DRAW.c.status == "active"
+        DRAW.c.plan_id.in_(plan_ids), DRAW.c.status == DrawStatus.ACTIVE
     )
     return {r.plan_id: r.selected_count for r in conn.execute(stmt)}
 

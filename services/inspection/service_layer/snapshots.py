@@ -18,6 +18,7 @@ from services.inspection.domain.draw import (
 )
 from services.inspection.domain.model import (
     Plan,
+    SnapshotStatus,
 )
 from services.inspection.domain.policy import EligibilityPolicy
 from services.inspection.service_layer import (
@@ -65,7 +66,7 @@ def commit_snapshot(
         row = SnapshotRow(
             id=snapshot_id,
             plan_id=plan.id,
-            status="committed",
+            status=SnapshotStatus.COMMITTED,
             policy_version=policy.version,
             frozen_on=today,
             snapshot_hash=snapshot_hash,

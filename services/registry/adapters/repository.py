@@ -21,6 +21,7 @@ from services.registry.domain.model import (
     CertificationBody,
     Transition,
 )
+from services.registry.domain.sanctions import HolderSanction
 from shared.clock import utcnow
 from shared.db import take_append_lock
 from shared.uscc import region_of
@@ -200,18 +201,30 @@ class ChangeLog:
 
 
 class SanctionRepository:
+    """Holder sanctions as domain objects (``services.registry.domain.sanctions``)."""
+
     def __init__(self, session: Session) -> None:
         self.session = session
 
-    def get(self, listing_id: str, measure_code: str) -> HolderSanctionRow | None:
+    def _row(self, listing_id: str, measure_code: str) -> HolderSanctionRow | None:
         stmt = select(HolderSanctionRow).where(
             col(HolderSanctionRow.listing_id) == listing_id,
             col(HolderSanctionRow.measure_code) == measure_code,
         )
         return self.session.execute(stmt).scalar_one_or_none()
 
-    def add(self, row: HolderSanctionRow) -> None:
-        self.session.add(row)
+    def get(self, listing_id: str, measure_code: str) -> HolderSanction | None:
+        row = self._row(listing_id, measure_code)
+        return _sanction(row) if row is not None else None
+
+    def add(self, sanction: HolderSanction) -> None:
+        self.session.add(HolderSanctionRow(**sanction.__dict__))
+
+    def save(self, sanction: HolderSanction) -> None:
+        """Writes a lift (the only change a stored measure undergoes)."""
+        row = self._row(sanction.listing_id, sanction.measure_code)
+        assert row is not None, "save() follows get()"
+        row.active, row.lifted_at = sanction.active, sanction.lifted_at
 
     def valid_certificate_numbers(
         self, uscc: str, status: str, reason_code: str | None = None
@@ -223,9 +236,23 @@ class SanctionRepository:
             stmt = stmt.where(col(CertificateRow.status_reason_code) == reason_code)
         return list(self.session.execute(stmt).scalars())
 
-    def active_for(self, uscc: str) -> list[HolderSanctionRow]:
+    def active_for(self, uscc: str) -> list[HolderSanction]:
         stmt = select(HolderSanctionRow).where(
             col(HolderSanctionRow.holder_uscc) == uscc,
             col(HolderSanctionRow.active).is_(True),
         )
-        return list(self.session.execute(stmt).scalars())
+        return [_sanction(row) for row in self.session.execute(stmt).scalars()]
+
+
+def _sanction(row: HolderSanctionRow) -> HolderSanction:
+    return HolderSanction(
+        holder_uscc=row.holder_uscc,
+        listing_id=row.listing_id,
+        measure_code=row.measure_code,
+        measure_name=row.measure_name,
+        legal_basis=row.legal_basis,
+        enforcing_service=row.enforcing_service,
+        active=row.active,
+        started_at=row.started_at,
+        lifted_at=row.lifted_at,
+    )

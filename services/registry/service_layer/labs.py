@@ -11,6 +11,7 @@ from sqlmodel import col, select
 
 from services.registry.adapters.orm_supervision import LabRow
 from services.registry.domain.labs import LabStatus, check_lab_change, eligible
+from services.registry.domain.sanctions import banned_for_life
 from services.registry.service_layer.unit_of_work import RegistryUnitOfWork
 from shared.auth import Principal
 from shared.clock import today_in_china, utcnow
@@ -88,7 +89,7 @@ def register_lab(uow: RegistryUnitOfWork, cmd: RegisterLab, actor: Principal) ->
 
 
 def _banned_holder(uow: RegistryUnitOfWork, code: str) -> bool:
-    return any(s.measure_code == "lifetime_ban" for s in uow.sanctions.active_for(code))
+    return banned_for_life(uow.sanctions.active_for(code))
 
 
 def change_lab_status(

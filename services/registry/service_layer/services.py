@@ -3,7 +3,6 @@
 from dataclasses import dataclass, replace
 from datetime import date
 
-from services.registry.adapters.orm import HolderSanctionRow
 from services.registry.domain import model
 from services.registry.domain.lifecycle_rules import (
     DEFAULT_RULES,
@@ -18,6 +17,13 @@ from services.registry.domain.model import (
 )
 from services.registry.domain.numbers import canonical_number
 from services.registry.domain.reasons import REVOKED_FOR_CAUSE, Action
+from services.registry.domain.sanctions import (
+    BARRING_MEASURE,
+    LIFETIME_BAN,
+    HolderSanction,
+    barred_by_another_listing,
+    barring,
+)
 from services.registry.domain.schemes import CATALOGUE
 from services.registry.service_layer.commands import IssueCertificate, RegisterBody
 from services.registry.service_layer.labs import ban_lab_of
@@ -37,8 +43,6 @@ from shared.uscc import validate as validate_uscc
 # Actions a regulator may take on any certificate in its jurisdiction (supervisory powers);
 # everything else is the issuing body's alone.
 REGULATOR_ACTIONS = frozenset({Action.SUSPEND, Action.REVOKE})
-BARRING_MEASURE = "no_new_certificates"
-LIFETIME_BAN = "lifetime_ban"
 
 
 def register_body(uow: RegistryUnitOfWork, cmd: RegisterBody, actor: Principal) -> None:
@@ -174,15 +178,15 @@ def _issue(
 
 def _refuse_barred_holder(uow: RegistryUnitOfWork, uscc: str) -> None:
     """Joint punishment: a holder on the dishonesty list gets no new certificates."""
-    for sanction in uow.sanctions.active_for(uscc):
-        if sanction.measure_code == BARRING_MEASURE:
-            raise Conflict(
-                f"enterprise {uscc} is on the dishonesty list and barred from new certificates",
-                code="holder_barred",
-                listing_id=sanction.listing_id,
-                measure=sanction.measure_code,
-                legal_basis=sanction.legal_basis,
-            )
+    sanction = barring(uow.sanctions.active_for(uscc))
+    if sanction is not None:
+        raise Conflict(
+            f"enterprise {uscc} is on the dishonesty list and barred from new certificates",
+            code="holder_barred",
+            listing_id=sanction.listing_id,
+            measure=sanction.measure_code,
+            legal_basis=sanction.legal_basis,
+        )
 
 
 def change_status(
@@ -317,7 +321,7 @@ def apply_measure(
     """A dishonesty-list measure against ``m.uscc`` takes effect here. Idempotent."""
     with uow:
         if uow.sanctions.get(m.listing_id, m.measure_code) is None:
-            uow.sanctions.add(_sanction_row(m, active=True))
+            uow.sanctions.add(_sanction(m))
             uow.changes.record("holder", m.uscc, f"measure_applied:{m.measure_code}", "active")
             if m.measure_code == BARRING_MEASURE and suspend_existing:
                 _joint_transition(uow, m.uscc, Action.SUSPEND, "valid", "joint_punishment", None)
@@ -327,18 +331,16 @@ def apply_measure(
         uow.commit()
 
 
-def _sanction_row(m: MeasureChange, *, active: bool) -> HolderSanctionRow:
-    now = utcnow()
-    return HolderSanctionRow(
+def _sanction(m: MeasureChange) -> HolderSanction:
+    return HolderSanction(
         holder_uscc=m.uscc,
         listing_id=m.listing_id,
         measure_code=m.measure_code,
         measure_name=m.measure_name,
         legal_basis=m.legal_basis,
         enforcing_service=m.enforcing_service,
-        active=active,
-        started_at=now,
-        lifted_at=None if active else now,
+        active=True,
+        started_at=utcnow(),
     )
 
 
@@ -347,14 +349,11 @@ def lift_measure(
 ) -> None:
     """Delisting or approved repair: the measure stops; certificates suspended for it return."""
     with uow:
-        row = uow.sanctions.get(m.listing_id, m.measure_code)
-        if row is None:
-            # The lift overtook its apply (two relays may publish out of order): keep a
-            # tombstone, so the late apply of this listing's measure has no effect.
-            uow.sanctions.add(_sanction_row(m, active=False))
-        elif row.active:
-            row.active = False
-            row.lifted_at = utcnow()
+        sanction = uow.sanctions.get(m.listing_id, m.measure_code)
+        if sanction is None:
+            uow.sanctions.add(HolderSanction.tombstone(_sanction(m)))
+        elif sanction.lift(utcnow()):
+            uow.sanctions.save(sanction)
             uow.changes.record("holder", m.uscc, f"measure_lifted:{m.measure_code}", "lifted")
             if m.measure_code == BARRING_MEASURE and suspend_existing and not _still_barred(uow, m):
                 _joint_transition(
@@ -369,10 +368,7 @@ def lift_measure(
 
 
 def _still_barred(uow: RegistryUnitOfWork, m: MeasureChange) -> bool:
-    return any(
-        s.measure_code == BARRING_MEASURE and s.listing_id != m.listing_id
-        for s in uow.sanctions.active_for(m.uscc)
-    )
+    return barred_by_another_listing(uow.sanctions.active_for(m.uscc), m.listing_id)
 
 
 def _joint_transition(
