@@ -39,4 +39,4 @@ class ResultDeadlineRow(Base, table=True):
     final_on: date
     deadline: date = Field(index=True)
     provenance: str = Field(max_length=20)  # official | provisional
-    calendar_version: str = Field(max_length=64)
+    calendar_version: str = Field(max_length=300)  # as every calendar_version column
