@@ -31,7 +31,7 @@ from services.inspection.domain.draw import DRAW_FORMAT
 from services.inspection.service_layer import draw_inputs_views, snapshot_views, task_views
 from shared.db import table_of
 from shared.exceptions import Forbidden
-from shared.pagination import cut_page, decode_cursor
+from shared.pagination import decode_cursor
 
 SAMPLING = table_of(TaskSamplingRow)
 COMMITMENT = table_of(DrawCommitmentRow)
@@ -144,32 +144,12 @@ def exclusions(
     conn: Connection, snapshot_id: str, today: date, *, cursor: str | None, limit: int
 ) -> dict[str, Any]:
     """The exclusions list without those caused by another plan's still-secret task."""
-    snapshot_views.snapshot_public(conn, snapshot_id)
     withheld = _withheld_exclusion(today).where(SNAPSHOT_EXCLUSION.c.snapshot_id == snapshot_id)
-    rows = conn.execute(
-        select(
-            SNAPSHOT_EXCLUSION.c.unit_id,
-            SNAPSHOT_EXCLUSION.c.rule,
-            SNAPSHOT_EXCLUSION.c.cause_task_id,
-            SNAPSHOT_EXCLUSION.c.cause_plan_id,
-            SNAPSHOT_EXCLUSION.c.cause_authority_level,
-            SNAPSHOT_EXCLUSION.c.cause_region_code,
-            SNAPSHOT_EXCLUSION.c.cause_date,
-        )
-        .where(
-            SNAPSHOT_EXCLUSION.c.snapshot_id == snapshot_id,
-            SNAPSHOT_EXCLUSION.c.unit_id > decode_cursor(cursor),
-            SNAPSHOT_EXCLUSION.c.unit_id.notin_(withheld),
-        )
-        .order_by(SNAPSHOT_EXCLUSION.c.unit_id)
-        .limit(limit + 1)
-    ).all()
-    page, next_cursor = cut_page(rows, limit, lambda r: r.unit_id)
-    return {
-        "items": [snapshot_views.exclusion_doc(r) for r in page],
-        "next_cursor": next_cursor,
-        "withheld_count": len(conn.execute(withheld).all()),
-    }
+    page = snapshot_views.exclusions(
+        conn, snapshot_id, cursor=cursor, limit=limit, withheld=withheld
+    )
+    page["withheld_count"] = len(conn.execute(withheld).all())
+    return page
 
 
 # -- draws ------------------------------------------------------------------------------------

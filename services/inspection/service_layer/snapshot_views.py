@@ -3,7 +3,7 @@ queries, no ORM objects."""
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.engine import Connection
 
 from services.inspection.adapters.snapshot_reads import read_snapshot_units
@@ -58,10 +58,23 @@ def snapshot_header(conn: Connection, snapshot_id: str) -> dict:
 
 
 def exclusions(
-    conn: Connection, snapshot_id: str, *, cursor: str | None, limit: int
+    conn: Connection,
+    snapshot_id: str,
+    *,
+    cursor: str | None,
+    limit: int,
+    withheld: Select[Any] | None = None,
 ) -> dict[str, Any]:
-    """Every unit in scope that was not eligible, with the rule and the check that caused it."""
+    """Every unit in scope that was not eligible, with the rule and the check that caused it;
+    without the units ``withheld`` selects (the public list leaves out those whose cause is
+    another plan's still-secret task)."""
     snapshot_public(conn, snapshot_id)
+    conditions = [
+        SNAPSHOT_EXCLUSION.c.snapshot_id == snapshot_id,
+        SNAPSHOT_EXCLUSION.c.unit_id > decode_cursor(cursor),
+    ]
+    if withheld is not None:
+        conditions.append(SNAPSHOT_EXCLUSION.c.unit_id.notin_(withheld))
     rows = conn.execute(
         select(
             SNAPSHOT_EXCLUSION.c.unit_id,
@@ -72,10 +85,7 @@ def exclusions(
             SNAPSHOT_EXCLUSION.c.cause_region_code,
             SNAPSHOT_EXCLUSION.c.cause_date,
         )
-        .where(
-            SNAPSHOT_EXCLUSION.c.snapshot_id == snapshot_id,
-            SNAPSHOT_EXCLUSION.c.unit_id > decode_cursor(cursor),
-        )
+        .where(*conditions)
         .order_by(SNAPSHOT_EXCLUSION.c.unit_id)
         .limit(limit + 1)
     ).all()
