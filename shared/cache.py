@@ -14,7 +14,9 @@ Entries are bounded by memory (``max_mb``, an estimate of each entry's size, see
 by count: long-tail traffic over millions of keys must not grow the process without bound.
 Lookups are counted (``cache_lookups_total{cache, result}`` on /metrics) so that a benchmark can
 print the hit ratio beside each figure. Misses are read through ``make_read_engine``: one round
-trip per query, no transaction around it.
+trip per query, no transaction around it; on PostgreSQL, once the app's lifespan has started
+(``start_async_reads``), through ``make_async_read_engine`` in the event loop itself: no
+thread-pool hop on the public read paths.
 
 When the change log cannot be polled (the database is down or unreachable), entries keep being
 served (stale-while-error) for at most ``stale_limit`` seconds since the last good poll, each
@@ -37,13 +39,21 @@ from cachetools import LRUCache
 from fastapi.concurrency import run_in_threadpool
 from prometheus_client import Counter, Gauge
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.clock import today_in_china
-from shared.db import dispose_read_engine, make_read_engine, retry_once
+from shared.db import (
+    dispose_read_engine,
+    make_async_read_engine,
+    make_read_engine,
+    retry_once,
+    retry_once_async,
+)
 
 log = logging.getLogger(__name__)
 V = TypeVar("V")
+T = TypeVar("T")
 
 # (change id, key that changed, or None when the change may touch any entry)
 Change = tuple[int, str | None]
@@ -100,6 +110,7 @@ class ChangeLogCache(Generic[V]):
     ) -> None:
         self.engine = engine
         self._read_engine: Engine | None = None  # made on the first miss
+        self._async_engine: AsyncEngine | None = None  # made by start_async_reads
         self._load = load
         self._changes_since = changes_since
         self._last_change_id = last_change_id
@@ -175,14 +186,24 @@ class ChangeLogCache(Generic[V]):
     def load(self, keys: list[str]) -> dict[str, V]:
         """Read from the database (blocking); cache unless an eviction happened meanwhile."""
         epoch, today = self.epoch, self.today()
-        values = retry_once(lambda: self._read(keys, today))
+        values = retry_once(lambda: self._run(lambda conn: self._load(conn, keys, today)))
+        self._keep(keys, values, epoch, today)
+        return values
+
+    async def load_async(self, keys: list[str]) -> dict[str, V]:
+        """``load`` for async routes: on the async driver where there is one."""
+        epoch, today = self.epoch, self.today()
+        values = await self.read(lambda conn: self._load(conn, keys, today))
+        self._keep(keys, values, epoch, today)
+        return values
+
+    def _keep(self, keys: list[str], values: dict[str, V], epoch: int, today: date) -> None:
         with self._lock:
             if self._enabled and epoch == self.epoch and today == self._day:
                 for key in keys:
                     self._store(key, values.get(key, MISSING))
             self._bytes.set(self._entries.currsize)
             self._count.set(len(self._entries))
-        return values
 
     @property
     def read_engine(self) -> Engine:
@@ -191,26 +212,51 @@ class ChangeLogCache(Generic[V]):
                 self._read_engine = make_read_engine(self.engine)
             return self._read_engine
 
-    def _read(self, keys: list[str], today: date) -> dict[str, V]:
-        with self.read_engine.connect() as conn:
-            return self._load(conn, keys, today)
-
     def _store(self, key: str, value: "V | _Missing") -> None:
         try:
             self._entries[key] = value
         except ValueError:  # larger than the whole bound: serve it, do not keep it
             self._entries.pop(key, None)
 
+    async def read(self, query: Callable[[Connection], T]) -> T:
+        """One public read for an async route, in one round trip with no transaction around
+        it: in this event loop on the async driver (PostgreSQL, once started), else in the
+        thread pool. ``query`` is ordinary synchronous Core code."""
+        engine = self._async_engine
+        if engine is None:
+            return await run_in_threadpool(retry_once, lambda: self._run(query))
+
+        async def once() -> T:
+            async with engine.connect() as conn:
+                return await conn.run_sync(query)
+
+        return await retry_once_async(once)
+
+    def _run(self, query: Callable[[Connection], T]) -> T:
+        with self.read_engine.connect() as conn:
+            return query(conn)
+
+    def start_async_reads(self) -> None:
+        """Call in the serving event loop (the app's lifespan): the async engine's connections
+        belong to it."""
+        self._async_engine = make_async_read_engine(self.engine)
+
     def dispose(self) -> None:
         if self._read_engine is not None:
             dispose_read_engine(self._read_engine, self.engine)
             self._read_engine = None
 
+    async def dispose_async(self) -> None:
+        engine, self._async_engine = self._async_engine, None
+        if engine is not None:
+            await engine.dispose()
+        self.dispose()
+
     async def fetch(self, keys: list[str]) -> dict[str, V]:
-        """For async routes: hits at once, misses loaded in the thread pool."""
+        """For async routes: hits at once, misses loaded by ``load_async``."""
         hits, misses = self.get_many(keys)
         if misses:
-            hits.update(await run_in_threadpool(self.load, misses))
+            hits.update(await self.load_async(misses))
         return hits
 
     def evict(self, keys: Iterable[str]) -> None:
@@ -298,12 +344,13 @@ def cache_lifespan(
     async def lifespan(_app: object) -> AsyncIterator[None]:
         stopping = False
         await run_in_threadpool(cache.prime_position)
+        cache.start_async_reads()
         task = asyncio.create_task(keep_fresh(cache, interval, lambda: stopping))
         try:
             yield
         finally:
             stopping = True
             task.cancel()
-            cache.dispose()
+            await cache.dispose_async()
 
     return lifespan

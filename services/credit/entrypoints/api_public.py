@@ -1,7 +1,6 @@
 """Public disclosure routes: anyone, no login."""
 
 from fastapi import APIRouter, Request, Response
-from fastapi.concurrency import run_in_threadpool
 from pydantic_core import to_json
 
 from services.credit.entrypoints import schemas as s
@@ -12,7 +11,6 @@ from services.credit.entrypoints.api_deps import (
 )
 from services.credit.entrypoints.cache import ProfileCache
 from services.credit.service_layer import feed_views, profile_views
-from shared.db import retry_once
 from shared.exceptions import NotFound
 from shared.uscc import normalise
 from shared.uscc import validate as validate_uscc
@@ -38,7 +36,7 @@ async def public_profile(uscc: str, request: Request) -> Response:
     hits, misses = cache.get_many([uscc])
     if misses:
         validate_uscc(uscc, legacy_codes=request.app.state.settings.policy.legacy_codes)
-        hits = await run_in_threadpool(cache.load, misses)
+        hits = await cache.load_async(misses)
     body = hits.get(uscc)
     if body is None:
         raise NotFound(f"no enterprise {uscc}", code="enterprise_not_found")
@@ -69,7 +67,7 @@ def public_records(
     responses={200: {"model": s.FeedPageOut}},
     summary="Disclosure feed",
 )
-def disclosure_feed(
+async def disclosure_feed(
     request: Request,
     today: Today,
     cursor: Cursor = None,
@@ -77,13 +75,10 @@ def disclosure_feed(
 ) -> Response:
     """Anyone (credit-disclosure portals). Publish and withdraw entries in commit order; keep
     the returned cursor and ask again. Delete what a withdraw entry names."""
-    read = request.app.state.cache.read_engine  # one round trip, no transaction around it
-
-    def page_of_feed() -> dict:
-        with read.connect() as conn:
-            return feed_views.feed(conn, cursor=cursor, limit=limit, today=today)
-
-    page = retry_once(page_of_feed)
+    cache: ProfileCache = request.app.state.cache  # its reads: one round trip, no transaction
+    page = await cache.read(
+        lambda conn: feed_views.feed(conn, cursor=cursor, limit=limit, today=today)
+    )
     # serialised directly: validating 100 nested items against the response model would cost
     # more than the query (the model above documents the shape; tests check it)
     return Response(to_json(page), media_type=JSON)
