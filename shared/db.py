@@ -4,10 +4,12 @@ SQLite is the embedded default (``make run``); PostgreSQL is production. Both ge
 constraint names so Alembic migrations are portable.
 """
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
+import psycopg
+from psycopg_pool import PoolTimeout as AsyncPoolTimeout
 from sqlalchemy import (
     BigInteger,
     Column,
@@ -24,7 +26,6 @@ from sqlalchemy import (
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.orm import registry
 from sqlmodel import Session, SQLModel
 
@@ -135,23 +136,6 @@ def make_read_engine(engine: Engine) -> Engine:
     )
 
 
-def make_async_read_engine(engine: Engine) -> AsyncEngine | None:
-    """The public reads' engine on psycopg's async driver, for async routes: a miss costs one
-    round trip and no thread-pool hop (the sync view code runs in a greenlet through
-    ``AsyncConnection.run_sync``). Same settings as ``make_read_engine``. ``None`` on SQLite,
-    whose driver is synchronous (its reads stay in the thread pool)."""
-    if is_sqlite(engine):
-        return None
-    return create_async_engine(
-        engine.url.set(drivername="postgresql+psycopg_async"),
-        isolation_level="AUTOCOMMIT",
-        pool_pre_ping=False,
-        pool_size=5,
-        max_overflow=10,
-        connect_args={"prepare_threshold": 1},
-    )
-
-
 def dispose_read_engine(read: Engine, owner: Engine) -> None:
     if read.pool is not owner.pool:
         read.dispose()
@@ -166,16 +150,6 @@ def retry_once(read: Callable[[], T]) -> T:
         if not exc.connection_invalidated:
             raise
     return read()
-
-
-async def retry_once_async(read: Callable[[], Awaitable[T]]) -> T:
-    """``retry_once`` for a read on the async engine."""
-    try:
-        return await read()
-    except DBAPIError as exc:
-        if not exc.connection_invalidated:
-            raise
-    return await read()
 
 
 def _configure_sqlite(engine: Engine) -> None:
@@ -202,6 +176,8 @@ def is_database_unavailable(exc: BaseException) -> bool:
     so callers answer 503 / retry instead of failing it."""
     if isinstance(exc, DBAPIError) and exc.connection_invalidated:
         return True
+    if isinstance(exc, psycopg.OperationalError | psycopg.InterfaceError | AsyncPoolTimeout):
+        return True  # the async public reads (shared/async_reads.py) use psycopg directly
     if isinstance(exc, OperationalError) and _is_schema_error(exc):
         return False  # SQLite reports a missing table as "operational": a bug, not an outage
     return isinstance(exc, OperationalError | InterfaceError | PoolTimeout)

@@ -7,9 +7,11 @@ record's natural key) tells the client on retry whether the first attempt took e
 
 import logging
 
+import psycopg
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from prometheus_client import Counter
+from psycopg_pool import PoolTimeout as AsyncPoolTimeout
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
@@ -52,3 +54,6 @@ async def _database_error(request: Request, exc: Exception) -> JSONResponse:
 def install_outage_handlers(app: FastAPI) -> None:
     app.add_exception_handler(DBAPIError, _database_error)
     app.add_exception_handler(PoolTimeout, _database_error)
+    # the async public reads (shared/async_reads.py) meet psycopg's errors without SQLAlchemy
+    app.add_exception_handler(psycopg.Error, _database_error)
+    app.add_exception_handler(AsyncPoolTimeout, _database_error)

@@ -8,12 +8,17 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import Column, MetaData, String, Table, bindparam, select, text
 from sqlalchemy.engine import Connection, Engine
 
 from devtools.testing.databases import create_postgres_database, drop_database
+from shared.async_reads import AsyncReads, PreparedRead
 from shared.cache import ChangeLogCache
 from shared.db import make_engine
+
+KV = Table("kv", MetaData(), Column("k", String, primary_key=True), Column("v", String))
+ONE = select(KV.c.k, KV.c.v).where(KV.c.k.in_(bindparam("keys", expanding=True)))
+ONE_READ = PreparedRead(select(KV.c.k, KV.c.v).where(KV.c.k == bindparam("key")))
 
 
 @pytest.fixture
@@ -24,24 +29,34 @@ def engine(backend: str, tmp_path: Path) -> Iterator[Engine]:
         else create_postgres_database("cache")
     )
     eng = make_engine(url)
+    KV.create(eng)
+    with eng.begin() as conn:
+        conn.execute(KV.insert(), [{"k": "a", "v": "from the database"}])
     yield eng
     eng.dispose()
     if backend == "postgresql":
         drop_database(url)
 
 
-def _cache(engine: Engine, seen: list[tuple[int, bool]]) -> ChangeLogCache[str]:
+Seen = list[tuple[str, int]]
+
+
+def _cache(engine: Engine, seen: Seen) -> ChangeLogCache[str]:
     def load(conn: Connection, keys: list[str], _today: date) -> dict[str, str]:
-        # the value comes from the database, so a wrong connection cannot fake it
-        value = conn.execute(text("SELECT 'v:' || :k"), {"k": ",".join(keys)}).scalar_one()
-        seen.append((threading.get_ident(), conn.dialect.is_async))
-        return dict.fromkeys(keys, value)
+        seen.append(("sync", threading.get_ident()))
+        return {k: v for k, v in conn.execute(ONE, {"keys": keys})}
+
+    async def load_async(reads: AsyncReads, keys: list[str], _today: date) -> dict[str, str]:
+        seen.append(("async", threading.get_ident()))
+        found = [row for key in keys for row in await reads.rows(ONE_READ, key=key)]
+        return {row["k"]: row["v"] for row in found}
 
     return ChangeLogCache(
         engine,
         1,
         name="t_async",
         load=load,
+        async_load=load_async,
         changes_since=lambda c, n: [],
         last_change_id=lambda c: 0,
     )
@@ -50,61 +65,57 @@ def _cache(engine: Engine, seen: list[tuple[int, bool]]) -> ChangeLogCache[str]:
 def test_a_miss_is_read_in_the_event_loop_on_postgresql_and_in_the_pool_on_sqlite(
     engine: Engine, backend: str
 ) -> None:
-    seen: list[tuple[int, bool]] = []
+    seen: Seen = []
     cache = _cache(engine, seen)
 
     async def serve() -> tuple[int, dict[str, str], dict[str, str]]:
-        cache.start_async_reads()
+        await cache.start_async_reads()
         try:
             first = await cache.fetch(["a", "b"])
-            again = await cache.fetch(["a", "b"])  # hits: not read again
+            again = await cache.fetch(["a", "b"])  # a hit and a known absence: not read again
             return threading.get_ident(), first, again
         finally:
             await cache.dispose_async()
 
     loop_thread, first, again = asyncio.run(serve())
-    assert first == again == {"a": "v:a,b", "b": "v:a,b"}
+    assert first == again == {"a": "from the database"}
     assert len(seen) == 1
-    thread, on_async_driver = seen[0]
+    path, thread = seen[0]
     if backend == "postgresql":
-        assert (thread, on_async_driver) == (loop_thread, True)
+        assert (path, thread) == ("async", loop_thread)
     else:
-        assert (thread == loop_thread, on_async_driver) == (False, False)
+        assert path == "sync" and thread != loop_thread
 
 
-def test_a_read_outside_a_started_lifespan_uses_the_thread_pool(engine: Engine) -> None:
-    cache = _cache(engine, [])
+def test_before_the_lifespan_starts_misses_use_the_thread_pool(engine: Engine) -> None:
+    seen: Seen = []
+    cache = _cache(engine, seen)
 
-    def query(conn: Connection) -> tuple[int, int]:
-        return threading.get_ident(), conn.execute(text("SELECT 41 + 1")).scalar_one()
+    async def serve() -> tuple[int, dict[str, str]]:
+        return threading.get_ident(), await cache.fetch(["a"])
 
-    async def serve() -> tuple[int, tuple[int, int]]:
-        return threading.get_ident(), await cache.read(query)
-
-    loop_thread, (thread, answer) = asyncio.run(serve())
-    assert answer == 42 and thread != loop_thread
+    loop_thread, found = asyncio.run(serve())
+    assert found == {"a": "from the database"}
+    assert seen[0][0] == "sync" and seen[0][1] != loop_thread
     cache.dispose()
 
 
 def test_a_dropped_async_connection_is_retried_once(engine: Engine, backend: str) -> None:
     if backend != "postgresql":
-        pytest.skip("SQLite has no async engine")
-    cache = _cache(engine, [])
+        pytest.skip("SQLite has no async reads")
+    pid_read = PreparedRead(select(text("pg_backend_pid() AS pid")))
+    reads = AsyncReads.for_engine(engine)
+    assert reads is not None
 
-    async def serve() -> list[int]:
-        cache.start_async_reads()
+    async def serve() -> tuple[int, int]:
+        await reads.open()
         try:
-            pid = await cache.read(
-                lambda c: c.execute(text("SELECT pg_backend_pid()")).scalar_one()
-            )
+            before = (await reads.rows(pid_read))[0]["pid"]
             with engine.connect() as admin:  # the server drops the pooled connection
-                admin.execute(text("SELECT pg_terminate_backend(:p)"), {"p": pid})
-            again = await cache.read(
-                lambda c: c.execute(text("SELECT pg_backend_pid()")).scalar_one()
-            )
-            return [pid, again]
+                admin.execute(text("SELECT pg_terminate_backend(:p)"), {"p": before})
+            return before, (await reads.rows(pid_read))[0]["pid"]
         finally:
-            await cache.dispose_async()
+            await reads.close()
 
     before, after = asyncio.run(serve())
     assert before != after  # answered on a fresh connection, not an error

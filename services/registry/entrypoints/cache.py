@@ -10,6 +10,7 @@ from pydantic_core import to_json
 from sqlalchemy.engine import Connection, Engine
 
 from services.registry.service_layer import views
+from shared.async_reads import AsyncReads
 from shared.cache import Change, ChangeLogCache
 from shared.clock import today_in_china
 
@@ -44,12 +45,23 @@ def load_entries(conn: Connection, numbers: list[str], today: date) -> dict[str,
     return records
 
 
+async def load_entries_async(
+    reads: AsyncReads, numbers: list[str], today: date
+) -> dict[str, dict[str, Any]]:
+    """``load_entries`` on the async driver (PostgreSQL)."""
+    records = await views.load_records_async(reads, numbers)
+    for record in records.values():
+        rendered_with_status(record, today)
+    return records
+
+
 def verification_cache(engine: Engine, max_mb: float) -> VerificationCache:
     return ChangeLogCache(
         engine,
         max_mb,
         name="verification",
         load=load_entries,
+        async_load=load_entries_async,
         changes_since=_changes,
         last_change_id=views.last_change_id,
     )

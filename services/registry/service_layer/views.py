@@ -4,13 +4,14 @@ Reads use single SQLAlchemy Core queries (no ORM objects) because verification i
 path. The verification cache lives in ``entrypoints/cache.py``; these functions only read.
 """
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from typing import Any
 
 from sqlalchemy import String, and_, any_, bindparam, distinct, func, select
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Connection
+from sqlalchemy.sql import Select
 
 from services.registry.adapters.orm import (
     BodyRow,
@@ -21,6 +22,7 @@ from services.registry.adapters.orm import (
 )
 from services.registry.domain.model import effective_status
 from services.registry.domain.schemes import CATALOGUE
+from shared.async_reads import AsyncReads, PreparedRead
 from shared.db import table_of
 from shared.pagination import decode_int_cursor, encode_cursor
 
@@ -65,12 +67,9 @@ _PUBLIC_COLUMNS = (
 MAX_BULK = 1000
 
 
-def load_records(conn: Connection, numbers: Iterable[str]) -> dict[str, dict[str, Any]]:
-    """One round trip for any number of certificates, with body and active sanctions."""
-    wanted = list(numbers)
-    if not wanted:
-        return {}
-    stmt = (
+def _records_statement(key: Any) -> Select[Any]:
+    """Certificates with their body and the holder's active sanctions (one row each)."""
+    return (
         select(*_PUBLIC_COLUMNS)
         .select_from(
             CERTIFICATE.join(
@@ -81,28 +80,60 @@ def load_records(conn: Connection, numbers: Iterable[str]) -> dict[str, dict[str
                 and_(H.holder_uscc == C.holder_uscc, H.active.is_(True)),
             )
         )
-        .where(_key_in(C.number, wanted, conn))
+        .where(key)
     )
+
+
+# Built once: a call binds only the numbers. ``= :number`` for one (the common public case: a
+# scalar comparison plans and runs in a third of the time of ``= ANY`` of a one-element array);
+# PostgreSQL: ``= ANY(:numbers)``, one parameter, one prepared statement for any count (half the
+# time of an IN list of 1000); SQLite: an expanding IN.
+_ONE_RECORD = _records_statement(C.number == bindparam("number"))
+_MANY_RECORDS = {
+    "postgresql": _records_statement(C.number == any_(bindparam("numbers", type_=ARRAY(String)))),
+    "sqlite": _records_statement(C.number.in_(bindparam("numbers", expanding=True))),
+}
+ONE_RECORD_READ = PreparedRead(_ONE_RECORD)
+MANY_RECORDS_READ = PreparedRead(_MANY_RECORDS["postgresql"])
+
+
+def load_records(conn: Connection, numbers: Iterable[str]) -> dict[str, dict[str, Any]]:
+    """One round trip for any number of certificates, with body and active sanctions."""
+    wanted = list(numbers)
+    if not wanted:
+        return {}
+    if len(wanted) == 1:
+        result = conn.execute(_ONE_RECORD, {"number": wanted[0]})
+    else:
+        result = conn.execute(_MANY_RECORDS[conn.dialect.name], {"numbers": wanted})
+    return records_of(result.mappings())
+
+
+async def load_records_async(reads: AsyncReads, numbers: list[str]) -> dict[str, dict[str, Any]]:
+    """``load_records`` on the async driver (PostgreSQL): the same statements and rows."""
+    if not numbers:
+        return {}
+    if len(numbers) == 1:
+        return records_of(await reads.rows(ONE_RECORD_READ, number=numbers[0]))
+    return records_of(await reads.rows(MANY_RECORDS_READ, numbers=numbers))
+
+
+def records_of(rows: Iterable[Mapping[Any, Any]]) -> dict[str, dict[str, Any]]:
+    """Rows of the records statement (one per active sanction) as records by number."""
     records: dict[str, dict[str, Any]] = {}
-    for row in conn.execute(stmt).mappings():
+    for mapping in rows:
+        # the async driver's rows are fresh dicts, taken over as they are (bulk: 1000 a call)
+        row = mapping if isinstance(mapping, dict) else dict(mapping)
+        sanction = {k: row.pop(k) for k in _SANCTION_KEYS}
         record = records.get(row["number"])
         if record is None:
-            record = {k: row[k] for k in row if k not in _SANCTION_KEYS}
-            record["sanctions"] = []
-            records[row["number"]] = record
-        if row["measure_code"]:
-            record["sanctions"].append({k: row[k] for k in _SANCTION_KEYS})
+            row["sanctions"] = record_sanctions = []
+            records[row["number"]] = row
+        else:
+            record_sanctions = record["sanctions"]
+        if sanction["measure_code"]:
+            record_sanctions.append(sanction)
     return records
-
-
-def _key_in(column: Any, keys: list[str], conn: Connection) -> Any:
-    """``column = key`` for one key; on PostgreSQL ``= ANY(array)`` (one parameter: one prepared
-    statement for any count, and half the time of an IN list of 1000); IN on SQLite."""
-    if len(keys) == 1:
-        return column == keys[0]
-    if conn.dialect.name == "postgresql":
-        return column == any_(bindparam("keys", keys, type_=ARRAY(String)))
-    return column.in_(keys)
 
 
 _SANCTION_KEYS = ("measure_code", "measure_name", "legal_basis", "listing_id", "started_at")
