@@ -25,15 +25,27 @@ from typing import Any, cast
 import psycopg
 from psycopg.rows import dict_row
 from psycopg_pool import AsyncConnectionPool
+from sqlalchemy import String, any_, bindparam
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql.psycopg import PGDialect_psycopg
 from sqlalchemy.engine import Engine
-from sqlalchemy.sql import Select
+from sqlalchemy.sql import ColumnElement, Select
 
 from shared.db import is_sqlite
 
 _DIALECT = PGDialect_psycopg()
+DIALECTS = ("postgresql", "sqlite")
 
 Row = dict[str, Any]
+
+
+def in_list(column: ColumnElement[Any], name: str, dialect: str) -> ColumnElement[bool]:
+    """``column`` among the values of the list parameter ``name``: ``= ANY(:name)`` on
+    PostgreSQL (one parameter, one prepared statement for any count; half the time of an IN
+    list of 1000), an expanding IN elsewhere."""
+    if dialect == "postgresql":
+        return column == any_(bindparam(name, type_=ARRAY(String)))
+    return column.in_(bindparam(name, expanding=True))
 
 
 class PreparedRead:

@@ -10,6 +10,7 @@ from pydantic_core import to_json
 from sqlalchemy.engine import Connection, Engine
 
 from services.credit.service_layer import profile_views
+from shared.async_reads import AsyncReads
 from shared.cache import Change, ChangeLogCache
 
 ProfileCache = ChangeLogCache[bytes]
@@ -17,6 +18,12 @@ ProfileCache = ChangeLogCache[bytes]
 
 def load_entries(conn: Connection, usccs: list[str], today: date) -> dict[str, bytes]:
     return {u: to_json(p) for u, p in profile_views.load_profiles(conn, usccs, today).items()}
+
+
+async def load_entries_async(reads: AsyncReads, usccs: list[str], today: date) -> dict[str, bytes]:
+    """``load_entries`` on the async driver (PostgreSQL)."""
+    profiles = await profile_views.load_profiles_async(reads, usccs, today)
+    return {u: to_json(p) for u, p in profiles.items()}
 
 
 def _changes(conn: Connection, last_id: int) -> list[Change]:
@@ -29,6 +36,7 @@ def profile_cache(engine: Engine, max_mb: float, today: Callable[[], date]) -> P
         max_mb,
         name="profile",
         load=load_entries,
+        async_load=load_entries_async,
         changes_since=_changes,
         last_change_id=profile_views.last_profile_change,
         today=today,

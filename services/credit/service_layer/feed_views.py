@@ -1,11 +1,12 @@
 """The disclosure feed: publish and withdraw entries in commit order, for portals that mirror
 what is public (and the webhook feed, which sends the same entries)."""
 
+from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import and_, func, select
-from sqlalchemy.engine import Connection, RowMapping
+from sqlalchemy import Integer, and_, bindparam, func, select
+from sqlalchemy.engine import Connection
 
 from services.credit.service_layer.views import (
     DISCLOSURE,
@@ -14,11 +15,13 @@ from services.credit.service_layer.views import (
     RECORD,
     RECORD_COLUMNS,
     case_names,
+    case_names_async,
     is_public,
     listing_in_force,
     listing_public,
     record_public,
 )
+from shared.async_reads import AsyncReads, PreparedRead
 from shared.pagination import decode_int_cursor, encode_cursor
 
 FEED_COLUMNS = (
@@ -48,6 +51,27 @@ FEED_COLUMNS = (
 )
 
 
+# Built once: a call binds the position after which to read and the page size.
+_FEED = (
+    select(*FEED_COLUMNS)
+    .select_from(
+        DISCLOSURE.outerjoin(
+            RECORD,
+            and_(DISCLOSURE.c.entity == "record", RECORD.c.id == DISCLOSURE.c.entity_id),
+        )
+        .outerjoin(
+            LISTING,
+            and_(DISCLOSURE.c.entity == "listing", LISTING.c.id == DISCLOSURE.c.entity_id),
+        )
+        .outerjoin(ENTERPRISE, ENTERPRISE.c.uscc == DISCLOSURE.c.uscc)
+    )
+    .where(DISCLOSURE.c.id > bindparam("after", type_=Integer))
+    .order_by(DISCLOSURE.c.id)
+    .limit(bindparam("limit", type_=Integer))
+)
+FEED_READ = PreparedRead(_FEED)
+
+
 def feed(conn: Connection, *, cursor: str | None, limit: int, today: date) -> dict[str, Any]:
     """Disclosure entries after the cursor, in commit order.
 
@@ -57,25 +81,31 @@ def feed(conn: Connection, *, cursor: str | None, limit: int, today: date) -> di
     ``has_more`` is true.
     """
     after = decode_int_cursor(cursor)
-    stmt = (
-        select(*FEED_COLUMNS)
-        .select_from(
-            DISCLOSURE.outerjoin(
-                RECORD,
-                and_(DISCLOSURE.c.entity == "record", RECORD.c.id == DISCLOSURE.c.entity_id),
-            )
-            .outerjoin(
-                LISTING,
-                and_(DISCLOSURE.c.entity == "listing", LISTING.c.id == DISCLOSURE.c.entity_id),
-            )
-            .outerjoin(ENTERPRISE, ENTERPRISE.c.uscc == DISCLOSURE.c.uscc)
-        )
-        .where(DISCLOSURE.c.id > after)
-        .order_by(DISCLOSURE.c.id)
-        .limit(limit)
-    )
-    rows = conn.execute(stmt).mappings().all()
-    named = case_names(conn, [r["entry_uscc"] for r in rows if r["entity"] == "listing"])
+    rows = conn.execute(_FEED, {"after": after, "limit": limit}).mappings().all()
+    named = case_names(conn, _listing_usccs(rows))
+    return _page(rows, named, cursor, limit, today)
+
+
+async def feed_async(
+    reads: AsyncReads, *, cursor: str | None, limit: int, today: date
+) -> dict[str, Any]:
+    """``feed`` on the async driver (PostgreSQL): the same statements and rows."""
+    rows = await reads.rows(FEED_READ, after=decode_int_cursor(cursor), limit=limit)
+    named = await case_names_async(reads, _listing_usccs(rows))
+    return _page(rows, named, cursor, limit, today)
+
+
+def _listing_usccs(rows: Sequence[Mapping[Any, Any]]) -> list[str]:
+    return [r["entry_uscc"] for r in rows if r["entity"] == "listing"]
+
+
+def _page(
+    rows: Sequence[Mapping[Any, Any]],
+    named: dict[str, list[str]],
+    cursor: str | None,
+    limit: int,
+    today: date,
+) -> dict[str, Any]:
     items = [item for item in (_feed_item(r, today, named) for r in rows) if item is not None]
     return {
         "items": items,
@@ -85,7 +115,9 @@ def feed(conn: Connection, *, cursor: str | None, limit: int, today: date) -> di
     }
 
 
-def _feed_item(row: RowMapping, today: date, named: dict[str, list[str]]) -> dict[str, Any] | None:
+def _feed_item(
+    row: Mapping[Any, Any], today: date, named: dict[str, list[str]]
+) -> dict[str, Any] | None:
     item: dict[str, Any] = {
         "sequence": row["seq"],
         "action": row["action"],

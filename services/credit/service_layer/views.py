@@ -8,12 +8,12 @@ What the public sees is decided here and only here: records within their publica
 listings in force, natural persons' names masked and identity numbers never included.
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.engine import Connection, RowMapping
+from sqlalchemy.engine import Connection
 
 from services.credit.adapters.orm import (
     DisclosureRow,
@@ -30,6 +30,7 @@ from services.credit.domain.grading import GRADE_LABELS, Grade
 from services.credit.domain.masking import mask_name, public_persons, scrub
 from services.credit.domain.record import earliest_repair_application
 from services.credit.domain.rules import rules_for
+from shared.async_reads import DIALECTS, AsyncReads, PreparedRead, in_list
 from shared.db import table_of
 
 ENTERPRISE = table_of(EnterpriseRow)
@@ -65,7 +66,7 @@ RECORD_COLUMNS = (
 
 
 def record_public(
-    row: RowMapping | dict[str, Any], enterprise_name: str | None, operator: str | None = None
+    row: Mapping[Any, Any], enterprise_name: str | None, operator: str | None = None
 ) -> dict[str, Any]:
     rc = RECORD_CLASSES.get(row["record_class"])
     names = [p.get("name", "") for p in row["persons"] or []] + [operator or ""]
@@ -94,9 +95,7 @@ def record_public(
     }
 
 
-def record_full(
-    row: RowMapping | dict[str, Any], enterprise_name: str | None, today: date
-) -> dict[str, Any]:
+def record_full(row: Mapping[Any, Any], enterprise_name: str | None, today: date) -> dict[str, Any]:
     view = record_public(row, enterprise_name)
     rc = RECORD_CLASSES.get(row["record_class"])
     view.update(
@@ -125,7 +124,7 @@ def record_full(
     return view
 
 
-def is_public(row: RowMapping | dict[str, Any], today: date) -> bool:
+def is_public(row: Mapping[Any, Any], today: date) -> bool:
     return bool(row["disclosed"]) and today <= row["publication_until"]
 
 
@@ -148,25 +147,46 @@ def measure_view(code: str) -> dict[str, Any]:
     }
 
 
-def listing_in_force(row: RowMapping | dict[str, Any], today: date) -> bool:
+def listing_in_force(row: Mapping[Any, Any], today: date) -> bool:
     return row["status"] == "listed" and (row["term_end"] is None or today <= row["term_end"])
+
+
+_CASE_PERSONS = {
+    d: select(RECORD.c.uscc, RECORD.c.persons).where(in_list(RECORD.c.uscc, "usccs", d))
+    for d in DIALECTS
+}
+CASE_PERSONS_READ = PreparedRead(_CASE_PERSONS["postgresql"])
 
 
 def case_names(conn: Connection, usccs: Iterable[str]) -> dict[str, list[str]]:
     """Every natural person named in an enterprise's records: scrubbed from its free text."""
     wanted = sorted(set(usccs))
-    names: dict[str, list[str]] = {u: [] for u in wanted}
-    for start in range(0, len(wanted), 500):
-        stmt = select(RECORD.c.uscc, RECORD.c.persons).where(
-            RECORD.c.uscc.in_(wanted[start : start + 500])
-        )
-        for uscc, persons in conn.execute(stmt):
-            names[uscc] += [p.get("name", "") for p in persons or []]
+    rows: list[Mapping[Any, Any]] = []
+    for start in range(0, len(wanted), 500):  # SQLite's limit on bound parameters
+        chunk = {"usccs": wanted[start : start + 500]}
+        rows += conn.execute(_CASE_PERSONS[conn.dialect.name], chunk).mappings().all()
+    return _names_by_enterprise(wanted, rows)
+
+
+async def case_names_async(reads: AsyncReads, usccs: Iterable[str]) -> dict[str, list[str]]:
+    """``case_names`` on the async driver (PostgreSQL)."""
+    wanted = sorted(set(usccs))
+    if not wanted:
+        return {}
+    return _names_by_enterprise(wanted, await reads.rows(CASE_PERSONS_READ, usccs=wanted))
+
+
+def _names_by_enterprise(
+    usccs: list[str], rows: Iterable[Mapping[Any, Any]]
+) -> dict[str, list[str]]:
+    names: dict[str, list[str]] = {u: [] for u in usccs}
+    for row in rows:
+        names[row["uscc"]] += [p.get("name", "") for p in row["persons"] or []]
     return names
 
 
 def listing_public(
-    row: RowMapping | dict[str, Any],
+    row: Mapping[Any, Any],
     enterprise_name: str | None,
     operator: str | None = None,
     names: Iterable[str] = (),
@@ -185,7 +205,7 @@ def listing_public(
     }
 
 
-def listing_full(row: RowMapping | dict[str, Any], enterprise_name: str | None) -> dict[str, Any]:
+def listing_full(row: Mapping[Any, Any], enterprise_name: str | None) -> dict[str, Any]:
     view = listing_public(row, enterprise_name)
     view.update(
         {
@@ -216,7 +236,7 @@ def listing_full(row: RowMapping | dict[str, Any], enterprise_name: str | None) 
     return view
 
 
-def grade(row: RowMapping) -> dict[str, Any]:
+def grade(row: Mapping[Any, Any]) -> dict[str, Any]:
     return {
         "grade": row["risk_grade"],
         "label": GRADE_LABELS[Grade(row["risk_grade"])],
@@ -226,7 +246,7 @@ def grade(row: RowMapping) -> dict[str, Any]:
     }
 
 
-def enterprise_public(row: RowMapping) -> dict[str, Any]:
+def enterprise_public(row: Mapping[Any, Any]) -> dict[str, Any]:
     operator = row["operator_name"]
     return {
         "uscc": row["uscc"],
