@@ -26,14 +26,16 @@ def _changes(conn: Connection, last_id: int) -> list[Change]:
 
 def rendered_with_status(record: dict[str, Any], today: date | None = None) -> tuple[str, bytes]:
     """The public view as JSON, memoised on the cached record for the current day (the
-    effective status depends on the date; the record itself is replaced on any change)."""
+    effective status depends on the date; the record itself is replaced on any change). Kept
+    as three plain values, not a tuple, so the record stays untracked by the garbage collector
+    (see ``views.records_of``)."""
     today = today or today_in_china()
-    memo = record.get("_rendered")
-    if memo is None or memo[0] != today:
+    if record.get("_rendered_on") != today:
         view = views.public_view(record, today)
-        memo = (today, view["status"], to_json(view))
-        record["_rendered"] = memo
-    return memo[1], memo[2]
+        record["_status"] = view["status"]
+        record["_json"] = to_json(view)
+        record["_rendered_on"] = today
+    return record["_status"], record["_json"]
 
 
 def load_entries(conn: Connection, numbers: list[str], today: date) -> dict[str, dict[str, Any]]:
