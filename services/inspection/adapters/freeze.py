@@ -14,6 +14,7 @@ from sqlalchemy import case, exists, func, insert, literal, or_, select, text
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session
 
+from services.inspection.adapters.snapshot_reads import returned_columns
 from services.inspection.adapters.tables import (
     CERTIFIED_PRODUCT,
     CHECK_RECORD,
@@ -49,13 +50,14 @@ def freeze(
     policy: EligibilityPolicy,
     today: date,
     blocking_levels: Sequence[str] | None = None,
-) -> None:
-    """Record exclusions (with their causes), then copy the eligible units as entries.
+) -> dict[str, list]:
+    """Record exclusions (with their causes), then copy the eligible units as entries;
+    returns the entries' unit columns in reading order.
     ``blocking_levels``: the levels whose running claims exclude (default: all)."""
     scope = scope_conditions(plan)
     exclude_running_checks(session, snapshot_id, plan, scope, blocking_levels)
     exclude_six_month_passes(session, snapshot_id, plan, policy, today, scope)
-    insert_entries(session, snapshot_id, plan, scope)
+    return insert_entries(session, snapshot_id, plan, scope)
 
 
 def scope_conditions(plan: Plan) -> list[ColumnElement[bool]]:
@@ -213,19 +215,53 @@ def exclude_six_month_passes(
 
 def insert_entries(
     session: Session, snapshot_id: str, plan: Plan, scope: list[ColumnElement[bool]]
-) -> None:
-    """3. The eligible units, with their weights, become the snapshot's entries."""
+) -> dict[str, list]:
+    """3. The eligible units, with their weights, become the snapshot's entries; returns
+    their unit columns in reading order (what ``read_snapshot_units`` would read back)."""
+    postgres = session.get_bind().dialect.name == "postgresql"
+    if postgres:
+        # the planner knows nothing yet of the exclusions just written (or believes a stale
+        # count for this snapshot): it would probe them once per unit in a nested loop
+        # (hours at a million units) instead of hashing them once; and a sort of a million
+        # units spills to disk under the default work_mem. Both for this statement only.
+        session.execute(text("SET LOCAL enable_nestloop = off"))
+        session.execute(text("SET LOCAL work_mem = '256MB'"))
+    stmt = (
+        insert(SNAPSHOT_ENTRY)
+        .from_select(
+            ["snapshot_id", *UNIT_COLUMNS, "ordinal"], _entries(snapshot_id, plan, scope, postgres)
+        )
+        .returning(SNAPSHOT_ENTRY.c.ordinal, *(SNAPSHOT_ENTRY.c[c] for c in UNIT_COLUMNS))
+    )
+    units = returned_columns(session.connection(), stmt, UNIT_COLUMNS)
+    if postgres:
+        session.execute(text("RESET enable_nestloop"))
+        session.execute(text("RESET work_mem"))
+        # up to a million rows just arrived: without fresh statistics the planner takes a
+        # snapshot for a few rows and scans all of them to find the drawn units
+        session.execute(text("ANALYZE snapshot_entry, snapshot_exclusion"))
+    return units
+
+
+def _entries(snapshot_id: str, plan: Plan, scope: list[ColumnElement[bool]], postgres: bool) -> Any:
+    """The entries' SELECT, in reading order (code-point order of unit ids)."""
     sampling = plan.sampling
     effective = _effective_risk_class()
-    dishonest = _dishonest(UNIT.c.enterprise_uscc)
+    # one join to the distinct dishonest enterprises, not two correlated EXISTS per unit
+    dishonest_usccs = (
+        select(DISHONESTY_MEASURE.c.uscc)
+        .where(DISHONESTY_MEASURE.c.active.is_(True))
+        .distinct()
+        .subquery("dishonest_uscc")
+    )
+    dishonest = dishonest_usccs.c.uscc.is_not(None)
     class_weight = case({c.value: w for c, w in sampling.weights.items()}, value=effective, else_=0)
-    postgres = session.get_bind().dialect.name == "postgresql"
     in_code_point_order = UNIT.c.id.collate("C") if postgres else UNIT.c.id  # SQLite: bytes
     excluded = exists().where(
         SNAPSHOT_EXCLUSION.c.snapshot_id == snapshot_id,
         SNAPSHOT_EXCLUSION.c.unit_id == UNIT.c.id,
     )
-    entries = (
+    return (
         select(
             literal(snapshot_id),
             UNIT.c.id,
@@ -237,14 +273,11 @@ def insert_entries(
             class_weight * case((dishonest, sampling.dishonest_multiplier), else_=1),
             func.row_number().over(order_by=in_code_point_order) - 1,
         )
-        .select_from(_units_with_risk())
+        .select_from(
+            _units_with_risk().outerjoin(
+                dishonest_usccs, dishonest_usccs.c.uscc == UNIT.c.enterprise_uscc
+            )
+        )
         .where(*scope, ~excluded)
         .order_by(in_code_point_order)
     )  # stored in reading order
-    session.execute(
-        insert(SNAPSHOT_ENTRY).from_select(["snapshot_id", *UNIT_COLUMNS, "ordinal"], entries)
-    )
-    if postgres:
-        # up to a million rows just arrived: without fresh statistics the planner takes a
-        # snapshot for a few rows and scans all of them to find the drawn units
-        session.execute(text("ANALYZE snapshot_entry, snapshot_exclusion"))
