@@ -6,7 +6,8 @@ Python. Three statements, in this order: units in another plan's running check, 
 latest counting check in the six-month window passed, then every other unit in scope.
 """
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date
 from typing import Any
 
@@ -30,6 +31,10 @@ from services.inspection.domain.draw import UNIT_COLUMNS
 from services.inspection.domain.model import Plan, region_prefix
 from services.inspection.domain.policy import EligibilityPolicy, Rule
 from shared.auth.principal import AuthorityLevel
+
+# hashing or sorting a million units in memory, not in batches spilled to disk (the default
+# work_mem is 4 MB); for the freeze's statements only
+BULK_WORK_MEM = "256MB"
 
 EXCLUSION_COLUMNS = [
     "snapshot_id",
@@ -210,7 +215,22 @@ def exclude_six_month_passes(
         .select_from(_units_with_risk().join(ranked, ranked.c.unit_id == UNIT.c.id))
         .where(*conds)
     )
-    session.execute(insert(SNAPSHOT_EXCLUSION).from_select(EXCLUSION_COLUMNS, passed))
+    with _planner(session, work_mem=BULK_WORK_MEM):
+        session.execute(insert(SNAPSHOT_EXCLUSION).from_select(EXCLUSION_COLUMNS, passed))
+
+
+@contextmanager
+def _planner(session: Session, **settings: str) -> Iterator[None]:
+    """PostgreSQL planner settings for the statements inside only (SET LOCAL, then RESET);
+    nothing on SQLite."""
+    if session.get_bind().dialect.name != "postgresql":
+        yield
+        return
+    for name, value in settings.items():
+        session.execute(text(f"SET LOCAL {name} = '{value}'"))
+    yield
+    for name in settings:
+        session.execute(text(f"RESET {name}"))
 
 
 def insert_entries(
@@ -219,13 +239,6 @@ def insert_entries(
     """3. The eligible units, with their weights, become the snapshot's entries; returns
     their unit columns in reading order (what ``read_snapshot_units`` would read back)."""
     postgres = session.get_bind().dialect.name == "postgresql"
-    if postgres:
-        # the planner knows nothing yet of the exclusions just written (or believes a stale
-        # count for this snapshot): it would probe them once per unit in a nested loop
-        # (hours at a million units) instead of hashing them once; and a sort of a million
-        # units spills to disk under the default work_mem. Both for this statement only.
-        session.execute(text("SET LOCAL enable_nestloop = off"))
-        session.execute(text("SET LOCAL work_mem = '256MB'"))
     stmt = (
         insert(SNAPSHOT_ENTRY)
         .from_select(
@@ -233,10 +246,12 @@ def insert_entries(
         )
         .returning(SNAPSHOT_ENTRY.c.ordinal, *(SNAPSHOT_ENTRY.c[c] for c in UNIT_COLUMNS))
     )
-    units = returned_columns(session.connection(), stmt, UNIT_COLUMNS)
+    # the planner knows nothing yet of the exclusions just written (or believes a stale count
+    # for this snapshot): it would probe them once per unit in a nested loop (hours at a
+    # million units) instead of hashing them once
+    with _planner(session, enable_nestloop="off", work_mem=BULK_WORK_MEM):
+        units = returned_columns(session.connection(), stmt, UNIT_COLUMNS)
     if postgres:
-        session.execute(text("RESET enable_nestloop"))
-        session.execute(text("RESET work_mem"))
         # up to a million rows just arrived: without fresh statistics the planner takes a
         # snapshot for a few rows and scans all of them to find the drawn units
         session.execute(text("ANALYZE snapshot_entry, snapshot_exclusion"))
