@@ -43,7 +43,7 @@ def returned_columns(conn: Connection, stmt: Any, columns: Sequence[str]) -> dic
     compiled = stmt.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
     params = compiled.construct_params()
     if compiled.positiontup is not None:  # SQLite: qmark parameters
-        params = tuple(params[name] for name in compiled.positiontup)  # type: ignore[assignment]
+        params = tuple(params[name] for name in compiled.positiontup)
     cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
     with paused_gc():
         try:
