@@ -22,6 +22,7 @@ from services.inspection.domain.hierarchy import LAW
 from services.inspection.domain.model import CheckType, Outcome
 from services.inspection.domain.policy import POLICY_V1, CheckRecord, Claim, exclusions
 from services.inspection.service_layer import enterprise_facts
+from services.inspection.service_layer.services import _load_plan
 from services.inspection.service_layer.unit_of_work import InspectionUnitOfWork
 from shared.auth import AuthorityLevel
 from shared.clock import today_in_china, utcnow
@@ -153,6 +154,48 @@ def test_sql_freeze_matches_the_pure_policy(
             exc.cause_date,
         ), unit_id
     assert set(_entries(engine, snap["id"])) == set(units) - set(expected)
+
+
+def test_the_freeze_hands_back_its_entries_as_reading_them_back_would(
+    client: TestClient, roster: list[str], as_zj: dict[str, str], engine: Engine
+) -> None:
+    """The commit hashes the entries its INSERT returned instead of reading them again: they
+    must be exactly what a reader (the published document, the verifiers) gets, in the same
+    order, also once statistics about earlier snapshots exist (the freeze ANALYZEs)."""
+    plan_id = create_plan(
+        client, as_zj, sampling={"strata": [{"risk_classes": ["A", "B", "C", "D"], "ratio": "1"}]}
+    )
+    earlier = freeze(client, as_zj, plan_id)["id"]
+    excluded = sorted(roster)[:5]  # a recent pass each: the anti-join must skip them
+    with engine.begin() as conn:
+        conn.execute(
+            insert(table_of(CheckRecordRow)),
+            [
+                {
+                    "unit_id": unit_id,
+                    "enterprise_uscc": "913301000000000009",
+                    "task_id": None,
+                    "plan_id": None,
+                    "authority_level": "national",
+                    "region_code": "100000",
+                    "check_type": "supervisory_spot_check",
+                    "outcome": "pass",
+                    "sampling_date": today_in_china() - timedelta(days=10),
+                    "recorded_at": utcnow(),
+                }
+                for unit_id in excluded
+            ],
+        )
+    today = today_in_china()
+    with InspectionUnitOfWork(engine) as uow:
+        plan = _load_plan(uow, plan_id)
+        units = uow.snapshots.freeze("snap-returned", plan, uow.policies.current(today), today)
+        assert units == uow.snapshots.read_units("snap-returned")
+        assert uow.snapshots.excluded_count("snap-returned") == len(excluded)
+    assert units["unit_id"] == sorted(set(roster) - set(excluded))  # code-point order
+    assert sorted(units["unit_id"] + excluded) == sorted(_entries(engine, earlier))
+    assert units["dishonest"] == [0] * len(units["unit_id"])
+    assert all(type(w) is int and w > 0 for w in units["weight"])
 
 
 def test_credit_risk_class_and_dishonesty_change_weights_and_exemption(

@@ -6,7 +6,8 @@ Python. Three statements, in this order: units in another plan's running check, 
 latest counting check in the six-month window passed, then every other unit in scope.
 """
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date
 from typing import Any
 
@@ -14,6 +15,7 @@ from sqlalchemy import case, exists, func, insert, literal, or_, select, text
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session
 
+from services.inspection.adapters.snapshot_reads import returned_columns
 from services.inspection.adapters.tables import (
     CERTIFIED_PRODUCT,
     CHECK_RECORD,
@@ -29,6 +31,10 @@ from services.inspection.domain.draw import UNIT_COLUMNS
 from services.inspection.domain.model import Plan, region_prefix
 from services.inspection.domain.policy import EligibilityPolicy, Rule
 from shared.auth.principal import AuthorityLevel
+
+# hashing or sorting a million units in memory, not in batches spilled to disk (the default
+# work_mem is 4 MB); for the freeze's statements only
+BULK_WORK_MEM = "256MB"
 
 EXCLUSION_COLUMNS = [
     "snapshot_id",
@@ -49,13 +55,14 @@ def freeze(
     policy: EligibilityPolicy,
     today: date,
     blocking_levels: Sequence[str] | None = None,
-) -> None:
-    """Record exclusions (with their causes), then copy the eligible units as entries.
+) -> dict[str, list]:
+    """Record exclusions (with their causes), then copy the eligible units as entries;
+    returns the entries' unit columns in reading order.
     ``blocking_levels``: the levels whose running claims exclude (default: all)."""
     scope = scope_conditions(plan)
     exclude_running_checks(session, snapshot_id, plan, scope, blocking_levels)
     exclude_six_month_passes(session, snapshot_id, plan, policy, today, scope)
-    insert_entries(session, snapshot_id, plan, scope)
+    return insert_entries(session, snapshot_id, plan, scope)
 
 
 def scope_conditions(plan: Plan) -> list[ColumnElement[bool]]:
@@ -208,24 +215,68 @@ def exclude_six_month_passes(
         .select_from(_units_with_risk().join(ranked, ranked.c.unit_id == UNIT.c.id))
         .where(*conds)
     )
-    session.execute(insert(SNAPSHOT_EXCLUSION).from_select(EXCLUSION_COLUMNS, passed))
+    with _planner(session, work_mem=BULK_WORK_MEM):
+        session.execute(insert(SNAPSHOT_EXCLUSION).from_select(EXCLUSION_COLUMNS, passed))
+
+
+@contextmanager
+def _planner(session: Session, **settings: str) -> Iterator[None]:
+    """PostgreSQL planner settings for the statements inside only (SET LOCAL, then RESET);
+    nothing on SQLite."""
+    if session.get_bind().dialect.name != "postgresql":
+        yield
+        return
+    for name, value in settings.items():
+        session.execute(text(f"SET LOCAL {name} = '{value}'"))
+    yield
+    for name in settings:
+        session.execute(text(f"RESET {name}"))
 
 
 def insert_entries(
     session: Session, snapshot_id: str, plan: Plan, scope: list[ColumnElement[bool]]
-) -> None:
-    """3. The eligible units, with their weights, become the snapshot's entries."""
+) -> dict[str, list]:
+    """3. The eligible units, with their weights, become the snapshot's entries; returns
+    their unit columns in reading order (what ``read_snapshot_units`` would read back)."""
+    postgres = session.get_bind().dialect.name == "postgresql"
+    stmt = (
+        insert(SNAPSHOT_ENTRY)
+        .from_select(
+            ["snapshot_id", *UNIT_COLUMNS, "ordinal"], _entries(snapshot_id, plan, scope, postgres)
+        )
+        .returning(SNAPSHOT_ENTRY.c.ordinal, *(SNAPSHOT_ENTRY.c[c] for c in UNIT_COLUMNS))
+    )
+    # the planner knows nothing yet of the exclusions just written (or believes a stale count
+    # for this snapshot): it would probe them once per unit in a nested loop (hours at a
+    # million units) instead of hashing them once
+    with _planner(session, enable_nestloop="off", work_mem=BULK_WORK_MEM):
+        units = returned_columns(session.connection(), stmt, UNIT_COLUMNS)
+    if postgres:
+        # up to a million rows just arrived: without fresh statistics the planner takes a
+        # snapshot for a few rows and scans all of them to find the drawn units
+        session.execute(text("ANALYZE snapshot_entry, snapshot_exclusion"))
+    return units
+
+
+def _entries(snapshot_id: str, plan: Plan, scope: list[ColumnElement[bool]], postgres: bool) -> Any:
+    """The entries' SELECT, in reading order (code-point order of unit ids)."""
     sampling = plan.sampling
     effective = _effective_risk_class()
-    dishonest = _dishonest(UNIT.c.enterprise_uscc)
+    # one join to the distinct dishonest enterprises, not two correlated EXISTS per unit
+    dishonest_usccs = (
+        select(DISHONESTY_MEASURE.c.uscc)
+        .where(DISHONESTY_MEASURE.c.active.is_(True))
+        .distinct()
+        .subquery("dishonest_uscc")
+    )
+    dishonest = dishonest_usccs.c.uscc.is_not(None)
     class_weight = case({c.value: w for c, w in sampling.weights.items()}, value=effective, else_=0)
-    postgres = session.get_bind().dialect.name == "postgresql"
     in_code_point_order = UNIT.c.id.collate("C") if postgres else UNIT.c.id  # SQLite: bytes
     excluded = exists().where(
         SNAPSHOT_EXCLUSION.c.snapshot_id == snapshot_id,
         SNAPSHOT_EXCLUSION.c.unit_id == UNIT.c.id,
     )
-    entries = (
+    return (
         select(
             literal(snapshot_id),
             UNIT.c.id,
@@ -237,14 +288,11 @@ def insert_entries(
             class_weight * case((dishonest, sampling.dishonest_multiplier), else_=1),
             func.row_number().over(order_by=in_code_point_order) - 1,
         )
-        .select_from(_units_with_risk())
+        .select_from(
+            _units_with_risk().outerjoin(
+                dishonest_usccs, dishonest_usccs.c.uscc == UNIT.c.enterprise_uscc
+            )
+        )
         .where(*scope, ~excluded)
         .order_by(in_code_point_order)
     )  # stored in reading order
-    session.execute(
-        insert(SNAPSHOT_ENTRY).from_select(["snapshot_id", *UNIT_COLUMNS, "ordinal"], entries)
-    )
-    if postgres:
-        # up to a million rows just arrived: without fresh statistics the planner takes a
-        # snapshot for a few rows and scans all of them to find the drawn units
-        session.execute(text("ANALYZE snapshot_entry, snapshot_exclusion"))

@@ -1,6 +1,7 @@
 """Reading a snapshot back: one query on the driver's cursor, no Row objects."""
 
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 from sqlalchemy import (
     text,
@@ -34,6 +35,29 @@ def read_snapshot_units(
         if not rows:
             return {c: [] for c in columns}
         return dict(zip(columns, map(list, zip(*rows, strict=True)), strict=True))
+
+
+def returned_columns(conn: Connection, stmt: Any, columns: Sequence[str]) -> dict[str, list]:
+    """Run ``stmt`` (an INSERT ... RETURNING ordinal, *columns) on the driver's cursor, no Row
+    objects; the returned columns in ordinal order (what reading the snapshot back gives)."""
+    compiled = stmt.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
+    params = compiled.construct_params()
+    if compiled.positiontup is not None:  # SQLite: qmark parameters
+        params = tuple(params[name] for name in compiled.positiontup)
+    cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    with paused_gc():
+        try:
+            cursor.execute(str(compiled), params)
+            rows = cursor.fetchall()
+        finally:
+            cursor.close()
+        if not rows:
+            return {c: [] for c in columns}
+        ordinals, *values = map(list, zip(*rows, strict=True))
+        if ordinals != list(range(len(ordinals))):  # RETURNING promises no order
+            order = sorted(range(len(ordinals)), key=ordinals.__getitem__)
+            values = [[column[i] for i in order] for column in values]
+        return dict(zip(columns, values, strict=True))
 
 
 def read_snapshot_details(

@@ -61,10 +61,11 @@ class SnapshotRepository:
         policy: EligibilityPolicy,
         today: date,
         blocking_levels: Sequence[str] | None = None,
-    ) -> None:
-        """Record exclusions (with their causes), then copy the eligible units as entries.
+    ) -> dict[str, list]:
+        """Record exclusions (with their causes), then copy the eligible units as entries;
+        returns the entries' unit columns in reading order (as ``read_units`` would).
         ``blocking_levels``: the levels whose running claims exclude (default: all)."""
-        freeze(self.session, snapshot_id, plan, policy, today, blocking_levels)
+        return freeze(self.session, snapshot_id, plan, policy, today, blocking_levels)
 
     # -- read back ---------------------------------------------------------------------------
     def read_units(
@@ -88,14 +89,13 @@ class SnapshotRepository:
         self.session.add(row)
         self.session.flush()
 
-    def counts(self, snapshot_id: str) -> tuple[int, int]:
-        units = self.session.execute(
-            select(func.count()).where(SNAPSHOT_ENTRY.c.snapshot_id == snapshot_id)
-        ).scalar_one()
-        excluded = self.session.execute(
-            select(func.count()).where(SNAPSHOT_EXCLUSION.c.snapshot_id == snapshot_id)
-        ).scalar_one()
-        return int(units), int(excluded)
+    def excluded_count(self, snapshot_id: str) -> int:
+        """The snapshot's exclusions (its entries are counted as they are read back)."""
+        return int(
+            self.session.execute(
+                select(func.count()).where(SNAPSHOT_EXCLUSION.c.snapshot_id == snapshot_id)
+            ).scalar_one()
+        )
 
     def abandon_undrawn(self, plan_id: str) -> None:
         self.session.execute(

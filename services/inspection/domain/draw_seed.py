@@ -103,7 +103,10 @@ def committed_recusal_list(
     """The snapshot's ``committed_recusals``: ``{enterprise_uscc, kind, id, reason}`` for the
     snapshot's enterprises, sorted; a declared conflict wins over a recent inspection."""
     rows = []
-    for uscc in sorted(set(usccs)):
+    # only enterprises with a conflict or a recent inspection yield rows (rows are sorted
+    # below): a million-unit roster need not be walked enterprise by enterprise
+    involved = set(inspector_conflicts) | set(lab_conflicts) | set(recent)
+    for uscc in involved.intersection(usccs):
         conflicted = inspector_conflicts.get(uscc, set())
         rows += [(uscc, "inspector", i, "conflict_of_interest") for i in conflicted]
         rows += [

@@ -49,15 +49,16 @@ def commit_snapshot(
         hierarchy_ops.expire_claims(uow, today)
         watermark = uow.snapshots.history_watermark()  # before the freeze reads the history
         roster_version = roster_versions.pin(uow.session)  # issue 13, item 4
-        uow.snapshots.freeze(
+        # the entries come back from their INSERT: a second read of a million rows would cost
+        # as much again
+        units = uow.snapshots.freeze(
             snapshot_id,
             plan,
             policy,
             today,
             blocking_levels=hierarchy_ops.blocking_levels(uow, plan),
         )
-        units = uow.snapshots.read_units(snapshot_id)
-        unit_count, excluded = len(units["unit_id"]), uow.snapshots.counts(snapshot_id)[1]
+        unit_count, excluded = len(units["unit_id"]), uow.snapshots.excluded_count(snapshot_id)
         if unit_count == 0:  # 409 naming why (hierarchy, six-month rule, empty scope)
             raise hierarchy_ops.nothing_eligible(uow, snapshot_id, plan)
         header = _header(uow, snapshot_id, plan, policy, today, seed, excluded, roster_version)
