@@ -2,7 +2,7 @@
 ``--allow-10m``), each figure appended to a JSON-lines file, then one PNG chart per benchmark of
 each ratio to /healthz (and each cache hit ratio) against size, in docs/bench/.
 
-    python -m bench.sweep [--sizes 100k,1M] [--backend both] [--allow-10m]
+    python -m bench.sweep [--sizes 100k,1M] [--backend both] [--allow-10m] [--keep]
     python -m bench.sweep --chart-only FILE   # redraw from a previous run's figures
 """
 
@@ -93,6 +93,12 @@ def main() -> int:
     parser.add_argument("--allow-10m", action="store_true")
     parser.add_argument("--out", type=Path, default=CHART_DIR / "figures.jsonl")
     parser.add_argument("--chart-only", type=Path, help="draw from this JSON-lines file")
+    parser.add_argument(
+        "--keep",
+        action="store_true",
+        help="add to the figures already in --out (e.g. make bench's 1M run) instead of "
+        "starting afresh",
+    )
     args = parser.parse_args()
     source = args.chart_only
     if source is None:
@@ -100,7 +106,8 @@ def main() -> int:
         if any(parse_size(s) > 1_000_000 for s in sizes) and not args.allow_10m:
             parser.error("sizes above 1M need --allow-10m")
         args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.unlink(missing_ok=True)
+        if not args.keep:
+            args.out.unlink(missing_ok=True)
         sweep(sizes, args.backend, args.allow_10m, args.out)
         source = args.out
     figures = [json.loads(line) for line in source.read_text().splitlines() if line.strip()]
