@@ -24,7 +24,7 @@ from typing import Any, cast
 
 import psycopg
 from psycopg.rows import dict_row
-from psycopg_pool import AsyncConnectionPool
+from psycopg_pool import AsyncConnectionPool, PoolTimeout
 from sqlalchemy import String, any_, bindparam
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql.psycopg import PGDialect_psycopg
@@ -78,14 +78,18 @@ class PreparedRead:
 class AsyncReads:
     """A small pool of autocommit psycopg async connections for ``PreparedRead`` statements."""
 
-    def __init__(self, conninfo: str, max_size: int = 10, acquire_timeout: float = 3.0) -> None:
+    def __init__(self, conninfo: str, max_size: int = 10, acquire_timeout: float = 1.0) -> None:
         self._pool = AsyncConnectionPool(
             conninfo,
             min_size=1,
             max_size=max_size,
             kwargs={"autocommit": True, "prepare_threshold": 0, "row_factory": dict_row},
-            # a request waits this long for a connection, then answers 503 (database down)
+            # a request waits this long for a connection, then its caller falls back to the
+            # synchronous engine (which connects on demand) or answers 503 (database down)
             timeout=acquire_timeout,
+            # the pool's own reconnection backs off exponentially (1, 2, 4, ... s); giving up
+            # early lets the next request start a fresh attempt once the database is back
+            reconnect_timeout=5.0,
             open=False,
         )
 
@@ -107,6 +111,8 @@ class AsyncReads:
         """One round trip; once more on a fresh connection when the first had been dropped."""
         try:
             return await self._rows(read, parameters)
+        except PoolTimeout:  # an OperationalError too: no connection to be had, do not wait twice
+            raise
         except psycopg.OperationalError:
             await self._pool.check()  # drops the dead connections
         return await self._rows(read, parameters)

@@ -38,6 +38,7 @@ from typing import Any, Generic, TypeVar
 from cachetools import LRUCache
 from fastapi.concurrency import run_in_threadpool
 from prometheus_client import Counter, Gauge
+from psycopg_pool import PoolTimeout
 from sqlalchemy.engine import Connection, Engine
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -199,7 +200,10 @@ class ChangeLogCache(Generic[V]):
         if reads is None or load is None:
             return await run_in_threadpool(self.load, keys)
         epoch, today = self.epoch, self.today()
-        values = await load(reads, keys, today)
+        try:
+            values = await load(reads, keys, today)
+        except PoolTimeout:  # no pooled connection (yet): the engine connects on demand
+            return await run_in_threadpool(self.load, keys)
         self._keep(keys, values, epoch, today)
         return values
 
@@ -228,6 +232,20 @@ class ChangeLogCache(Generic[V]):
         """A synchronous public read (one round trip, no transaction around it) for an async
         route, in the thread pool."""
         return await run_in_threadpool(retry_once, lambda: self._run(query))
+
+    async def read_either(
+        self, read_async: Callable[[AsyncReads], Awaitable[T]], query: Callable[[Connection], T]
+    ) -> T:
+        """``read_async`` in the event loop where the async driver is open, else ``query`` in
+        the thread pool; that too when the async pool has no connection to give (the database
+        has just come back and the pool is still waiting to reconnect)."""
+        reads = self.async_reads
+        if reads is not None:
+            try:
+                return await read_async(reads)
+            except PoolTimeout:
+                pass
+        return await self.read(query)
 
     def _run(self, query: Callable[[Connection], T]) -> T:
         with self.read_engine.connect() as conn:

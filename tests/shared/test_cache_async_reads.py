@@ -119,3 +119,35 @@ def test_a_dropped_async_connection_is_retried_once(engine: Engine, backend: str
 
     before, after = asyncio.run(serve())
     assert before != after  # answered on a fresh connection, not an error
+
+
+def test_with_no_pooled_connection_to_give_a_miss_falls_back_to_the_engine(
+    engine: Engine, backend: str
+) -> None:
+    """Right after the database comes back the async pool may still be backing off its
+    reconnection: misses must not answer 503 while the engine can connect."""
+    if backend != "postgresql":
+        pytest.skip("SQLite has no async reads")
+    seen: Seen = []
+    cache = _cache(engine, seen)
+    url = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+    reads = AsyncReads(url, max_size=1, acquire_timeout=0.2)
+
+    async def serve() -> tuple[dict[str, str], list[dict[str, str]]]:
+        await reads.open()
+        cache.async_reads = reads
+        try:
+            async with reads._pool.connection():  # the only connection is taken
+                found = await cache.fetch(["a"])
+                feed = await cache.read_either(
+                    lambda r: r.rows(ONE_READ, key="a"),
+                    lambda conn: [{"k": "read by the engine"}],
+                )
+            return found, feed
+        finally:
+            await cache.dispose_async()
+
+    found, feed = asyncio.run(serve())
+    assert found == {"a": "from the database"}
+    assert [path for path, _ in seen] == ["async", "sync"]  # tried the pool, then the engine
+    assert feed == [{"k": "read by the engine"}]

@@ -76,14 +76,10 @@ async def disclosure_feed(
     """Anyone (credit-disclosure portals). Publish and withdraw entries in commit order; keep
     the returned cursor and ask again. Delete what a withdraw entry names."""
     cache: ProfileCache = request.app.state.cache  # its reads: one round trip, no transaction
-    if cache.async_reads is not None:  # PostgreSQL: in the event loop
-        page = await feed_views.feed_async(
-            cache.async_reads, cursor=cursor, limit=limit, today=today
-        )
-    else:
-        page = await cache.read(
-            lambda conn: feed_views.feed(conn, cursor=cursor, limit=limit, today=today)
-        )
+    page = await cache.read_either(  # PostgreSQL: in the event loop
+        lambda reads: feed_views.feed_async(reads, cursor=cursor, limit=limit, today=today),
+        lambda conn: feed_views.feed(conn, cursor=cursor, limit=limit, today=today),
+    )
     # serialised directly: validating 100 nested items against the response model would cost
     # more than the query (the model above documents the shape; tests check it)
     return Response(to_json(page), media_type=JSON)
