@@ -2,6 +2,7 @@
 
 import importlib
 import sys
+import traceback
 
 BENCHMARKS = (
     "bench.bench_registry",
@@ -35,6 +36,8 @@ def arguments_for(name: str, argv: list[str]) -> list[str]:
 
 
 def main() -> int:
+    argv = sys.argv[1:]
+    failed: list[str] = []
     for name in BENCHMARKS:
         try:
             module = importlib.import_module(name)
@@ -43,9 +46,16 @@ def main() -> int:
                 print(f"({name} not present)")
                 continue
             raise
-        sys.argv = [name, *arguments_for(name, sys.argv[1:])]
-        module.main()
-    return 0
+        sys.argv = [name, *arguments_for(name, argv)]
+        # one benchmark's crash must not hide the others' figures: report it and go on
+        try:
+            module.main()
+        except Exception:
+            traceback.print_exc()
+            failed.append(name)
+    if failed:
+        print(f"FAILED: {', '.join(failed)}", file=sys.stderr)
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

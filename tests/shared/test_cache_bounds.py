@@ -158,3 +158,19 @@ def test_make_bench_passes_size_options_only_to_benchmarks_that_take_them() -> N
     argv = ["--size", "1M", "--backend", "sqlite", "--json=f.jsonl", "--allow-10m"]
     assert arguments_for("bench.bench_registry", argv) == argv
     assert arguments_for("bench.bench_recovery", argv) == ["--backend", "sqlite"]
+
+
+def test_make_bench_runs_the_other_benchmarks_when_one_crashes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import bench.__main__ as runner
+
+    (tmp_path / "bench_crashes.py").write_text("def main():\n    raise RuntimeError('probe')\n")
+    (tmp_path / "bench_runs.py").write_text("def main():\n    print('ran after the crash')\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setattr(runner, "BENCHMARKS", ("bench_crashes", "bench_runs"))
+    monkeypatch.setattr("sys.argv", ["bench"])
+    assert runner.main() == 1
+    out, err = capsys.readouterr()
+    assert "ran after the crash" in out
+    assert "RuntimeError: probe" in err and "FAILED: bench_crashes" in err
