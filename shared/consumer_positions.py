@@ -28,7 +28,7 @@ from sqlalchemy import select, update
 from sqlalchemy.engine import Engine
 
 from shared.clock import as_utc, utcnow
-from shared.kafka import ensure_topics, make_consumer, make_producer
+from shared.kafka import close_producer, ensure_topics, make_consumer, make_producer
 from shared.observability import OutageLog
 from shared.outbox import Outbox
 
@@ -210,7 +210,7 @@ def kafka_publisher(bootstrap: list[str]) -> Publish:
         try:
             state["p"].send(topic, value=value).get(timeout=5)
         except Exception:
-            state.pop("p").close(timeout=1)
+            close_producer(state.pop("p"))
             raise
 
     return publish

@@ -47,6 +47,23 @@ def make_producer(bootstrap: list[str], **overrides: Any) -> KafkaProducer:
     return KafkaProducer(**config)
 
 
+def close_producer(producer: KafkaProducer, timeout: float = 1.0) -> None:
+    """Close, abandoning what the broker did not take within ``timeout``.
+
+    kafka-python's ``close`` flushes first and raises when records are still pending (the broker
+    is down), leaving its sender thread running and ``__del__`` to fail again later. The outbox
+    still holds those rows unsent, so they are published again: abandon them.
+    """
+    try:
+        producer.close(timeout=timeout)
+    except KafkaError:
+        sender = getattr(producer, "_sender", None)  # no public force-close in kafka-python
+        if sender is not None:
+            sender.force_close()  # aborts the pending batches, stops the network thread
+            sender.join(timeout)
+        producer.close(timeout=0)
+
+
 def make_consumer(bootstrap: list[str], group_id: str, **overrides: Any) -> KafkaConsumer:
     config: dict[str, Any] = {
         "bootstrap_servers": bootstrap,

@@ -33,7 +33,7 @@ from tenacity import (
 
 from shared.clock import as_utc, utcnow
 from shared.db import WRITE, is_database_unavailable, is_sqlite
-from shared.kafka import make_producer
+from shared.kafka import close_producer, make_producer
 from shared.observability import OutageLog
 from shared.outbox import Outbox
 from shared.processes import sleeper
@@ -96,7 +96,7 @@ class OutboxRelay:
         """Drop the producer after a failure; the next batch builds a fresh one."""
         if self._producer is not None:
             try:
-                self._producer.close(timeout=1)
+                close_producer(self._producer)
             except Exception:  # noqa: BLE001 - a broken producer may fail to close; drop it anyway
                 log.debug("closing broken producer failed", exc_info=True)
         self._producer = None
