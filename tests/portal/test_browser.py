@@ -195,12 +195,18 @@ def own_report(driver: Chrome, uscc: str) -> None:
 
 
 def test_keyboard_reaches_skip_link_and_search(browser: Chrome, stack: PortalStack) -> None:
+    from selenium.common.exceptions import StaleElementReferenceException
     from selenium.webdriver.common.action_chains import ActionChains
     from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support.ui import WebDriverWait
 
     browser.get(f"{stack.portal}/?lang=zh")
     ActionChains(browser).send_keys(Keys.TAB).perform()
     assert browser.switch_to.active_element.get_attribute("class") == "skip"
     field = browser.find_element("id", "number")
     field.send_keys("NO-SUCH-CERT", Keys.ENTER)
+    # ENTER navigates: wait for the answer page (the old page's body goes stale under us)
+    WebDriverWait(browser, 20, ignored_exceptions=[StaleElementReferenceException]).until(
+        lambda d: "NO-SUCH-CERT" in d.current_url
+    )
     assert "未找到" in browser.find_element("tag name", "body").text
