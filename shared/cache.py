@@ -196,14 +196,13 @@ class ChangeLogCache(Generic[V]):
     async def load_async(self, keys: list[str]) -> dict[str, V]:
         """``load`` for async routes: in the event loop on the async driver where there is one
         (PostgreSQL, the lifespan started, an ``async_load`` given), else in the thread pool."""
-        reads, load = self.async_reads, self._async_load
-        if reads is None or load is None:
+        load = self._async_load
+        if load is None:
             return await run_in_threadpool(self.load, keys)
         epoch, today = self.epoch, self.today()
-        try:
-            values = await load(reads, keys, today)
-        except PoolTimeout:  # no pooled connection (yet): the engine connects on demand
-            return await run_in_threadpool(self.load, keys)
+        values = await self.read_either(
+            lambda reads: load(reads, keys, today), lambda conn: self._load(conn, keys, today)
+        )
         self._keep(keys, values, epoch, today)
         return values
 

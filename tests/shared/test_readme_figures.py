@@ -5,13 +5,14 @@ here."""
 import json
 import re
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 COLUMNS = {"PG": "postgresql", "SQLite": "sqlite"}
 SIZES = {"100k": 100_000, "1M": 1_000_000}
 
 
-def _figures() -> dict[tuple[str, int, str], dict[str, object]]:
+def _figures() -> dict[tuple[str, int, str], dict[str, Any]]:
     figures = {}
     for line in (ROOT / "docs/bench/figures.jsonl").read_text().splitlines():
         if line.strip():
@@ -49,14 +50,14 @@ def test_every_readme_figure_is_the_one_make_bench_wrote() -> None:
         assert figure["smoke"] is False
         if statistic == "ratio":
             quoted = int(cell.split("%")[0])
-            assert quoted == round(float(str(figure["ratio"])) * 100), (workload, backend, cell)
+            assert quoted == round(figure["ratio"] * 100), (workload, backend, cell)
             hit = re.search(r"hit (\d+)%", cell)
             if hit:
-                expected = round(float(str(figure["hit_ratio"])) * 100)
+                expected = round(figure["hit_ratio"] * 100)
                 assert int(hit.group(1)) == expected, (workload, backend, cell)
         else:
             quoted_ms = float(cell.split(" ms")[0])
-            assert quoted_ms == round(float(str(figure[f"{statistic}_ms"])), 1), (workload, cell)
+            assert quoted_ms == round(figure[f"{statistic}_ms"], 1), (workload, cell)
         words = cell.split()
         if "ok" in words or "MISSED" in words:
             assert figure["met"] is ("ok" in words), (workload, backend, cell)
